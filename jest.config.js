@@ -1,0 +1,17 @@
+/**
+ * One jest run for the whole monorepo. Packages are imported by name and mapped to their sources, so
+ * tests need no build; the type check is `npm run typecheck`, so ts-jest only transpiles.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  testMatch: ['**/test/**/*.test.ts'],
+  moduleNameMapper: {
+    '^@apskit/([a-z-]+)$': '<rootDir>/packages/$1/src',
+  },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
+  },
+  testTimeout: 30000,
+};

@@ -1,0 +1,68 @@
+/**
+ * @apskit/core: what app code imports. Decorators to declare APS types, the errors to throw, and the
+ * model and schema functions that the runtime, the CLI and the docs build on.
+ */
+import 'reflect-metadata';
+
+export { ApsType, Structure } from './decorators/aps-type';
+export { Property, Relation, Operation, Param } from './decorators/members';
+export type {
+  AccessOptions,
+  ApsPrimitive,
+  ApsTypeOptions,
+  HttpVerb,
+  ItemsOptions,
+  ItemsRef,
+  JsonPrimitive,
+  JsonValue,
+  OperationOptions,
+  ParamKind,
+  ParamOptions,
+  PropertyOptions,
+  RelationOptions,
+  ResponseOptions,
+  StructureOptions,
+  TypeRef,
+  TypeThunk,
+} from './decorators/options';
+export { CoreTypes, type CoreTypeId } from './core-types';
+
+export { Accepted, isAccepted } from './errors/accepted';
+export {
+  ApsError,
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  InternalError,
+  MethodNotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UnprocessableEntityError,
+  isApsError,
+  type ApsErrorBody,
+} from './errors/aps-error';
+export { DeclarationError, type DeclarationProblem } from './errors/declaration-error';
+
+export { buildTypeModel } from './model/build-model';
+export { LIFECYCLE_METHODS } from './model/model';
+export type {
+  ApsTypeModel,
+  ItemsSchema,
+  LifecycleMethod,
+  OperationModel,
+  ParamModel,
+  PropertyModel,
+  PropertySchema,
+  RelationModel,
+  ResponseSchema,
+  StructureModel,
+  TypeModel,
+  ValidatorRule,
+} from './model/model';
+export { toApsSchema } from './schema/to-aps-schema';
+export type { ApsSchema, ApsOperationSchema } from './schema/aps-schema';
+export { isApsTypeClass } from './metadata/queries';
+export type { Class } from './metadata/records';

@@ -1,0 +1,58 @@
+/**
+ * The shapes that decorators record. They are raw: nothing here is resolved or checked. The model
+ * builder (../model/build-model.ts) reads them once and turns them into the immutable type model.
+ */
+import type {
+  ApsTypeOptions,
+  OperationOptions,
+  ParamOptions,
+  PropertyOptions,
+  RelationOptions,
+  StructureOptions,
+  TypeThunk,
+} from '../decorators/options';
+
+/** Any class. `never[]` so that every constructor, whatever its parameters, is assignable. */
+export type Class<T = unknown> = abstract new (...args: never[]) => T;
+
+export interface TypeRecord {
+  readonly target: Class;
+  readonly options: ApsTypeOptions;
+}
+
+export interface StructureRecord {
+  readonly target: Class;
+  readonly options: StructureOptions;
+}
+
+export interface PropertyRecord {
+  readonly target: Class;
+  readonly name: string;
+  readonly options: PropertyOptions;
+  /** What `emitDecoratorMetadata` says the TypeScript type is (String, Number, Array, a class...). */
+  readonly designType: unknown;
+}
+
+export interface RelationRecord {
+  readonly target: Class;
+  readonly name: string;
+  readonly to: TypeThunk;
+  readonly options: RelationOptions;
+}
+
+export interface OperationRecord {
+  readonly target: Class;
+  readonly method: string;
+  readonly options: OperationOptions;
+  readonly isStatic: boolean;
+}
+
+export interface ParamRecord {
+  readonly target: Class;
+  readonly method: string;
+  readonly index: number;
+  readonly name: string;
+  readonly options: ParamOptions;
+  readonly designType: unknown;
+  readonly isStatic: boolean;
+}

@@ -1,0 +1,668 @@
+/**
+ * The registry: reads the decorator metadata of the classes an app registers, once, and builds the
+ * immutable type model. Every declaration mistake is collected and thrown together as one
+ * DeclarationError, each located by class and member.
+ */
+import type { ItemsRef, PropertyOptions, ResponseOptions, TypeRef } from '../decorators/options';
+import { DeclarationError, type DeclarationProblem } from '../errors/declaration-error';
+import type { Class, OperationRecord, ParamRecord, PropertyRecord, RelationRecord } from '../metadata/records';
+import { getMetadataStorage } from '../metadata/storage';
+import { lineage, mergeByName } from './lineage';
+import {
+  LIFECYCLE_METHODS,
+  type ApsTypeModel,
+  type ItemsSchema,
+  type LifecycleMethod,
+  type OperationModel,
+  type ParamModel,
+  type PropertyModel,
+  type PropertySchema,
+  type RelationModel,
+  type ResponseSchema,
+  type StructureModel,
+  type TypeModel,
+  type ValidatorRule,
+} from './model';
+import {
+  HTTP_VERBS,
+  memberNameProblem,
+  operationPathProblem,
+  structureNameProblem,
+  typeIdProblem,
+  typeNameProblem,
+} from './names';
+import { ordered, PROPERTY_KEYS, RESPONSE_KEYS } from './schema-order';
+import { inferFromDesignType, resolveTypeRef, type TypeResolution } from './type-refs';
+import { attributesFromRules, readValidatorRules } from './validator-rules';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MStructure = Mutable<StructureModel> & { properties: MProperty[] };
+type MProperty = Mutable<PropertyModel> & { structure?: MStructure; inline?: MProperty[] };
+type MType = Mutable<ApsTypeModel> & {
+  properties: PropertyModel[];
+  relations: RelationModel[];
+  operations: OperationModel[];
+};
+
+/** Where a mistake is, for the message. */
+interface Place {
+  readonly className: string;
+  readonly member?: string;
+}
+
+/**
+ * Builds the type model of the given @ApsType classes. Only these types are in the model (relations
+ * may still name other declared types, as APS types relate to types of other apps).
+ *
+ * @throws DeclarationError listing every mistake found.
+ */
+export function buildTypeModel(classes: Iterable<Class>): TypeModel {
+  return new ModelBuilder().build([...new Set(classes)]);
+}
+
+class ModelBuilder {
+  private readonly storage = getMetadataStorage();
+  private readonly problems: DeclarationProblem[] = [];
+  private readonly structures = new Map<Class, MStructure>();
+  /** Checks that need every structure known first: string structure names, per-type collection. */
+  private readonly deferred: Array<() => void> = [];
+
+  build(classes: Class[]): TypeModel {
+    const types: MType[] = [];
+    for (const cls of classes) {
+      const type = this.buildType(cls);
+      if (type) types.push(type);
+    }
+    this.checkUnique(types, 'name');
+    this.checkUnique(types, 'id');
+    for (const run of this.deferred) run();
+    if (this.problems.length > 0) throw new DeclarationError(this.problems);
+    const frozen = types.map((t) => deepFreeze(t) as ApsTypeModel);
+    return new FrozenTypeModel(frozen);
+  }
+
+  private problem(place: Place, message: string): void {
+    this.problems.push({ className: place.className, member: place.member, message });
+  }
+
+  private checkUnique(types: ApsTypeModel[], key: 'name' | 'id'): void {
+    const seen = new Map<string, ApsTypeModel>();
+    for (const t of types) {
+      const other = seen.get(t[key]);
+      if (other)
+        this.problem({ className: t.target.name }, `type ${key} "${t[key]}" is already used by ${other.target.name}`);
+      else seen.set(t[key], t);
+    }
+  }
+
+  // ---- types ---------------------------------------------------------------------------------
+
+  private buildType(cls: Class): MType | undefined {
+    const place: Place = { className: cls.name || 'an anonymous class' };
+    if (typeof cls !== 'function') {
+      this.problem(place, `${String(cls)} is not a class`);
+      return undefined;
+    }
+    const record = this.storage.typeOf(cls);
+    if (!record) {
+      this.problem(place, 'is not declared with @ApsType()');
+      return undefined;
+    }
+    const { options } = record;
+    const name = options.name ?? cls.name;
+    const nameProblem = typeNameProblem(name);
+    if (nameProblem) this.problem(place, nameProblem);
+    const idProblem = typeIdProblem(options.id);
+    if (idProblem) this.problem(place, idProblem);
+
+    const chain = lineage(cls);
+    // Members declared at or above the nearest @ApsType base class come to this type through APS
+    // `implements`: the schema leaves them out, the runtime keeps them.
+    const apsBaseDepth = findLastIndex(chain.slice(0, -1), (c) => this.storage.typeOf(c) !== undefined);
+    const apsBase = apsBaseDepth >= 0 ? this.storage.typeOf(chain[apsBaseDepth])?.options.id : undefined;
+    const inheritedFrom = (depth: number): string | undefined => (depth <= apsBaseDepth ? apsBase : undefined);
+
+    const type: MType = {
+      name,
+      id: options.id,
+      apsVersion: options.apsVersion ?? '2.0',
+      implements: this.implementsOf(place, options.implements ?? [], apsBase),
+      access: options.access,
+      relations: [],
+      properties: [],
+      operations: [],
+      structures: [],
+      lifecycle: lifecycleOf(cls),
+      target: cls,
+      doc: options.doc,
+    };
+
+    const rules = readValidatorRules(cls);
+    for (const { record: p, depth } of mergeByName(
+      chain,
+      (c) => this.storage.ownProperties(c),
+      (r) => r.name,
+    ).values()) {
+      const property = this.buildProperty({ className: place.className, member: p.name }, p, rules.get(p.name) ?? []);
+      if (property) type.properties.push(withInheritance(property, inheritedFrom(depth)));
+    }
+    for (const { record: r, depth } of mergeByName(
+      chain,
+      (c) => this.storage.ownRelations(c),
+      (x) => x.name,
+    ).values()) {
+      const relation = this.buildRelation(place, cls, r);
+      if (relation) type.relations.push({ ...relation, inheritedFrom: inheritedFrom(depth) });
+    }
+    this.checkMemberClashes(place, type);
+    this.buildOperations(place, chain, type, inheritedFrom);
+
+    const explicit = (options.structures ?? []).map((ref) =>
+      this.structureRef({ ...place, member: 'structures' }, ref),
+    );
+    this.deferred.push(() => {
+      type.structures = this.collectStructures(place, explicit, type);
+    });
+    return type;
+  }
+
+  private implementsOf(place: Place, refs: ReadonlyArray<unknown>, apsBase: string | undefined): string[] {
+    const ids: string[] = [];
+    for (const ref of refs) {
+      const r = resolveTypeRef(ref);
+      if (r.kind === 'typeId') ids.push(r.type);
+      else if (r.kind === 'problem') this.problem({ ...place, member: 'implements' }, r.message);
+      else this.problem({ ...place, member: 'implements' }, `"${r.type}" is not a type ID or an @ApsType class`);
+    }
+    if (apsBase && !ids.includes(apsBase)) ids.push(apsBase);
+    return [...new Set(ids)];
+  }
+
+  private checkMemberClashes(place: Place, type: MType): void {
+    const properties = new Set(type.properties.map((p) => p.name));
+    for (const r of type.relations) {
+      if (properties.has(r.name))
+        this.problem({ ...place, member: r.name }, 'is declared both as a property and as a relation');
+    }
+  }
+
+  // ---- properties and structures -------------------------------------------------------------
+
+  private buildProperty(
+    place: Place,
+    record: Pick<PropertyRecord, 'name' | 'options' | 'designType'>,
+    rules: readonly ValidatorRule[],
+  ): MProperty | undefined {
+    const { options } = record;
+    const nameProblem = memberNameProblem(record.name);
+    if (nameProblem) this.problem(place, nameProblem);
+
+    const resolved: TypeResolution =
+      options.type !== undefined
+        ? resolveTypeRef(options.type)
+        : options.properties !== undefined
+          ? { kind: 'primitive', type: 'object' }
+          : inferFromDesignType(record.designType);
+    if (resolved.kind === 'problem') {
+      this.problem(place, resolved.message);
+      return undefined;
+    }
+
+    const property: MProperty = { name: record.name, schema: { type: resolved.type }, rules, doc: options.doc };
+    this.linkStructure(place, resolved, (s) => (property.structure = s));
+
+    let items: ItemsSchema | undefined;
+    if (resolved.type === 'array') {
+      if (options.items === undefined)
+        this.problem(place, 'an array needs `items` (e.g. `items: String` or `items: MyStructure`)');
+      else items = this.buildItems(place, options.items, (s) => (property.structure = s));
+    } else if (options.items !== undefined) {
+      this.problem(place, `\`items\` is only for arrays, but the type is "${resolved.type}"`);
+    }
+
+    let inlineSchemas: Record<string, PropertySchema> | undefined;
+    if (options.properties !== undefined) {
+      if (resolved.type !== 'object') {
+        this.problem(place, `inline \`properties\` need type "object", but the type is "${resolved.type}"`);
+      } else {
+        property.inline = [];
+        inlineSchemas = {};
+        for (const [name, inner] of Object.entries(options.properties)) {
+          const sub = this.buildProperty(
+            { ...place, member: `${place.member}.${name}` },
+            { name, options: inner, designType: undefined },
+            [],
+          );
+          if (sub) {
+            property.inline.push(sub);
+            inlineSchemas[name] = sub.schema;
+          }
+        }
+      }
+    }
+
+    const declared: Partial<Mutable<PropertySchema>> = {
+      type: resolved.type,
+      items,
+      properties: inlineSchemas,
+      required: options.required,
+      final: options.final,
+      readonly: options.readonly,
+      encrypted: options.encrypted,
+      default: options.default,
+      title: options.title,
+      description: options.description,
+      format: options.format ?? (resolved.kind === 'primitive' ? resolved.format : undefined),
+      unit: options.unit,
+      pattern: options.pattern,
+      enum: options.enum,
+      enumTitles: options.enumTitles,
+      minimum: options.minimum,
+      maximum: options.maximum,
+      minLength: options.minLength,
+      maxLength: options.maxLength,
+      minItems: options.minItems,
+      maxItems: options.maxItems,
+      access: options.access,
+    };
+    // An explicit `type` is the declaration's word; only an inferred one may be refined by @IsInt.
+    const { type: refinedType, ...fromRules } = attributesFromRules(declared, rules);
+    if (options.type === undefined && refinedType !== undefined) declared.type = refinedType;
+    property.schema = ordered(PROPERTY_KEYS, { ...declared, ...fromRules }) as unknown as PropertySchema;
+    this.checkValues(place, property.schema, options);
+    return property;
+  }
+
+  private checkValues(place: Place, schema: PropertySchema, options: PropertyOptions): void {
+    if (options.default !== undefined && !matchesPrimitive(schema.type, options.default)) {
+      this.problem(place, `default ${JSON.stringify(options.default)} is not of type "${schema.type}"`);
+    }
+    if (schema.enum) {
+      for (const value of schema.enum) {
+        if (!matchesPrimitive(schema.type, value))
+          this.problem(place, `enum value ${JSON.stringify(value)} is not of type "${schema.type}"`);
+      }
+    }
+    if (schema.enumTitles && (!schema.enum || schema.enumTitles.length !== schema.enum.length)) {
+      this.problem(place, '`enumTitles` needs an `enum` of the same length');
+    }
+  }
+
+  private buildItems(place: Place, ref: ItemsRef, onStructure: (s: MStructure) => void): ItemsSchema | undefined {
+    const isOptions = typeof ref === 'object' && ref !== null && 'type' in ref;
+    const typeRef: TypeRef = isOptions ? ref.type : (ref as TypeRef);
+    const resolved = resolveTypeRef(typeRef);
+    if (resolved.kind === 'problem') {
+      this.problem(place, `items: ${resolved.message}`);
+      return undefined;
+    }
+    this.linkStructure(place, resolved, onStructure);
+    const nested = isOptions ? ref.items : undefined;
+    if (resolved.type === 'array') {
+      if (nested === undefined) {
+        this.problem(place, 'items of type "array" need their own `items`');
+        return undefined;
+      }
+      return { type: 'array', items: this.buildItems(place, nested, onStructure) };
+    }
+    return { type: resolved.type };
+  }
+
+  /** Points a member at the structure its type names: now for classes, once all are known for names. */
+  private linkStructure(place: Place, resolved: TypeResolution, assign: (s: MStructure) => void): void {
+    if (resolved.kind === 'structure') assign(this.structureOf(resolved.target));
+    else if (resolved.kind === 'structureName') {
+      this.deferred.unshift(() => {
+        const found = [...this.structures.values()].filter((s) => s.name === resolved.type);
+        if (found.length === 1) assign(found[0]);
+        else if (found.length === 0) {
+          this.problem(
+            place,
+            `structure "${resolved.type}" is used but not declared: declare a class with @Structure() and name the class`,
+          );
+        } else
+          this.problem(
+            place,
+            `structure name "${resolved.type}" is ambiguous: ${found.map((s) => s.target.name).join(', ')}`,
+          );
+      });
+    }
+  }
+
+  private structureRef(place: Place, ref: unknown): MStructure | undefined {
+    const resolved = resolveTypeRef(ref);
+    if (resolved.kind === 'structure') return this.structureOf(resolved.target);
+    this.problem(
+      place,
+      resolved.kind === 'problem' ? resolved.message : `"${resolved.type}" is not a @Structure class`,
+    );
+    return undefined;
+  }
+
+  private structureOf(target: Class): MStructure {
+    const cached = this.structures.get(target);
+    if (cached) return cached;
+    const options = this.storage.structureOf(target)?.options ?? {};
+    const structure: MStructure = { name: options.name ?? target.name, target, properties: [], doc: options.doc };
+    // Cached before its properties are built, so that a structure may contain itself.
+    this.structures.set(target, structure);
+    const place: Place = { className: target.name };
+    const nameProblem = structureNameProblem(structure.name);
+    if (nameProblem) this.problem(place, nameProblem);
+    const rules = readValidatorRules(target);
+    const chain = lineage(target);
+    for (const { record } of mergeByName(
+      chain,
+      (c) => this.storage.ownProperties(c),
+      (r) => r.name,
+    ).values()) {
+      const property = this.buildProperty(
+        { className: target.name, member: record.name },
+        record,
+        rules.get(record.name) ?? [],
+      );
+      if (property) structure.properties.push(property);
+    }
+    for (const cls of chain) {
+      for (const r of this.storage.ownRelations(cls))
+        this.problem({ ...place, member: r.name }, 'a structure cannot have relations');
+      for (const o of this.storage.ownOperations(cls))
+        this.problem({ ...place, member: o.method }, 'a structure cannot have operations');
+    }
+    return structure;
+  }
+
+  /** The structures a type's schema publishes: listed ones first, then in the order members reach them. */
+  private collectStructures(place: Place, explicit: Array<MStructure | undefined>, type: MType): MStructure[] {
+    const out: MStructure[] = [];
+    const byName = new Map<string, MStructure>();
+    const visit = (s: MStructure | undefined): void => {
+      if (!s || out.includes(s)) return;
+      const other = byName.get(s.name);
+      if (other) {
+        this.problem(place, `two structures are named "${s.name}": ${other.target.name} and ${s.target.name}`);
+        return;
+      }
+      byName.set(s.name, s);
+      out.push(s);
+      s.properties.forEach(visitProperty);
+    };
+    const visitProperty = (p: MProperty): void => {
+      visit(p.structure);
+      p.inline?.forEach(visitProperty);
+    };
+    explicit.forEach(visit);
+    type.properties.filter((p) => !p.inheritedFrom).forEach((p) => visitProperty(p as MProperty));
+    for (const op of type.operations.filter((o) => !o.inheritedFrom)) {
+      op.parameters.forEach((p) => visit(p.structure as MStructure | undefined));
+      visit(op.responseStructure as MStructure | undefined);
+      visit(op.errorResponseStructure as MStructure | undefined);
+    }
+    return out;
+  }
+
+  // ---- relations -------------------------------------------------------------------------------
+
+  private buildRelation(place: Place, cls: Class, record: RelationRecord): RelationModel | undefined {
+    const at: Place = { ...place, member: record.name };
+    const nameProblem = memberNameProblem(record.name);
+    if (nameProblem) this.problem(at, nameProblem);
+    const resolved = resolveTypeRef(record.to);
+    if (resolved.kind === 'problem') {
+      this.problem(at, `relation target: ${resolved.message}`);
+      return undefined;
+    }
+    if (resolved.kind !== 'typeId') {
+      const what = resolved.kind === 'structure' ? `${resolved.target.name}, a structure,` : `"${resolved.type}"`;
+      this.problem(at, `relation target ${what} is not an @ApsType class or a type ID`);
+      return undefined;
+    }
+    const proto = cls.prototype as Record<string, unknown>;
+    const link = `${record.name}Link`;
+    const unlink = `${record.name}Unlink`;
+    return {
+      name: record.name,
+      type: resolved.type,
+      collection: record.options.collection === true,
+      required: record.options.required === true,
+      target: resolved.target,
+      linkMethod: typeof proto[link] === 'function' ? link : undefined,
+      unlinkMethod: typeof proto[unlink] === 'function' ? unlink : undefined,
+      doc: record.options.doc,
+    };
+  }
+
+  // ---- operations ------------------------------------------------------------------------------
+
+  private buildOperations(
+    place: Place,
+    chain: Class[],
+    type: MType,
+    inheritedFrom: (depth: number) => string | undefined,
+  ): void {
+    const key = (o: { method: string; isStatic: boolean }): string => `${o.isStatic ? 'static ' : ''}${o.method}`;
+    const merged = mergeByName(chain, (c) => this.storage.ownOperations(c), key);
+    const params = mergeParams(chain, (c) => this.storage.ownParams(c));
+    for (const [k, list] of params) {
+      if (!merged.has(k)) this.problem({ ...place, member: list[0].method }, 'has @Param() but no @Operation()');
+    }
+    const names = new Map<string, string>();
+    const routes = new Map<string, string>();
+    for (const [k, { record, depth }] of merged) {
+      const op = this.buildOperation({ ...place, member: record.method }, record, params.get(k) ?? []);
+      if (!op) continue;
+      const nameClash = names.get(op.name);
+      if (nameClash)
+        this.problem(
+          { ...place, member: record.method },
+          `operation name "${op.name}" is already used by ${nameClash}()`,
+        );
+      names.set(op.name, record.method);
+      const route = `${op.static ? 'static ' : ''}${op.verb} ${op.path}`;
+      const routeClash = routes.get(route);
+      if (routeClash) {
+        this.problem(
+          { ...place, member: record.method },
+          `duplicate operation path: ${route} is already declared by ${routeClash}()`,
+        );
+      }
+      routes.set(route, record.method);
+      type.operations.push({ ...op, inheritedFrom: inheritedFrom(depth) });
+    }
+  }
+
+  private buildOperation(
+    place: Place,
+    record: OperationRecord,
+    paramRecords: ParamRecord[],
+  ): OperationModel | undefined {
+    const { options } = record;
+    const verb = String(options.verb);
+    let ok = true;
+    if (!HTTP_VERBS.includes(verb)) {
+      this.problem(place, `unknown verb "${verb}": use one of ${HTTP_VERBS.join(', ')}`);
+      ok = false;
+    }
+    const path = options.path ?? `/${record.method}`;
+    const pathProblem = operationPathProblem(path);
+    if (pathProblem) {
+      this.problem(place, pathProblem);
+      ok = false;
+    }
+    const name = options.name ?? record.method;
+    const nameProblem = memberNameProblem(name);
+    if (nameProblem) this.problem(place, nameProblem);
+    const isStatic = options.static ?? record.isStatic;
+
+    const parameters: ParamModel[] = [];
+    const seen = new Set<string>();
+    for (const p of [...paramRecords].sort((a, b) => a.index - b.index)) {
+      const at: Place = { ...place, member: `${record.method}(${p.name})` };
+      if (seen.has(p.name)) this.problem(at, `parameter "${p.name}" is declared twice`);
+      seen.add(p.name);
+      const param = this.buildParam(at, p);
+      if (param) parameters.push(param);
+    }
+    if (parameters.filter((p) => p.kind === 'body').length > 1) {
+      this.problem(place, 'an operation has one body: declare a structure for several values');
+    }
+    const response = this.buildResponse({ ...place, member: `${record.method} response` }, options.response);
+    const errorResponse = this.buildResponse(
+      { ...place, member: `${record.method} errorResponse` },
+      options.errorResponse,
+    );
+    if (!ok) return undefined;
+    return {
+      name,
+      method: record.method,
+      path,
+      verb: verb as OperationModel['verb'],
+      static: isStatic,
+      parameters,
+      response: response?.schema,
+      responseStructure: response?.structure,
+      errorResponse: errorResponse?.schema,
+      errorResponseStructure: errorResponse?.structure,
+      access: options.access,
+      doc: options.doc,
+      returns: options.returns,
+    };
+  }
+
+  private buildParam(place: Place, record: ParamRecord): ParamModel | undefined {
+    const { options } = record;
+    const kinds = ['body', 'query', 'path'];
+    if (!kinds.includes(options.kind)) {
+      this.problem(place, `unknown parameter kind "${String(options.kind)}": use body, query or path`);
+      return undefined;
+    }
+    const resolved = options.type !== undefined ? resolveTypeRef(options.type) : inferFromDesignType(record.designType);
+    if (resolved.kind === 'problem') {
+      this.problem(place, resolved.message);
+      return undefined;
+    }
+    const param: Mutable<ParamModel> = {
+      name: record.name,
+      index: record.index,
+      kind: options.kind,
+      type: resolved.type,
+      required: options.required === true,
+      doc: options.doc,
+    };
+    this.linkStructure(place, resolved, (s) => (param.structure = s));
+    if (resolved.type === 'array') {
+      if (options.items === undefined) this.problem(place, 'an array parameter needs `items`');
+      else param.items = this.buildItems(place, options.items, (s) => (param.structure = s));
+    }
+    return param;
+  }
+
+  private buildResponse(
+    place: Place,
+    ref: TypeRef | ResponseOptions | undefined,
+  ): { schema: ResponseSchema; structure?: MStructure } | undefined {
+    if (ref === undefined) return undefined;
+    const options: ResponseOptions =
+      typeof ref === 'object' && ref !== null && 'type' in ref ? ref : { type: ref as TypeRef };
+    const resolved = resolveTypeRef(options.type);
+    if (resolved.kind === 'problem') {
+      this.problem(place, resolved.message);
+      return undefined;
+    }
+    const result: { schema: ResponseSchema; structure?: MStructure } = { schema: { type: resolved.type } };
+    this.linkStructure(place, resolved, (s) => (result.structure = s));
+    let items: ItemsSchema | undefined;
+    if (resolved.type === 'array') {
+      if (options.items === undefined) this.problem(place, 'an array response needs `items`');
+      else items = this.buildItems(place, options.items, (s) => (result.structure = s));
+    }
+    result.schema = ordered(RESPONSE_KEYS, {
+      type: resolved.type,
+      items,
+      contentType: options.contentType,
+      name: options.name,
+    }) as unknown as ResponseSchema;
+    return result;
+  }
+}
+
+function mergeParams(chain: Class[], own: (c: Class) => readonly ParamRecord[]): Map<string, ParamRecord[]> {
+  const byMethod = new Map<string, ParamRecord[]>();
+  for (const cls of chain) {
+    const local = new Map<string, ParamRecord[]>();
+    for (const p of own(cls)) {
+      const k = `${p.isStatic ? 'static ' : ''}${p.method}`;
+      local.set(k, [...(local.get(k) ?? []), p]);
+    }
+    // An override's parameters replace the base method's, as the method itself does.
+    for (const [k, list] of local) byMethod.set(k, list);
+  }
+  return byMethod;
+}
+
+function withInheritance(p: MProperty, inheritedFrom: string | undefined): MProperty {
+  return inheritedFrom ? { ...p, inheritedFrom } : p;
+}
+
+function lifecycleOf(cls: Class): ReadonlySet<LifecycleMethod> {
+  const proto = cls.prototype as Record<string, unknown>;
+  return new Set(LIFECYCLE_METHODS.filter((m) => typeof proto[m] === 'function'));
+}
+
+function matchesPrimitive(type: string, value: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number';
+    case 'integer':
+      return Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'array':
+      return Array.isArray(value);
+    default:
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+  }
+}
+
+function findLastIndex<T>(list: readonly T[], test: (v: T) => boolean): number {
+  for (let i = list.length - 1; i >= 0; i--) if (test(list[i])) return i;
+  return -1;
+}
+
+/** Freezes the model's own objects; classes (and their prototypes) stay untouched. */
+function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return value;
+  seen.add(value);
+  if (value instanceof Set || value instanceof Map) return value;
+  for (const v of Object.values(value)) deepFreeze(v, seen);
+  return Object.freeze(value);
+}
+
+class FrozenTypeModel implements TypeModel {
+  private readonly index = new Map<unknown, ApsTypeModel>();
+
+  constructor(readonly types: readonly ApsTypeModel[]) {
+    Object.freeze(types);
+    for (const t of types) {
+      this.index.set(t.target, t);
+      this.index.set(t.name, t);
+      this.index.set(t.id, t);
+    }
+  }
+
+  find(key: Class | string): ApsTypeModel | undefined {
+    return this.index.get(key);
+  }
+
+  get(key: Class | string): ApsTypeModel {
+    const found = this.find(key);
+    if (!found) {
+      const name = typeof key === 'string' ? key : key.name;
+      const known = this.types.map((t) => t.name).join(', ') || 'none';
+      throw new Error(`No APS type "${name}" in this model (types: ${known})`);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The type model: what the declarations mean, fully resolved and frozen. Schema, docs, OpenAPI and
+ * the runtime read only this; nothing reads decorator metadata after the model is built.
+ *
+ * Schema fragments (`PropertySchema`, `ResponseSchema`, …) are kept in APS key order already, so
+ * emitters copy them rather than re-deciding what APS looks like.
+ */
+import type { AccessOptions, HttpVerb, JsonPrimitive, JsonValue, ParamKind } from '../decorators/options';
+import type { Class } from '../metadata/records';
+
+export interface ItemsSchema {
+  readonly type: string;
+  readonly items?: ItemsSchema;
+}
+
+/** One property as APS publishes it, attributes in the order APS schemas use. */
+export interface PropertySchema {
+  readonly type: string;
+  readonly items?: ItemsSchema;
+  readonly properties?: Readonly<Record<string, PropertySchema>>;
+  readonly required?: boolean;
+  readonly final?: boolean;
+  readonly readonly?: boolean;
+  readonly encrypted?: boolean;
+  readonly default?: JsonValue;
+  readonly title?: string;
+  readonly description?: string;
+  readonly format?: string;
+  readonly unit?: string;
+  readonly pattern?: string;
+  readonly enum?: readonly JsonPrimitive[];
+  readonly enumTitles?: readonly string[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly access?: Readonly<AccessOptions>;
+}
+
+/** A class-validator rule found on a property, for the runtime to run or to compile. */
+export interface ValidatorRule {
+  /** class-validator's name for it: `isEmail`, `isInt`, `min`, … */
+  readonly name: string;
+  readonly constraints: readonly unknown[];
+  /** `{ each: true }`: applies to every item of an array. */
+  readonly each: boolean;
+}
+
+export interface PropertyModel {
+  readonly name: string;
+  readonly schema: PropertySchema;
+  /** The @Structure class behind `schema.type` (or behind the array's items), when there is one. */
+  readonly structure?: StructureModel;
+  /** The model of each inline property of an object-typed property. */
+  readonly inline?: readonly PropertyModel[];
+  readonly rules: readonly ValidatorRule[];
+  /** Set when the property comes from an @ApsType base class: see ApsTypeModel. */
+  readonly inheritedFrom?: string;
+  readonly doc?: string;
+}
+
+export interface StructureModel {
+  readonly name: string;
+  readonly target: Class;
+  readonly properties: readonly PropertyModel[];
+  readonly doc?: string;
+}
+
+export interface RelationModel {
+  readonly name: string;
+  /** The type ID of the related type. */
+  readonly type: string;
+  readonly collection: boolean;
+  readonly required: boolean;
+  /** The declared class of the related type, when the relation names one. */
+  readonly target?: Class;
+  /** `<relation>Link` / `<relation>Unlink` when the class has them. */
+  readonly linkMethod?: string;
+  readonly unlinkMethod?: string;
+  readonly inheritedFrom?: string;
+  readonly doc?: string;
+}
+
+export interface ParamModel {
+  readonly name: string;
+  /** Position in the method's parameter list. */
+  readonly index: number;
+  readonly kind: ParamKind;
+  readonly type: string;
+  readonly items?: ItemsSchema;
+  readonly required: boolean;
+  readonly structure?: StructureModel;
+  readonly doc?: string;
+}
+
+export interface ResponseSchema {
+  readonly type: string;
+  readonly items?: ItemsSchema;
+  readonly contentType?: string;
+  readonly name?: string;
+}
+
+export interface OperationModel {
+  /** The operation's name in the schema. */
+  readonly name: string;
+  /** The method the runtime calls. */
+  readonly method: string;
+  readonly path: string;
+  readonly verb: HttpVerb;
+  readonly static: boolean;
+  /** In parameter-list order. */
+  readonly parameters: readonly ParamModel[];
+  readonly response?: ResponseSchema;
+  readonly responseStructure?: StructureModel;
+  readonly errorResponse?: ResponseSchema;
+  readonly errorResponseStructure?: StructureModel;
+  readonly access?: Readonly<AccessOptions>;
+  readonly inheritedFrom?: string;
+  readonly doc?: string;
+  readonly returns?: string;
+}
+
+/** The lifecycle methods a type may have, recognised by name as the APS PHP runtime does. */
+export const LIFECYCLE_METHODS = [
+  'provision',
+  'provisionAsync',
+  'retrieve',
+  'configure',
+  'configureAsync',
+  'unprovision',
+  'unprovisionAsync',
+  'upgrade',
+  'upgradeAsync',
+] as const;
+export type LifecycleMethod = (typeof LIFECYCLE_METHODS)[number];
+
+export interface ApsTypeModel {
+  readonly name: string;
+  readonly id: string;
+  readonly apsVersion: string;
+  readonly implements: readonly string[];
+  readonly access?: Readonly<AccessOptions>;
+  /**
+   * Members, base classes' included. A member declared on (or above) a base class that is itself an
+   * @ApsType carries `inheritedFrom`: APS inherits it through `implements`, so the schema leaves it
+   * out, while the runtime still serves and validates it. Members of undeclared base classes are
+   * this type's own.
+   */
+  readonly relations: readonly RelationModel[];
+  readonly properties: readonly PropertyModel[];
+  readonly operations: readonly OperationModel[];
+  /** Every structure the schema publishes, in schema order. */
+  readonly structures: readonly StructureModel[];
+  /** The lifecycle methods the class (or a base class) has. */
+  readonly lifecycle: ReadonlySet<LifecycleMethod>;
+  readonly target: Class;
+  readonly doc?: string;
+}
+
+/** All the types an app registers, and ways to find one. */
+export interface TypeModel {
+  readonly types: readonly ApsTypeModel[];
+  /** By class, APS name or type ID. */
+  find(key: Class | string): ApsTypeModel | undefined;
+  /** Like `find`, but throws a clear error when there is no such type. */
+  get(key: Class | string): ApsTypeModel;
+}

@@ -1,0 +1,56 @@
+/** The naming rules APS applies to what a declaration names. */
+
+export const APS_PRIMITIVES: ReadonlySet<string> = new Set([
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'object',
+  'array',
+]);
+
+/** `http://host/path/major.minor`, as every published APS type ID is. */
+const TYPE_ID = /^https?:\/\/[^/\s]+(\/[^\s/]+)*\/\d+\.\d+$/;
+const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const STRUCTURE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+const MEMBER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const OPERATION_PATH = /^\/[A-Za-z0-9_\-./{}]*$/;
+
+export const HTTP_VERBS: readonly string[] = ['GET', 'POST', 'PUT', 'DELETE'];
+
+/** A string that looks like a type ID (has a scheme) is judged as one, not as a structure name. */
+export function looksLikeTypeId(value: string): boolean {
+  return value.includes('://');
+}
+
+export function typeIdProblem(id: unknown): string | undefined {
+  if (typeof id !== 'string' || id === '') return 'has no type ID; give `id: "http://host/path/1.0"`';
+  if (!TYPE_ID.test(id))
+    return `invalid type ID "${id}": expected http://host/path/major.minor, e.g. http://example.com/app/thing/1.0`;
+  return undefined;
+}
+
+export function typeNameProblem(name: string): string | undefined {
+  if (!TYPE_NAME.test(name))
+    return `invalid type name "${name}": use letters, digits, "_" and "-", starting with a letter`;
+  return undefined;
+}
+
+export function structureNameProblem(name: string): string | undefined {
+  if (!STRUCTURE_NAME.test(name))
+    return `invalid structure name "${name}": use letters, digits and "_", starting with a letter`;
+  if (APS_PRIMITIVES.has(name)) return `structure name "${name}" is an APS primitive type name`;
+  return undefined;
+}
+
+export function memberNameProblem(name: string): string | undefined {
+  if (name === 'aps') return '"aps" is reserved for the resource metadata APS adds (aps.id, aps.type, aps.status)';
+  if (!MEMBER_NAME.test(name)) return `invalid name "${name}": use letters, digits, "_" and "-"`;
+  return undefined;
+}
+
+export function operationPathProblem(path: string): string | undefined {
+  if (!OPERATION_PATH.test(path))
+    return `invalid operation path "${path}": it must start with "/" and hold no spaces or query`;
+  return undefined;
+}

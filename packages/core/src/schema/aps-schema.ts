@@ -1,0 +1,25 @@
+/** The JSON shape of an APS type schema, as published. */
+import type { AccessOptions, ParamKind } from '../decorators/options';
+import type { ItemsSchema, PropertySchema, ResponseSchema } from '../model/model';
+
+export interface ApsSchema {
+  name: string;
+  id: string;
+  apsVersion: string;
+  implements?: string[];
+  access?: AccessOptions;
+  relations?: Record<string, { type: string; collection?: true; required?: true }>;
+  properties?: Record<string, PropertySchema>;
+  operations?: Record<string, ApsOperationSchema>;
+  structures?: Record<string, { type: 'object'; properties: Record<string, PropertySchema> }>;
+}
+
+export interface ApsOperationSchema {
+  path: string;
+  verb: string;
+  static?: true;
+  parameters?: Record<string, { type: string; items?: ItemsSchema; kind: ParamKind; required?: true }>;
+  response?: ResponseSchema;
+  errorResponse?: ResponseSchema;
+  access?: AccessOptions;
+}
