@@ -13,5 +13,6 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
   },
+  setupFiles: ['<rootDir>/jest.setup.js'],
   testTimeout: 30000,
 };

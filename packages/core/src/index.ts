@@ -66,3 +66,29 @@ export { toApsSchema } from './schema/to-aps-schema';
 export type { ApsSchema, ApsOperationSchema } from './schema/aps-schema';
 export { isApsTypeClass } from './metadata/queries';
 export type { Class } from './metadata/records';
+
+export {
+  apsContext,
+  tryApsContext,
+  runWithApsContext,
+  type ApsLogger,
+  type ApsRequestContext,
+  type RequestPhase,
+} from './context/request-context';
+export {
+  compileJsonSchema,
+  compileResourceValidators,
+  compileValueValidator,
+  type ResourceValidators,
+  type Validate,
+  type ValidationIssue,
+} from './validation/compile';
+export {
+  resourceJsonSchema,
+  valueJsonSchema,
+  type JsonSchema,
+  type ResourceSchemaMode,
+} from './validation/json-schema';
+export { compileClassRules, isCoveredBySchema, type ClassRulesValidator } from './validation/class-rules';
+export { compileImmutableChecks, type ImmutableChecks } from './validation/immutables';
+export { compileHydrator, stripUnsafe, UNSAFE_KEYS, type Hydrate } from './runtime/hydrate';

@@ -44,6 +44,9 @@ export function structureNameProblem(name: string): string | undefined {
 }
 
 export function memberNameProblem(name: string): string | undefined {
+  if (name === '__proto__' || name === 'constructor' || name === 'prototype') {
+    return `"${name}" cannot be an APS member name: JavaScript objects reserve it`;
+  }
   if (name === 'aps') return '"aps" is reserved for the resource metadata APS adds (aps.id, aps.type, aps.status)';
   if (!MEMBER_NAME.test(name)) return `invalid name "${name}": use letters, digits, "_" and "-"`;
   return undefined;

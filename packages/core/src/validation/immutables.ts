@@ -1,0 +1,39 @@
+/**
+ * The rules JSON Schema cannot say because they compare two states: a final property never changes
+ * after creation, and a read-only one is set by the application alone.
+ */
+import type { ApsTypeModel } from '../model/model';
+import type { ValidationIssue } from './compile';
+
+export interface ImmutableChecks {
+  /** A resource to provision: a caller may not set read-only properties. */
+  create(body: Record<string, unknown>): ValidationIssue[];
+  /** A new state against the current one: final and read-only properties may not change. */
+  update(body: Record<string, unknown>, current: object | undefined): ValidationIssue[];
+}
+
+export function compileImmutableChecks(type: ApsTypeModel): ImmutableChecks {
+  const readonly = type.properties.filter((p) => p.schema.readonly).map((p) => p.name);
+  const final = type.properties.filter((p) => p.schema.final && !p.schema.readonly).map((p) => p.name);
+  const none: ValidationIssue[] = [];
+  return {
+    create(body) {
+      if (readonly.length === 0) return none;
+      return readonly
+        .filter((name) => body[name] !== undefined && body[name] !== null)
+        .map((field) => ({ field, message: 'is read-only: only the application sets it' }));
+    },
+    update(body, current) {
+      if (!current || (readonly.length === 0 && final.length === 0)) return none;
+      const state = current as Record<string, unknown>;
+      const changed = (name: string): boolean =>
+        body[name] !== undefined && JSON.stringify(body[name]) !== JSON.stringify(state[name]);
+      return [
+        ...final
+          .filter(changed)
+          .map((field) => ({ field, message: 'is final: it cannot change once the resource exists' })),
+        ...readonly.filter(changed).map((field) => ({ field, message: 'is read-only: only the application sets it' })),
+      ];
+    },
+  };
+}

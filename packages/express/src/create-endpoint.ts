@@ -1,0 +1,77 @@
+/**
+ * `createEndpoint`: from the types an app serves to an express router that speaks the APS endpoint
+ * protocol. Everything that can be decided once (the model, validators, instance builders, routes)
+ * is decided here, so that a request runs only its own work.
+ */
+import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import { buildTypeModel, type Class, type TypeModel } from '@apskit/core';
+import { requirePinnedClientCertificate, type ClientCertificateOptions } from './security/client-certificate';
+import { controllerResourceLoader, type ResourceLoader } from './resources/loader';
+import { compileService, type CompiledService } from './routes/compile-service';
+import { unknownRouteHandler } from './routes/handlers';
+import { mountService } from './routes/service-router';
+import { bodyErrors, jsonBody } from './server/body';
+import { createLogger } from './server/logger';
+import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './server/listen';
+import { requestLog } from './server/request-log';
+
+export interface EndpointOptions {
+  /** Service name (the first path segment) → the @ApsType class it serves. */
+  services: Readonly<Record<string, Class>>;
+  /**
+   * Where the current state of a resource comes from for retrieve, configure, unprovision, links
+   * and custom operations. Default: the controller named by `APS-Controller-URI`, as the APS PHP
+   * runtime does; without that header, a resource is just its `{aps: {id}}`.
+   */
+  loadResource?: ResourceLoader;
+  /** Largest accepted request body (a number of bytes or '1mb'); larger ones answer 413. Default 1mb. */
+  bodyLimit?: string | number;
+  /** Mutual TLS: accept only the controller's pinned client certificate (401 without one, 403 for another). */
+  clientCertificate?: ClientCertificateOptions;
+  /** A pino logger, `false` for none, or by default one at APSKIT_LOG_LEVEL (info). */
+  logger?: Logger | false;
+}
+
+/** The router, with the model it serves and a helper to listen on a port. */
+export type ApsEndpoint = Router & {
+  readonly model: TypeModel;
+  readonly services: ReadonlyMap<string, CompiledService>;
+  readonly options: Readonly<EndpointOptions>;
+  /** Serves the endpoint on its own HTTP (or HTTPS, with `tls`) server. */
+  listen(options?: ListenOptions): Promise<RunningEndpoint>;
+};
+
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export function createEndpoint(options: EndpointOptions): ApsEndpoint {
+  const entries = Object.entries(options.services);
+  if (entries.length === 0) throw new Error('createEndpoint: `services` names no service');
+  for (const [name] of entries) {
+    if (!SERVICE_NAME.test(name))
+      throw new Error(`createEndpoint: invalid service name "${name}" (it is a URL path segment)`);
+  }
+  const model = buildTypeModel(entries.map(([, cls]) => cls));
+  const logger = options.logger === false ? undefined : (options.logger ?? createLogger());
+  const env = { loadResource: options.loadResource ?? controllerResourceLoader(), logger };
+
+  const services = new Map<string, CompiledService>();
+  for (const [name, cls] of entries) services.set(name, compileService(name, model.get(cls)));
+
+  const router = express.Router();
+  if (logger) router.use(requestLog(logger));
+  if (options.clientCertificate) router.use(requirePinnedClientCertificate(options.clientCertificate));
+  router.use(jsonBody(options.bodyLimit ?? '1mb'));
+  router.use(bodyErrors);
+  for (const svc of services.values()) mountService(router, svc, env);
+  router.use(unknownRouteHandler(new Set(services.keys())));
+
+  const endpoint = router as ApsEndpoint;
+  Object.defineProperties(endpoint, {
+    model: { value: model, enumerable: true },
+    services: { value: services, enumerable: true },
+    options: { value: Object.freeze({ ...options }), enumerable: true },
+    listen: { value: (listenOptions?: ListenOptions) => listenEndpoint(endpoint, listenOptions), enumerable: true },
+  });
+  return endpoint;
+}

@@ -1,0 +1,9 @@
+/**
+ * @apskit/express: the APS endpoint runtime. `createEndpoint({ services })` gives an express router
+ * that a real APS controller (or APSKit's own) can call.
+ */
+export { createEndpoint, type ApsEndpoint, type EndpointOptions } from './create-endpoint';
+export { controllerResourceLoader, type ResourceLoader, type ResourceRequest } from './resources/loader';
+export { fingerprintOf, type ClientCertificateOptions } from './security/client-certificate';
+export { ApsHeaders } from './protocol/headers';
+export type { ListenOptions, RunningEndpoint } from './server/listen';

@@ -1,0 +1,308 @@
+/**
+ * The APS endpoint protocol, one handler per operation. Each handler reads the request into the
+ * app's class, calls the method APS names, and turns what comes back into the APS answer:
+ * a value is 200, nothing is 204 (where APS allows it), Accepted is 202 with the APS headers,
+ * an ApsError is its status with the APS error body.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  ApsError,
+  BadRequestError,
+  NotFoundError,
+  NotImplementedError,
+  isAccepted,
+  runWithApsContext,
+  stripUnsafe,
+  type ApsLogger,
+  type ApsRequestContext,
+  type LifecycleMethod,
+  type RelationModel,
+  type ValidationIssue,
+} from '@apskit/core';
+import { ApsHeaders, headerValue } from '../protocol/headers';
+import { sendError, sendJson } from '../protocol/send';
+import type { ResourceLoader } from '../resources/loader';
+import { coerceText, paramIssues, type CompiledOperation, type CompiledService } from './compile-service';
+
+/** Set by the body parser when the raw body holds a key that could reach a prototype. */
+export const UNSAFE_BODY = Symbol('apskit.unsafeBody');
+
+export interface HandlerEnv {
+  readonly loadResource: ResourceLoader;
+  readonly logger?: Logger;
+}
+
+interface Outcome {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+type Instance = Record<string, unknown>;
+type Work = (req: Request, ctx: ApsRequestContext) => Promise<Outcome>;
+
+const NO_LOGGER: ApsLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function contextOf(req: Request, svc: CompiledService, operation: string, env: HandlerEnv): ApsRequestContext {
+  const transactionId = header(req, ApsHeaders.transactionId);
+  const id = req.params.id as string | undefined;
+  let logger: ApsLogger | undefined;
+  return {
+    controllerUri: header(req, ApsHeaders.controllerUri),
+    instanceId: header(req, ApsHeaders.instanceId),
+    transactionId,
+    phase: header(req, ApsHeaders.requestPhase)?.toLowerCase() === 'async' ? 'async' : 'sync',
+    identityId: header(req, ApsHeaders.identityId),
+    actorId: header(req, ApsHeaders.actorId),
+    applicationId: header(req, ApsHeaders.applicationId),
+    apsVersion: header(req, ApsHeaders.version),
+    service: svc.service,
+    typeName: svc.type.name,
+    operation,
+    resourceId: id,
+    // Made on first use: most methods never log, and a child logger is not free.
+    get logger(): ApsLogger {
+      if (!logger) {
+        logger = env.logger
+          ? env.logger.child({ service: svc.service, operation, resourceId: id, transactionId })
+          : NO_LOGGER;
+      }
+      return logger;
+    },
+  };
+}
+
+/** Runs `work` in the request's APS context and answers with its outcome. */
+function handle(svc: CompiledService, operation: string, env: HandlerEnv, work: Work): RequestHandler {
+  return (req, res) => {
+    const ctx = contextOf(req, svc, operation, env);
+    if (ctx.transactionId) res.setHeader(ApsHeaders.transactionIdOut, headerValue(ctx.transactionId));
+    runWithApsContext(ctx, () => work(req, ctx)).then(
+      (outcome) => sendJson(res, outcome.status, outcome.body),
+      (error: unknown) => answerThrown(res, error, env.logger),
+    );
+  };
+}
+
+function answerThrown(res: Response, error: unknown, logger: Logger | undefined): void {
+  if (isAccepted(error)) {
+    res.setHeader(ApsHeaders.info, headerValue(error.message));
+    res.setHeader(ApsHeaders.retryTimeout, String(Math.round(error.retryAfterSeconds)));
+    sendJson(res, 202, error.resource);
+    return;
+  }
+  sendError(res, error, logger);
+}
+
+function invalid(what: string, issues: readonly ValidationIssue[]): BadRequestError {
+  const list = issues.map((i) => `${i.field} ${i.message}`).join('; ');
+  return new BadRequestError(
+    `Invalid ${what}: ${list}`,
+    issues.map((i) => ({ field: i.field, message: i.message })),
+  );
+}
+
+function objectBody(req: Request, what: string): Instance {
+  const body: unknown = req.body;
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadRequestError(`Expected ${what} as a JSON object (Content-Type: application/json)`);
+  }
+  return body as Instance;
+}
+
+/**
+ * The body without keys that could reach a prototype, for building instances. Validation sees the
+ * body as sent, so that such a key where properties are declared is refused by name.
+ */
+function safe<T>(req: Request, value: T): T {
+  return (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] ? (stripUnsafe(value) as T) : value;
+}
+
+/** Calls a lifecycle method when the class has it; `undefined` when it does not. */
+async function call(instance: Instance, method: string, args: unknown[] = []): Promise<unknown> {
+  const fn = instance[method];
+  return typeof fn === 'function' ? await (fn as (...a: unknown[]) => unknown).apply(instance, args) : undefined;
+}
+
+/** The method for this phase: `provision` or `provisionAsync`, and so on. */
+function phaseMethod(
+  svc: CompiledService,
+  base: 'provision' | 'configure' | 'unprovision',
+  ctx: ApsRequestContext,
+): string {
+  if (ctx.phase === 'sync') return base;
+  const method = `${base}Async` as LifecycleMethod;
+  if (!svc.type.lifecycle.has(method)) {
+    throw new NotImplementedError(
+      `${svc.type.name} has no ${method}(): it cannot answer the async phase of ${base} (it never answered 202)`,
+    );
+  }
+  return method;
+}
+
+async function current(svc: CompiledService, env: HandlerEnv, ctx: ApsRequestContext, id: string): Promise<Instance> {
+  const state = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
+  return svc.hydrate(state ?? { aps: { id, type: svc.type.id } }) as Instance;
+}
+
+function result(value: unknown, instance: Instance): unknown {
+  return value === undefined ? instance : value;
+}
+
+// ---- lifecycle ------------------------------------------------------------------------------
+
+export function provisionHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+  return handle(svc, 'provision', env, async (req, ctx) => {
+    const body = objectBody(req, `a ${svc.type.name} resource`);
+    const method = phaseMethod(svc, 'provision', ctx);
+    // The async phase repeats the state the app answered with, read-only values it set included.
+    const issues = svc.validators.create(body);
+    const all = ctx.phase === 'sync' ? [...issues, ...svc.immutables.create(body)] : issues;
+    if (all.length > 0) throw invalid(svc.type.name, all);
+    const instance = svc.hydrate(safe(req, body)) as Instance;
+    const ruleIssues = svc.classRules?.(instance) ?? [];
+    if (ruleIssues.length > 0) throw invalid(svc.type.name, ruleIssues);
+    return { status: 200, body: result(await call(instance, method), instance) };
+  });
+}
+
+export function retrieveHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+  return handle(svc, 'retrieve', env, async (req, ctx) => {
+    const instance = await current(svc, env, ctx, req.params.id as string);
+    return { status: 200, body: result(await call(instance, 'retrieve'), instance) };
+  });
+}
+
+export function configureHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+  return handle(svc, 'configure', env, async (req, ctx) => {
+    const body = objectBody(req, `the new state of a ${svc.type.name}`);
+    const method = phaseMethod(svc, 'configure', ctx);
+    const id = req.params.id as string;
+    const state = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
+    const issues = [...svc.validators.update(body), ...svc.immutables.update(body, state)];
+    if (issues.length > 0) throw invalid(svc.type.name, issues);
+    const next = svc.hydrate(safe(req, body)) as Instance;
+    const ruleIssues = svc.classRules?.(next) ?? [];
+    if (ruleIssues.length > 0) throw invalid(svc.type.name, ruleIssues);
+    const base = state ?? { aps: { id, type: svc.type.id } };
+    if (!svc.type.lifecycle.has(method as LifecycleMethod)) {
+      // No configure(): the new state is accepted as it is.
+      return { status: 200, body: svc.hydrate({ ...base, ...safe(req, body) }) };
+    }
+    // As in the APS PHP runtime, `this` is the current state and the argument the new one.
+    const instance = svc.hydrate(base) as Instance;
+    return { status: 200, body: result(await call(instance, method, [next]), instance) };
+  });
+}
+
+export function unprovisionHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+  return handle(svc, 'unprovision', env, async (req, ctx) => {
+    const method = phaseMethod(svc, 'unprovision', ctx);
+    const instance = await current(svc, env, ctx, req.params.id as string);
+    const value = await call(instance, method);
+    return value === undefined || value === null ? { status: 204 } : { status: 200, body: value };
+  });
+}
+
+export function upgradeHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+  return handle(svc, 'upgrade', env, async (req, ctx) => {
+    const instance = await current(svc, env, ctx, req.params.id as string);
+    const args = req.body !== undefined ? [safe(req, req.body)] : [];
+    const value = await call(
+      instance,
+      ctx.phase === 'async' && svc.type.lifecycle.has('upgradeAsync') ? 'upgradeAsync' : 'upgrade',
+      args,
+    );
+    return value === undefined || value === null ? { status: 204 } : { status: 200, body: value };
+  });
+}
+
+// ---- links ----------------------------------------------------------------------------------
+
+function relationOf(svc: CompiledService, name: string): RelationModel {
+  const relation = svc.type.relations.find((r) => r.name === name);
+  if (!relation) throw new NotFoundError(`${svc.type.name} has no relation or operation "${name}"`);
+  return relation;
+}
+
+export function linkHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+  return handle(svc, 'link', env, async (req, ctx) => {
+    const relation = relationOf(svc, req.params.relation as string);
+    const linked = safe(req, objectBody(req, `the resource to link to ${relation.name}`));
+    const instance = await current(svc, env, ctx, req.params.id as string);
+    const value = relation.linkMethod ? await call(instance, relation.linkMethod, [linked]) : undefined;
+    return value === undefined || value === null ? { status: 204 } : { status: 200, body: value };
+  });
+}
+
+export function unlinkHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+  return handle(svc, 'unlink', env, async (req, ctx) => {
+    const relation = relationOf(svc, req.params.relation as string);
+    const instance = await current(svc, env, ctx, req.params.id as string);
+    const linked = { aps: { id: req.params.linkedId, type: relation.type } };
+    const value = relation.unlinkMethod ? await call(instance, relation.unlinkMethod, [linked]) : undefined;
+    return value === undefined || value === null ? { status: 204 } : { status: 200, body: value };
+  });
+}
+
+// ---- custom operations ----------------------------------------------------------------------
+
+export function operationHandler(svc: CompiledService, op: CompiledOperation, env: HandlerEnv): RequestHandler {
+  const { model } = op;
+  return handle(svc, model.method, env, async (req, ctx) => {
+    const args: unknown[] = [];
+    const issues: ValidationIssue[] = [];
+    for (const p of op.params) {
+      const raw =
+        p.model.kind === 'body'
+          ? req.body
+          : coerceText(p.model.kind === 'query' ? req.query[p.model.name] : req.params[p.model.name], p.model.type);
+      if (raw === undefined || (p.model.kind === 'body' && isEmptyBody(raw))) {
+        if (p.model.required) issues.push({ field: p.model.name, message: 'is required' });
+        args[p.model.index] = undefined;
+        continue;
+      }
+      const found = p.validate(raw);
+      if (found.length > 0) {
+        issues.push(...paramIssues(p.model.name, found));
+        continue;
+      }
+      const value = p.hydrate && typeof raw === 'object' && raw !== null ? p.hydrate(safe(req, raw)) : safe(req, raw);
+      const ruleIssues = p.classRules && typeof value === 'object' && value !== null ? p.classRules(value) : [];
+      issues.push(...paramIssues(p.model.name, ruleIssues));
+      args[p.model.index] = value;
+    }
+    if (issues.length > 0) throw invalid(`parameters of ${model.name}`, issues);
+
+    let value: unknown;
+    if (model.static) {
+      const fn = (svc.type.target as unknown as Instance)[model.method] as (...a: unknown[]) => unknown;
+      value = await fn.apply(svc.type.target, args);
+    } else {
+      const instance = await current(svc, env, ctx, req.params.id as string);
+      value = await call(instance, model.method, args);
+    }
+    return value === undefined || value === null ? { status: 204 } : { status: 200, body: value };
+  });
+}
+
+function isEmptyBody(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+/** Answers any other request to a known service: its path names no operation. */
+export function unknownRouteHandler(serviceNames: ReadonlySet<string>): RequestHandler {
+  return (req, res, next) => {
+    const first = req.path.split('/')[1];
+    if (!first || !serviceNames.has(first)) {
+      next();
+      return;
+    }
+    sendError(res, new ApsError(404, 'NotFound', `No APS operation at ${req.method} ${req.path}`), undefined);
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Mutual TLS as APS does it: the controller calls the endpoint with its client certificate, and the
+ * endpoint accepts that one certificate only. Certificates are pinned by SHA-256 fingerprint, so a
+ * self-signed controller certificate works without a CA.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { NextFunction, Request, Response } from 'express';
+import { ForbiddenError, UnauthorizedError } from '@apskit/core';
+import { sendError } from '../protocol/send';
+
+export interface ClientCertificateOptions {
+  /** The controller's certificates, as PEM text or SHA-256 fingerprints (hex, colons optional). */
+  pinned: string | readonly string[];
+}
+
+/** `AB:CD:…` in upper case, the form Node reports peer fingerprints in. */
+export function fingerprintOf(pemOrFingerprint: string): string {
+  const text = pemOrFingerprint.trim();
+  if (text.includes('-----BEGIN CERTIFICATE-----')) return new X509Certificate(text).fingerprint256;
+  const hex = text.replace(/:/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) throw new Error('A pinned certificate must be PEM text or a SHA-256 fingerprint');
+  return hex.match(/../g)!.join(':');
+}
+
+export function requirePinnedClientCertificate(options: ClientCertificateOptions) {
+  const pinned = new Set((typeof options.pinned === 'string' ? [options.pinned] : options.pinned).map(fingerprintOf));
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const socket = req.socket as Partial<TLSSocket>;
+    const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+    if (!cert || !cert.fingerprint256) {
+      sendError(res, new UnauthorizedError('A client certificate is required (mutual TLS)'), undefined);
+      return;
+    }
+    if (!pinned.has(cert.fingerprint256)) {
+      sendError(res, new ForbiddenError('This client certificate is not the controller’s'), undefined);
+      return;
+    }
+    next();
+  };
+}

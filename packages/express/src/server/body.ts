@@ -1,0 +1,44 @@
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { ApsError, BadRequestError, PayloadTooLargeError } from '@apskit/core';
+import { sendError } from '../protocol/send';
+import { UNSAFE_BODY } from '../routes/handlers';
+
+const UNSAFE_MARKERS = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * JSON bodies up to `limit`. The raw bytes are searched for keys that could reach a prototype
+ * (a native search, so the common body pays nothing else); a body that has them is copied without
+ * them before any app code sees it.
+ */
+export function jsonBody(limit: string | number): RequestHandler {
+  return express.json({
+    limit,
+    type: ['application/json', 'application/*+json'],
+    verify: (req, _res, buf) => {
+      if (UNSAFE_MARKERS.some((m) => buf.includes(m))) (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] = true;
+    },
+  });
+}
+
+/** Body-parser failures as APS errors: malformed JSON is 400, too large is 413. */
+export const bodyErrors: ErrorRequestHandler = (
+  err: { type?: string; message?: string; limit?: number },
+  _req,
+  res,
+  next,
+) => {
+  switch (err.type) {
+    case 'entity.too.large':
+      sendError(res, new PayloadTooLargeError(`Request body too large: the limit is ${err.limit} bytes`), undefined);
+      return;
+    case 'entity.parse.failed':
+      sendError(res, new BadRequestError(`Malformed JSON body: ${err.message}`), undefined);
+      return;
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      sendError(res, new ApsError(415, 'UnsupportedMediaType', err.message ?? 'Unsupported encoding'), undefined);
+      return;
+    default:
+      next(err);
+  }
+};

@@ -1,0 +1,60 @@
+/**
+ * Serves an endpoint on its own server: HTTP, or HTTPS when `tls` is given. With pinned client
+ * certificates the TLS server asks every client for one; the pin, not a CA, decides who is accepted.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import express, { type Router } from 'express';
+import type { EndpointOptions } from '../create-endpoint';
+
+export interface ListenOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+}
+
+export interface RunningEndpoint {
+  readonly server: http.Server | https.Server;
+  /** `http://127.0.0.1:PORT` (or https). */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function listenEndpoint(
+  router: Router & { options: Readonly<EndpointOptions> },
+  options: ListenOptions = {},
+): Promise<RunningEndpoint> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(router);
+  const wantsClientCert = router.options.clientCertificate !== undefined;
+  const server = options.tls
+    ? https.createServer({ ...options.tls, requestCert: wantsClientCert, rejectUnauthorized: false }, app)
+    : http.createServer(app);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const scheme = options.tls ? 'https' : 'http';
+  return {
+    server,
+    port,
+    url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

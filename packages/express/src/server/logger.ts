@@ -1,0 +1,9 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * The endpoint's logger: pino, JSON lines on stdout. The level comes from the option, then from
+ * APSKIT_LOG_LEVEL, then `info`; the test setup sets `silent`.
+ */
+export function createLogger(level?: string): Logger {
+  return pino({ name: 'apskit', level: level ?? process.env.APSKIT_LOG_LEVEL ?? 'info' });
+}
