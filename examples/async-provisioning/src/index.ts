@@ -1,9 +1,8 @@
 /** The async-provisioning sample's declarations: the types its endpoint serves. */
-export { Globals } from './globals';
-export { Provisionable } from './provisionable';
-
 import { Globals } from './globals';
 import { Provisionable } from './provisionable';
+
+export { Globals, Provisionable };
 
 /** The services the sample's endpoint serves: service name (a URL path segment) → type. */
 export const services = { globals: Globals, provisionables: Provisionable };
