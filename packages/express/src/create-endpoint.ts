@@ -9,12 +9,13 @@ import { buildTypeModel, type Class, type TypeModel } from '@apskit/core';
 import { requirePinnedClientCertificate, type ClientCertificateOptions } from './security/client-certificate';
 import { controllerResourceLoader, type ResourceLoader } from './resources/loader';
 import { compileService, type CompiledService } from './routes/compile-service';
-import { unknownRouteHandler } from './routes/handlers';
-import { mountService } from './routes/service-router';
-import { bodyErrors, jsonBody } from './server/body';
+import { createDispatcher, type DispatchRequest } from './dispatch';
+import type { ApsReply } from './protocol/call';
+import { bodyErrors, jsonBody, UNSAFE_BODY } from './server/body';
 import { createLogger } from './server/logger';
 import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './server/listen';
 import { requestLog } from './server/request-log';
+import { sendJson } from './protocol/send';
 
 export interface EndpointOptions {
   /** Service name (the first path segment) → the @ApsType class it serves. */
@@ -38,6 +39,8 @@ export type ApsEndpoint = Router & {
   readonly model: TypeModel;
   readonly services: ReadonlyMap<string, CompiledService>;
   readonly options: Readonly<EndpointOptions>;
+  /** Answers one APS request without HTTP: what the embedded controller uses in process. */
+  dispatch(request: DispatchRequest): Promise<ApsReply>;
   /** Serves the endpoint on its own HTTP (or HTTPS, with `tls`) server. */
   listen(options?: ListenOptions): Promise<RunningEndpoint>;
 };
@@ -58,20 +61,43 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   const services = new Map<string, CompiledService>();
   for (const [name, cls] of entries) services.set(name, compileService(name, model.get(cls)));
 
+  const dispatcher = createDispatcher(services.values(), env);
+
+  // The express adapter: requests for the services go to the dispatcher, others pass by.
   const router = express.Router();
   if (logger) router.use(requestLog(logger));
   if (options.clientCertificate) router.use(requirePinnedClientCertificate(options.clientCertificate));
   router.use(jsonBody(options.bodyLimit ?? '1mb'));
   router.use(bodyErrors);
-  for (const svc of services.values()) mountService(router, svc, env);
-  router.use(unknownRouteHandler(new Set(services.keys())));
+  router.use((req, res, next) => {
+    if (!dispatcher.owns(req.path)) {
+      next();
+      return;
+    }
+    dispatcher
+      .dispatch({
+        method: req.method,
+        path: req.path,
+        headers: req.headers,
+        query: req.query as Record<string, unknown>,
+        body: req.body,
+        unsafeKeys: (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] === true,
+      })
+      .then((reply) => sendReply(res, reply), next);
+  });
 
   const endpoint = router as ApsEndpoint;
   Object.defineProperties(endpoint, {
     model: { value: model, enumerable: true },
     services: { value: services, enumerable: true },
     options: { value: Object.freeze({ ...options }), enumerable: true },
+    dispatch: { value: dispatcher.dispatch, enumerable: true },
     listen: { value: (listenOptions?: ListenOptions) => listenEndpoint(endpoint, listenOptions), enumerable: true },
   });
   return endpoint;
+}
+
+function sendReply(res: express.Response, reply: ApsReply): void {
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  sendJson(res, reply.status, reply.body);
 }

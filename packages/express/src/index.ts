@@ -6,4 +6,8 @@ export { createEndpoint, type ApsEndpoint, type EndpointOptions } from './create
 export { controllerResourceLoader, type ResourceLoader, type ResourceRequest } from './resources/loader';
 export { fingerprintOf, type ClientCertificateOptions } from './security/client-certificate';
 export { ApsHeaders } from './protocol/headers';
+export type { ApsCall, ApsReply } from './protocol/call';
+export { createDispatcher, type Dispatcher, type DispatchRequest } from './dispatch';
 export type { ListenOptions, RunningEndpoint } from './server/listen';
+export { sendJson, sendError, errorBody } from './protocol/send';
+export { jsonBody, bodyErrors, mayHoldUnsafeKeys } from './server/body';

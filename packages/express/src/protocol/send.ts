@@ -12,10 +12,12 @@ export function sendJson(res: Response, status: number, body: unknown): void {
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  // A Buffer, not a string: Node would write the headers with a string body in its encoding (UTF-8),
+  // which double-encodes the Latin-1 bytes of a non-ASCII APS-Info (see headerValue).
+  const data = Buffer.from(JSON.stringify(body), 'utf8');
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  res.setHeader('Content-Length', data.length);
+  res.end(data);
 }
 
 /** The APS error body for anything thrown: an ApsError as it is, anything else as a 500. */

@@ -54,10 +54,45 @@ export function compileService(service: string, type: ApsTypeModel): CompiledSer
       params: op.parameters.map((p) => ({
         model: p,
         validate: compileValueValidator(p.type, p.items, p.structure),
-        hydrate: p.structure ? compileHydrator(p.structure.target, p.structure.properties) : undefined,
-        classRules: p.structure ? compileClassRules(p.structure.target, p.structure.properties) : undefined,
+        ...structureParam(p),
       })),
     })),
+  };
+}
+
+/**
+ * The instance builder and class rules of a parameter whose type is a structure, or an array (of
+ * arrays…) of one: those apply to each structure item, and an issue is named by its index.
+ */
+function structureParam(p: ParamModel): Pick<CompiledParam, 'hydrate' | 'classRules'> {
+  if (!p.structure) return {};
+  const hydrate = compileHydrator(p.structure.target, p.structure.properties);
+  const classRules = compileClassRules(p.structure.target, p.structure.properties);
+  let depth = 0;
+  for (let items = p.type === 'array' ? p.items : undefined; items; items = items.items) {
+    depth++;
+    if (items.type !== 'array') break;
+  }
+  if (depth === 0) return { hydrate, classRules };
+  const mapItems = (v: unknown, level: number): unknown =>
+    Array.isArray(v)
+      ? v.map((x) => (x !== null && typeof x === 'object' ? (level === 1 ? hydrate(x) : mapItems(x, level - 1)) : x))
+      : v;
+  const itemIssues = (v: unknown, level: number, base: string): ValidationIssue[] =>
+    Array.isArray(v)
+      ? v.flatMap((x, i) => {
+          const at = `${base}[${i}]`;
+          if (x === null || typeof x !== 'object') return [];
+          if (level > 1) return itemIssues(x, level - 1, at);
+          return classRules!(x).map((issue) => ({
+            field: issue.field.startsWith('[') ? `${at}${issue.field}` : `${at}.${issue.field}`,
+            message: issue.message,
+          }));
+        })
+      : [];
+  return {
+    hydrate: (v) => mapItems(v, depth) as object,
+    classRules: classRules ? (v) => itemIssues(v, depth, '') : undefined,
   };
 }
 
@@ -80,6 +115,25 @@ export function coerceText(value: unknown, type: string): unknown {
       return value.split(',');
     default:
       return value;
+  }
+}
+
+/**
+ * For a request the schema already refused: its issues, and those of the class rules on fields the
+ * schema did not name, so that one answer lists every offending field. A rule written for a value
+ * of the declared type may throw on another; the schema's issues are then the answer.
+ */
+export function withClassRules(
+  issues: readonly ValidationIssue[],
+  rules: ClassRulesValidator | undefined,
+  build: () => object,
+): ValidationIssue[] {
+  if (!rules) return [...issues];
+  try {
+    const named = new Set(issues.map((i) => i.field));
+    return [...issues, ...rules(build()).filter((i) => !named.has(i.field))];
+  } catch {
+    return [...issues];
   }
 }
 

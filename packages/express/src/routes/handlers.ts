@@ -4,10 +4,8 @@
  * a value is 200, nothing is 204 (where APS allows it), Accepted is 202 with the APS headers,
  * an ApsError is its status with the APS error body.
  */
-import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import {
-  ApsError,
   BadRequestError,
   NotFoundError,
   NotImplementedError,
@@ -21,12 +19,16 @@ import {
   type ValidationIssue,
 } from '@apskit/core';
 import { ApsHeaders, headerValue } from '../protocol/headers';
-import { sendError, sendJson } from '../protocol/send';
+import { errorBody } from '../protocol/send';
+import type { ApsCall, ApsReply, CallHandler } from '../protocol/call';
 import type { ResourceLoader } from '../resources/loader';
-import { coerceText, paramIssues, type CompiledOperation, type CompiledService } from './compile-service';
-
-/** Set by the body parser when the raw body holds a key that could reach a prototype. */
-export const UNSAFE_BODY = Symbol('apskit.unsafeBody');
+import {
+  coerceText,
+  paramIssues,
+  withClassRules,
+  type CompiledOperation,
+  type CompiledService,
+} from './compile-service';
 
 export interface HandlerEnv {
   readonly loadResource: ResourceLoader;
@@ -39,16 +41,16 @@ interface Outcome {
 }
 
 type Instance = Record<string, unknown>;
-type Work = (req: Request, ctx: ApsRequestContext) => Promise<Outcome>;
+type Work = (req: ApsCall, ctx: ApsRequestContext) => Promise<Outcome>;
 
 const NO_LOGGER: ApsLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-function header(req: Request, name: string): string | undefined {
+function header(req: ApsCall, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
-function contextOf(req: Request, svc: CompiledService, operation: string, env: HandlerEnv): ApsRequestContext {
+function contextOf(req: ApsCall, svc: CompiledService, operation: string, env: HandlerEnv): ApsRequestContext {
   const transactionId = header(req, ApsHeaders.transactionId);
   const id = req.params.id as string | undefined;
   let logger: ApsLogger | undefined;
@@ -78,25 +80,28 @@ function contextOf(req: Request, svc: CompiledService, operation: string, env: H
 }
 
 /** Runs `work` in the request's APS context and answers with its outcome. */
-function handle(svc: CompiledService, operation: string, env: HandlerEnv, work: Work): RequestHandler {
-  return (req, res) => {
+function handle(svc: CompiledService, operation: string, env: HandlerEnv, work: Work): CallHandler {
+  return async (req) => {
     const ctx = contextOf(req, svc, operation, env);
-    if (ctx.transactionId) res.setHeader(ApsHeaders.transactionIdOut, headerValue(ctx.transactionId));
-    runWithApsContext(ctx, () => work(req, ctx)).then(
-      (outcome) => sendJson(res, outcome.status, outcome.body),
-      (error: unknown) => answerThrown(res, error, env.logger),
-    );
+    const headers: Record<string, string> = {};
+    if (ctx.transactionId) headers[ApsHeaders.transactionIdOut] = headerValue(ctx.transactionId);
+    try {
+      const outcome = await runWithApsContext(ctx, () => work(req, ctx));
+      return { status: outcome.status, headers, body: outcome.body };
+    } catch (error) {
+      return answerThrown(headers, error, env.logger);
+    }
   };
 }
 
-function answerThrown(res: Response, error: unknown, logger: Logger | undefined): void {
+function answerThrown(headers: Record<string, string>, error: unknown, logger: Logger | undefined): ApsReply {
   if (isAccepted(error)) {
-    res.setHeader(ApsHeaders.info, headerValue(error.message));
-    res.setHeader(ApsHeaders.retryTimeout, String(Math.round(error.retryAfterSeconds)));
-    sendJson(res, 202, error.resource);
-    return;
+    headers[ApsHeaders.info] = headerValue(error.message);
+    headers[ApsHeaders.retryTimeout] = String(Math.round(error.retryAfterSeconds));
+    return { status: 202, headers, body: error.resource };
   }
-  sendError(res, error, logger);
+  const body = errorBody(error, logger);
+  return { status: body.code, headers, body };
 }
 
 function invalid(what: string, issues: readonly ValidationIssue[]): BadRequestError {
@@ -107,7 +112,7 @@ function invalid(what: string, issues: readonly ValidationIssue[]): BadRequestEr
   );
 }
 
-function objectBody(req: Request, what: string): Instance {
+function objectBody(req: ApsCall, what: string): Instance {
   const body: unknown = req.body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new BadRequestError(`Expected ${what} as a JSON object (Content-Type: application/json)`);
@@ -119,8 +124,8 @@ function objectBody(req: Request, what: string): Instance {
  * The body without keys that could reach a prototype, for building instances. Validation sees the
  * body as sent, so that such a key where properties are declared is refused by name.
  */
-function safe<T>(req: Request, value: T): T {
-  return (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] ? (stripUnsafe(value) as T) : value;
+function safe<T>(req: ApsCall, value: T): T {
+  return req.unsafeKeys ? (stripUnsafe(value) as T) : value;
 }
 
 /** Calls a lifecycle method when the class has it; `undefined` when it does not. */
@@ -156,14 +161,17 @@ function result(value: unknown, instance: Instance): unknown {
 
 // ---- lifecycle ------------------------------------------------------------------------------
 
-export function provisionHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+export function provisionHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'provision', env, async (req, ctx) => {
     const body = objectBody(req, `a ${svc.type.name} resource`);
     const method = phaseMethod(svc, 'provision', ctx);
     // The async phase repeats the state the app answered with, read-only values it set included.
     const issues = svc.validators.create(body);
     const all = ctx.phase === 'sync' ? [...issues, ...svc.immutables.create(body)] : issues;
-    if (all.length > 0) throw invalid(svc.type.name, all);
+    if (all.length > 0) {
+      const build = () => svc.hydrate(safe(req, body));
+      throw invalid(svc.type.name, withClassRules(all, svc.classRules, build));
+    }
     const instance = svc.hydrate(safe(req, body)) as Instance;
     const ruleIssues = svc.classRules?.(instance) ?? [];
     if (ruleIssues.length > 0) throw invalid(svc.type.name, ruleIssues);
@@ -171,21 +179,26 @@ export function provisionHandler(svc: CompiledService, env: HandlerEnv): Request
   });
 }
 
-export function retrieveHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+export function retrieveHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'retrieve', env, async (req, ctx) => {
     const instance = await current(svc, env, ctx, req.params.id as string);
     return { status: 200, body: result(await call(instance, 'retrieve'), instance) };
   });
 }
 
-export function configureHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+export function configureHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'configure', env, async (req, ctx) => {
     const body = objectBody(req, `the new state of a ${svc.type.name}`);
     const method = phaseMethod(svc, 'configure', ctx);
     const id = req.params.id as string;
     const state = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
     const issues = [...svc.validators.update(body), ...svc.immutables.update(body, state)];
-    if (issues.length > 0) throw invalid(svc.type.name, issues);
+    if (issues.length > 0) {
+      throw invalid(
+        svc.type.name,
+        withClassRules(issues, svc.classRules, () => svc.hydrate(safe(req, body))),
+      );
+    }
     const next = svc.hydrate(safe(req, body)) as Instance;
     const ruleIssues = svc.classRules?.(next) ?? [];
     if (ruleIssues.length > 0) throw invalid(svc.type.name, ruleIssues);
@@ -200,7 +213,7 @@ export function configureHandler(svc: CompiledService, env: HandlerEnv): Request
   });
 }
 
-export function unprovisionHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+export function unprovisionHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'unprovision', env, async (req, ctx) => {
     const method = phaseMethod(svc, 'unprovision', ctx);
     const instance = await current(svc, env, ctx, req.params.id as string);
@@ -209,7 +222,7 @@ export function unprovisionHandler(svc: CompiledService, env: HandlerEnv): Reque
   });
 }
 
-export function upgradeHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+export function upgradeHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'upgrade', env, async (req, ctx) => {
     const instance = await current(svc, env, ctx, req.params.id as string);
     const args = req.body !== undefined ? [safe(req, req.body)] : [];
@@ -230,7 +243,7 @@ function relationOf(svc: CompiledService, name: string): RelationModel {
   return relation;
 }
 
-export function linkHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+export function linkHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'link', env, async (req, ctx) => {
     const relation = relationOf(svc, req.params.relation as string);
     const linked = safe(req, objectBody(req, `the resource to link to ${relation.name}`));
@@ -240,7 +253,7 @@ export function linkHandler(svc: CompiledService, env: HandlerEnv): RequestHandl
   });
 }
 
-export function unlinkHandler(svc: CompiledService, env: HandlerEnv): RequestHandler {
+export function unlinkHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'unlink', env, async (req, ctx) => {
     const relation = relationOf(svc, req.params.relation as string);
     const instance = await current(svc, env, ctx, req.params.id as string);
@@ -252,7 +265,7 @@ export function unlinkHandler(svc: CompiledService, env: HandlerEnv): RequestHan
 
 // ---- custom operations ----------------------------------------------------------------------
 
-export function operationHandler(svc: CompiledService, op: CompiledOperation, env: HandlerEnv): RequestHandler {
+export function operationHandler(svc: CompiledService, op: CompiledOperation, env: HandlerEnv): CallHandler {
   const { model } = op;
   return handle(svc, model.method, env, async (req, ctx) => {
     const args: unknown[] = [];
@@ -269,7 +282,14 @@ export function operationHandler(svc: CompiledService, op: CompiledOperation, en
       }
       const found = p.validate(raw);
       if (found.length > 0) {
-        issues.push(...paramIssues(p.model.name, found));
+        const { hydrate } = p;
+        const all = hydrate && typeof raw === 'object' && raw !== null;
+        issues.push(
+          ...paramIssues(
+            p.model.name,
+            all ? withClassRules(found, p.classRules, () => hydrate(safe(req, raw))) : found,
+          ),
+        );
         continue;
       }
       const value = p.hydrate && typeof raw === 'object' && raw !== null ? p.hydrate(safe(req, raw)) : safe(req, raw);
@@ -293,16 +313,4 @@ export function operationHandler(svc: CompiledService, op: CompiledOperation, en
 
 function isEmptyBody(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
-}
-
-/** Answers any other request to a known service: its path names no operation. */
-export function unknownRouteHandler(serviceNames: ReadonlySet<string>): RequestHandler {
-  return (req, res, next) => {
-    const first = req.path.split('/')[1];
-    if (!first || !serviceNames.has(first)) {
-      next();
-      return;
-    }
-    sendError(res, new ApsError(404, 'NotFound', `No APS operation at ${req.method} ${req.path}`), undefined);
-  };
 }

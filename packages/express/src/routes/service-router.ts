@@ -1,9 +1,9 @@
 /**
- * Mounts one service's routes. The order matters to express: static operations before `/:id`, and
- * custom operations before the link routes, whose `/:relation` would match any name.
+ * Adds one service's routes. First match wins: static operations come before `/:id`, and custom
+ * operations before the link routes, whose `/:relation` would match any name.
  */
-import type { Router } from 'express';
 import type { CompiledService } from './compile-service';
+import type { RouteTable } from './route-table';
 import {
   configureHandler,
   linkHandler,
@@ -16,28 +16,19 @@ import {
   type HandlerEnv,
 } from './handlers';
 
-type Verb = 'get' | 'post' | 'put' | 'delete';
-
-/** `/items/{itemId}` (APS) → `/items/:itemId` (express) */
-function expressPath(apsPath: string): string {
-  return apsPath.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1');
-}
-
-export function mountService(router: Router, svc: CompiledService, env: HandlerEnv): void {
+export function addServiceRoutes(table: RouteTable, svc: CompiledService, env: HandlerEnv): void {
   const base = `/${svc.service}`;
-  const verb = (v: string): Verb => v.toLowerCase() as Verb;
-
-  router.post(base, provisionHandler(svc, env));
+  table.add('POST', base, provisionHandler(svc, env));
   for (const op of svc.operations.filter((o) => o.model.static)) {
-    router[verb(op.model.verb)](`${base}${expressPath(op.model.path)}`, operationHandler(svc, op, env));
+    table.add(op.model.verb, `${base}${op.model.path}`, operationHandler(svc, op, env));
   }
-  router.get(`${base}/:id`, retrieveHandler(svc, env));
-  router.put(`${base}/:id`, configureHandler(svc, env));
-  router.delete(`${base}/:id`, unprovisionHandler(svc, env));
+  table.add('GET', `${base}/:id`, retrieveHandler(svc, env));
+  table.add('PUT', `${base}/:id`, configureHandler(svc, env));
+  table.add('DELETE', `${base}/:id`, unprovisionHandler(svc, env));
   for (const op of svc.operations.filter((o) => !o.model.static)) {
-    router[verb(op.model.verb)](`${base}/:id${expressPath(op.model.path)}`, operationHandler(svc, op, env));
+    table.add(op.model.verb, `${base}/:id${op.model.path}`, operationHandler(svc, op, env));
   }
-  router.post(`${base}/:id/upgrade`, upgradeHandler(svc, env));
-  router.post(`${base}/:id/:relation`, linkHandler(svc, env));
-  router.delete(`${base}/:id/:relation/:linkedId`, unlinkHandler(svc, env));
+  table.add('POST', `${base}/:id/upgrade`, upgradeHandler(svc, env));
+  table.add('POST', `${base}/:id/:relation`, linkHandler(svc, env));
+  table.add('DELETE', `${base}/:id/:relation/:linkedId`, unlinkHandler(svc, env));
 }

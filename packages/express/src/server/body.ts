@@ -1,9 +1,16 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { ApsError, BadRequestError, PayloadTooLargeError } from '@apskit/core';
 import { sendError } from '../protocol/send';
-import { UNSAFE_BODY } from '../routes/handlers';
 
 const UNSAFE_MARKERS = ['__proto__', 'constructor', 'prototype'];
+
+/** Set on a request whose raw body holds a key that could reach a prototype. */
+export const UNSAFE_BODY = Symbol('apskit.unsafeBody');
+
+/** Whether JSON text may hold a key that could reach a prototype (a cheap search, not a parse). */
+export function mayHoldUnsafeKeys(text: string | Buffer): boolean {
+  return UNSAFE_MARKERS.some((m) => text.includes(m));
+}
 
 /**
  * JSON bodies up to `limit`. The raw bytes are searched for keys that could reach a prototype
@@ -15,7 +22,7 @@ export function jsonBody(limit: string | number): RequestHandler {
     limit,
     type: ['application/json', 'application/*+json'],
     verify: (req, _res, buf) => {
-      if (UNSAFE_MARKERS.some((m) => buf.includes(m))) (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] = true;
+      if (mayHoldUnsafeKeys(buf)) (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] = true;
     },
   });
 }

@@ -1,0 +1,172 @@
+/**
+ * The controller's HTTP API, APS-style: `/aps/2/resources` and `/aps/2/types` as apps and clients
+ * know them from the platform, and `/apskit/tasks` for the task manager. Handlers only translate
+ * between HTTP and the Controller's methods.
+ */
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { BadRequestError, toApsSchema } from '@apskit/core';
+import { bodyErrors, jsonBody, sendError, sendJson } from '@apskit/express';
+import type { Controller, OperationResult } from '../controller';
+import { renderResource } from '../resources/render';
+import type { TaskStatus } from '../store/records';
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+function route(handler: Handler): RequestHandler {
+  return (req, res) => {
+    handler(req, res).catch((e: unknown) => sendError(res, e, undefined));
+  };
+}
+
+function sendOperation(res: Response, result: OperationResult): void {
+  if (result.task) res.setHeader('APSKit-Task-ID', result.task.id);
+  if (result.error !== undefined) {
+    sendJson(res, result.status, result.error);
+    return;
+  }
+  sendJson(res, result.status, result.status === 204 ? undefined : result.resource);
+}
+
+/** `Range: items=0-9` → offset 0, limit 10. */
+function rangeOf(req: Request): { offset: number; limit?: number } {
+  const header = req.headers.range;
+  if (!header) return { offset: 0 };
+  const m = /^items=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[2]) < Number(m[1]))
+    throw new BadRequestError(`Invalid Range header "${header}": expected items=<first>-<last>`);
+  return { offset: Number(m[1]), limit: Number(m[2]) - Number(m[1]) + 1 };
+}
+
+const TASK_STATUSES: readonly TaskStatus[] = ['scheduled', 'running', 'succeeded', 'failed', 'canceled'];
+const FORWARD_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
+
+export function controllerApi(controller: Controller, options: { bodyLimit?: string | number } = {}): Router {
+  const router = express.Router();
+  router.use(['/aps', '/apskit'], jsonBody(options.bodyLimit ?? '1mb'), bodyErrors);
+
+  router.get(
+    '/aps/2/types',
+    route(async (_req, res) =>
+      sendJson(
+        res,
+        200,
+        controller.model.types.map((t) => toApsSchema(t)),
+      ),
+    ),
+  );
+
+  router.post(
+    '/aps/2/resources',
+    route(async (req, res) => sendOperation(res, await controller.provision(req.body))),
+  );
+
+  router.get(
+    '/aps/2/resources',
+    route(async (req, res) => {
+      const type = typeof req.query.type === 'string' ? req.query.type : undefined;
+      if (type !== undefined) controller.serviceOf(type);
+      const range = rangeOf(req);
+      const { items, total } = await controller.store.listResources({
+        type: type && controller.serviceOf(type).type.id,
+        ...range,
+      });
+      const last = range.offset + items.length - 1;
+      res.setHeader('Content-Range', items.length > 0 ? `items ${range.offset}-${last}/${total}` : `items */${total}`);
+      sendJson(res, 200, items.map(renderResource));
+    }),
+  );
+
+  router.get(
+    '/aps/2/resources/:id',
+    route(async (req, res) => {
+      sendJson(res, 200, renderResource(await controller.getResource(req.params.id as string)));
+    }),
+  );
+
+  router.put(
+    '/aps/2/resources/:id',
+    route(async (req, res) => sendOperation(res, await controller.configure(req.params.id as string, req.body))),
+  );
+
+  router.delete(
+    '/aps/2/resources/:id',
+    route(async (req, res) => sendOperation(res, await controller.unprovision(req.params.id as string))),
+  );
+
+  // /aps/2/resources/{id}/{relation}: the linked resources (GET), or a new resource linked (POST).
+  // Any other path below a resource is a custom operation, forwarded to the endpoint.
+  router.all(
+    '/aps/2/resources/:id/{*path}',
+    route(async (req, res) => {
+      const id = req.params.id as string;
+      const segments = (req.params as unknown as { path: string[] }).path;
+      const resource = await controller.getResource(id);
+      const type = controller.serviceOf(resource.type).type;
+      const relation = segments.length === 1 ? type.relations.find((r) => r.name === segments[0]) : undefined;
+      if (relation && req.method === 'GET') {
+        const links = await controller.store.linksFrom(id, relation.name);
+        const linked = await Promise.all(links.map((l) => controller.store.getResource(l.to)));
+        sendJson(res, 200, linked.filter((r) => r !== undefined).map(renderResource));
+        return;
+      }
+      if (relation && req.method === 'POST') {
+        sendOperation(res, await controller.provision(req.body, { id, relation: relation.name }));
+        return;
+      }
+      if (!FORWARD_METHODS.has(req.method)) throw new BadRequestError(`Method ${req.method} is not an APS operation`);
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+      const body = req.body !== undefined && Object.keys(req.body as object).length > 0 ? req.body : undefined;
+      const answer = await controller.customOperation(
+        id,
+        req.method as 'GET',
+        segments.map(encodeURIComponent).join('/'),
+        query,
+        body,
+      );
+      sendJson(res, answer.status, answer.body);
+    }),
+  );
+
+  router.get(
+    '/apskit/tasks',
+    route(async (req, res) => {
+      const status = req.query.status;
+      if (status !== undefined && !TASK_STATUSES.includes(status as TaskStatus)) {
+        throw new BadRequestError(`Unknown task status "${String(status)}": use one of ${TASK_STATUSES.join(', ')}`, [
+          { field: 'status', message: 'is not a task status' },
+        ]);
+      }
+      const resourceId = typeof req.query.resourceId === 'string' ? req.query.resourceId : undefined;
+      sendJson(res, 200, await controller.listTasks({ resourceId, status: status as TaskStatus | undefined }));
+    }),
+  );
+
+  router.get(
+    '/apskit/tasks/:id',
+    route(async (req, res) => sendJson(res, 200, await controller.getTask(req.params.id as string, true))),
+  );
+
+  router.post(
+    '/apskit/tasks/:id/rerun',
+    route(async (req, res) => sendJson(res, 200, await controller.rerun(req.params.id as string))),
+  );
+
+  router.post(
+    '/apskit/tasks/:id/cancel',
+    route(async (req, res) => sendJson(res, 200, await controller.cancel(req.params.id as string))),
+  );
+
+  router.get(
+    '/apskit/instance',
+    route(async (_req, res) => {
+      const instance = controller.instance;
+      sendJson(res, 200, {
+        id: instance.id,
+        application: controller.options.app.name,
+        globalsId: (await instance.globalsId) ?? null,
+      });
+    }),
+  );
+
+  return router;
+}

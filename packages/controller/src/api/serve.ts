@@ -1,0 +1,66 @@
+/**
+ * Serves a controller on its own HTTP server: the API (and, later, the console) on one port.
+ * Starting order matters: the URL is known before the controller starts, so that the endpoint is
+ * told where the controller is (APS-Controller-URI) from the first call on.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Controller, type ControllerOptions } from '../controller';
+import { controllerApi } from './controller-api';
+
+export interface ServeOptions {
+  /** Default 3000; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export interface RunningController {
+  readonly controller: Controller;
+  readonly server: http.Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function serveController(controller: Controller, options: ServeOptions = {}): Promise<RunningController> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(controllerApi(controller));
+  const server = http.createServer(app);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 3000, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  controller.controllerUri ??= url;
+  try {
+    await controller.start();
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  return {
+    controller,
+    server,
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await controller.stop();
+    },
+  };
+}
+
+/** Creates a controller from options and serves it. */
+export async function startController(options: ControllerOptions & ServeOptions): Promise<RunningController> {
+  return serveController(new Controller(options), options);
+}

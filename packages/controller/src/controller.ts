@@ -1,0 +1,599 @@
+/**
+ * The embedded controller: it keeps resources, calls the endpoint the way the APS platform does,
+ * turns every 202 into a task, and re-polls the async phase on schedule until it ends. The HTTP API
+ * in ./api is a thin layer over the methods here.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  BadRequestError,
+  buildTypeModel,
+  compileImmutableChecks,
+  compileResourceValidators,
+  ConflictError,
+  CoreTypes,
+  NotFoundError,
+  type ApsTypeModel,
+  type Class,
+  type ImmutableChecks,
+  type ResourceValidators,
+  type TypeModel,
+  type ValidationIssue,
+} from '@apskit/core';
+import { createEndpoint } from '@apskit/express';
+import { decide, IN_PROGRESS, unreachable } from './tasks/attempt';
+import { Scheduler } from './tasks/scheduler';
+import { SqliteStore } from './store/sqlite-store';
+import type { LinkRecord, ResourceRecord, TaskEvent, TaskOperation, TaskRecord } from './store/records';
+import type { Store } from './store/store';
+import { HttpTransport } from './transport/http-transport';
+import { InProcessTransport } from './transport/in-process-transport';
+import { TransportError, type EndpointAnswer, type EndpointRequest, type Transport } from './transport/transport';
+import { renderResource, type ResourceJson } from './resources/render';
+
+export interface ControllerOptions {
+  /** The application: its name (in task names) and its services, as the endpoint serves them. */
+  app: { name: string; services: Readonly<Record<string, Class>> };
+  /**
+   * Where the endpoint is. `{ url }`: any APS endpoint over HTTP, in whatever runtime. `{ inProcess:
+   * true }` (the default): APSKit serves `app.services` in this process, reading resources from this
+   * controller's store. Or a Transport of your own.
+   */
+  endpoint?: { url: string; fetch?: typeof fetch; timeoutMs?: number } | { inProcess: true } | Transport;
+  /** Default: SQLite at `<dataDir>/apskit.sqlite`. */
+  store?: Store;
+  /** Where the SQLite file lives; default APSKIT_DATA_DIR, then `.apskit`. */
+  dataDir?: string;
+  /** Multiplies every APS-Retry-Timeout; default APSKIT_TIME_SCALE, then 1. 0.01 turns 30 s into 300 ms. */
+  timeScale?: number;
+  /** How long a task may keep answering 202 before it fails, in seconds: one number, or per type name. Default 24 h. */
+  maxPollingSeconds?: number | Readonly<Record<string, number>>;
+  /** Tasks running at once. Default 16. */
+  concurrency?: number;
+  /** This controller's URL, sent to the endpoint as APS-Controller-URI (set by `listen`). */
+  controllerUri?: string;
+  /** Milliseconds since the epoch; replaceable in tests. */
+  clock?: () => number;
+  /** How long a claimed task stays this process's. Default 2 min. */
+  leaseMs?: number;
+  /** The longest the scheduler sleeps before looking at the store again. Default 1 s. */
+  pollMs?: number;
+  /** Called as the scheduler claims a task, with its lateness: for benchmarks and metrics. */
+  onClaim?: (task: TaskRecord, latenessMs: number) => void;
+}
+
+export interface TaskJson {
+  id: string;
+  resourceId: string;
+  operation: TaskOperation;
+  name: string;
+  description: string;
+  output: string;
+  status: TaskRecord['status'];
+  attempts: number;
+  nextRunAt: string | null;
+  deadlineAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  history?: Array<{ at: string; kind: TaskEvent['kind']; message: string; attempt: number }>;
+}
+
+/** What a lifecycle call answers: the resource, and the task when the endpoint answered 202. */
+export interface OperationResult {
+  readonly status: number;
+  readonly resource?: ResourceJson;
+  readonly task?: TaskJson;
+  /** The endpoint's error body, passed through, when it refused. */
+  readonly error?: unknown;
+}
+
+interface ServiceInfo {
+  readonly service: string;
+  readonly type: ApsTypeModel;
+  readonly validators: ResourceValidators;
+  readonly immutables: ImmutableChecks;
+}
+
+const DAY = 24 * 60 * 60;
+const VERB: Record<TaskOperation, string> = {
+  provision: 'Provisioning',
+  configure: 'Configuring',
+  unprovision: 'Unprovisioning',
+};
+
+export class Controller {
+  readonly model: TypeModel;
+  readonly store: Store;
+  readonly timeScale: number;
+  private readonly transport: Transport;
+  private readonly services = new Map<string, ServiceInfo>();
+  private readonly byType = new Map<string, ServiceInfo>();
+  private readonly scheduler: Scheduler;
+  private readonly clock: () => number;
+  private readonly owner = `controller-${randomUUID()}`;
+  private instanceId = '';
+  private started = false;
+  controllerUri: string | undefined;
+
+  constructor(readonly options: ControllerOptions) {
+    this.model = buildTypeModel(Object.values(options.app.services));
+    for (const [service, cls] of Object.entries(options.app.services)) {
+      const type = this.model.get(cls);
+      const info = {
+        service,
+        type,
+        validators: compileResourceValidators(type),
+        immutables: compileImmutableChecks(type),
+      };
+      this.services.set(service, info);
+      this.byType.set(type.id, info);
+      this.byType.set(type.name, info);
+    }
+    this.clock = options.clock ?? Date.now;
+    this.timeScale = options.timeScale ?? Number(process.env.APSKIT_TIME_SCALE ?? 1);
+    if (!(this.timeScale > 0)) throw new Error(`The time scale must be a positive number, not ${this.timeScale}`);
+    this.controllerUri = options.controllerUri;
+    this.store =
+      options.store ??
+      new SqliteStore(join(options.dataDir ?? process.env.APSKIT_DATA_DIR ?? '.apskit', 'apskit.sqlite'));
+    this.transport = this.makeTransport(options.endpoint ?? { inProcess: true });
+    this.scheduler = new Scheduler(this.store, async (task) => void (await this.runAttempt(task)), {
+      concurrency: options.concurrency ?? 16,
+      owner: this.owner,
+      leaseMs: options.leaseMs ?? 120_000,
+      pollMs: options.pollMs ?? 1000,
+      clock: this.clock,
+      onClaim: options.onClaim,
+      onError: (e) => console.error('apskit controller: scheduler error', e),
+    });
+  }
+
+  private makeTransport(endpoint: NonNullable<ControllerOptions['endpoint']>): Transport {
+    if ('call' in endpoint) return endpoint;
+    if ('url' in endpoint)
+      return new HttpTransport(endpoint.url, { fetch: endpoint.fetch, timeoutMs: endpoint.timeoutMs });
+    const inProcess = createEndpoint({
+      services: this.options.app.services,
+      // The endpoint reads current state straight from this controller's store.
+      loadResource: async ({ id }) => {
+        const r = await this.store.getResource(id);
+        return r && (renderResource(r) as unknown as Record<string, unknown>);
+      },
+      logger: false,
+    });
+    return new InProcessTransport(inProcess);
+  }
+
+  /** Opens the store, creates the application instance (with its globals) once, and starts the scheduler. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.store.init();
+    this.instanceId = (await this.store.getMeta('instanceId')) ?? randomUUID();
+    await this.store.setMeta('instanceId', this.instanceId);
+    this.started = true;
+    this.scheduler.start();
+    await this.ensureGlobals();
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await this.store.close();
+    this.started = false;
+  }
+
+  get instance(): { id: string; globalsId: Promise<string | undefined> } {
+    return { id: this.instanceId, globalsId: this.store.getMeta('globalsId') };
+  }
+
+  /** The type ID an app's `globals` (the application resource) has, if it declares one. */
+  private globalsService(): ServiceInfo | undefined {
+    return [...this.services.values()].find((s) => s.type.implements.includes(CoreTypes.application));
+  }
+
+  private async ensureGlobals(): Promise<void> {
+    const globals = this.globalsService();
+    if (!globals || (await this.store.getMeta('globalsId'))) return;
+    const result = await this.provision({ aps: { type: globals.type.id } });
+    if (result.resource) await this.store.setMeta('globalsId', result.resource.aps.id);
+  }
+
+  // ---- resources ----------------------------------------------------------------------------
+
+  serviceOf(typeRef: unknown): ServiceInfo {
+    if (typeof typeRef !== 'string' || typeRef === '')
+      throw new BadRequestError('The resource has no aps.type', [{ field: 'aps.type', message: 'is required' }]);
+    const info = this.byType.get(typeRef);
+    if (!info) {
+      const known = [...this.services.values()].map((s) => s.type.id).join(', ');
+      throw new BadRequestError(`Unknown type "${typeRef}"; this application serves ${known}`, [
+        { field: 'aps.type', message: 'is not a type this application serves' },
+      ]);
+    }
+    return info;
+  }
+
+  async getResource(id: string): Promise<ResourceRecord> {
+    const r = await this.store.getResource(id);
+    if (!r) throw new NotFoundError(`No resource ${id}`);
+    return r;
+  }
+
+  /** Creates a resource: stored, then provisioned; answers once the first call has an outcome. */
+  async provision(body: unknown, parent?: { id: string; relation: string }): Promise<OperationResult> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new BadRequestError('Expected the resource as a JSON object');
+    const input = body as Record<string, unknown>;
+    const aps = (input.aps ?? {}) as Record<string, unknown>;
+    const info = this.serviceOf(aps.type);
+    const { aps: _aps, ...rest } = input;
+    const issues = [...info.validators.create(input), ...info.immutables.create(input)];
+    const { properties, links, linkIssues } = await this.splitRelations(info, rest);
+    issues.push(...linkIssues);
+    if (issues.length > 0) throw invalid(info.type.name, issues);
+
+    const now = this.clock();
+    const id: string = randomUUID();
+    const resource: ResourceRecord = {
+      id,
+      type: info.type.id,
+      status: 'aps:provisioning',
+      revision: 1,
+      modified: now,
+      properties,
+    };
+    const allLinks = links.map((l) => ({ ...l, from: id }));
+    if (parent) {
+      const parentRecord = await this.getResource(parent.id);
+      const parentInfo = this.byType.get(parentRecord.type);
+      const relation = parentInfo?.type.relations.find((r) => r.name === parent.relation);
+      if (!relation) throw new NotFoundError(`${parentRecord.type} has no relation "${parent.relation}"`);
+      allLinks.push({ from: parent.id, relation: parent.relation, to: id });
+      // The relation back to the parent, when the new type declares one to the parent's type.
+      const back = info.type.relations.find((r) => r.type === parentRecord.type);
+      if (back) allLinks.push({ from: id, relation: back.name, to: parent.id });
+    }
+    const task = this.newTask('provision', info, resource, {
+      method: 'POST',
+      path: `/${info.service}/`,
+      body: renderResource(resource) as unknown as Record<string, unknown>,
+    });
+    await this.store.createResourceWithTask(resource, task, createdEvent(task), allLinks);
+    return this.answer(await this.runAttempt(task), task.id);
+  }
+
+  async configure(id: string, body: unknown): Promise<OperationResult> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new BadRequestError('Expected the new state as a JSON object');
+    const current = await this.getResource(id);
+    const info = this.serviceOf(current.type);
+    const input = body as Record<string, unknown>;
+    const issues = [...info.validators.update(input), ...info.immutables.update(input, current.properties)];
+    const { properties, linkIssues } = await this.splitRelations(info, withoutAps(input));
+    issues.push(...linkIssues);
+    if (issues.length > 0) throw invalid(info.type.name, issues);
+    const next: ResourceRecord = { ...current, properties: { ...current.properties, ...properties } };
+    return this.startOperation('configure', info, current, {
+      method: 'PUT',
+      path: `/${info.service}/${id}`,
+      body: renderResource(next) as unknown as Record<string, unknown>,
+    });
+  }
+
+  async unprovision(id: string): Promise<OperationResult> {
+    const current = await this.getResource(id);
+    const info = this.serviceOf(current.type);
+    return this.startOperation('unprovision', info, current, { method: 'DELETE', path: `/${info.service}/${id}` });
+  }
+
+  /** Forwards a custom operation to the endpoint and passes its answer back. */
+  async customOperation(
+    id: string,
+    method: EndpointRequest['method'],
+    path: string,
+    query: string,
+    body: unknown,
+  ): Promise<EndpointAnswer> {
+    const current = await this.getResource(id);
+    const info = this.serviceOf(current.type);
+    return this.transport.call({
+      method,
+      path: `/${info.service}/${encodeURIComponent(id)}/${path}${query}`,
+      headers: this.headers('sync'),
+      body,
+    });
+  }
+
+  private async startOperation(
+    operation: TaskOperation,
+    info: ServiceInfo,
+    current: ResourceRecord,
+    request: TaskRecord['request'],
+  ): Promise<OperationResult> {
+    const now = this.clock();
+    const resource: ResourceRecord = {
+      ...current,
+      status: IN_PROGRESS[operation],
+      revision: current.revision + 1,
+      modified: now,
+    };
+    const task = this.newTask(operation, info, resource, request);
+    const busy = await this.store.createTaskUnlessBusy(task, createdEvent(task), resource);
+    if (busy) {
+      throw new ConflictError(
+        `Resource ${current.id} is busy: task ${busy.id} (${busy.name}) is ${busy.status}; try again when it has ended`,
+        {
+          taskId: busy.id,
+          status: busy.status,
+        },
+      );
+    }
+    return this.answer(await this.runAttempt(task), task.id);
+  }
+
+  private newTask(
+    operation: TaskOperation,
+    info: ServiceInfo,
+    resource: ResourceRecord,
+    request: TaskRecord['request'],
+  ): TaskRecord {
+    const now = this.clock();
+    return {
+      id: randomUUID(),
+      resourceId: resource.id,
+      operation,
+      name: `${VERB[operation]} "${info.type.name}" for APS application ${this.options.app.name}`,
+      description: '',
+      output: '',
+      status: 'running',
+      attempts: 1,
+      nextRunAt: now,
+      deadlineAt: null,
+      phase: 'sync',
+      request,
+      createdAt: now,
+      updatedAt: now,
+      endedAt: null,
+      // The first attempt runs right away, in the request that created the task.
+      leaseOwner: this.owner,
+      leaseUntil: now + (this.options.leaseMs ?? 120_000),
+    };
+  }
+
+  private async answer(task: TaskRecord | undefined, taskId: string): Promise<OperationResult> {
+    const t = task ?? (await this.store.getTask(taskId));
+    if (!t) throw new Error(`Task ${taskId} vanished`);
+    const record = await this.store.getResource(t.resourceId);
+    const resource = record && renderResource(record);
+    if (t.status === 'succeeded') return { status: t.operation === 'unprovision' ? 204 : 200, resource };
+    if (t.status === 'failed' && t.attempts === 1 && t.phase === 'sync') {
+      return {
+        status: this.lastAnswer.get(t.id)?.status ?? 500,
+        error: this.lastAnswer.get(t.id)?.body,
+        resource,
+        task: taskJson(t),
+      };
+    }
+    return { status: 202, resource, task: taskJson(t) };
+  }
+
+  /** Errors the endpoint answered on a task's first attempt, for the API to pass back. */
+  private readonly lastAnswer = new Map<string, EndpointAnswer>();
+
+  /** Links from relation values `{"aps": {"id": …}}`; the rest are properties. */
+  private async splitRelations(
+    info: ServiceInfo,
+    input: Record<string, unknown>,
+  ): Promise<{
+    properties: Record<string, unknown>;
+    links: Omit<LinkRecord, 'from'>[];
+    linkIssues: ValidationIssue[];
+  }> {
+    const properties: Record<string, unknown> = {};
+    const links: Omit<LinkRecord, 'from'>[] = [];
+    const linkIssues: ValidationIssue[] = [];
+    for (const [key, value] of Object.entries(input)) {
+      const relation = info.type.relations.find((r) => r.name === key);
+      if (!relation) {
+        properties[key] = value;
+        continue;
+      }
+      const targets = (Array.isArray(value) ? value : value === null || value === undefined ? [] : [value]) as Array<{
+        aps?: { id?: unknown };
+      }>;
+      for (const [i, target] of targets.entries()) {
+        const to = target?.aps?.id;
+        const field = Array.isArray(value) ? `${key}[${i}].aps.id` : `${key}.aps.id`;
+        const found = typeof to === 'string' ? await this.store.getResource(to) : undefined;
+        if (!found) linkIssues.push({ field, message: `names no existing resource` });
+        else if (found.type !== relation.type && !this.implementsType(found.type, relation.type))
+          linkIssues.push({ field, message: `is a ${found.type}, not a ${relation.type}` });
+        else links.push({ relation: key, to: found.id });
+      }
+    }
+    return { properties, links, linkIssues };
+  }
+
+  private implementsType(typeId: string, wanted: string): boolean {
+    return this.byType.get(typeId)?.type.implements.includes(wanted) ?? false;
+  }
+
+  // ---- tasks ----------------------------------------------------------------------------------
+
+  /** One call to the endpoint for a task this process holds, and its outcome recorded atomically. */
+  private async runAttempt(task: TaskRecord): Promise<TaskRecord | undefined> {
+    const resource = await this.store.getResource(task.resourceId);
+    const info = this.serviceForTask(task);
+    const timing = { timeScale: this.timeScale, maxPollingSeconds: this.maxPollingFor(info?.type.name) };
+    // A provision repeats the resource as the endpoint last answered it; configure repeats its new state.
+    const body = task.operation === 'provision' && resource ? renderResource(resource) : task.request.body;
+    let answer: EndpointAnswer | undefined;
+    let reason = '';
+    try {
+      answer = await this.transport.call({
+        method: task.request.method,
+        path: task.request.path,
+        headers: this.headers(task.phase),
+        body,
+      });
+    } catch (e) {
+      if (!(e instanceof TransportError)) throw e;
+      reason = e.message;
+    }
+    const now = this.clock();
+    const outcome = answer
+      ? decide(task, resource, answer, { ...timing, now })
+      : unreachable(task, resource, reason, { ...timing, now });
+    if (answer && outcome.task.status === 'failed') this.rememberAnswer(task.id, answer);
+    const applied = await this.store.completeAttempt(this.owner, outcome);
+    if (!applied) return undefined; // another runner took the task over: its outcome is the one that counts
+    if (outcome.task.status === 'scheduled') this.scheduler.wake();
+    return outcome.task;
+  }
+
+  private rememberAnswer(taskId: string, answer: EndpointAnswer): void {
+    this.lastAnswer.set(taskId, answer);
+    // Only the request that created the task reads it, right away; keep the map small.
+    if (this.lastAnswer.size > 1000) this.lastAnswer.delete(this.lastAnswer.keys().next().value as string);
+  }
+
+  private serviceForTask(task: TaskRecord): ServiceInfo | undefined {
+    const service = task.request.path.split('/')[1];
+    return service ? this.services.get(service) : undefined;
+  }
+
+  private maxPollingFor(typeName: string | undefined): number {
+    const option = this.options.maxPollingSeconds;
+    if (option === undefined) return DAY;
+    if (typeof option === 'number') return option;
+    return (typeName !== undefined ? option[typeName] : undefined) ?? option['*'] ?? DAY;
+  }
+
+  private headers(phase: 'sync' | 'async'): Record<string, string> {
+    const h: Record<string, string> = {
+      'APS-Request-Phase': phase,
+      'APS-Transaction-ID': randomUUID(),
+      'APS-Instance-ID': this.instanceId,
+      'APS-Version': '2.0',
+    };
+    if (this.controllerUri) h['APS-Controller-URI'] = this.controllerUri;
+    return h;
+  }
+
+  async getTask(id: string, withHistory = false): Promise<TaskJson> {
+    const task = await this.store.getTask(id);
+    if (!task) throw new NotFoundError(`No task ${id}`);
+    return taskJson(task, withHistory ? await this.store.taskEvents(id) : undefined);
+  }
+
+  async listTasks(query: { resourceId?: string; status?: TaskRecord['status'] }): Promise<TaskJson[]> {
+    return (await this.store.listTasks(query)).map((t) => taskJson(t));
+  }
+
+  /** Runs a failed task again, from the phase it failed in (restarting provisioning, say). */
+  async rerun(id: string): Promise<TaskJson> {
+    const task = await this.store.getTask(id);
+    if (!task) throw new NotFoundError(`No task ${id}`);
+    if (task.status !== 'failed')
+      throw new ConflictError(`Task ${id} is ${task.status}: only a failed task can be rerun`);
+    const resource = await this.store.getResource(task.resourceId);
+    if (!resource)
+      throw new ConflictError(`Task ${id} cannot be rerun: its resource ${task.resourceId} no longer exists`);
+    const now = this.clock();
+    const next: TaskRecord = {
+      ...task,
+      status: 'scheduled',
+      nextRunAt: now,
+      deadlineAt: null,
+      endedAt: null,
+      updatedAt: now,
+    };
+    const ok = await this.store.transitionTask(next, ['failed'], {
+      taskId: id,
+      at: now,
+      kind: 'rerun',
+      message: 'Run again on request',
+      attempt: task.attempts,
+    });
+    if (!ok)
+      throw new ConflictError(`Task ${id} cannot be rerun now: it changed, or another task is active on its resource`);
+    await this.store.putResource({
+      ...resource,
+      status: IN_PROGRESS[task.operation],
+      revision: resource.revision + 1,
+      modified: now,
+    });
+    this.scheduler.wake();
+    return this.getTask(id);
+  }
+
+  async cancel(id: string): Promise<TaskJson> {
+    const task = await this.store.getTask(id);
+    if (!task) throw new NotFoundError(`No task ${id}`);
+    const now = this.clock();
+    const next: TaskRecord = { ...task, status: 'canceled', nextRunAt: null, endedAt: now, updatedAt: now };
+    const ok = await this.store.transitionTask(next, ['scheduled'], {
+      taskId: id,
+      at: now,
+      kind: 'canceled',
+      message: 'Canceled on request',
+      attempt: task.attempts,
+    });
+    if (!ok) throw new ConflictError(`Task ${id} is ${task.status}: only a scheduled task can be canceled`);
+    return this.getTask(id);
+  }
+
+  /** Lets the scheduler look at the store now (tests and benchmarks that add tasks directly). */
+  wake(): void {
+    this.scheduler.wake();
+  }
+
+  /** Whether tasks are running in this process now. */
+  get busy(): number {
+    return this.scheduler.busy;
+  }
+}
+
+function withoutAps(body: Record<string, unknown>): Record<string, unknown> {
+  const { aps: _aps, ...rest } = body;
+  return rest;
+}
+
+function createdEvent(task: TaskRecord): TaskEvent {
+  return { taskId: task.id, at: task.createdAt, kind: 'created', message: task.name, attempt: 0 };
+}
+
+function invalid(typeName: string, issues: readonly ValidationIssue[]): BadRequestError {
+  return new BadRequestError(
+    `Invalid ${typeName}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`,
+    issues.map((i) => ({ field: i.field, message: i.message })),
+  );
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function taskJson(t: TaskRecord, events?: readonly TaskEvent[]): TaskJson {
+  const json: TaskJson = {
+    id: t.id,
+    resourceId: t.resourceId,
+    operation: t.operation,
+    name: t.name,
+    description: t.description,
+    output: t.output,
+    status: t.status,
+    attempts: t.attempts,
+    nextRunAt: t.status === 'scheduled' ? iso(t.nextRunAt) : null,
+    deadlineAt: iso(t.deadlineAt),
+    createdAt: iso(t.createdAt) as string,
+    updatedAt: iso(t.updatedAt) as string,
+    endedAt: iso(t.endedAt),
+  };
+  if (events)
+    json.history = events.map((e) => ({
+      at: iso(e.at) as string,
+      kind: e.kind,
+      message: e.message,
+      attempt: e.attempt,
+    }));
+  return json;
+}

@@ -1,0 +1,26 @@
+/**
+ * @apskit/controller: a local APS controller. It stores resources, calls the endpoint like the
+ * platform does, turns each 202 into a task and re-polls the async phase until it ends.
+ */
+export { Controller, taskJson, type ControllerOptions, type OperationResult, type TaskJson } from './controller';
+export { controllerApi } from './api/controller-api';
+export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
+export { renderResource, type ResourceJson } from './resources/render';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
+export { MemoryStore } from './store/memory-store';
+export type { Store, AttemptOutcome, ResourceQuery, TaskQuery } from './store/store';
+export type {
+  LinkRecord,
+  ResourceRecord,
+  ResourceStatus,
+  TaskEvent,
+  TaskEventKind,
+  TaskOperation,
+  TaskRecord,
+  TaskRequest,
+  TaskStatus,
+} from './store/records';
+export { Scheduler, type SchedulerOptions } from './tasks/scheduler';
+export { HttpTransport, type HttpTransportOptions } from './transport/http-transport';
+export { InProcessTransport } from './transport/in-process-transport';
+export { TransportError, type EndpointAnswer, type EndpointRequest, type Transport } from './transport/transport';

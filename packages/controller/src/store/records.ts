@@ -1,0 +1,85 @@
+/**
+ * What the controller keeps: resources, their links, tasks and their history. Times are epoch
+ * milliseconds. Stores hold these records as they are; the controller decides what they mean.
+ */
+
+export type ResourceStatus =
+  | 'aps:proto'
+  | 'aps:provisioning'
+  | 'aps:ready'
+  | 'aps:configuring'
+  | 'aps:unprovisioning'
+  | 'aps:deleted'
+  | 'aps:upgrading'
+  | 'aps:activating';
+
+export interface ResourceRecord {
+  readonly id: string;
+  /** The type ID. */
+  readonly type: string;
+  readonly status: ResourceStatus;
+  /** Starts at 1 and grows by one with every stored change. */
+  readonly revision: number;
+  readonly modified: number;
+  /** The resource's properties as the endpoint last answered them (without `aps`). */
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+export interface LinkRecord {
+  readonly from: string;
+  readonly relation: string;
+  readonly to: string;
+}
+
+export type TaskStatus = 'scheduled' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export const ENDED_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'canceled'];
+
+/** `provision`, `configure`, `unprovision`: the lifecycle operation a task carries out. */
+export type TaskOperation = 'provision' | 'configure' | 'unprovision';
+
+/** The request the task repeats in the async phase. */
+export interface TaskRequest {
+  readonly method: 'POST' | 'PUT' | 'DELETE';
+  readonly path: string;
+  readonly body?: Record<string, unknown>;
+}
+
+export interface TaskRecord {
+  readonly id: string;
+  readonly resourceId: string;
+  readonly operation: TaskOperation;
+  /** Like `Provisioning "provisionable" for APS application async-provisioning`. */
+  readonly name: string;
+  /** The first message (`APS-Info` of the first 202). */
+  readonly description: string;
+  /** The latest message. */
+  readonly output: string;
+  readonly status: TaskStatus;
+  /** Calls made to the endpoint so far. */
+  readonly attempts: number;
+  /** When a scheduled task runs next. */
+  readonly nextRunAt: number | null;
+  /** Past it, a task still answered 202 fails: the polling limit. */
+  readonly deadlineAt: number | null;
+  /** The phase of the next call: `sync` until the endpoint first answers 202. */
+  readonly phase: 'sync' | 'async';
+  readonly request: TaskRequest;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly endedAt: number | null;
+  /** Who runs it now, and until when; a lease that ran out means its runner died. */
+  readonly leaseOwner: string | null;
+  readonly leaseUntil: number | null;
+}
+
+export type TaskEventKind =
+  'created' | 'started' | 'rescheduled' | 'succeeded' | 'failed' | 'canceled' | 'rerun' | 'recovered';
+
+export interface TaskEvent {
+  readonly taskId: string;
+  readonly at: number;
+  readonly kind: TaskEventKind;
+  readonly message: string;
+  /** The attempt the event belongs to (0 before the first call). */
+  readonly attempt: number;
+}

@@ -1,0 +1,412 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3). Every Store method is one transaction, in WAL
+ * mode, so a step is on disk before its promise resolves and a crash leaves the file consistent.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
+import type { AttemptOutcome, ResourceQuery, Store, TaskQuery } from './store';
+
+export interface SqliteStoreOptions {
+  /**
+   * `full` (the default) syncs every commit to the disk: a step survives a power loss. `normal`
+   * syncs at checkpoints: a step survives a crash of the process (SIGKILL), and commits are faster.
+   */
+  durability?: 'full' | 'normal';
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resources (
+  id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, revision INTEGER NOT NULL,
+  modified INTEGER NOT NULL, properties TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS resources_by_type ON resources(type, id);
+CREATE TABLE IF NOT EXISTS links (
+  from_id TEXT NOT NULL, relation TEXT NOT NULL, to_id TEXT NOT NULL, PRIMARY KEY (from_id, relation, to_id));
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, operation TEXT NOT NULL, name TEXT NOT NULL,
+  description TEXT NOT NULL, output TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+  next_run_at INTEGER, deadline_at INTEGER, phase TEXT NOT NULL, request TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
+  lease_owner TEXT, lease_until INTEGER);
+CREATE INDEX IF NOT EXISTS tasks_due ON tasks(status, next_run_at);
+CREATE INDEX IF NOT EXISTS tasks_by_resource ON tasks(resource_id, status);
+CREATE TABLE IF NOT EXISTS task_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
+  message TEXT NOT NULL, attempt INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS task_events_by_task ON task_events(task_id, seq);
+`;
+
+interface TaskRow {
+  id: string;
+  resource_id: string;
+  operation: string;
+  name: string;
+  description: string;
+  output: string;
+  status: string;
+  attempts: number;
+  next_run_at: number | null;
+  deadline_at: number | null;
+  phase: string;
+  request: string;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+interface ResourceRow {
+  id: string;
+  type: string;
+  status: string;
+  revision: number;
+  modified: number;
+  properties: string;
+}
+
+const ACTIVE = `('scheduled', 'running')`;
+
+export class SqliteStore implements Store {
+  private db!: Database.Database;
+  private stmts!: ReturnType<SqliteStore['prepare']>;
+
+  constructor(
+    /** The database file; `:memory:` for a throwaway one. */
+    readonly file: string,
+    private readonly options: SqliteStoreOptions = {},
+  ) {}
+
+  async init(): Promise<void> {
+    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    this.db = new Database(this.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${this.options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.stmts = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+      getResource: db.prepare<[string], ResourceRow>('SELECT * FROM resources WHERE id = ?'),
+      insertResource: db.prepare(
+        'INSERT INTO resources (id, type, status, revision, modified, properties) VALUES (@id, @type, @status, @revision, @modified, @properties)',
+      ),
+      upsertResource: db.prepare(
+        `INSERT INTO resources (id, type, status, revision, modified, properties) VALUES (@id, @type, @status, @revision, @modified, @properties)
+         ON CONFLICT(id) DO UPDATE SET type = excluded.type, status = excluded.status, revision = excluded.revision,
+           modified = excluded.modified, properties = excluded.properties`,
+      ),
+      updateResourceIf: db.prepare(
+        `UPDATE resources SET type = @type, status = @status, revision = @revision, modified = @modified, properties = @properties
+         WHERE id = @id AND revision = @expected`,
+      ),
+      deleteResource: db.prepare('DELETE FROM resources WHERE id = ?'),
+      deleteLinksOf: db.prepare('DELETE FROM links WHERE from_id = ? OR to_id = ?'),
+      insertTask: db.prepare(
+        `INSERT INTO tasks (id, resource_id, operation, name, description, output, status, attempts, next_run_at, deadline_at,
+           phase, request, created_at, updated_at, ended_at, lease_owner, lease_until)
+         VALUES (@id, @resource_id, @operation, @name, @description, @output, @status, @attempts, @next_run_at, @deadline_at,
+           @phase, @request, @created_at, @updated_at, @ended_at, @lease_owner, @lease_until)`,
+      ),
+      updateTask: db.prepare(
+        `UPDATE tasks SET name = @name, description = @description, output = @output, status = @status, attempts = @attempts,
+           next_run_at = @next_run_at, deadline_at = @deadline_at, phase = @phase, request = @request, updated_at = @updated_at,
+           ended_at = @ended_at, lease_owner = @lease_owner, lease_until = @lease_until
+         WHERE id = @id`,
+      ),
+      getTask: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
+      activeTask: db.prepare<[string], TaskRow>(
+        `SELECT * FROM tasks WHERE resource_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+      ),
+      insertEvent: db.prepare(
+        'INSERT INTO task_events (task_id, at, kind, message, attempt) VALUES (@taskId, @at, @kind, @message, @attempt)',
+      ),
+      events: db.prepare<[string], TaskEvent>(
+        'SELECT task_id AS taskId, at, kind, message, attempt FROM task_events WHERE task_id = ? ORDER BY seq',
+      ),
+      due: db.prepare<[number, number, number], TaskRow>(
+        `SELECT * FROM tasks WHERE (status = 'scheduled' AND next_run_at <= ?) OR (status = 'running' AND lease_until < ?)
+         ORDER BY COALESCE(next_run_at, 0) LIMIT ?`,
+      ),
+      claim: db.prepare(
+        `UPDATE tasks SET status = 'running', attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil,
+           updated_at = @now WHERE id = @id`,
+      ),
+      nextScheduled: db.prepare<[], { at: number | null }>(
+        `SELECT MIN(next_run_at) AS at FROM tasks WHERE status = 'scheduled'`,
+      ),
+      nextLease: db.prepare<[], { at: number | null }>(
+        `SELECT MIN(lease_until) AS at FROM tasks WHERE status = 'running'`,
+      ),
+      link: db.prepare('INSERT OR IGNORE INTO links (from_id, relation, to_id) VALUES (@from, @relation, @to)'),
+      unlink: db.prepare('DELETE FROM links WHERE from_id = @from AND relation = @relation AND to_id = @to'),
+      linksFrom: db.prepare<[string], { from: string; relation: string; to: string }>(
+        'SELECT from_id AS "from", relation, to_id AS "to" FROM links WHERE from_id = ? ORDER BY relation, to_id',
+      ),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.stmts.getMeta.get(key)?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.stmts.setMeta.run(key, value);
+  }
+
+  async getResource(id: string): Promise<ResourceRecord | undefined> {
+    const row = this.stmts.getResource.get(id);
+    return row ? resourceOf(row) : undefined;
+  }
+
+  async listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }> {
+    const where = query.type !== undefined ? 'WHERE type = ?' : '';
+    const args = query.type !== undefined ? [query.type] : [];
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM resources ${where}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM resources ${where} ORDER BY rowid LIMIT ? OFFSET ?`)
+      .all(...args, query.limit ?? -1, query.offset ?? 0) as ResourceRow[];
+    return { items: rows.map(resourceOf), total };
+  }
+
+  async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {
+    if (expectedRevision === undefined) {
+      this.stmts.upsertResource.run(resourceRow(resource));
+      return true;
+    }
+    return this.stmts.updateResourceIf.run({ ...resourceRow(resource), expected: expectedRevision }).changes === 1;
+  }
+
+  async deleteResource(id: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.deleteResource.run(id);
+      this.stmts.deleteLinksOf.run(id, id);
+    })();
+  }
+
+  async createResourceWithTask(
+    resource: ResourceRecord,
+    task: TaskRecord,
+    event: TaskEvent,
+    links: LinkRecord[],
+  ): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.insertResource.run(resourceRow(resource));
+      for (const l of links) this.stmts.link.run(l);
+      this.stmts.insertTask.run(taskRow(task));
+      this.stmts.insertEvent.run(event);
+    })();
+  }
+
+  async createTaskUnlessBusy(
+    task: TaskRecord,
+    event: TaskEvent,
+    resource: ResourceRecord,
+  ): Promise<TaskRecord | undefined> {
+    return this.db
+      .transaction(() => {
+        const busy = this.stmts.activeTask.get(task.resourceId);
+        if (busy) return taskOf(busy);
+        this.stmts.upsertResource.run(resourceRow(resource));
+        this.stmts.insertTask.run(taskRow(task));
+        this.stmts.insertEvent.run(event);
+        return undefined;
+      })
+      .immediate();
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    const row = this.stmts.getTask.get(id);
+    return row ? taskOf(row) : undefined;
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    const clauses: string[] = [];
+    const args: unknown[] = [];
+    if (query.resourceId !== undefined) {
+      clauses.push('resource_id = ?');
+      args.push(query.resourceId);
+    }
+    if (query.status !== undefined) {
+      clauses.push('status = ?');
+      args.push(query.status);
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM tasks ${where} ORDER BY created_at, rowid LIMIT ?`)
+      .all(...args, query.limit ?? -1) as TaskRow[];
+    return rows.map(taskOf);
+  }
+
+  async taskEvents(taskId: string): Promise<TaskEvent[]> {
+    return this.stmts.events.all(taskId);
+  }
+
+  async activeTask(resourceId: string): Promise<TaskRecord | undefined> {
+    const row = this.stmts.activeTask.get(resourceId);
+    return row ? taskOf(row) : undefined;
+  }
+
+  async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
+    if (limit <= 0) return [];
+    return this.db
+      .transaction(() => {
+        const rows = this.stmts.due.all(now, now, limit);
+        return rows.map((row) => {
+          if (row.status === 'running') {
+            // Its runner's lease ran out: the runner died mid-attempt, and the attempt is repeated.
+            this.stmts.insertEvent.run({
+              taskId: row.id,
+              at: now,
+              kind: 'recovered',
+              message: 'The runner of the previous attempt stopped before recording its outcome; trying again',
+              attempt: row.attempts,
+            });
+          }
+          this.stmts.claim.run({ id: row.id, owner, leaseUntil, now });
+          return taskOf({
+            ...row,
+            status: 'running',
+            attempts: row.attempts + 1,
+            lease_owner: owner,
+            lease_until: leaseUntil,
+            updated_at: now,
+          });
+        });
+      })
+      .immediate();
+  }
+
+  async completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const row = this.stmts.getTask.get(outcome.task.id);
+        if (!row || row.status !== 'running' || row.lease_owner !== owner) return false;
+        this.stmts.updateTask.run(taskRow(outcome.task));
+        this.stmts.insertEvent.run(outcome.event);
+        const r = outcome.resource;
+        if (r && 'delete' in r) {
+          this.stmts.deleteResource.run(r.delete);
+          this.stmts.deleteLinksOf.run(r.delete, r.delete);
+        } else if (r) this.stmts.upsertResource.run(resourceRow(r));
+        return true;
+      })
+      .immediate();
+  }
+
+  async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const row = this.stmts.getTask.get(task.id);
+        if (!row || !from.includes(row.status as TaskStatus)) return false;
+        // Only one active task per resource: a rerun waits for nothing else to be under way.
+        if (task.status === 'scheduled' || task.status === 'running') {
+          const busy = this.stmts.activeTask.get(task.resourceId);
+          if (busy && busy.id !== task.id) return false;
+        }
+        this.stmts.updateTask.run(taskRow(task));
+        this.stmts.insertEvent.run(event);
+        return true;
+      })
+      .immediate();
+  }
+
+  async nextWakeUp(): Promise<number | undefined> {
+    const a = this.stmts.nextScheduled.get()?.at ?? undefined;
+    const b = this.stmts.nextLease.get()?.at ?? undefined;
+    if (a === undefined) return b ?? undefined;
+    return b === undefined ? a : Math.min(a, b);
+  }
+
+  async link(link: LinkRecord): Promise<void> {
+    this.stmts.link.run(link);
+  }
+
+  async unlink(link: LinkRecord): Promise<void> {
+    this.stmts.unlink.run(link);
+  }
+
+  async linksFrom(from: string, relation?: string): Promise<LinkRecord[]> {
+    const all = this.stmts.linksFrom.all(from);
+    return relation === undefined ? all : all.filter((l) => l.relation === relation);
+  }
+}
+
+function resourceRow(r: ResourceRecord): ResourceRow {
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    revision: r.revision,
+    modified: r.modified,
+    properties: JSON.stringify(r.properties),
+  };
+}
+
+function resourceOf(row: ResourceRow): ResourceRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    status: row.status as ResourceRecord['status'],
+    revision: row.revision,
+    modified: row.modified,
+    properties: JSON.parse(row.properties) as Record<string, unknown>,
+  };
+}
+
+function taskRow(t: TaskRecord): TaskRow {
+  return {
+    id: t.id,
+    resource_id: t.resourceId,
+    operation: t.operation,
+    name: t.name,
+    description: t.description,
+    output: t.output,
+    status: t.status,
+    attempts: t.attempts,
+    next_run_at: t.nextRunAt,
+    deadline_at: t.deadlineAt,
+    phase: t.phase,
+    request: JSON.stringify(t.request),
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    ended_at: t.endedAt,
+    lease_owner: t.leaseOwner,
+    lease_until: t.leaseUntil,
+  };
+}
+
+function taskOf(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    resourceId: row.resource_id,
+    operation: row.operation as TaskRecord['operation'],
+    name: row.name,
+    description: row.description,
+    output: row.output,
+    status: row.status as TaskStatus,
+    attempts: row.attempts,
+    nextRunAt: row.next_run_at,
+    deadlineAt: row.deadline_at,
+    phase: row.phase as TaskRecord['phase'],
+    request: JSON.parse(row.request) as TaskRecord['request'],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    endedAt: row.ended_at,
+    leaseOwner: row.lease_owner,
+    leaseUntil: row.lease_until,
+  };
+}

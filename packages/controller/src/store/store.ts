@@ -1,0 +1,77 @@
+/**
+ * The store interface. Every method is one atomic step: a store that writes through a transaction
+ * (SQLite, PostgreSQL) makes the step durable before its promise resolves, which is what lets the
+ * controller acknowledge a request only after its effect is safe, and resume after a crash.
+ */
+import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
+
+export interface ResourceQuery {
+  /** The type ID. */
+  type?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface TaskQuery {
+  resourceId?: string;
+  status?: TaskStatus;
+  limit?: number;
+}
+
+/** What the end of an attempt changes, applied at once, and only if the runner still holds the lease. */
+export interface AttemptOutcome {
+  readonly task: TaskRecord;
+  readonly event: TaskEvent;
+  /** The resource as it is after the attempt, or `delete` to remove it (unprovisioned, or a failed create). */
+  readonly resource?: ResourceRecord | { readonly delete: string };
+}
+
+export interface Store {
+  /** Creates tables (or whatever the store needs); safe to call on an existing store. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  getResource(id: string): Promise<ResourceRecord | undefined>;
+  listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }>;
+  /** Writes a resource; with `expectedRevision`, only if the stored one still has it (false if not). */
+  putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean>;
+  deleteResource(id: string): Promise<void>;
+
+  /** A new resource and the task that provisions it, together, with the task's first event. */
+  createResourceWithTask(
+    resource: ResourceRecord,
+    task: TaskRecord,
+    event: TaskEvent,
+    links: LinkRecord[],
+  ): Promise<void>;
+  /**
+   * A new task on an existing resource, unless one is still active on it: then nothing is written
+   * and the active task is returned.
+   */
+  createTaskUnlessBusy(task: TaskRecord, event: TaskEvent, resource: ResourceRecord): Promise<TaskRecord | undefined>;
+
+  getTask(id: string): Promise<TaskRecord | undefined>;
+  listTasks(query: TaskQuery): Promise<TaskRecord[]>;
+  taskEvents(taskId: string): Promise<TaskEvent[]>;
+  /** The scheduled or running task of a resource, if any. */
+  activeTask(resourceId: string): Promise<TaskRecord | undefined>;
+
+  /**
+   * Takes up to `limit` tasks that are due (scheduled, `nextRunAt <= now`) or whose runner's lease ran
+   * out, marks them running under `owner` until `leaseUntil`, and returns them.
+   */
+  claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]>;
+  /** Applies an attempt's outcome if `owner` still holds the task; false (nothing written) if not. */
+  completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean>;
+  /** Changes a task if its status is one of `from` (rerun, cancel); false if it is not. */
+  transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean>;
+  /** The earliest `nextRunAt` of a scheduled task, or the earliest lease end of a running one. */
+  nextWakeUp(): Promise<number | undefined>;
+
+  link(link: LinkRecord): Promise<void>;
+  unlink(link: LinkRecord): Promise<void>;
+  linksFrom(from: string, relation?: string): Promise<LinkRecord[]>;
+}

@@ -1,0 +1,161 @@
+/**
+ * The task state machine: what one call to the endpoint means for a task and its resource.
+ *
+ *   scheduled ──claim──▶ running ──202──────────▶ scheduled (next run at now + APS-Retry-Timeout)
+ *                          │      ──202 past the deadline──▶ failed (polling limit)
+ *                          │      ──200/201/204──▶ succeeded
+ *                          │      ──4xx/5xx──────▶ failed (the error's message)
+ *                          │      ──unreachable──▶ scheduled (back off), or failed past the deadline
+ *   failed ──rerun──▶ scheduled          scheduled ──cancel──▶ canceled
+ *
+ * `decide` is pure: given the task, the resource and the endpoint's answer it returns the outcome the
+ * store applies atomically.
+ */
+import type { ResourceRecord, ResourceStatus, TaskEvent, TaskRecord } from '../store/records';
+import type { AttemptOutcome } from '../store/store';
+import type { EndpointAnswer } from '../transport/transport';
+
+export interface Timing {
+  readonly now: number;
+  /** Multiplies every APS-Retry-Timeout (and back-off): 0.01 turns 30 s into 300 ms. */
+  readonly timeScale: number;
+  /** The polling limit of this task's type, in (unscaled) seconds. */
+  readonly maxPollingSeconds: number;
+}
+
+export const IN_PROGRESS: Record<TaskRecord['operation'], ResourceStatus> = {
+  provision: 'aps:provisioning',
+  configure: 'aps:configuring',
+  unprovision: 'aps:unprovisioning',
+};
+
+/** The APS-Info header as text: the endpoint sends UTF-8 bytes, HTTP clients read them as Latin-1. */
+export function decodeInfo(value: string | undefined): string {
+  if (!value) return '';
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(value)) return value;
+  const bytes = Buffer.from(value, 'latin1');
+  const text = bytes.toString('utf8');
+  return text.includes('\ufffd') ? value : text;
+}
+
+/** The properties of an answered resource: everything but `aps`. */
+export function propertiesOf(body: unknown): Record<string, unknown> | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const { aps: _aps, ...properties } = body as Record<string, unknown>;
+  return properties;
+}
+
+export function errorMessageOf(answer: EndpointAnswer): string {
+  const body = answer.body as { message?: unknown; error?: unknown } | undefined;
+  if (body && typeof body === 'object' && typeof body.message === 'string' && body.message !== '') return body.message;
+  if (typeof answer.body === 'string' && answer.body !== '') return answer.body.slice(0, 500);
+  return `The endpoint answered HTTP ${answer.status}`;
+}
+
+function event(task: TaskRecord, at: number, kind: TaskEvent['kind'], message: string): TaskEvent {
+  return { taskId: task.id, at, kind, message, attempt: task.attempts };
+}
+
+/** The outcome of an answered call. */
+export function decide(
+  task: TaskRecord,
+  resource: ResourceRecord | undefined,
+  answer: EndpointAnswer,
+  t: Timing,
+): AttemptOutcome {
+  const base = { ...task, leaseOwner: null, leaseUntil: null, updatedAt: t.now };
+  const touched = (status: ResourceStatus, properties?: Record<string, unknown>): ResourceRecord | undefined =>
+    resource && {
+      ...resource,
+      status,
+      properties: properties ?? resource.properties,
+      revision: resource.revision + 1,
+      modified: t.now,
+    };
+
+  if (answer.status === 202) {
+    const info = decodeInfo(answer.headers['aps-info']) || 'Accepted';
+    const retry = Number(answer.headers['aps-retry-timeout']);
+    const retrySeconds = Number.isFinite(retry) && retry >= 0 ? retry : 30;
+    const deadlineAt = task.deadlineAt ?? t.now + t.maxPollingSeconds * 1000 * t.timeScale;
+    const nextRunAt = t.now + retrySeconds * 1000 * t.timeScale;
+    const properties = propertiesOf(answer.body);
+    if (nextRunAt > deadlineAt) {
+      const message = `Polling limit reached: still not done after ${t.maxPollingSeconds} s (last message: ${info})`;
+      return failed(task, base, resource, t, message, touched);
+    }
+    return {
+      task: {
+        ...base,
+        status: 'scheduled',
+        phase: 'async',
+        nextRunAt,
+        deadlineAt,
+        description: task.description || info,
+        output: info,
+      },
+      event: event(task, t.now, 'rescheduled', `${info} (next call in ${retrySeconds} s)`),
+      resource: touched(IN_PROGRESS[task.operation], properties),
+    };
+  }
+
+  if (answer.status >= 200 && answer.status < 300) {
+    const done = { ...base, status: 'succeeded' as const, nextRunAt: null, endedAt: t.now };
+    const message = `Completed: the endpoint answered HTTP ${answer.status}`;
+    if (task.operation === 'unprovision') {
+      return { task: done, event: event(task, t.now, 'succeeded', message), resource: { delete: task.resourceId } };
+    }
+    // A configure answered 204 keeps the state it sent.
+    const properties =
+      propertiesOf(answer.body) ?? (task.operation === 'configure' ? propertiesOf(task.request.body) : undefined);
+    return { task: done, event: event(task, t.now, 'succeeded', message), resource: touched('aps:ready', properties) };
+  }
+
+  return failed(task, base, resource, t, errorMessageOf(answer), touched);
+}
+
+function failed(
+  task: TaskRecord,
+  base: TaskRecord,
+  resource: ResourceRecord | undefined,
+  t: Timing,
+  message: string,
+  touched: (status: ResourceStatus) => ResourceRecord | undefined,
+): AttemptOutcome {
+  const done: TaskRecord = { ...base, status: 'failed', nextRunAt: null, endedAt: t.now, output: message };
+  const e = event(task, t.now, 'failed', message);
+  // A create the endpoint refused before ever accepting it leaves nothing behind.
+  if (task.operation === 'provision' && task.phase === 'sync')
+    return { task: done, event: e, resource: resource && { delete: resource.id } };
+  // A provision that fails later keeps its resource, so that the task can be rerun; a failed
+  // configure or unprovision leaves the resource as it was.
+  return { task: done, event: e, resource: touched(task.operation === 'provision' ? 'aps:provisioning' : 'aps:ready') };
+}
+
+/** The outcome of a call that got no answer: try again later, within the polling limit. */
+export function unreachable(
+  task: TaskRecord,
+  resource: ResourceRecord | undefined,
+  reason: string,
+  t: Timing,
+): AttemptOutcome {
+  const base = { ...task, leaseOwner: null, leaseUntil: null, updatedAt: t.now };
+  const deadlineAt = task.deadlineAt ?? t.now + t.maxPollingSeconds * 1000 * t.timeScale;
+  const backoffSeconds = Math.min(2 ** Math.min(task.attempts, 6), 60);
+  const nextRunAt = t.now + backoffSeconds * 1000 * t.timeScale;
+  if (nextRunAt > deadlineAt) {
+    const message = `The endpoint could not be reached within the polling limit: ${reason}`;
+    return {
+      task: { ...base, status: 'failed', nextRunAt: null, endedAt: t.now, output: message },
+      event: event(task, t.now, 'failed', message),
+      resource:
+        resource && task.operation === 'provision' && task.phase === 'sync' ? { delete: resource.id } : undefined,
+    };
+  }
+  const message = `${reason}; trying again in ${backoffSeconds} s`;
+  return {
+    task: { ...base, status: 'scheduled', nextRunAt, deadlineAt, output: message },
+    event: event(task, t.now, 'rescheduled', message),
+  };
+}

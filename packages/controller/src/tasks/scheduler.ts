@@ -1,0 +1,109 @@
+/**
+ * The one scheduler: it claims due tasks from the store (which leases them to this runner, so that
+ * no two runners take the same task) and runs at most `concurrency` at once. It sleeps until the
+ * store's next wake-up, and at most `pollMs`, so that tasks scheduled by other processes are seen.
+ */
+import type { TaskRecord } from '../store/records';
+import type { Store } from '../store/store';
+
+export interface SchedulerOptions {
+  /** Tasks run at once. */
+  readonly concurrency: number;
+  /** This runner's name in leases. */
+  readonly owner: string;
+  /** How long a claimed task is this runner's before another may take it over. */
+  readonly leaseMs: number;
+  /** The longest sleep between looks at the store. */
+  readonly pollMs: number;
+  readonly clock: () => number;
+  /** Called as a task is claimed, with how late it starts against its scheduled time. */
+  readonly onClaim?: (task: TaskRecord, latenessMs: number) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+export class Scheduler {
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private looping = false;
+  private again = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly runTask: (task: TaskRecord) => Promise<void>,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake();
+  }
+
+  /** Looks at the store now (a task was just scheduled, or one finished). */
+  wake(): void {
+    if (!this.running) return;
+    if (this.looping) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.loop();
+  }
+
+  /** Stops claiming, and waits for the tasks under way. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    let delay = this.options.pollMs;
+    try {
+      do {
+        this.again = false;
+        const free = this.options.concurrency - this.inFlight.size;
+        if (free > 0) {
+          const now = this.options.clock();
+          const claimed = await this.store.claimDueTasks(now, free, this.options.owner, now + this.options.leaseMs);
+          for (const task of claimed) this.launch(task, now);
+          if (claimed.length === free) this.again = true; // there may be more due
+        }
+        if (!this.again) {
+          const next = await this.store.nextWakeUp();
+          const now = this.options.clock();
+          delay = next === undefined ? this.options.pollMs : Math.max(0, Math.min(next - now, this.options.pollMs));
+          if (delay === 0 && this.inFlight.size < this.options.concurrency) this.again = true;
+        }
+      } while (this.again && this.running && this.inFlight.size < this.options.concurrency);
+    } catch (e) {
+      this.options.onError?.(e);
+    } finally {
+      this.looping = false;
+    }
+    if (this.running) {
+      // At full concurrency, a finishing task wakes the loop; otherwise the next due time does.
+      this.timer = setTimeout(() => this.wake(), delay);
+    }
+  }
+
+  private launch(task: TaskRecord, now: number): void {
+    const scheduledAt = task.nextRunAt ?? now;
+    this.options.onClaim?.(task, Math.max(0, now - scheduledAt));
+    const run = this.runTask(task)
+      .catch((e: unknown) => this.options.onError?.(e))
+      .finally(() => {
+        this.inFlight.delete(run);
+        this.wake();
+      });
+    this.inFlight.add(run);
+  }
+}
