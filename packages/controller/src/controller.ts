@@ -242,17 +242,7 @@ export class Controller {
       modified: now,
       properties,
     };
-    const allLinks = links.map((l) => ({ ...l, from: id }));
-    if (parent) {
-      const parentRecord = await this.getResource(parent.id);
-      const parentInfo = this.byType.get(parentRecord.type);
-      const relation = parentInfo?.type.relations.find((r) => r.name === parent.relation);
-      if (!relation) throw new NotFoundError(`${parentRecord.type} has no relation "${parent.relation}"`);
-      allLinks.push({ from: parent.id, relation: parent.relation, to: id });
-      // The relation back to the parent, when the new type declares one to the parent's type.
-      const back = info.type.relations.find((r) => r.type === parentRecord.type);
-      if (back) allLinks.push({ from: id, relation: back.name, to: parent.id });
-    }
+    const allLinks = await this.linksOfNew(info, id, links, parent);
     const task = this.newTask('provision', info, resource, {
       method: 'POST',
       path: `/${info.service}/`,
@@ -379,6 +369,60 @@ export class Controller {
 
   /** Errors the endpoint answered on a task's first attempt, for the API to pass back. */
   private readonly lastAnswer = new Map<string, EndpointAnswer>();
+
+  /**
+   * The links of a new resource, both ways: those its body names, the one to its parent, and the one
+   * to the application's globals when the type requires a relation to it and the body names none.
+   */
+  private async linksOfNew(
+    info: ServiceInfo,
+    id: string,
+    named: Omit<LinkRecord, 'from'>[],
+    parent: { id: string; relation: string } | undefined,
+  ): Promise<LinkRecord[]> {
+    const targets = new Map<string, ResourceRecord>();
+    const links: LinkRecord[] = named.map((l) => ({ ...l, from: id }));
+    if (parent) {
+      const parentRecord = await this.getResource(parent.id);
+      const relation = this.byType.get(parentRecord.type)?.type.relations.find((r) => r.name === parent.relation);
+      if (!relation) throw new NotFoundError(`${parentRecord.type} has no relation "${parent.relation}"`);
+      targets.set(parentRecord.id, parentRecord);
+      links.push({ from: parent.id, relation: parent.relation, to: id });
+    }
+    const globalsId = await this.store.getMeta('globalsId');
+    const globals = globalsId ? await this.store.getResource(globalsId) : undefined;
+    if (globals) {
+      for (const r of info.type.relations) {
+        if (
+          r.required &&
+          !r.collection &&
+          r.type === globals.type &&
+          !links.some((l) => l.from === id && l.relation === r.name)
+        ) {
+          links.push({ from: id, relation: r.name, to: globals.id });
+        }
+      }
+    }
+    // Each link gets its way back, where the other type declares a relation to this one.
+    for (const l of [...links]) {
+      const otherId = l.from === id ? l.to : l.from;
+      const other = targets.get(otherId) ?? (await this.store.getResource(otherId));
+      if (!other) continue;
+      targets.set(otherId, other);
+      const otherType = this.byType.get(other.type)?.type;
+      const fromOther = l.from === id;
+      const back = fromOther
+        ? otherType?.relations.find((r) => r.type === info.type.id)
+        : info.type.relations.find((r) => r.type === other.type);
+      if (!back) continue;
+      const reverse = fromOther
+        ? { from: otherId, relation: back.name, to: id }
+        : { from: id, relation: back.name, to: otherId };
+      if (!links.some((x) => x.from === reverse.from && x.relation === reverse.relation && x.to === reverse.to))
+        links.push(reverse);
+    }
+    return links;
+  }
 
   /** Links from relation values `{"aps": {"id": …}}`; the rest are properties. */
   private async splitRelations(
