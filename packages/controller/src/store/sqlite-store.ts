@@ -87,6 +87,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.stmts = this.prepare();
+    // One controller process owns a SQLite file (scale-out is PostgreSQL's job). Tasks that were
+    // running when the file was last open belong to a process that is gone: their leases end now, so
+    // the scheduler takes them over at once, each with a 'recovered' event.
+    this.db.prepare(`UPDATE tasks SET lease_until = 0 WHERE status = 'running'`).run();
   }
 
   private prepare() {
