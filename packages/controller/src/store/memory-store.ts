@@ -7,10 +7,61 @@ import type { AttemptOutcome, ResourceQuery, Store, TaskQuery } from './store';
 
 const isActive = (t: TaskRecord): boolean => t.status === 'scheduled' || t.status === 'running';
 
+/** When a task is due: its next run if scheduled, its lease end if running. */
+function dueAt(t: TaskRecord): number | undefined {
+  if (t.status === 'scheduled') return t.nextRunAt ?? 0;
+  if (t.status === 'running') return t.leaseUntil ?? 0;
+  return undefined;
+}
+
+/**
+ * A min-heap of (time, task id). Entries are never removed in place: one whose task no longer has
+ * that due time is dropped when it reaches the top, which keeps every change O(log n).
+ */
+class DueHeap {
+  private readonly items: Array<{ at: number; id: string }> = [];
+
+  push(at: number, id: string): void {
+    const a = this.items;
+    a.push({ at, id });
+    for (let i = a.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (a[parent].at <= a[i].at) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+
+  peek(): { at: number; id: string } | undefined {
+    return this.items[0];
+  }
+
+  pop(): { at: number; id: string } | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l].at < a[m].at) m = l;
+        if (r < a.length && a[r].at < a[m].at) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 export class MemoryStore implements Store {
   private readonly meta = new Map<string, string>();
   private readonly resources = new Map<string, ResourceRecord>();
   private readonly tasks = new Map<string, TaskRecord>();
+  private readonly due = new DueHeap();
   private readonly events = new Map<string, TaskEvent[]>();
   private links: LinkRecord[] = [];
 
@@ -57,7 +108,7 @@ export class MemoryStore implements Store {
   ): Promise<void> {
     this.resources.set(resource.id, resource);
     for (const l of links) await this.link(l);
-    this.tasks.set(task.id, task);
+    this.setTask(task);
     this.addEvent(event);
   }
 
@@ -69,7 +120,7 @@ export class MemoryStore implements Store {
     const busy = await this.activeTask(task.resourceId);
     if (busy) return busy;
     this.resources.set(resource.id, resource);
-    this.tasks.set(task.id, task);
+    this.setTask(task);
     this.addEvent(event);
     return undefined;
   }
@@ -97,15 +148,16 @@ export class MemoryStore implements Store {
   }
 
   async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
-    const due = [...this.tasks.values()]
-      .filter(
-        (t) =>
-          (t.status === 'scheduled' && (t.nextRunAt ?? 0) <= now) ||
-          (t.status === 'running' && (t.leaseUntil ?? 0) < now),
-      )
-      .sort((a, b) => (a.nextRunAt ?? 0) - (b.nextRunAt ?? 0))
-      .slice(0, Math.max(0, limit));
-    return due.map((t) => {
+    const claimed: TaskRecord[] = [];
+    while (claimed.length < limit) {
+      const top = this.due.peek();
+      // Scheduled tasks are due at their time; a running one only once its lease has ended.
+      if (!top || top.at > now) break;
+      const t = this.tasks.get(top.id);
+      if (t && t.status === 'running' && dueAt(t) === top.at && top.at === now) break;
+      this.due.pop();
+      // A stale entry: the task changed since, and has (or had) another entry of its own.
+      if (!t || dueAt(t) !== top.at) continue;
       if (t.status === 'running') {
         this.addEvent({
           taskId: t.id,
@@ -115,7 +167,7 @@ export class MemoryStore implements Store {
           attempt: t.attempts,
         });
       }
-      const claimed: TaskRecord = {
+      const next: TaskRecord = {
         ...t,
         status: 'running',
         attempts: t.attempts + 1,
@@ -123,15 +175,16 @@ export class MemoryStore implements Store {
         leaseUntil,
         updatedAt: now,
       };
-      this.tasks.set(t.id, claimed);
-      return claimed;
-    });
+      this.setTask(next);
+      claimed.push(next);
+    }
+    return claimed;
   }
 
   async completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean> {
     const current = this.tasks.get(outcome.task.id);
     if (!current || current.status !== 'running' || current.leaseOwner !== owner) return false;
-    this.tasks.set(outcome.task.id, outcome.task);
+    this.setTask(outcome.task);
     this.addEvent(outcome.event);
     const r = outcome.resource;
     if (r && 'delete' in r) await this.deleteResource(r.delete);
@@ -146,18 +199,25 @@ export class MemoryStore implements Store {
       const busy = await this.activeTask(task.resourceId);
       if (busy && busy.id !== task.id) return false;
     }
-    this.tasks.set(task.id, task);
+    this.setTask(task);
     this.addEvent(event);
     return true;
   }
 
   async nextWakeUp(): Promise<number | undefined> {
-    let next: number | undefined;
-    for (const t of this.tasks.values()) {
-      const at = t.status === 'scheduled' ? t.nextRunAt : t.status === 'running' ? t.leaseUntil : null;
-      if (at !== null && (next === undefined || at < next)) next = at;
+    for (let top = this.due.peek(); top; top = this.due.peek()) {
+      const t = this.tasks.get(top.id);
+      if (t && dueAt(t) === top.at) return top.at;
+      this.due.pop();
     }
-    return next;
+    return undefined;
+  }
+
+  /** Every task write goes through here, so that the heap has an entry for its due time. */
+  private setTask(task: TaskRecord): void {
+    this.tasks.set(task.id, task);
+    const at = dueAt(task);
+    if (at !== undefined) this.due.push(at, task.id);
   }
 
   async link(link: LinkRecord): Promise<void> {
