@@ -22,6 +22,7 @@ import {
 } from '@apskit/core';
 import { createEndpoint } from '@apskit/express';
 import { decide, IN_PROGRESS, unreachable } from './tasks/attempt';
+import { CommitQueue } from './tasks/commit-queue';
 import { Scheduler } from './tasks/scheduler';
 import { SqliteStore } from './store/sqlite-store';
 import type { LinkRecord, ResourceRecord, TaskEvent, TaskOperation, TaskRecord } from './store/records';
@@ -110,6 +111,7 @@ export class Controller {
   private readonly services = new Map<string, ServiceInfo>();
   private readonly byType = new Map<string, ServiceInfo>();
   private readonly scheduler: Scheduler;
+  private readonly commits: CommitQueue;
   private readonly clock: () => number;
   private readonly owner = `controller-${randomUUID()}`;
   private instanceId = '';
@@ -138,6 +140,7 @@ export class Controller {
       options.store ??
       new SqliteStore(join(options.dataDir ?? process.env.APSKIT_DATA_DIR ?? '.apskit', 'apskit.sqlite'));
     this.transport = this.makeTransport(options.endpoint ?? { inProcess: true });
+    this.commits = new CommitQueue(this.store, this.owner);
     this.scheduler = new Scheduler(this.store, async (task) => void (await this.runAttempt(task)), {
       concurrency: options.concurrency ?? 16,
       owner: this.owner,
@@ -489,7 +492,7 @@ export class Controller {
       ? decide(task, resource, answer, { ...timing, now })
       : unreachable(task, resource, reason, { ...timing, now });
     if (answer && outcome.task.status === 'failed') this.rememberAnswer(task.id, answer);
-    const applied = await this.store.completeAttempt(this.owner, outcome);
+    const applied = await this.commits.commit(outcome);
     if (!applied) return undefined; // another runner took the task over: its outcome is the one that counts
     if (outcome.task.status === 'scheduled') this.scheduler.wake();
     return outcome.task;

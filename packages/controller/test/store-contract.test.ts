@@ -103,10 +103,10 @@ describe.each(stores)('%s store', (_name, make) => {
       event: ev('t1', 'succeeded', 150),
       resource: { ...resource('r1'), status: 'aps:ready' as const, revision: 2 },
     };
-    expect(await store.completeAttempt('someone-else', outcome)).toBe(false);
-    expect(await store.completeAttempt('me', outcome)).toBe(true);
+    expect(await (await store.completeAttempts('someone-else', [outcome]))[0]).toBe(false);
+    expect(await (await store.completeAttempts('me', [outcome]))[0]).toBe(true);
     // A second completion of an ended task changes nothing.
-    expect(await store.completeAttempt('me', outcome)).toBe(false);
+    expect(await (await store.completeAttempts('me', [outcome]))[0]).toBe(false);
     expect((await store.taskEvents('t1')).map((e) => e.kind)).toEqual(['created', 'succeeded']);
     expect((await store.getResource('r1'))?.status).toBe('aps:ready');
   });
@@ -120,7 +120,7 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(taken).toMatchObject({ id: 't1', leaseOwner: 'alive', attempts: 2 });
     expect((await store.taskEvents('t1')).map((e) => e.kind)).toEqual(['created', 'recovered']);
     const outcome = { task: { ...taken, status: 'failed' as const, leaseOwner: null }, event: ev('t1', 'failed') };
-    expect(await store.completeAttempt('dead', outcome)).toBe(false);
+    expect(await (await store.completeAttempts('dead', [outcome]))[0]).toBe(false);
   });
 
   it('allows one active task per resource', async () => {
@@ -129,10 +129,9 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(busy?.id).toBe('t1');
     expect(await store.getTask('t2')).toBeUndefined();
     const [claimed] = await store.claimDueTasks(100, 1, 'me', 1000);
-    await store.completeAttempt('me', {
-      task: { ...claimed, status: 'succeeded', leaseOwner: null },
-      event: ev('t1', 'succeeded'),
-    });
+    await store.completeAttempts('me', [
+      { task: { ...claimed, status: 'succeeded', leaseOwner: null }, event: ev('t1', 'succeeded') },
+    ]);
     expect(await store.createTaskUnlessBusy(task('t2', 'r1'), ev('t2', 'created'), resource('r1'))).toBeUndefined();
     expect((await store.activeTask('r1'))?.id).toBe('t2');
   });

@@ -16,6 +16,7 @@ import { createLogger } from './server/logger';
 import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './server/listen';
 import { requestLog } from './server/request-log';
 import { sendJson } from './protocol/send';
+import { ApsHeaders, headerValue } from './protocol/headers';
 
 export interface EndpointOptions {
   /** Service name (the first path segment) → the @ApsType class it serves. */
@@ -65,6 +66,14 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
 
   // The express adapter: requests for the services go to the dispatcher, others pass by.
   const router = express.Router();
+  // Echoed on every answer of the endpoint, those given before a handler runs (401, 413, 404…) too.
+  router.use((req, res, next) => {
+    const tx = req.headers[ApsHeaders.transactionId];
+    if (typeof tx === 'string' && tx !== '' && dispatcher.owns(req.path)) {
+      res.setHeader(ApsHeaders.transactionIdOut, headerValue(tx));
+    }
+    next();
+  });
   if (logger) router.use(requestLog(logger));
   if (options.clientCertificate) router.use(requirePinnedClientCertificate(options.clientCertificate));
   router.use(jsonBody(options.bodyLimit ?? '1mb'));

@@ -181,7 +181,13 @@ export class MemoryStore implements Store {
     return claimed;
   }
 
-  async completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean> {
+  async completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]> {
+    const applied: boolean[] = [];
+    for (const outcome of outcomes) applied.push(await this.completeAttempt(owner, outcome));
+    return applied;
+  }
+
+  private async completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean> {
     const current = this.tasks.get(outcome.task.id);
     if (!current || current.status !== 'running' || current.leaseOwner !== owner) return false;
     this.setTask(outcome.task);

@@ -294,21 +294,21 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  async completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean> {
-    return this.db
-      .transaction(() => {
-        const row = this.stmts.getTask.get(outcome.task.id);
-        if (!row || row.status !== 'running' || row.lease_owner !== owner) return false;
-        this.stmts.updateTask.run(taskRow(outcome.task));
-        this.stmts.insertEvent.run(outcome.event);
-        const r = outcome.resource;
-        if (r && 'delete' in r) {
-          this.stmts.deleteResource.run(r.delete);
-          this.stmts.deleteLinksOf.run(r.delete, r.delete);
-        } else if (r) this.stmts.upsertResource.run(resourceRow(r));
-        return true;
-      })
-      .immediate();
+  async completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]> {
+    return this.db.transaction(() => outcomes.map((outcome) => this.applyOutcome(owner, outcome))).immediate();
+  }
+
+  private applyOutcome(owner: string, outcome: AttemptOutcome): boolean {
+    const row = this.stmts.getTask.get(outcome.task.id);
+    if (!row || row.status !== 'running' || row.lease_owner !== owner) return false;
+    this.stmts.updateTask.run(taskRow(outcome.task));
+    this.stmts.insertEvent.run(outcome.event);
+    const r = outcome.resource;
+    if (r && 'delete' in r) {
+      this.stmts.deleteResource.run(r.delete);
+      this.stmts.deleteLinksOf.run(r.delete, r.delete);
+    } else if (r) this.stmts.upsertResource.run(resourceRow(r));
+    return true;
   }
 
   async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {

@@ -64,8 +64,11 @@ export interface Store {
    * out, marks them running under `owner` until `leaseUntil`, and returns them.
    */
   claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]>;
-  /** Applies an attempt's outcome if `owner` still holds the task; false (nothing written) if not. */
-  completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean>;
+  /**
+   * Applies attempts' outcomes, all in one durable step (one commit for a batch: the scheduler's
+   * group commit). Each is applied only if `owner` still holds its task; the answer says which were.
+   */
+  completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]>;
   /** Changes a task if its status is one of `from` (rerun, cancel); false if it is not. */
   transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean>;
   /** The earliest `nextRunAt` of a scheduled task, or the earliest lease end of a running one. */

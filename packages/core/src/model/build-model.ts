@@ -66,6 +66,8 @@ class ModelBuilder {
   private readonly structures = new Map<Class, MStructure>();
   /** Checks that need every structure known first: string structure names, per-type collection. */
   private readonly deferred: Array<() => void> = [];
+  /** String structure names, looked up (in declaration order) before the deferred collection runs. */
+  private readonly nameLookups: Array<() => void> = [];
 
   build(classes: Class[]): TypeModel {
     const types: MType[] = [];
@@ -75,7 +77,7 @@ class ModelBuilder {
     }
     this.checkUnique(types, 'name');
     this.checkUnique(types, 'id');
-    for (const run of this.deferred) run();
+    for (const run of [...this.nameLookups, ...this.deferred]) run();
     if (this.problems.length > 0) throw new DeclarationError(this.problems);
     const frozen = types.map((t) => deepFreeze(t) as ApsTypeModel);
     return new FrozenTypeModel(frozen);
@@ -98,7 +100,8 @@ class ModelBuilder {
   // ---- types ---------------------------------------------------------------------------------
 
   private buildType(cls: Class): MType | undefined {
-    const place: Place = { className: cls.name || 'an anonymous class' };
+    // `cls` may be undefined (a circular import read too early): report it rather than crash on `.name`.
+    const place: Place = { className: (typeof cls === 'function' && cls.name) || 'an anonymous class' };
     if (typeof cls !== 'function') {
       this.problem(place, `${String(cls)} is not a class`);
       return undefined;
@@ -312,13 +315,13 @@ class ModelBuilder {
   private linkStructure(place: Place, resolved: TypeResolution, assign: (s: MStructure) => void): void {
     if (resolved.kind === 'structure') assign(this.structureOf(resolved.target));
     else if (resolved.kind === 'structureName') {
-      this.deferred.unshift(() => {
+      this.nameLookups.push(() => {
         const found = [...this.structures.values()].filter((s) => s.name === resolved.type);
         if (found.length === 1) assign(found[0]);
         else if (found.length === 0) {
           this.problem(
             place,
-            `structure "${resolved.type}" is used but not declared: declare a class with @Structure() and name the class`,
+            `structure "${resolved.type}" is used but not declared in this model: declare a class with @Structure() and name the class itself in a member or in the type's \`structures\` option`,
           );
         } else
           this.problem(
@@ -631,11 +634,16 @@ function findLastIndex<T>(list: readonly T[], test: (v: T) => boolean): number {
   return -1;
 }
 
-/** Freezes the model's own objects; classes (and their prototypes) stay untouched. */
+/**
+ * Freezes the model's own objects (plain objects and arrays); classes, sets and other instances stay
+ * untouched. A RegExp from @Matches is class-validator's too: frozen, a /g one breaks every later
+ * validation (its `lastIndex` can no longer be written).
+ */
 function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
   if (typeof value !== 'object' || value === null || seen.has(value)) return value;
   seen.add(value);
-  if (value instanceof Set || value instanceof Map) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
   for (const v of Object.values(value)) deepFreeze(v, seen);
   return Object.freeze(value);
 }

@@ -68,6 +68,8 @@ export function resolveTypeRef(ref: unknown): TypeResolution {
     if (isThunk(value)) return { kind: 'problem', message: 'the type thunk returned another thunk' };
     return resolveTypeRef(value);
   }
+  // `type: Date` and `items: Date` mean what a Date property means, as the design type does.
+  if (ref === Date) return { kind: 'primitive', type: 'string', format: 'date-time' };
   if (typeof ref === 'function') return resolveClass(ref as Class);
   return { kind: 'problem', message: `unknown type ${JSON.stringify(ref) ?? String(ref)}` };
 }

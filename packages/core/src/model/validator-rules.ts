@@ -32,7 +32,7 @@ const FORMATS: Readonly<Record<string, string>> = {
   isUrl: 'uri',
   isISO8601: 'date-time',
   isDateString: 'date-time',
-  isUUID: 'uuid',
+  isUuid: 'uuid', // class-validator's name for @IsUUID()
 };
 
 /**
@@ -77,7 +77,7 @@ export function attributesFromRules(
       case 'maxLength':
         if (unset('maxLength') && typeof c0 === 'number') out.maxLength = c0;
         break;
-      case 'length':
+      case 'isLength': // @Length(min, max)
         if (unset('minLength') && typeof c0 === 'number') out.minLength = c0;
         if (unset('maxLength') && typeof c1 === 'number') out.maxLength = c1;
         break;

@@ -5,7 +5,7 @@
  */
 import { validateSync, type ValidationError } from 'class-validator';
 import type { Class } from '../metadata/records';
-import type { PropertyModel, PropertySchema, StructureModel, ValidatorRule } from '../model/model';
+import type { PropertyModel, PropertySchema, ValidatorRule } from '../model/model';
 import type { ValidationIssue } from './compile';
 
 const FORMAT_RULES: Readonly<Record<string, string>> = {
@@ -66,60 +66,126 @@ export function isCoveredBySchema(rule: ValidatorRule, schema: PropertySchema, h
   }
 }
 
-/** Property name → names of the rules only class-validator can check, for one class. */
-function uncoveredOf(properties: readonly PropertyModel[]): Map<string, Set<string>> {
+/** Property name → names of its rules that the schema already enforces, for one class. */
+function coveredOf(properties: readonly PropertyModel[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const p of properties) {
-    const names = p.rules.filter((r) => !isCoveredBySchema(r, p.schema, p.structure !== undefined)).map((r) => r.name);
-    if (names.length > 0) out.set(p.name, new Set(names));
+    const names = p.rules.filter((r) => isCoveredBySchema(r, p.schema, p.structure !== undefined)).map((r) => r.name);
+    out.set(p.name, new Set(names));
   }
   return out;
 }
 
+function hasUncovered(properties: readonly PropertyModel[]): boolean {
+  return properties.some((p) => p.rules.some((r) => !isCoveredBySchema(r, p.schema, p.structure !== undefined)));
+}
+
+/** What to check on an instance of one class: its own rules, and the structures below it. */
+interface ClassPlan {
+  /**
+   * Set when the class has rules only class-validator can check. A failed constraint whose name is
+   * not listed here for its property is reported: class-validator names a custom `@Validate`
+   * constraint by the constraint, not by the rule, so a list of what to skip is the safe one.
+   */
+  readonly covered?: Map<string, Set<string>>;
+  /** Structure-typed properties, with the number of array levels above the structure (`T[]` is 1). */
+  nested: Array<{ readonly name: string; readonly depth: number; readonly plan: ClassPlan }>;
+}
+
 export type ClassRulesValidator = (instance: object) => ValidationIssue[];
+
+/** A property left out (or null) is not set: the schema says which are required, so its rules do not run. */
+const OPTIONS = { forbidUnknownValues: false, skipMissingProperties: true } as const;
 
 /**
  * A validator for the rules of `target` (and of the structures below it) that the schema cannot
- * say, or undefined when there are none.
+ * say, or undefined when there are none. It walks the structures itself, so that their rules run
+ * without `@ValidateNested()` on every property that holds one.
  */
 export function compileClassRules(
   target: Class,
   properties: readonly PropertyModel[],
 ): ClassRulesValidator | undefined {
-  const uncovered = new Map<Class, Map<string, Set<string>>>();
-  const visit = (cls: Class, props: readonly PropertyModel[], seen: Set<StructureModel>): void => {
-    const own = uncoveredOf(props);
-    if (own.size > 0) uncovered.set(cls, own);
+  const plans = new Map<Class, ClassPlan>();
+  const planOf = (cls: Class, props: readonly PropertyModel[]): ClassPlan => {
+    const cached = plans.get(cls);
+    if (cached) return cached;
+    const plan: ClassPlan = { covered: hasUncovered(props) ? coveredOf(props) : undefined, nested: [] };
+    // Registered before the structures below are planned, so that a structure may contain itself.
+    plans.set(cls, plan);
     for (const p of props) {
-      if (p.structure && !seen.has(p.structure)) {
-        seen.add(p.structure);
-        visit(p.structure.target, p.structure.properties, seen);
+      if (p.structure) {
+        plan.nested.push({
+          name: p.name,
+          depth: arrayDepth(p),
+          plan: planOf(p.structure.target, p.structure.properties),
+        });
       }
     }
+    return plan;
   };
-  visit(target, properties, new Set());
-  if (uncovered.size === 0) return undefined;
+  const root = planOf(target, properties);
 
+  // Only the structures with rules somewhere below them are walked.
+  const needed = new Set([...plans.values()].filter((p) => p.covered));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of plans.values()) {
+      if (!needed.has(p) && p.nested.some((n) => needed.has(n.plan))) {
+        needed.add(p);
+        grew = true;
+      }
+    }
+  }
+  if (!needed.has(root)) return undefined;
+  for (const p of plans.values()) p.nested = p.nested.filter((n) => needed.has(n.plan));
+
+  const check = (instance: object, plan: ClassPlan, base: string, out: ValidationIssue[]): void => {
+    if (plan.covered) collect(validateSync(instance, OPTIONS), base, plan.covered, out);
+    for (const n of plan.nested) {
+      const value = (instance as Record<string, unknown>)[n.name];
+      eachStructure(value, n.depth, base ? `${base}.${n.name}` : n.name, (item, at) => check(item, n.plan, at, out));
+    }
+  };
   return (instance) => {
-    const errors = validateSync(instance, { forbidUnknownValues: false });
     const issues: ValidationIssue[] = [];
-    collect(errors, '', uncovered, issues);
+    check(instance, root, '', issues);
     return issues;
   };
 }
 
+/** How many array levels stand between a property and its structure (`T[][]` is 2). */
+function arrayDepth(p: PropertyModel): number {
+  let depth = 0;
+  for (let items = p.schema.type === 'array' ? p.schema.items : undefined; items; items = items.items) {
+    depth++;
+    if (items.type !== 'array') break;
+  }
+  return depth;
+}
+
+function eachStructure(value: unknown, depth: number, at: string, fn: (item: object, at: string) => void): void {
+  if (value === null || typeof value !== 'object') return;
+  if (depth === 0) {
+    if (!Array.isArray(value)) fn(value, at);
+    return;
+  }
+  if (Array.isArray(value)) value.forEach((item, i) => eachStructure(item, depth - 1, `${at}[${i}]`, fn));
+}
+
+/** The failed constraints of one instance that the schema did not check. Nested errors are walked by `check`. */
 function collect(
   errors: readonly ValidationError[],
   base: string,
-  uncovered: Map<Class, Map<string, Set<string>>>,
+  covered: Map<string, Set<string>>,
   out: ValidationIssue[],
 ): void {
   for (const e of errors) {
-    const field = /^\d+$/.test(e.property) ? `${base}[${e.property}]` : base ? `${base}.${e.property}` : e.property;
-    const names = e.target ? uncovered.get(e.target.constructor as Class)?.get(e.property) : undefined;
+    const field = base ? `${base}.${e.property}` : e.property;
+    const skip = covered.get(e.property);
+    if (!skip) continue; // not an APS property: not the request's business
     for (const [name, message] of Object.entries(e.constraints ?? {})) {
-      if (names?.has(name)) out.push({ field, message: message.replace(new RegExp(`^${e.property} `), '') });
+      if (!skip.has(name)) out.push({ field, message: message.replace(new RegExp(`^${e.property} `), '') });
     }
-    if (e.children && e.children.length > 0) collect(e.children, field, uncovered, out);
   }
 }

@@ -3,7 +3,7 @@
  * configure, unprovision, links, custom operations). As the APS PHP runtime does, the default asks
  * the controller that sent the request: `GET {APS-Controller-URI}/aps/2/resources/{id}`.
  */
-import { ApsError, type ApsRequestContext } from '@apskit/core';
+import { ApsError, BadRequestError, type ApsRequestContext } from '@apskit/core';
 
 export interface ResourceRequest {
   readonly service: string;
@@ -18,8 +18,15 @@ export type ResourceLoader = (request: ResourceRequest) => Promise<Record<string
 export function controllerResourceLoader(fetchImpl: typeof fetch = fetch, timeoutMs = 10_000): ResourceLoader {
   return async ({ id, context }) => {
     if (!context.controllerUri) return undefined;
+    // A URL resolves "." and ".." (even as %2E) as path steps: such an id would name another API.
+    if (id === '.' || id === '..') return undefined;
     const base = context.controllerUri.endsWith('/') ? context.controllerUri : `${context.controllerUri}/`;
-    const url = new URL(`aps/2/resources/${encodeURIComponent(id)}`, base);
+    let url: URL;
+    try {
+      url = new URL(`aps/2/resources/${encodeURIComponent(id)}`, base);
+    } catch {
+      throw new BadRequestError(`APS-Controller-URI is not a URL: ${context.controllerUri}`);
+    }
     let response: Response;
     try {
       response = await fetchImpl(url, {
@@ -33,6 +40,19 @@ export function controllerResourceLoader(fetchImpl: typeof fetch = fetch, timeou
     if (!response.ok) {
       throw new ApsError(502, 'BadGateway', `Cannot load resource ${id} from the controller: HTTP ${response.status}`);
     }
-    return (await response.json()) as Record<string, unknown>;
+    let state: unknown;
+    try {
+      state = await response.json();
+    } catch {
+      state = undefined;
+    }
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw new ApsError(
+        502,
+        'BadGateway',
+        `Cannot load resource ${id} from the controller: the answer is not a resource`,
+      );
+    }
+    return state as Record<string, unknown>;
   };
 }

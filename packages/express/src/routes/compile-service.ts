@@ -78,13 +78,13 @@ function structureParam(p: ParamModel): Pick<CompiledParam, 'hydrate' | 'classRu
     Array.isArray(v)
       ? v.map((x) => (x !== null && typeof x === 'object' ? (level === 1 ? hydrate(x) : mapItems(x, level - 1)) : x))
       : v;
-  const itemIssues = (v: unknown, level: number, base: string): ValidationIssue[] =>
+  const itemIssues = (rules: ClassRulesValidator, v: unknown, level: number, base: string): ValidationIssue[] =>
     Array.isArray(v)
       ? v.flatMap((x, i) => {
           const at = `${base}[${i}]`;
           if (x === null || typeof x !== 'object') return [];
-          if (level > 1) return itemIssues(x, level - 1, at);
-          return classRules!(x).map((issue) => ({
+          if (level > 1) return itemIssues(rules, x, level - 1, at);
+          return rules(x).map((issue) => ({
             field: issue.field.startsWith('[') ? `${at}${issue.field}` : `${at}.${issue.field}`,
             message: issue.message,
           }));
@@ -92,7 +92,7 @@ function structureParam(p: ParamModel): Pick<CompiledParam, 'hydrate' | 'classRu
       : [];
   return {
     hydrate: (v) => mapItems(v, depth) as object,
-    classRules: classRules ? (v) => itemIssues(v, depth, '') : undefined,
+    classRules: classRules ? (v) => itemIssues(classRules, v, depth, '') : undefined,
   };
 }
 

@@ -2,7 +2,8 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { ApsError, BadRequestError, PayloadTooLargeError } from '@apskit/core';
 import { sendError } from '../protocol/send';
 
-const UNSAFE_MARKERS = ['__proto__', 'constructor', 'prototype'];
+// `\u`: a JSON escape can spell any of the keys (`"\u005f_proto__"`) without their bytes appearing.
+const UNSAFE_MARKERS = ['__proto__', 'constructor', 'prototype', '\\u'];
 
 /** Set on a request whose raw body holds a key that could reach a prototype. */
 export const UNSAFE_BODY = Symbol('apskit.unsafeBody');
