@@ -145,3 +145,19 @@ describe('the type model', () => {
     expect(classRules?.(instance)).toEqual([{ field: 'code', message: expect.stringContaining('must match') }]);
   });
 });
+
+describe('what the app passed in', () => {
+  it('stays the app’s: building a model freezes copies, not the arrays of the declaration', () => {
+    const { ApsType, Property, buildTypeModel } = jest.requireActual('@apskit/core') as typeof import('@apskit/core');
+    const plans = ['small', 'large'];
+    @ApsType({ id: 'http://example.com/immut/plan/1.0' })
+    class PlanHolder {
+      @Property({ enum: plans })
+      plan?: string;
+    }
+    const model = buildTypeModel([PlanHolder]);
+    expect(Object.isFrozen(plans)).toBe(false);
+    plans.push('huge');
+    expect(model.get(PlanHolder).properties[0].schema.enum).toEqual(['small', 'large']);
+  });
+});

@@ -252,21 +252,22 @@ class ModelBuilder {
       final: options.final,
       readonly: options.readonly,
       encrypted: options.encrypted,
-      default: options.default,
+      default: options.default === undefined ? undefined : structuredClone(options.default),
       title: options.title,
       description: options.description,
       format: options.format ?? (resolved.kind === 'primitive' ? resolved.format : undefined),
       unit: options.unit,
       pattern: options.pattern,
-      enum: options.enum,
-      enumTitles: options.enumTitles,
+      // Copies: the model is frozen, and what the app passed in stays the app's.
+      enum: options.enum && [...options.enum],
+      enumTitles: options.enumTitles && [...options.enumTitles],
       minimum: options.minimum,
       maximum: options.maximum,
       minLength: options.minLength,
       maxLength: options.maxLength,
       minItems: options.minItems,
       maxItems: options.maxItems,
-      access: options.access,
+      access: options.access && { ...options.access },
     };
     // An explicit `type` is the declaration's word; only an inferred one may be refined by @IsInt.
     const { type: refinedType, ...fromRules } = attributesFromRules(declared, rules);

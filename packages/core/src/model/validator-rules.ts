@@ -30,8 +30,6 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const FORMATS: Readonly<Record<string, string>> = {
   isEmail: 'email',
   isUrl: 'uri',
-  isISO8601: 'date-time',
-  isDateString: 'date-time',
   isUuid: 'uuid', // class-validator's name for @IsUUID()
 };
 
@@ -60,7 +58,7 @@ export function attributesFromRules(
         else if (unset('pattern') && typeof c0 === 'string' && c1 === undefined) out.pattern = c0;
         break;
       case 'isIn':
-        if (unset('enum') && Array.isArray(c0)) out.enum = c0 as JsonPrimitive[];
+        if (unset('enum') && Array.isArray(c0)) out.enum = [...(c0 as JsonPrimitive[])];
         break;
       case 'isEnum':
         if (unset('enum') && c0 && typeof c0 === 'object') out.enum = enumValues(c0 as Record<string, JsonPrimitive>);

@@ -11,9 +11,6 @@ import type { ValidationIssue } from './compile';
 const FORMAT_RULES: Readonly<Record<string, string>> = {
   isEmail: 'email',
   isUrl: 'uri',
-  isISO8601: 'date-time',
-  isDateString: 'date-time',
-  isUUID: 'uuid',
 };
 
 /** Whether the compiled schema already enforces `rule` on a property with this schema. */
@@ -55,7 +52,10 @@ export function isCoveredBySchema(rule: ValidatorRule, schema: PropertySchema, h
       return schema.minLength === c0;
     case 'maxLength':
       return schema.maxLength === c0;
-    case 'length':
+    case 'isUuid':
+      // ajv's uuid format accepts every version: a rule that asks for one is class-validator's to check.
+      return schema.format === 'uuid' && (c0 === undefined || c0 === 'all');
+    case 'isLength':
       return schema.minLength === c0 && (c1 === undefined || schema.maxLength === c1);
     case 'arrayMinSize':
       return schema.minItems === c0;
