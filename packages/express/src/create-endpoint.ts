@@ -66,12 +66,15 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
 
   // The express adapter: requests for the services go to the dispatcher, others pass by.
   const router = express.Router();
-  // Echoed on every answer of the endpoint, those given before a handler runs (401, 413, 404…) too.
   router.use((req, res, next) => {
-    const tx = req.headers[ApsHeaders.transactionId];
-    if (typeof tx === 'string' && tx !== '' && dispatcher.owns(req.path)) {
-      res.setHeader(ApsHeaders.transactionIdOut, headerValue(tx));
+    // A path outside the services is not the endpoint's: leave the router (and its body parser).
+    if (!dispatcher.owns(req.path)) {
+      next('router');
+      return;
     }
+    // Echoed on every answer of the endpoint, those given before a handler runs (401, 413…) too.
+    const tx = req.headers[ApsHeaders.transactionId];
+    if (typeof tx === 'string' && tx !== '') res.setHeader(ApsHeaders.transactionIdOut, headerValue(tx));
     next();
   });
   if (logger) router.use(requestLog(logger));
@@ -79,10 +82,6 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   router.use(jsonBody(options.bodyLimit ?? '1mb'));
   router.use(bodyErrors);
   router.use((req, res, next) => {
-    if (!dispatcher.owns(req.path)) {
-      next();
-      return;
-    }
     dispatcher
       .dispatch({
         method: req.method,
@@ -107,6 +106,12 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
 }
 
 function sendReply(res: express.Response, reply: ApsReply): void {
-  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
-  sendJson(res, reply.status, reply.body);
+  let latin1 = false;
+  for (const name in reply.headers) {
+    const value = reply.headers[name] as string;
+    // eslint-disable-next-line no-control-regex
+    if (!latin1 && /[^\x00-\x7f]/.test(value)) latin1 = true;
+    res.setHeader(name, value);
+  }
+  sendJson(res, reply.status, reply.body, latin1);
 }

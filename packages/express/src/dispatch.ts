@@ -34,12 +34,22 @@ export function createDispatcher(services: Iterable<CompiledService>, env: Handl
       const segments: string[] = [];
       for (const raw of request.path.split('/')) {
         if (raw === '') continue;
-        const decoded = safeDecode(raw);
+        const decoded = raw.includes('%') ? safeDecode(raw) : raw;
         if (decoded === undefined) return errorReply(new BadRequestError(`Malformed path: ${request.path}`));
         segments.push(decoded);
       }
       const match = table.match(request.method.toUpperCase(), segments);
-      if (match.kind === 'found') return match.handler({ ...request, params: match.params });
+      if (match.kind === 'found') {
+        return match.handler({
+          method: request.method,
+          path: request.path,
+          headers: request.headers,
+          query: request.query,
+          body: request.body,
+          unsafeKeys: request.unsafeKeys,
+          params: match.params,
+        });
+      }
       if (match.kind === 'method') {
         const reply = errorReply(
           new MethodNotAllowedError(

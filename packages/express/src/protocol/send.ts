@@ -6,18 +6,25 @@ import type { Logger } from 'pino';
  * Writes a JSON answer. Written directly rather than through res.json(): this path runs for every
  * request, and express's send computes an ETag nobody asked for.
  */
-export function sendJson(res: Response, status: number, body: unknown): void {
+export function sendJson(res: Response, status: number, body: unknown, latin1Headers = false): void {
   res.statusCode = status;
   if (body === undefined || status === 204) {
     res.end();
     return;
   }
-  // A Buffer, not a string: Node would write the headers with a string body in its encoding (UTF-8),
-  // which double-encodes the Latin-1 bytes of a non-ASCII APS-Info (see headerValue).
-  const data = Buffer.from(JSON.stringify(body), 'utf8');
+  const text = JSON.stringify(body);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', data.length);
-  res.end(data);
+  if (latin1Headers) {
+    // With a string body Node writes headers and body in one chunk, in the body's encoding (UTF-8),
+    // which would double-encode the Latin-1 bytes of a non-ASCII APS-Info (see headerValue). A
+    // Buffer body keeps the headers Latin-1; it costs a second write, so only such answers pay it.
+    const data = Buffer.from(text, 'utf8');
+    res.setHeader('Content-Length', data.length);
+    res.end(data);
+    return;
+  }
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 /** The APS error body for anything thrown: an ApsError as it is, anything else as a 500. */

@@ -48,26 +48,28 @@ export class RouteTable {
   match(method: string, segments: readonly string[]): Match {
     const routes = this.byService.get(segments[0] ?? '');
     if (!routes) return { kind: 'none' };
-    const rest = segments.slice(1);
-    const allowed: string[] = [];
+    let allowed: string[] | undefined;
     for (const route of routes) {
-      const params = matchSegments(route.segments, rest);
+      if (route.segments.length !== segments.length - 1) continue;
+      const params = matchSegments(route.segments, segments);
       if (!params) continue;
       if (route.method === method) return { kind: 'found', handler: route.handler, params };
+      allowed ??= [];
       if (!allowed.includes(route.method)) allowed.push(route.method);
     }
-    return allowed.length > 0 ? { kind: 'method', allowed } : { kind: 'none' };
+    return allowed ? { kind: 'method', allowed } : { kind: 'none' };
   }
 }
 
+/** Matches `pattern` against `path` after its first segment (the service). */
 function matchSegments(pattern: readonly Segment[], path: readonly string[]): Record<string, string> | undefined {
-  if (pattern.length !== path.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
+    const s = path[i + 1] as string;
     if ('literal' in p) {
-      if (p.literal !== path[i]) return undefined;
-    } else params[p.param] = path[i];
+      if (p.literal !== s) return undefined;
+    } else params[p.param] = s;
   }
   return params;
 }
