@@ -1,31 +1,35 @@
 /**
  * Runs the sample the way a developer watches it: the endpoint and APSKit's embedded controller in
  * one process, on http://127.0.0.1:3000 (PORT), with resources and tasks in a SQLite file under
- * APSKIT_DATA_DIR (default .apskit). APSKIT_TIME_SCALE=0.01 turns the sample's 30 s into 300 ms.
+ * APSKIT_DATA_DIR (default .apskit, beside where `npm start` was run). APSKIT_TIME_SCALE=0.01 turns
+ * the sample's 30 s into 300 ms.
  */
+import { resolve } from 'node:path';
 import { startController } from '@apskit/controller';
 import { services } from './index';
 
 async function main(): Promise<void> {
+  // `npm start` at the root runs this in the example's folder; INIT_CWD is where it was typed.
+  const dataDir = resolve(process.env.INIT_CWD ?? process.cwd(), process.env.APSKIT_DATA_DIR ?? '.apskit');
   const running = await startController({
     app: { name: 'async-provisioning', services },
     port: Number(process.env.PORT ?? 3000),
+    dataDir,
   });
   const { url, controller } = running;
-  const instance = controller.instance;
+  const provisionable = controller.model.get(services.provisionables).id;
   console.log(`APSKit controller for APS application async-provisioning at ${url}`);
-  console.log(`  application instance ${instance.id}, globals ${(await instance.globalsId) ?? '(none)'}`);
   console.log(
-    `  data: ${controller.options.dataDir ?? process.env.APSKIT_DATA_DIR ?? '.apskit'}/apskit.sqlite, time scale ${controller.timeScale}`,
+    `  application instance ${controller.instance.id}, globals ${(await controller.instance.globalsId) ?? '(none)'}`,
   );
+  console.log(`  data in ${dataDir}/apskit.sqlite; time scale ${controller.timeScale}`);
+  console.log('');
+  console.log('  create a provisionable:');
   console.log(
-    `  create a provisionable:  curl -s -X POST ${url}/aps/2/resources -H 'Content-Type: application/json' \\`,
+    `    curl -s -X POST ${url}/aps/2/resources -H 'Content-Type: application/json' -d '{"aps":{"type":"${provisionable}"}}'`,
   );
-  console.log(
-    `                             -d '{"aps":{"type":"${services.provisionables.name === 'Provisionable' ? 'http://aps-standard.org/samples/async-provisioning/provisionable/1.0' : ''}"}}'`,
-  );
-  console.log(`  watch its task:          curl -s ${url}/apskit/tasks`);
-  console.log(`  resources:               curl -s ${url}/aps/2/resources`);
+  console.log(`  watch its task:   curl -s ${url}/apskit/tasks`);
+  console.log(`  resources:        curl -s ${url}/aps/2/resources`);
   const stop = (): void => {
     void running.close().then(() => process.exit(0));
   };
@@ -34,6 +38,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(`apskit: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);
 });

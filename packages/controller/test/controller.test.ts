@@ -112,8 +112,8 @@ describe('tasks that fail, rerun, and hit the polling limit', () => {
     const taskId = created.headers.get('apskit-task-id') as string;
     const failed = await eventually(() => task(taskId), ended);
     expect(failed.body.status).toBe('failed');
-    // The endpoint hides unexpected errors behind a 500; the task shows what it answered.
-    expect(failed.body.output).toBe('Internal error: the application failed to handle the request');
+    // The endpoint answers 500 with the exception's message (never its stack); the task shows it.
+    expect(failed.body.output).toBe('disk full');
     expect((await api(h.url, 'GET', `/aps/2/resources/${created.body.aps.id}`)).body.aps.status).toBe(
       'aps:provisioning',
     );

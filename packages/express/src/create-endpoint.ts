@@ -31,6 +31,12 @@ export interface EndpointOptions {
   bodyLimit?: string | number;
   /** Mutual TLS: accept only the controller's pinned client certificate (401 without one, 403 for another). */
   clientCertificate?: ClientCertificateOptions;
+  /**
+   * Whether a 500 carries the message of the Error an APS method threw (default true, as the APS
+   * PHP runtime does, so that a failed task says why). Off, every 500 says only "Internal error".
+   * Stacks are never sent, only logged.
+   */
+  exposeErrorMessages?: boolean;
   /** A pino logger, `false` for none, or by default one at APSKIT_LOG_LEVEL (info). */
   logger?: Logger | false;
 }
@@ -57,7 +63,11 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   }
   const model = buildTypeModel(entries.map(([, cls]) => cls));
   const logger = options.logger === false ? undefined : (options.logger ?? createLogger());
-  const env = { loadResource: options.loadResource ?? controllerResourceLoader(), logger };
+  const env = {
+    loadResource: options.loadResource ?? controllerResourceLoader(),
+    logger,
+    exposeErrorMessages: options.exposeErrorMessages ?? true,
+  };
 
   const services = new Map<string, CompiledService>();
   for (const [name, cls] of entries) services.set(name, compileService(name, model.get(cls)));

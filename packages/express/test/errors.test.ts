@@ -352,28 +352,52 @@ describe('errors the app throws', () => {
     expect(reply.body).toEqual({ code: 423, error: 'Locked', message: 'The widget is locked' });
   });
 
-  it('any other exception answers 500 without the stack trace or the original text', async () => {
-    const secret = 'connection string postgres://admin:hunter2@db';
-    const throwers: Array<() => unknown> = [
-      () => {
-        throw new Error(secret);
-      },
-      () => Promise.reject(new TypeError(secret)),
-      () => {
-        throw secret;
-      },
-      () => {
-        const self = undefined as unknown as { name: string };
-        return self.name;
-      },
+  it('any other exception answers 500 with its message, as the PHP runtime does, but never the stack', async () => {
+    const throwers: Array<[() => unknown, string]> = [
+      [
+        () => {
+          throw new Error('disk full\n    at secret (/srv/app/internal.ts:12:3)');
+        },
+        'disk full',
+      ],
+      [() => Promise.reject(new TypeError('bad state')), 'bad state'],
+      [
+        () => {
+          throw 'a thrown string';
+        },
+        'Internal error: the application failed to handle the request',
+      ],
     ];
-    for (const thrower of throwers) {
+    for (const [thrower, message] of throwers) {
       recorder.on('provision', thrower);
       const reply = await provision({ aps, name: 'x' });
       expect(reply.status).toBe(500);
-      expect(reply.body).toEqual({ code: 500, error: 'Exception', message: expect.any(String) });
+      expect(reply.body).toEqual({ code: 500, error: 'Exception', message });
+      expect(reply.text).not.toMatch(/\bat \S+ \(|\.ts:\d+|node:internal|TypeError|a thrown string/);
+    }
+  });
+
+  it('with exposeErrorMessages off, a 500 says only "Internal error"', async () => {
+    const secret = 'connection string postgres://admin:hunter2@db';
+    const quiet = await createEndpoint({
+      services: { widgets: Widget },
+      logger: false,
+      exposeErrorMessages: false,
+    }).listen();
+    try {
+      recorder.on('provision', () => {
+        throw new Error(secret);
+      });
+      const reply = await send(quiet.url, 'POST', '/widgets/', { body: { aps, name: 'x' } });
+      expect(reply.status).toBe(500);
+      expect(reply.body).toEqual({
+        code: 500,
+        error: 'Exception',
+        message: 'Internal error: the application failed to handle the request',
+      });
       expect(reply.text).not.toContain('hunter2');
-      expect(reply.text).not.toMatch(/\bat \S+ \(|\.ts:\d+|node:internal|TypeError/);
+    } finally {
+      await quiet.close();
     }
   });
 });

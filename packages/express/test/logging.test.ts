@@ -86,13 +86,14 @@ describe('with a pino logger the app gives', () => {
     expect(log.lines.find((l) => l.msg === 'careful')).toMatchObject({ level: 40, resourceId: 'w9' });
   });
 
-  it("logs an unexpected error's message and stack, which the answer does not carry", async () => {
+  it("logs an unexpected error's message and stack; the answer carries the message only", async () => {
     recorder.on('retrieve', () => {
       throw new Error('disk quota exceeded on /var/lib/widgets');
     });
     const reply = await send(running.url, 'GET', '/widgets/w1');
     expect(reply.status).toBe(500);
-    expect(reply.text).not.toContain('disk quota');
+    expect(reply.body).toEqual({ code: 500, error: 'Exception', message: 'disk quota exceeded on /var/lib/widgets' });
+    expect(reply.text).not.toContain('logging.test.ts');
     await eventually(() => requestLines(log.lines).length === 1);
     const error = log.lines.find((l) => l.level === 50);
     expect(error).toBeDefined();

@@ -30,10 +30,17 @@ export async function serveController(controller: Controller, options: ServeOpti
   app.use(controllerApi(controller));
   const server = http.createServer(app);
   const host = options.host ?? '127.0.0.1';
+  const wanted = options.port ?? 3000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, host, () => {
-      server.off('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(`Port ${wanted} on ${host} is already in use: stop what uses it, or choose another port (PORT=…)`)
+          : e,
+      ),
+    );
+    server.listen(wanted, host, () => {
+      server.removeAllListeners('error');
       resolve();
     });
   });

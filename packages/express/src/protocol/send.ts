@@ -27,12 +27,20 @@ export function sendJson(res: Response, status: number, body: unknown, latin1Hea
   res.end(text);
 }
 
-/** The APS error body for anything thrown: an ApsError as it is, anything else as a 500. */
-export function errorBody(error: unknown, log: Logger | undefined): ApsErrorBody {
+const GENERIC_500 = 'Internal error: the application failed to handle the request';
+
+/**
+ * The APS error body for anything thrown: an ApsError as it is; any other Error as a 500 that carries
+ * its message (the first line, at most 500 characters), as the APS PHP runtime answers, so that the
+ * controller's task shows what went wrong; with `exposeMessage` off, or for a thrown non-Error, a
+ * generic message. The stack never leaves: it goes to the log.
+ */
+export function errorBody(error: unknown, log: Logger | undefined, exposeMessage = true): ApsErrorBody {
   if (isApsError(error)) return error.toJSON();
-  // The stack goes to the log, never to the caller.
   log?.error({ err: error }, 'unexpected error in an APS method');
-  return new InternalError('Internal error: the application failed to handle the request').toJSON();
+  const message =
+    exposeMessage && error instanceof Error ? (error.message.split('\n')[0] ?? '').trim().slice(0, 500) : '';
+  return new InternalError(message || GENERIC_500).toJSON();
 }
 
 export function sendError(res: Response, error: unknown, log: Logger | undefined): void {

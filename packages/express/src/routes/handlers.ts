@@ -33,6 +33,8 @@ import {
 export interface HandlerEnv {
   readonly loadResource: ResourceLoader;
   readonly logger?: Logger;
+  /** Whether a 500 carries the message of the Error the app threw (as in the APS PHP runtime). */
+  readonly exposeErrorMessages: boolean;
 }
 
 interface Outcome {
@@ -89,18 +91,18 @@ function handle(svc: CompiledService, operation: string, env: HandlerEnv, work: 
       const outcome = await runWithApsContext(ctx, () => work(req, ctx));
       return { status: outcome.status, headers, body: outcome.body };
     } catch (error) {
-      return answerThrown(headers, error, env.logger);
+      return answerThrown(headers, error, env);
     }
   };
 }
 
-function answerThrown(headers: Record<string, string>, error: unknown, logger: Logger | undefined): ApsReply {
+function answerThrown(headers: Record<string, string>, error: unknown, env: HandlerEnv): ApsReply {
   if (isAccepted(error)) {
     headers[ApsHeaders.info] = headerValue(error.message);
     headers[ApsHeaders.retryTimeout] = String(Math.round(error.retryAfterSeconds));
     return { status: 202, headers, body: error.resource };
   }
-  const body = errorBody(error, logger);
+  const body = errorBody(error, env.logger, env.exposeErrorMessages);
   return { status: body.code, headers, body };
 }
 
