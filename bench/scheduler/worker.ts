@@ -61,6 +61,8 @@ async function main(): Promise<void> {
       {
         id: randomUUID(),
         resourceId: id,
+        requestId: null,
+        requestHash: null,
         operation: 'provision',
         name: 'Provisioning "tick" for APS application bench',
         description: 'queued',

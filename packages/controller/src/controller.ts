@@ -3,7 +3,8 @@
  * turns every 202 into a task, and re-polls the async phase on schedule until it ends. The HTTP API
  * in ./api is a thin layer over the methods here.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import {
   BadRequestError,
@@ -23,9 +24,19 @@ import {
 import { createEndpoint } from '@apskit/express';
 import { decide, IN_PROGRESS, unreachable } from './tasks/attempt';
 import { CommitQueue } from './tasks/commit-queue';
+import { jobOutcome, type EnqueueOptions, type JobDefinition, type JobResult } from './tasks/jobs';
 import { Scheduler } from './tasks/scheduler';
 import { SqliteStore } from './store/sqlite-store';
-import type { LinkRecord, ResourceRecord, TaskEvent, TaskOperation, TaskRecord } from './store/records';
+import {
+  isLifecycle,
+  type LifecycleOperation,
+  type LinkRecord,
+  type ResourceRecord,
+  type TaskEvent,
+  type TaskOperation,
+  type TaskRecord,
+} from './store/records';
+import type { AttemptOutcome } from './store/store';
 import type { Store } from './store/store';
 import { HttpTransport } from './transport/http-transport';
 import { InProcessTransport } from './transport/in-process-transport';
@@ -66,6 +77,7 @@ export interface ControllerOptions {
 export interface TaskJson {
   id: string;
   resourceId: string;
+  requestId: string | null;
   operation: TaskOperation;
   name: string;
   description: string;
@@ -96,8 +108,35 @@ interface ServiceInfo {
   readonly immutables: ImmutableChecks;
 }
 
+/** What a caller may add to a submit. */
+export interface SubmitOptions {
+  /** The caller's unique id for this request: recorded on the task, and what makes a repeat idempotent. */
+  requestId?: string;
+  /** Create the resource linked to this one through this relation (`POST /aps/2/resources/{id}/{relation}`). */
+  parent?: { id: string; relation: string };
+}
+
+type RequestIdentity = Pick<TaskRecord, 'requestId' | 'requestHash'>;
+
+/** The request id, and a digest of what was asked with it (keys sorted, so their order does not matter). */
+function requestOf(requestId: string | undefined, what: unknown): RequestIdentity {
+  if (requestId === undefined) return { requestId: null, requestHash: null };
+  return { requestId, requestHash: createHash('sha256').update(canonicalJson(what)).digest('hex') };
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
 const DAY = 24 * 60 * 60;
-const VERB: Record<TaskOperation, string> = {
+const VERB: Record<LifecycleOperation, string> = {
   provision: 'Provisioning',
   configure: 'Configuring',
   unprovision: 'Unprovisioning',
@@ -112,6 +151,12 @@ export class Controller {
   private readonly byType = new Map<string, ServiceInfo>();
   private readonly scheduler: Scheduler;
   private readonly commits: CommitQueue;
+  private readonly jobs = new Map<string, JobDefinition<unknown>>();
+  /**
+   * Changes made by this process: `task` (a TaskJson) whenever a task is created or changes, and
+   * `resource` (its id) whenever a resource changes or goes. For consoles and tests.
+   */
+  readonly events = new EventEmitter();
   private readonly clock: () => number;
   private readonly owner = `controller-${randomUUID()}`;
   private instanceId = '';
@@ -222,8 +267,13 @@ export class Controller {
     return r;
   }
 
-  /** Creates a resource: stored, then provisioned; answers once the first call has an outcome. */
-  async provision(body: unknown, parent?: { id: string; relation: string }): Promise<OperationResult> {
+  /**
+   * Creates a resource: stored, then provisioned; answers once the first call has an outcome. With a
+   * `requestId`, a repeated call with the same body answers for the first one's task instead of
+   * creating another, and the same id with another body is refused (409).
+   */
+  async provision(body: unknown, options: SubmitOptions = {}): Promise<OperationResult> {
+    const parent = options.parent;
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       throw new BadRequestError('Expected the resource as a JSON object');
     const input = body as Record<string, unknown>;
@@ -246,16 +296,25 @@ export class Controller {
       properties,
     };
     const allLinks = await this.linksOfNew(info, id, links, parent);
-    const task = this.newTask('provision', info, resource, {
-      method: 'POST',
-      path: `/${info.service}/`,
-      body: renderResource(resource) as unknown as Record<string, unknown>,
-    });
-    await this.store.createResourceWithTask(resource, task, createdEvent(task), allLinks);
+    const task = this.newTask(
+      'provision',
+      info,
+      resource,
+      {
+        method: 'POST',
+        path: `/${info.service}/`,
+        body: renderResource(resource) as unknown as Record<string, unknown>,
+      },
+      requestOf(options.requestId, ['provision', info.type.id, parent ?? null, input]),
+    );
+    const created = await this.store.createResourceWithTask(resource, task, createdEvent(task), allLinks);
+    if (!created.created) return this.answerDuplicate(created.existing, task);
+    this.emitTask(task);
+    this.emitResource(resource.id);
     return this.answer(await this.runAttempt(task), task.id);
   }
 
-  async configure(id: string, body: unknown): Promise<OperationResult> {
+  async configure(id: string, body: unknown, options: SubmitOptions = {}): Promise<OperationResult> {
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       throw new BadRequestError('Expected the new state as a JSON object');
     const current = await this.getResource(id);
@@ -266,17 +325,37 @@ export class Controller {
     issues.push(...linkIssues);
     if (issues.length > 0) throw invalid(info.type.name, issues);
     const next: ResourceRecord = { ...current, properties: { ...current.properties, ...properties } };
-    return this.startOperation('configure', info, current, {
-      method: 'PUT',
-      path: `/${info.service}/${id}`,
-      body: renderResource(next) as unknown as Record<string, unknown>,
-    });
+    return this.startOperation(
+      'configure',
+      info,
+      current,
+      {
+        method: 'PUT',
+        path: `/${info.service}/${id}`,
+        body: renderResource(next) as unknown as Record<string, unknown>,
+      },
+      requestOf(options.requestId, ['configure', id, input]),
+    );
   }
 
-  async unprovision(id: string): Promise<OperationResult> {
+  async unprovision(id: string, options: SubmitOptions = {}): Promise<OperationResult> {
+    if (options.requestId !== undefined) {
+      // A repeated unprovision finds its task even after the resource is gone.
+      const existing = await this.store.findTaskByRequestId(options.requestId);
+      if (existing)
+        return this.answerDuplicate(existing, {
+          requestHash: requestOf(options.requestId, ['unprovision', id]).requestHash,
+        });
+    }
     const current = await this.getResource(id);
     const info = this.serviceOf(current.type);
-    return this.startOperation('unprovision', info, current, { method: 'DELETE', path: `/${info.service}/${id}` });
+    return this.startOperation(
+      'unprovision',
+      info,
+      current,
+      { method: 'DELETE', path: `/${info.service}/${id}` },
+      requestOf(options.requestId, ['unprovision', id]),
+    );
   }
 
   /** Forwards a custom operation to the endpoint and passes its answer back. */
@@ -298,10 +377,11 @@ export class Controller {
   }
 
   private async startOperation(
-    operation: TaskOperation,
+    operation: LifecycleOperation,
     info: ServiceInfo,
     current: ResourceRecord,
     request: TaskRecord['request'],
+    submitted: RequestIdentity,
   ): Promise<OperationResult> {
     const now = this.clock();
     const resource: ResourceRecord = {
@@ -310,9 +390,11 @@ export class Controller {
       revision: current.revision + 1,
       modified: now,
     };
-    const task = this.newTask(operation, info, resource, request);
-    const busy = await this.store.createTaskUnlessBusy(task, createdEvent(task), resource);
-    if (busy) {
+    const task = this.newTask(operation, info, resource, request, submitted);
+    const created = await this.store.createTaskUnlessBusy(task, createdEvent(task), resource);
+    if (!created.created && created.reason === 'duplicate') return this.answerDuplicate(created.existing, task);
+    if (!created.created) {
+      const busy = created.existing;
       throw new ConflictError(
         `Resource ${current.id} is busy: task ${busy.id} (${busy.name}) is ${busy.status}; try again when it has ended`,
         {
@@ -321,19 +403,23 @@ export class Controller {
         },
       );
     }
+    this.emitTask(task);
+    this.emitResource(resource.id);
     return this.answer(await this.runAttempt(task), task.id);
   }
 
   private newTask(
-    operation: TaskOperation,
+    operation: LifecycleOperation,
     info: ServiceInfo,
     resource: ResourceRecord,
     request: TaskRecord['request'],
+    submitted: RequestIdentity,
   ): TaskRecord {
     const now = this.clock();
     return {
       id: randomUUID(),
       resourceId: resource.id,
+      ...submitted,
       operation,
       name: `${VERB[operation]} "${info.type.name}" for APS application ${this.options.app.name}`,
       description: '',
@@ -360,14 +446,30 @@ export class Controller {
     const resource = record && renderResource(record);
     if (t.status === 'succeeded') return { status: t.operation === 'unprovision' ? 204 : 200, resource };
     if (t.status === 'failed' && t.attempts === 1 && t.phase === 'sync') {
-      return {
-        status: this.lastAnswer.get(t.id)?.status ?? 500,
-        error: this.lastAnswer.get(t.id)?.body,
-        resource,
-        task: taskJson(t),
-      };
+      const answer = this.lastAnswer.get(t.id);
+      // The endpoint's answer is kept in memory for the request that made the task and its repeats;
+      // after a restart a repeat learns from the task itself that the request failed.
+      const error =
+        answer?.body ?? new ConflictError(`This request already failed: ${t.output}`, { taskId: t.id }).toJSON();
+      return { status: answer?.status ?? 409, error, resource, task: taskJson(t) };
     }
     return { status: 202, resource, task: taskJson(t) };
+  }
+
+  /** A repeated submit: the first one's task, if it was the same request; 409 if not. */
+  private async answerDuplicate(
+    existing: TaskRecord,
+    attempt: Pick<TaskRecord, 'requestHash'>,
+  ): Promise<OperationResult> {
+    if (existing.requestHash !== attempt.requestHash) {
+      throw new ConflictError(
+        `Request id ${existing.requestId} was already used for another request (task ${existing.id}); use a new id for a new request`,
+        { requestId: existing.requestId, taskId: existing.id },
+      );
+    }
+    const answered = await this.answer(existing, existing.id);
+    // A create that was refused outright answered with the endpoint's error: so does its repeat.
+    return answered;
   }
 
   /** Errors the endpoint answered on a task's first attempt, for the API to pass back. */
@@ -469,6 +571,9 @@ export class Controller {
 
   /** One call to the endpoint for a task this process holds, and its outcome recorded atomically. */
   private async runAttempt(task: TaskRecord): Promise<TaskRecord | undefined> {
+    if (!isLifecycle(task.operation)) return this.runJob(task);
+    if (task.request.method === 'JOB')
+      throw new Error(`Task ${task.id} is a lifecycle task without an endpoint request`);
     const resource = await this.store.getResource(task.resourceId);
     const info = this.serviceForTask(task);
     const timing = { timeScale: this.timeScale, maxPollingSeconds: this.maxPollingFor(info?.type.name) };
@@ -492,16 +597,92 @@ export class Controller {
       ? decide(task, resource, answer, { ...timing, now })
       : unreachable(task, resource, reason, { ...timing, now });
     if (answer && outcome.task.status === 'failed') this.rememberAnswer(task.id, answer);
+    return this.record(outcome);
+  }
+
+  /** Stores an attempt's outcome (group commit) and tells whoever listens. */
+  private async record(outcome: AttemptOutcome): Promise<TaskRecord | undefined> {
     const applied = await this.commits.commit(outcome);
     if (!applied) return undefined; // another runner took the task over: its outcome is the one that counts
     if (outcome.task.status === 'scheduled') this.scheduler.wake();
+    this.emitTask(outcome.task);
+    if (outcome.resource)
+      this.emitResource('delete' in outcome.resource ? outcome.resource.delete : outcome.resource.id);
     return outcome.task;
+  }
+
+  private async runJob(task: TaskRecord): Promise<TaskRecord | undefined> {
+    const job = this.jobs.get(task.operation);
+    const timing = {
+      timeScale: this.timeScale,
+      maxPollingSeconds: job?.maxPollingSeconds ?? this.maxPollingFor(undefined),
+    };
+    let result: JobResult | { thrown: string };
+    if (!job) result = { status: 'failed', output: `No job "${task.operation}" is defined in this controller` };
+    else {
+      try {
+        result = await job.run({ task, payload: task.request.body, attempt: task.attempts });
+      } catch (e) {
+        result = { thrown: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    return this.record(jobOutcome(task, result, { ...timing, now: this.clock() }));
+  }
+
+  /** Registers a kind of job; tasks of that kind are run by `definition.run`. */
+  defineJob<P>(kind: string, definition: JobDefinition<P>): void {
+    if (isLifecycle(kind)) throw new Error(`"${kind}" is a lifecycle operation, not a job kind`);
+    this.jobs.set(kind, definition as JobDefinition<unknown>);
+  }
+
+  /**
+   * Schedules a job. With a `requestId`, a job already enqueued with it is returned instead of a new
+   * one (whatever its payload): enqueueing is idempotent, so a redelivered request schedules once.
+   */
+  async enqueueJob<P>(kind: string, options: EnqueueOptions<P>): Promise<{ task: TaskJson; created: boolean }> {
+    const job = this.jobs.get(kind);
+    if (!job) throw new Error(`No job "${kind}" is defined: call defineJob first`);
+    const now = this.clock();
+    const task: TaskRecord = {
+      id: randomUUID(),
+      resourceId: options.subjectId,
+      requestId: options.requestId ?? null,
+      requestHash: null,
+      operation: kind,
+      name: job.name(options.payload),
+      description: '',
+      output: '',
+      status: 'scheduled',
+      attempts: 0,
+      nextRunAt: options.runAt ?? now,
+      deadlineAt: null,
+      phase: 'async',
+      request: { method: 'JOB', path: kind, body: options.payload },
+      createdAt: now,
+      updatedAt: now,
+      endedAt: null,
+      leaseOwner: null,
+      leaseUntil: null,
+    };
+    const created = await this.store.createTask(task, createdEvent(task));
+    if (!created.created) return { task: taskJson(created.existing), created: false };
+    this.scheduler.wake();
+    this.emitTask(task);
+    return { task: taskJson(task), created: true };
   }
 
   private rememberAnswer(taskId: string, answer: EndpointAnswer): void {
     this.lastAnswer.set(taskId, answer);
     // Only the request that created the task reads it, right away; keep the map small.
     if (this.lastAnswer.size > 1000) this.lastAnswer.delete(this.lastAnswer.keys().next().value as string);
+  }
+
+  private emitTask(task: TaskRecord): void {
+    if (this.events.listenerCount('task') > 0) this.events.emit('task', taskJson(task));
+  }
+
+  private emitResource(id: string): void {
+    if (this.events.listenerCount('resource') > 0) this.events.emit('resource', id);
   }
 
   private serviceForTask(task: TaskRecord): ServiceInfo | undefined {
@@ -543,8 +724,9 @@ export class Controller {
     if (!task) throw new NotFoundError(`No task ${id}`);
     if (task.status !== 'failed')
       throw new ConflictError(`Task ${id} is ${task.status}: only a failed task can be rerun`);
-    const resource = await this.store.getResource(task.resourceId);
-    if (!resource)
+    const lifecycle = isLifecycle(task.operation);
+    const resource = lifecycle ? await this.store.getResource(task.resourceId) : undefined;
+    if (lifecycle && !resource)
       throw new ConflictError(`Task ${id} cannot be rerun: its resource ${task.resourceId} no longer exists`);
     const now = this.clock();
     const next: TaskRecord = {
@@ -564,13 +746,16 @@ export class Controller {
     });
     if (!ok)
       throw new ConflictError(`Task ${id} cannot be rerun now: it changed, or another task is active on its resource`);
-    await this.store.putResource({
-      ...resource,
-      status: IN_PROGRESS[task.operation],
-      revision: resource.revision + 1,
-      modified: now,
-    });
+    if (resource && isLifecycle(task.operation))
+      await this.store.putResource({
+        ...resource,
+        status: IN_PROGRESS[task.operation],
+        revision: resource.revision + 1,
+        modified: now,
+      });
     this.scheduler.wake();
+    this.emitTask(next);
+    if (resource) this.emitResource(resource.id);
     return this.getTask(id);
   }
 
@@ -587,6 +772,7 @@ export class Controller {
       attempt: task.attempts,
     });
     if (!ok) throw new ConflictError(`Task ${id} is ${task.status}: only a scheduled task can be canceled`);
+    this.emitTask(next);
     return this.getTask(id);
   }
 
@@ -623,6 +809,7 @@ export function taskJson(t: TaskRecord, events?: readonly TaskEvent[]): TaskJson
   const json: TaskJson = {
     id: t.id,
     resourceId: t.resourceId,
+    requestId: t.requestId,
     operation: t.operation,
     name: t.name,
     description: t.description,

@@ -2,13 +2,22 @@
  * @apskit/controller: a local APS controller. It stores resources, calls the endpoint like the
  * platform does, turns each 202 into a task and re-polls the async phase until it ends.
  */
-export { Controller, taskJson, type ControllerOptions, type OperationResult, type TaskJson } from './controller';
-export { controllerApi } from './api/controller-api';
+export {
+  Controller,
+  taskJson,
+  type ControllerOptions,
+  type OperationResult,
+  type SubmitOptions,
+  type TaskJson,
+} from './controller';
+export { controllerApi, REQUEST_ID_HEADER } from './api/controller-api';
+export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
+export { isLifecycle, type LifecycleOperation } from './store/records';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
 export { renderResource, type ResourceJson } from './resources/render';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { MemoryStore } from './store/memory-store';
-export type { Store, AttemptOutcome, ResourceQuery, TaskQuery } from './store/store';
+export type { Store, AttemptOutcome, CreateResult, ResourceQuery, TaskQuery } from './store/store';
 export type {
   LinkRecord,
   ResourceRecord,

@@ -25,6 +25,8 @@ const resource = (id: string): ResourceRecord => ({
 const task = (id: string, resourceId: string, over: Partial<TaskRecord> = {}): TaskRecord => ({
   id,
   resourceId,
+  requestId: null,
+  requestHash: null,
   operation: 'provision',
   name: `task ${id}`,
   description: '',
@@ -126,14 +128,41 @@ describe.each(stores)('%s store', (_name, make) => {
   it('allows one active task per resource', async () => {
     await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
     const busy = await store.createTaskUnlessBusy(task('t2', 'r1'), ev('t2', 'created'), resource('r1'));
-    expect(busy?.id).toBe('t1');
+    expect(busy).toMatchObject({ created: false, reason: 'busy', existing: { id: 't1' } });
     expect(await store.getTask('t2')).toBeUndefined();
     const [claimed] = await store.claimDueTasks(100, 1, 'me', 1000);
     await store.completeAttempts('me', [
       { task: { ...claimed, status: 'succeeded', leaseOwner: null }, event: ev('t1', 'succeeded') },
     ]);
-    expect(await store.createTaskUnlessBusy(task('t2', 'r1'), ev('t2', 'created'), resource('r1'))).toBeUndefined();
+    expect(await store.createTaskUnlessBusy(task('t2', 'r1'), ev('t2', 'created'), resource('r1'))).toEqual({
+      created: true,
+    });
     expect((await store.activeTask('r1'))?.id).toBe('t2');
+  });
+
+  it('keeps request ids unique: a second task with one is not created, and is found by it', async () => {
+    const first = task('t1', 'r1', { requestId: 'req-1', requestHash: 'h1' });
+    expect(await store.createResourceWithTask(resource('r1'), first, ev('t1', 'created'), [])).toEqual({
+      created: true,
+    });
+    const again = await store.createResourceWithTask(
+      resource('r2'),
+      task('t2', 'r2', { requestId: 'req-1' }),
+      ev('t2', 'created'),
+      [],
+    );
+    expect(again).toMatchObject({ created: false, reason: 'duplicate', existing: { id: 't1', requestHash: 'h1' } });
+    expect(await store.getResource('r2')).toBeUndefined();
+    const job = await store.createTask(task('t3', 'subject', { requestId: 'req-1' }), ev('t3', 'created'));
+    expect(job).toMatchObject({ created: false, reason: 'duplicate' });
+    expect(await store.createTask(task('t4', 'subject', { requestId: 'req-2' }), ev('t4', 'created'))).toEqual({
+      created: true,
+    });
+    expect((await store.findTaskByRequestId('req-2'))?.id).toBe('t4');
+    expect(await store.findTaskByRequestId('req-3')).toBeUndefined();
+    // Tasks without a request id never collide.
+    expect(await store.createTask(task('t5', 's'), ev('t5', 'created'))).toEqual({ created: true });
+    expect(await store.createTask(task('t6', 's'), ev('t6', 'created'))).toEqual({ created: true });
   });
 
   it('transitions a task only from the listed statuses', async () => {

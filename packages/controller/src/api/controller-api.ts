@@ -5,21 +5,44 @@
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { BadRequestError, toApsSchema } from '@apskit/core';
-import { bodyErrors, jsonBody, sendError, sendJson } from '@apskit/express';
+import { bodyErrors, errorBody, jsonBody, sendError, sendJson } from '@apskit/express';
 import type { Controller, OperationResult } from '../controller';
 import { renderResource } from '../resources/render';
 import type { TaskStatus } from '../store/records';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
+/** The caller's unique id for a request: recorded on the task, echoed on the answer and in errors. */
+export const REQUEST_ID_HEADER = 'apskit-request-id';
+
+function requestIdOf(req: Request): string | undefined {
+  const value = req.headers[REQUEST_ID_HEADER];
+  const id = Array.isArray(value) ? value[0] : value;
+  if (id === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,200}$/.test(id))
+    throw new BadRequestError('APSKit-Request-ID must be 1 to 200 visible ASCII characters');
+  return id;
+}
+
 function route(handler: Handler): RequestHandler {
   return (req, res) => {
-    handler(req, res).catch((e: unknown) => sendError(res, e, undefined));
+    handler(req, res).catch((e: unknown) => {
+      const requestId = req.headers[REQUEST_ID_HEADER];
+      if (typeof requestId !== 'string') {
+        sendError(res, e, undefined);
+        return;
+      }
+      // An error names the request it answers, so that a caller polling many can correlate it.
+      res.setHeader('APSKit-Request-ID', requestId);
+      const body = { ...errorBody(e, undefined), requestId };
+      sendJson(res, body.code, body);
+    });
   };
 }
 
-function sendOperation(res: Response, result: OperationResult): void {
+function sendOperation(res: Response, result: OperationResult, requestId?: string): void {
   if (result.task) res.setHeader('APSKit-Task-ID', result.task.id);
+  if (requestId !== undefined) res.setHeader('APSKit-Request-ID', requestId);
   if (result.error !== undefined) {
     sendJson(res, result.status, result.error);
     return;
@@ -57,7 +80,10 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
 
   router.post(
     '/aps/2/resources',
-    route(async (req, res) => sendOperation(res, await controller.provision(req.body))),
+    route(async (req, res) => {
+      const requestId = requestIdOf(req);
+      sendOperation(res, await controller.provision(req.body, { requestId }), requestId);
+    }),
   );
 
   router.get(
@@ -85,12 +111,18 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
 
   router.put(
     '/aps/2/resources/:id',
-    route(async (req, res) => sendOperation(res, await controller.configure(req.params.id as string, req.body))),
+    route(async (req, res) => {
+      const requestId = requestIdOf(req);
+      sendOperation(res, await controller.configure(req.params.id as string, req.body, { requestId }), requestId);
+    }),
   );
 
   router.delete(
     '/aps/2/resources/:id',
-    route(async (req, res) => sendOperation(res, await controller.unprovision(req.params.id as string))),
+    route(async (req, res) => {
+      const requestId = requestIdOf(req);
+      sendOperation(res, await controller.unprovision(req.params.id as string, { requestId }), requestId);
+    }),
   );
 
   // /aps/2/resources/{id}/{relation}: the linked resources (GET), or a new resource linked (POST).
@@ -110,7 +142,12 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
         return;
       }
       if (relation && req.method === 'POST') {
-        sendOperation(res, await controller.provision(req.body, { id, relation: relation.name }));
+        const requestId = requestIdOf(req);
+        sendOperation(
+          res,
+          await controller.provision(req.body, { requestId, parent: { id, relation: relation.name } }),
+          requestId,
+        );
         return;
       }
       if (!FORWARD_METHODS.has(req.method)) throw new BadRequestError(`Method ${req.method} is not an APS operation`);

@@ -3,7 +3,7 @@
  * that do not test persistence, and as the baseline of the scheduler benchmark.
  */
 import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
-import type { AttemptOutcome, ResourceQuery, Store, TaskQuery } from './store';
+import type { AttemptOutcome, CreateResult, ResourceQuery, Store, TaskQuery } from './store';
 
 const isActive = (t: TaskRecord): boolean => t.status === 'scheduled' || t.status === 'running';
 
@@ -62,6 +62,7 @@ export class MemoryStore implements Store {
   private readonly resources = new Map<string, ResourceRecord>();
   private readonly tasks = new Map<string, TaskRecord>();
   private readonly due = new DueHeap();
+  private readonly byRequestId = new Map<string, string>();
   private readonly events = new Map<string, TaskEvent[]>();
   private links: LinkRecord[] = [];
 
@@ -105,24 +106,47 @@ export class MemoryStore implements Store {
     task: TaskRecord,
     event: TaskEvent,
     links: LinkRecord[],
-  ): Promise<void> {
+  ): Promise<CreateResult> {
+    const duplicate = this.duplicateOf(task);
+    if (duplicate) return duplicate;
     this.resources.set(resource.id, resource);
     for (const l of links) await this.link(l);
-    this.setTask(task);
-    this.addEvent(event);
+    this.addTask(task, event);
+    return { created: true };
   }
 
-  async createTaskUnlessBusy(
-    task: TaskRecord,
-    event: TaskEvent,
-    resource: ResourceRecord,
-  ): Promise<TaskRecord | undefined> {
+  async createTaskUnlessBusy(task: TaskRecord, event: TaskEvent, resource: ResourceRecord): Promise<CreateResult> {
+    const duplicate = this.duplicateOf(task);
+    if (duplicate) return duplicate;
     const busy = await this.activeTask(task.resourceId);
-    if (busy) return busy;
+    if (busy) return { created: false, reason: 'busy', existing: busy };
     this.resources.set(resource.id, resource);
+    this.addTask(task, event);
+    return { created: true };
+  }
+
+  async createTask(task: TaskRecord, event: TaskEvent): Promise<CreateResult> {
+    const duplicate = this.duplicateOf(task);
+    if (duplicate) return duplicate;
+    this.addTask(task, event);
+    return { created: true };
+  }
+
+  async findTaskByRequestId(requestId: string): Promise<TaskRecord | undefined> {
+    const id = this.byRequestId.get(requestId);
+    return id === undefined ? undefined : this.tasks.get(id);
+  }
+
+  private duplicateOf(task: TaskRecord): CreateResult | undefined {
+    const existing = task.requestId === null ? undefined : this.byRequestId.get(task.requestId);
+    const found = existing === undefined ? undefined : this.tasks.get(existing);
+    return found ? { created: false, reason: 'duplicate', existing: found } : undefined;
+  }
+
+  private addTask(task: TaskRecord, event: TaskEvent): void {
     this.setTask(task);
+    if (task.requestId !== null) this.byRequestId.set(task.requestId, task.id);
     this.addEvent(event);
-    return undefined;
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {

@@ -34,19 +34,39 @@ export interface LinkRecord {
 export type TaskStatus = 'scheduled' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export const ENDED_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'canceled'];
 
-/** `provision`, `configure`, `unprovision`: the lifecycle operation a task carries out. */
-export type TaskOperation = 'provision' | 'configure' | 'unprovision';
+/** The lifecycle operations the controller calls the endpoint for. */
+export type LifecycleOperation = 'provision' | 'configure' | 'unprovision';
 
-/** The request the task repeats in the async phase. */
-export interface TaskRequest {
-  readonly method: 'POST' | 'PUT' | 'DELETE';
-  readonly path: string;
-  readonly body?: Record<string, unknown>;
+/**
+ * What a task carries out: a lifecycle operation, or a job of a kind registered with
+ * `controller.defineJob` (`webhook.process`, say).
+ */
+export type TaskOperation = LifecycleOperation | (string & {});
+
+export function isLifecycle(operation: TaskOperation): operation is LifecycleOperation {
+  return operation === 'provision' || operation === 'configure' || operation === 'unprovision';
 }
+
+/** The request a lifecycle task repeats in the async phase, or the payload of a job. */
+export type TaskRequest =
+  | {
+      readonly method: 'POST' | 'PUT' | 'DELETE';
+      readonly path: string;
+      readonly body?: Record<string, unknown>;
+    }
+  | { readonly method: 'JOB'; readonly path: string; readonly body?: unknown };
 
 export interface TaskRecord {
   readonly id: string;
+  /** The resource the task works on (for a job: the id of what it is about). */
   readonly resourceId: string;
+  /**
+   * The caller's id for the request that started the task, unique among tasks: a second submit with
+   * it finds this task instead of starting another.
+   */
+  readonly requestId: string | null;
+  /** A digest of what was submitted with `requestId`, to refuse the same id with another body. */
+  readonly requestHash: string | null;
   readonly operation: TaskOperation;
   /** Like `Provisioning "provisionable" for APS application async-provisioning`. */
   readonly name: string;

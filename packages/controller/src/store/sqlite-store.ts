@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
-import type { AttemptOutcome, ResourceQuery, Store, TaskQuery } from './store';
+import type { AttemptOutcome, CreateResult, ResourceQuery, Store, TaskQuery } from './store';
 
 export interface SqliteStoreOptions {
   /**
@@ -41,6 +41,8 @@ CREATE INDEX IF NOT EXISTS task_events_by_task ON task_events(task_id, seq);
 interface TaskRow {
   id: string;
   resource_id: string;
+  request_id: string | null;
+  request_hash: string | null;
   operation: string;
   name: string;
   description: string;
@@ -86,11 +88,31 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${this.options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.migrate();
     this.stmts = this.prepare();
     // One controller process owns a SQLite file (scale-out is PostgreSQL's job). Tasks that were
     // running when the file was last open belong to a process that is gone: their leases end now, so
     // the scheduler takes them over at once, each with a 'recovered' event.
     this.db.prepare(`UPDATE tasks SET lease_until = 0 WHERE status = 'running'`).run();
+  }
+
+  /** Brings a file made by an older APSKit up to this schema, one numbered step at a time. */
+  private migrate(): void {
+    const version = (this.db.pragma('user_version', { simple: true }) as number) ?? 0;
+    const columns = new Set(
+      (this.db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name),
+    );
+    this.db.transaction(() => {
+      if (version < 1) {
+        // 1: request ids on tasks.
+        if (!columns.has('request_id')) this.db.exec('ALTER TABLE tasks ADD COLUMN request_id TEXT');
+        if (!columns.has('request_hash')) this.db.exec('ALTER TABLE tasks ADD COLUMN request_hash TEXT');
+        this.db.exec(
+          'CREATE UNIQUE INDEX IF NOT EXISTS tasks_by_request_id ON tasks(request_id) WHERE request_id IS NOT NULL',
+        );
+        this.db.pragma('user_version = 1');
+      }
+    })();
   }
 
   private prepare() {
@@ -116,10 +138,10 @@ export class SqliteStore implements Store {
       deleteResource: db.prepare('DELETE FROM resources WHERE id = ?'),
       deleteLinksOf: db.prepare('DELETE FROM links WHERE from_id = ? OR to_id = ?'),
       insertTask: db.prepare(
-        `INSERT INTO tasks (id, resource_id, operation, name, description, output, status, attempts, next_run_at, deadline_at,
-           phase, request, created_at, updated_at, ended_at, lease_owner, lease_until)
-         VALUES (@id, @resource_id, @operation, @name, @description, @output, @status, @attempts, @next_run_at, @deadline_at,
-           @phase, @request, @created_at, @updated_at, @ended_at, @lease_owner, @lease_until)`,
+        `INSERT INTO tasks (id, resource_id, request_id, request_hash, operation, name, description, output, status, attempts,
+           next_run_at, deadline_at, phase, request, created_at, updated_at, ended_at, lease_owner, lease_until)
+         VALUES (@id, @resource_id, @request_id, @request_hash, @operation, @name, @description, @output, @status, @attempts,
+           @next_run_at, @deadline_at, @phase, @request, @created_at, @updated_at, @ended_at, @lease_owner, @lease_until)`,
       ),
       updateTask: db.prepare(
         `UPDATE tasks SET name = @name, description = @description, output = @output, status = @status, attempts = @attempts,
@@ -128,6 +150,7 @@ export class SqliteStore implements Store {
          WHERE id = @id`,
       ),
       getTask: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
+      taskByRequestId: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE request_id = ?'),
       activeTask: db.prepare<[string], TaskRow>(
         `SELECT * FROM tasks WHERE resource_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
       ),
@@ -206,30 +229,56 @@ export class SqliteStore implements Store {
     task: TaskRecord,
     event: TaskEvent,
     links: LinkRecord[],
-  ): Promise<void> {
-    this.db.transaction(() => {
-      this.stmts.insertResource.run(resourceRow(resource));
-      for (const l of links) this.stmts.link.run(l);
-      this.stmts.insertTask.run(taskRow(task));
-      this.stmts.insertEvent.run(event);
-    })();
+  ): Promise<CreateResult> {
+    return this.db
+      .transaction((): CreateResult => {
+        const duplicate = this.duplicateOf(task);
+        if (duplicate) return duplicate;
+        this.stmts.insertResource.run(resourceRow(resource));
+        for (const l of links) this.stmts.link.run(l);
+        this.stmts.insertTask.run(taskRow(task));
+        this.stmts.insertEvent.run(event);
+        return { created: true };
+      })
+      .immediate();
   }
 
-  async createTaskUnlessBusy(
-    task: TaskRecord,
-    event: TaskEvent,
-    resource: ResourceRecord,
-  ): Promise<TaskRecord | undefined> {
+  async createTaskUnlessBusy(task: TaskRecord, event: TaskEvent, resource: ResourceRecord): Promise<CreateResult> {
     return this.db
-      .transaction(() => {
+      .transaction((): CreateResult => {
+        const duplicate = this.duplicateOf(task);
+        if (duplicate) return duplicate;
         const busy = this.stmts.activeTask.get(task.resourceId);
-        if (busy) return taskOf(busy);
+        if (busy) return { created: false, reason: 'busy', existing: taskOf(busy) };
         this.stmts.upsertResource.run(resourceRow(resource));
         this.stmts.insertTask.run(taskRow(task));
         this.stmts.insertEvent.run(event);
-        return undefined;
+        return { created: true };
       })
       .immediate();
+  }
+
+  async createTask(task: TaskRecord, event: TaskEvent): Promise<CreateResult> {
+    return this.db
+      .transaction((): CreateResult => {
+        const duplicate = this.duplicateOf(task);
+        if (duplicate) return duplicate;
+        this.stmts.insertTask.run(taskRow(task));
+        this.stmts.insertEvent.run(event);
+        return { created: true };
+      })
+      .immediate();
+  }
+
+  private duplicateOf(task: TaskRecord): CreateResult | undefined {
+    if (task.requestId === null) return undefined;
+    const row = this.stmts.taskByRequestId.get(task.requestId);
+    return row ? { created: false, reason: 'duplicate', existing: taskOf(row) } : undefined;
+  }
+
+  async findTaskByRequestId(requestId: string): Promise<TaskRecord | undefined> {
+    const row = this.stmts.taskByRequestId.get(requestId);
+    return row ? taskOf(row) : undefined;
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -375,6 +424,8 @@ function taskRow(t: TaskRecord): TaskRow {
   return {
     id: t.id,
     resource_id: t.resourceId,
+    request_id: t.requestId,
+    request_hash: t.requestHash,
     operation: t.operation,
     name: t.name,
     description: t.description,
@@ -397,6 +448,8 @@ function taskOf(row: TaskRow): TaskRecord {
   return {
     id: row.id,
     resourceId: row.resource_id,
+    requestId: row.request_id,
+    requestHash: row.request_hash,
     operation: row.operation as TaskRecord['operation'],
     name: row.name,
     description: row.description,

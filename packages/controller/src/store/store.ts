@@ -26,6 +26,11 @@ export interface AttemptOutcome {
   readonly resource?: ResourceRecord | { readonly delete: string };
 }
 
+/** Whether a task was created, and if not, the task that stood in the way. */
+export type CreateResult =
+  | { readonly created: true }
+  | { readonly created: false; readonly reason: 'busy' | 'duplicate'; readonly existing: TaskRecord };
+
 export interface Store {
   /** Creates tables (or whatever the store needs); safe to call on an existing store. */
   init(): Promise<void>;
@@ -40,18 +45,24 @@ export interface Store {
   putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean>;
   deleteResource(id: string): Promise<void>;
 
-  /** A new resource and the task that provisions it, together, with the task's first event. */
+  /**
+   * A new resource and the task that provisions it, together, with the task's first event; nothing
+   * is written when a task already has the new task's request id.
+   */
   createResourceWithTask(
     resource: ResourceRecord,
     task: TaskRecord,
     event: TaskEvent,
     links: LinkRecord[],
-  ): Promise<void>;
+  ): Promise<CreateResult>;
   /**
-   * A new task on an existing resource, unless one is still active on it: then nothing is written
-   * and the active task is returned.
+   * A new task on an existing resource (written with it), unless one is still active on it or a task
+   * already has the new task's request id: then nothing is written.
    */
-  createTaskUnlessBusy(task: TaskRecord, event: TaskEvent, resource: ResourceRecord): Promise<TaskRecord | undefined>;
+  createTaskUnlessBusy(task: TaskRecord, event: TaskEvent, resource: ResourceRecord): Promise<CreateResult>;
+  /** A new task on its own (a job), unless a task already has its request id. */
+  createTask(task: TaskRecord, event: TaskEvent): Promise<CreateResult>;
+  findTaskByRequestId(requestId: string): Promise<TaskRecord | undefined>;
 
   getTask(id: string): Promise<TaskRecord | undefined>;
   listTasks(query: TaskQuery): Promise<TaskRecord[]>;
