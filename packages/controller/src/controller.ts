@@ -314,6 +314,43 @@ export class Controller {
     return this.answer(await this.runAttempt(task), task.id);
   }
 
+  /**
+   * The application's own write to one of its resources, as APS apps make through the controller's
+   * API: the properties are validated and stored, read-only ones included (the app is who sets them),
+   * final ones refused; the endpoint is not called and no task is made.
+   */
+  async updateByApp(id: string, body: unknown): Promise<ResourceJson> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new BadRequestError('Expected the properties to write as a JSON object');
+    const current = await this.getResource(id);
+    const info = this.serviceOf(current.type);
+    const input = withoutAps(body as Record<string, unknown>);
+    const finals = info.type.properties.filter((p) => p.schema.final).map((p) => p.name);
+    const issues = [
+      ...info.validators.update(input),
+      ...finals
+        .filter(
+          (name) =>
+            input[name] !== undefined && JSON.stringify(input[name]) !== JSON.stringify(current.properties[name]),
+        )
+        .map((field) => ({ field, message: 'is final: it cannot change once the resource exists' })),
+    ];
+    const { properties, linkIssues } = await this.splitRelations(info, input);
+    issues.push(...linkIssues);
+    if (issues.length > 0) throw invalid(info.type.name, issues);
+    const next: ResourceRecord = {
+      ...current,
+      properties: { ...current.properties, ...properties },
+      revision: current.revision + 1,
+      modified: this.clock(),
+    };
+    if (!(await this.store.putResource(next, current.revision))) {
+      throw new ConflictError(`Resource ${id} changed while it was being written; read it again and retry`);
+    }
+    this.emitResource(id);
+    return renderResource(next);
+  }
+
   async configure(id: string, body: unknown, options: SubmitOptions = {}): Promise<OperationResult> {
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       throw new BadRequestError('Expected the new state as a JSON object');

@@ -11,3 +11,4 @@ export { createDispatcher, type Dispatcher, type DispatchRequest } from './dispa
 export type { ListenOptions, RunningEndpoint } from './server/listen';
 export { sendJson, sendError, errorBody } from './protocol/send';
 export { jsonBody, bodyErrors, mayHoldUnsafeKeys } from './server/body';
+export { controllerClient, type ControllerClient, type ControllerClientOptions } from './controller-client';

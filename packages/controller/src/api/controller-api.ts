@@ -112,6 +112,12 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
   router.put(
     '/aps/2/resources/:id',
     route(async (req, res) => {
+      // The application writing its own resource (APS apps do so with their instance certificate;
+      // this local controller knows the app by its instance id): stored as it is, the app not called.
+      if (req.headers['aps-instance-id'] === controller.instance.id && controller.instance.id !== '') {
+        sendJson(res, 200, await controller.updateByApp(req.params.id as string, req.body));
+        return;
+      }
       const requestId = requestIdOf(req);
       sendOperation(res, await controller.configure(req.params.id as string, req.body, { requestId }), requestId);
     }),
