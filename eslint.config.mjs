@@ -4,7 +4,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.apskit/**', 'docs/reference/**'] },
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.apskit/**', '.doc-samples*/**', 'docs/reference/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

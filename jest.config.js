@@ -5,7 +5,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/examples'],
+  roots: ['<rootDir>/packages', '<rootDir>/examples', '<rootDir>/scripts'],
   testMatch: ['**/test/**/*.test.ts'],
   moduleNameMapper: {
     '^@apskit/([a-z-]+)$': '<rootDir>/packages/$1/src',
