@@ -12,3 +12,4 @@ export type { ListenOptions, RunningEndpoint } from './server/listen';
 export { sendJson, sendError, errorBody } from './protocol/send';
 export { jsonBody, bodyErrors, mayHoldUnsafeKeys } from './server/body';
 export { controllerClient, type ControllerClient, type ControllerClientOptions } from './controller-client';
+export { apsFallbacks } from './server/fallbacks';

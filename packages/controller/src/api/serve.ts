@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Controller, type ControllerOptions } from '../controller';
 import { controllerApi } from './controller-api';
+import { apsFallbacks } from '@apskit/express';
 
 export interface ServeOptions {
   /** Default 3000; 0 picks a free port. */
@@ -28,6 +29,7 @@ export async function serveController(controller: Controller, options: ServeOpti
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(controllerApi(controller));
+  app.use(...apsFallbacks());
   const server = http.createServer(app);
   const host = options.host ?? '127.0.0.1';
   const wanted = options.port ?? 3000;

@@ -46,7 +46,18 @@ export const bodyErrors: ErrorRequestHandler = (
     case 'charset.unsupported':
       sendError(res, new ApsError(415, 'UnsupportedMediaType', err.message ?? 'Unsupported encoding'), undefined);
       return;
-    default:
+    default: {
+      // Any other client error the parser found (a body it cannot inflate, an aborted request…).
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) {
+        sendError(
+          res,
+          new ApsError(status, 'BadRequest', `Unreadable request body: ${err.message ?? 'invalid'}`),
+          undefined,
+        );
+        return;
+      }
       next(err);
+    }
   }
 };

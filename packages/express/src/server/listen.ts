@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import type { EndpointOptions } from '../create-endpoint';
+import { apsFallbacks } from './fallbacks';
 
 export interface ListenOptions {
   /** 0 (the default) picks a free port. */
@@ -33,6 +34,7 @@ export async function listenEndpoint(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(router);
+  app.use(...apsFallbacks());
   const wantsClientCert = router.options.clientCertificate !== undefined;
   const server = options.tls
     ? https.createServer({ ...options.tls, requestCert: wantsClientCert, rejectUnauthorized: false }, app)
