@@ -4,8 +4,8 @@
  *   scheduled ──claim──▶ running ──202──────────▶ scheduled (next run at now + APS-Retry-Timeout)
  *                          │      ──202 past the deadline──▶ failed (polling limit)
  *                          │      ──200/201/204──▶ succeeded
- *                          │      ──4xx/5xx──────▶ failed (the error's message)
- *                          │      ──unreachable──▶ scheduled (back off), or failed past the deadline
+ *                          │      ──4xx/500/501──▶ failed (the error's message)
+ *                          │      ──unreachable, 502/503/504──▶ scheduled (back off), or failed past the deadline
  *   failed ──rerun──▶ scheduled          scheduled ──cancel──▶ canceled
  *
  * `decide` is pure: given the task, the resource and the endpoint's answer it returns the outcome the
@@ -22,6 +22,9 @@ export interface Timing {
   /** The polling limit of this task's type, in (unscaled) seconds. */
   readonly maxPollingSeconds: number;
 }
+
+/** Answers that mean "try again later" rather than "this failed". */
+const TRANSIENT: ReadonlySet<number> = new Set([502, 503, 504]);
 
 export const IN_PROGRESS: Record<TaskRecord['operation'], ResourceStatus> = {
   provision: 'aps:provisioning',
@@ -112,6 +115,11 @@ export function decide(
     return { task: done, event: event(task, t.now, 'succeeded', message), resource: touched('aps:ready', properties) };
   }
 
+  // A gateway in front of the endpoint, or the endpoint itself, saying "not now": try again later,
+  // within the polling limit, as when the endpoint cannot be reached at all.
+  if (TRANSIENT.has(answer.status)) {
+    return unreachable(task, resource, `The endpoint answered HTTP ${answer.status}: ${errorMessageOf(answer)}`, t);
+  }
   return failed(task, base, resource, t, errorMessageOf(answer), touched);
 }
 
