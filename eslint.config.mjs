@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.apskit/**', '.doc-samples*/**', 'docs/reference/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.apskit/**', '.doc-samples*/**', 'docs/reference/**', 'docs/api/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -16,9 +16,10 @@ async function main(): Promise<void> {
     port: Number(process.env.PORT ?? 3000),
     dataDir,
   });
-  const { url, controller } = running;
+  const { url, consoleUrl, controller } = running;
   const provisionable = controller.model.get(services.provisionables).id;
   console.log(`APSKit controller for APS application async-provisioning at ${url}`);
+  console.log(`  console:          ${consoleUrl}   (open it in a browser: resources and tasks, live)`);
   console.log(
     `  application instance ${controller.instance.id}, globals ${(await controller.instance.globalsId) ?? '(none)'}`,
   );

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { DeclarationError, isApsTypeClass, type Class } from '@apskit/core';
+import { AppDefinitionError, DeclarationError, isApsTypeClass, type Class } from '@apskit/core';
 import { CliError } from './cli-error';
 
 export interface LoadedModule {
@@ -13,6 +13,8 @@ export interface LoadedModule {
   readonly file: string;
   /** The @ApsType classes the module exports, in export order. */
   readonly types: readonly Class[];
+  /** Everything the module exports (where `apskit package` and `deploy` find its app). */
+  readonly exports: unknown;
 }
 
 /** Where a package folder keeps its declarations, tried in this order. */
@@ -88,13 +90,13 @@ export function loadModule(spec: string, cwd = process.cwd()): LoadedModule {
   } catch (e) {
     // A module that builds its model while loading (createEndpoint at top level) reports its
     // declaration mistakes as they are.
-    if (e instanceof DeclarationError) throw e;
+    if (e instanceof DeclarationError || e instanceof AppDefinitionError) throw e;
     const err = new CliError(`Cannot load ${file}: ${firstLine((e as Error).message ?? String(e))}`);
     err.cause = e;
     throw err;
   }
   const types = typesOf(exports);
-  return { file, types };
+  return { file, types, exports };
 }
 
 function typesOf(exports: unknown): Class[] {

@@ -9,6 +9,11 @@ import { Command, CommanderError } from 'commander';
 import { DeclarationError } from '@apskit/core';
 import { CliError } from './cli-error';
 import { schemaCommand, type Output } from './commands/schema';
+import { packageCommand } from './commands/package';
+import { deployCommand, type DeployOptions } from './commands/deploy';
+import { DEFAULT_DOCS_FOLDER, docsCommand } from './commands/docs';
+import { openApiCommand, type OpenApiCommandOptions } from './commands/openapi';
+import { importCommand, type ImportOptions } from './commands/import';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
 
@@ -30,6 +35,55 @@ export function createProgram(io: Output): Command {
     .option('-t, --type <name>', 'only this type (APS name, class name or type ID): exactly one schema document')
     .option('-o, --out <dir>', 'write one <name>.schema file per type into this folder')
     .action((module: string, options: { type?: string; out?: string }) => schemaCommand(module, options, io));
+
+  program
+    .command('docs')
+    .description('write the Markdown reference page of each type a module exports, <name>.md')
+    .argument('<module>', 'a file of declarations, or a package folder (as for `apskit schema`)')
+    .option('-o, --out <dir>', 'the folder to write the pages into', DEFAULT_DOCS_FOLDER)
+    .option('-t, --type <name>', 'only this type (APS name, class name or type ID)')
+    .action((module: string, options: { out?: string; type?: string }) => {
+      docsCommand(module, options, io);
+    });
+
+  program
+    .command('openapi')
+    .description("print the OpenAPI 3.1 document of the endpoint serving a module's types, or write it to a file")
+    .argument('<module>', 'a file or package folder; its `services` map (or app) names the paths, else its types do')
+    .option('-o, --out <file>', 'write the document to this file instead of printing it')
+    .option('--controller', "also describe the embedded controller's API (/aps/2/..., /apskit/...)")
+    .option('--server <url>', 'the URL the endpoint is served at (servers[0].url)')
+    .action((module: string, options: OpenApiCommandOptions) => {
+      openApiCommand(module, options, io);
+    });
+
+  program
+    .command('package')
+    .description('build the importable APS package <name>-<version>-<release>.app.zip of the app a module exports')
+    .argument('<module>', 'a file or package folder that exports `app = defineApp({...})`')
+    .option('-o, --out <dir>', 'write the package into this folder (default: the working folder)')
+    .action(async (module: string, options: { out?: string }) => {
+      await packageCommand(module, options, io);
+    });
+
+  program
+    .command('deploy')
+    .description("serve the app's endpoint over HTTP and HTTPS in the foreground and print its URLs")
+    .argument('<module>', 'a file or package folder that exports `app = defineApp({...})`')
+    .option('--host <host>', 'the address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)')
+    .option('--port <port>', 'the HTTP port (default 8080; 0 picks a free one)')
+    .option('--https-port <port>', 'the HTTPS port (default 8443; 0 picks a free one)')
+    .option('--cert <file>', 'the HTTPS certificate (PEM); without it, a self-signed one kept under the data folder')
+    .option('--key <file>', "the certificate's private key (PEM)")
+    .action((module: string, options: DeployOptions) => deployCommand(module, options, io));
+
+  program
+    .command('import')
+    .description('write decorated TypeScript declarations that emit the given APS schemas, one module per type')
+    .argument('<schemas...>', '.schema and .schema.gen files, JSON arrays as /aps/2/types answers, or folders of them')
+    .requiredOption('-o, --out <dir>', 'the folder to write the modules and their index.ts into')
+    .option('--force', 'replace files the folder already has')
+    .action((schemas: string[], options: ImportOptions) => importCommand(schemas, options, io));
 
   return program;
 }

@@ -1,1 +1,39 @@
-export {};
+/**
+ * @apskit/client: a synchronous answer from asynchronous provisioning. A typed client of the APSKit
+ * controller (submits with request ids, `waitFor` their tasks), and the same polling loop for any
+ * API shaped like it (`pollUntil`).
+ */
+export { ApsClient, createClient, ResourceClient } from './client';
+export type { ClientOptions, CreateOptions, SubmitOptions, WaitForOptions } from './client';
+export type { Completed, Operation, OperationKind } from './operation';
+export { pollUntil, retrying } from './poll';
+export type { PollContext, PollResult, PollUntilOptions, Progress, RetryNotice, WaitOptions } from './poll';
+export type { Schedule } from './timing';
+export { DEFAULT_SCHEDULE } from './timing';
+export {
+  ApsClientError,
+  ClientError,
+  ConnectionError,
+  OperationFailedError,
+  OperationTimeoutError,
+  TypeMismatchError,
+  type ErrorBody,
+} from './errors';
+export { isTransientError, isTransientStatus } from './transient';
+export { REQUEST_ID_HEADER, TASK_ID_HEADER } from './http';
+export type { HttpAnswer, HttpMethod, HttpOptions, HttpRequest } from './http';
+export type {
+  ApsMeta,
+  CreateInput,
+  DataKeys,
+  InstanceOf,
+  MethodKeys,
+  Resource,
+  ResourceRef,
+  ResourceStatus,
+  Task,
+  TaskStatus,
+  UpdateInput,
+  Wire,
+  WireObject,
+} from './types';

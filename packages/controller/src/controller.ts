@@ -5,7 +5,6 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import {
   BadRequestError,
   buildTypeModel,
@@ -24,9 +23,10 @@ import {
 import { createEndpoint } from '@apskit/express';
 import { decide, IN_PROGRESS, unreachable } from './tasks/attempt';
 import { CommitQueue } from './tasks/commit-queue';
+import { ControllerMetrics } from './metrics';
 import { jobOutcome, type EnqueueOptions, type JobDefinition, type JobResult } from './tasks/jobs';
 import { Scheduler } from './tasks/scheduler';
-import { SqliteStore } from './store/sqlite-store';
+import { defaultStore } from './store/default-store';
 import {
   isLifecycle,
   type LifecycleOperation,
@@ -52,8 +52,13 @@ export interface ControllerOptions {
    * controller's store. Or a Transport of your own.
    */
   endpoint?: { url: string; fetch?: typeof fetch; timeoutMs?: number } | { inProcess: true } | Transport;
-  /** Default: SQLite at `<dataDir>/apskit.sqlite`. */
+  /**
+   * Default: PostgreSQL when `databaseUrl` (or APSKIT_DATABASE_URL) is set, through
+   * @apskit/store-postgres; else SQLite at `<dataDir>/apskit.sqlite`.
+   */
   store?: Store;
+  /** `postgres://…`: the database several controller processes share; default APSKIT_DATABASE_URL. */
+  databaseUrl?: string;
   /** Where the SQLite file lives; default APSKIT_DATA_DIR, then `.apskit`. */
   dataDir?: string;
   /** Multiplies every APS-Retry-Timeout; default APSKIT_TIME_SCALE, then 1. 0.01 turns 30 s into 300 ms. */
@@ -157,10 +162,13 @@ export class Controller {
    * `resource` (its id) whenever a resource changes or goes. For consoles and tests.
    */
   readonly events = new EventEmitter();
+  /** Prometheus metrics of this controller (served at `/metrics`). */
+  readonly metrics: ControllerMetrics;
   private readonly clock: () => number;
   private readonly owner = `controller-${randomUUID()}`;
   private instanceId = '';
   private started = false;
+  private stopping = false;
   controllerUri: string | undefined;
 
   constructor(readonly options: ControllerOptions) {
@@ -181,18 +189,20 @@ export class Controller {
     this.timeScale = options.timeScale ?? Number(process.env.APSKIT_TIME_SCALE ?? 1);
     if (!(this.timeScale > 0)) throw new Error(`The time scale must be a positive number, not ${this.timeScale}`);
     this.controllerUri = options.controllerUri;
-    this.store =
-      options.store ??
-      new SqliteStore(join(options.dataDir ?? process.env.APSKIT_DATA_DIR ?? '.apskit', 'apskit.sqlite'));
+    this.store = options.store ?? defaultStore(options);
     this.transport = this.makeTransport(options.endpoint ?? { inProcess: true });
     this.commits = new CommitQueue(this.store, this.owner);
+    this.metrics = new ControllerMetrics(this.store);
     this.scheduler = new Scheduler(this.store, async (task) => void (await this.runAttempt(task)), {
       concurrency: options.concurrency ?? 16,
       owner: this.owner,
       leaseMs: options.leaseMs ?? 120_000,
       pollMs: options.pollMs ?? 1000,
       clock: this.clock,
-      onClaim: options.onClaim,
+      onClaim: (task, latenessMs) => {
+        this.metrics.lateness.observe(latenessMs / 1000);
+        options.onClaim?.(task, latenessMs);
+      },
       onError: (e) => console.error('apskit controller: scheduler error', e),
     });
   }
@@ -224,10 +234,25 @@ export class Controller {
     await this.ensureGlobals();
   }
 
+  /**
+   * Stops taking up tasks, waits for the attempts under way to record their outcomes (so that no task
+   * is left running: it is scheduled again, or ended), then closes the store.
+   */
   async stop(): Promise<void> {
-    await this.scheduler.stop();
-    await this.store.close();
-    this.started = false;
+    if (!this.started) return;
+    this.stopping = true;
+    try {
+      await this.scheduler.stop();
+      await this.store.close();
+    } finally {
+      this.started = false;
+      this.stopping = false;
+    }
+  }
+
+  /** Started, and not stopping: what readiness reports. */
+  get ready(): boolean {
+    return this.started && !this.stopping;
   }
 
   get instance(): { id: string; globalsId: Promise<string | undefined> } {
@@ -481,7 +506,8 @@ export class Controller {
     if (!t) throw new Error(`Task ${taskId} vanished`);
     const record = await this.store.getResource(t.resourceId);
     const resource = record && renderResource(record);
-    if (t.status === 'succeeded') return { status: t.operation === 'unprovision' ? 204 : 200, resource };
+    if (t.status === 'succeeded')
+      return { status: t.operation === 'unprovision' ? 204 : 200, resource, task: taskJson(t) };
     if (t.status === 'failed' && t.attempts === 1 && t.phase === 'sync') {
       const answer = this.lastAnswer.get(t.id);
       // The endpoint's answer is kept in memory for the request that made the task and its repeats;
@@ -642,6 +668,7 @@ export class Controller {
     const applied = await this.commits.commit(outcome);
     if (!applied) return undefined; // another runner took the task over: its outcome is the one that counts
     if (outcome.task.status === 'scheduled') this.scheduler.wake();
+    this.metrics.taskOutcomes.inc({ operation: outcome.task.operation, outcome: outcome.event.kind });
     this.emitTask(outcome.task);
     if (outcome.resource)
       this.emitResource('delete' in outcome.resource ? outcome.resource.delete : outcome.resource.id);

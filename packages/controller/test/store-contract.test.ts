@@ -13,6 +13,7 @@ import {
   type TaskEvent,
   type TaskRecord,
 } from '@apskit/controller';
+import { postgresStores } from '../../store-postgres/test/fixtures/database';
 
 const resource = (id: string): ResourceRecord => ({
   id,
@@ -65,6 +66,10 @@ const stores: Array<[string, () => Store]> = [
   ],
 ];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+// PostgreSQL when APSKIT_TEST_DATABASE_URL is set (each test on a fresh schema); otherwise a notice and a skip.
+const postgres = postgresStores('the store contract');
+if (postgres) stores.push(['postgres', () => postgres.newStore()]);
+afterAll(() => postgres?.dropAll());
 
 describe.each(stores)('%s store', (_name, make) => {
   let store: Store;

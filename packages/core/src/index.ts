@@ -86,9 +86,45 @@ export {
 export {
   resourceJsonSchema,
   valueJsonSchema,
+  StructureRefs,
   type JsonSchema,
   type ResourceSchemaMode,
+  type StructureRefsOptions,
 } from './validation/json-schema';
 export { compileClassRules, isCoveredBySchema, type ClassRulesValidator } from './validation/class-rules';
 export { compileImmutableChecks, type ImmutableChecks } from './validation/immutables';
 export { compileHydrator, stripUnsafe, UNSAFE_KEYS, type Hydrate } from './runtime/hydrate';
+
+export {
+  toReferenceMarkdown,
+  propertyAttributes,
+  operationHttpRequest,
+  type ReferenceMarkdownOptions,
+} from './docs/to-reference-markdown';
+export { typeDisplayName, typeIdDisplayName, type KnownTypeNames } from './docs/display-names';
+export { toOpenApi, type OpenApiOptions } from './openapi/to-openapi';
+export type {
+  HeaderObject,
+  HttpMethod,
+  MediaTypeObject,
+  OpenApiDocument,
+  OperationObject,
+  ParameterObject,
+  PathItem,
+  Reference,
+  RequestBodyObject,
+  ResponseObject,
+} from './openapi/openapi-document';
+
+export { defineApp, isApsApp, AppDefinitionError } from './app/define-app';
+export type {
+  AppChangelogEntry,
+  AppDefinition,
+  AppFiles,
+  AppLicense,
+  AppPackager,
+  AppServices,
+  AppVendor,
+  ApsApp,
+  ServicePresentation,
+} from './app/app';

@@ -5,7 +5,7 @@
  */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import { buildTypeModel, type Class, type TypeModel } from '@apskit/core';
+import { buildTypeModel, toOpenApi, type Class, type TypeModel } from '@apskit/core';
 import { requirePinnedClientCertificate, type ClientCertificateOptions } from './security/client-certificate';
 import { controllerResourceLoader, type ResourceLoader } from './resources/loader';
 import { compileService, type CompiledService } from './routes/compile-service';
@@ -17,6 +17,7 @@ import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './serv
 import { requestLog } from './server/request-log';
 import { sendJson } from './protocol/send';
 import { ApsHeaders, headerValue } from './protocol/headers';
+import { openApiPath, openApiRoute } from './server/openapi';
 
 export interface EndpointOptions {
   /** Service name (the first path segment) → the @ApsType class it serves. */
@@ -39,6 +40,11 @@ export interface EndpointOptions {
   exposeErrorMessages?: boolean;
   /** A pino logger, `false` for none, or by default one at APSKIT_LOG_LEVEL (info). */
   logger?: Logger | false;
+  /**
+   * Serve the endpoint's OpenAPI 3.1 document at `GET /openapi.json` (default on), or at `path`;
+   * `false` turns it off. Behind `clientCertificate` it asks for the certificate too.
+   */
+  openapi?: boolean | { path?: string };
 }
 
 /** The router, with the model it serves and a helper to listen on a port. */
@@ -76,6 +82,17 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
 
   // The express adapter: requests for the services go to the dispatcher, others pass by.
   const router = express.Router();
+  const openapi = openApiPath(options.openapi);
+  if (openapi !== undefined) {
+    router.use(
+      openApiRoute({
+        path: openapi,
+        owns: dispatcher.owns,
+        document: () => toOpenApi(model, { services: options.services }),
+        guard: options.clientCertificate && requirePinnedClientCertificate(options.clientCertificate),
+      }),
+    );
+  }
   router.use((req, res, next) => {
     // A path outside the services is not the endpoint's: leave the router (and its body parser).
     if (!dispatcher.owns(req.path)) {

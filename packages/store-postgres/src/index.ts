@@ -1,1 +1,7 @@
-export {};
+/**
+ * @apskit/store-postgres: the controller's store on PostgreSQL, so that several controller processes
+ * share one database. `new Controller({ store: new PostgresStore({ connectionString }) })`, or set
+ * APSKIT_DATABASE_URL and the controller picks it up by itself.
+ */
+export { PostgresStore, type PostgresStoreOptions } from './postgres-store';
+export { MIGRATIONS, migrate, type Migration } from './migrations';

@@ -6,8 +6,8 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { BadRequestError, toApsSchema } from '@apskit/core';
 import { bodyErrors, errorBody, jsonBody, sendError, sendJson } from '@apskit/express';
-import type { Controller, OperationResult } from '../controller';
-import { renderResource } from '../resources/render';
+import type { Controller, OperationResult, TaskJson } from '../controller';
+import { renderResource, type ResourceJson } from '../resources/render';
 import type { TaskStatus } from '../store/records';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -199,6 +199,8 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
     route(async (req, res) => sendJson(res, 200, await controller.cancel(req.params.id as string))),
   );
 
+  router.get('/apskit/events', eventStream(controller));
+
   router.get(
     '/apskit/instance',
     route(async (_req, res) => {
@@ -212,4 +214,80 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
   );
 
   return router;
+}
+
+/** What `GET /apskit/events` sends after `ready`: every task change, and every resource change. */
+export type ControllerEvent =
+  | { readonly event: 'task'; readonly data: TaskJson }
+  | { readonly event: 'resource'; readonly data: { readonly id: string; readonly resource: ResourceJson | null } };
+
+/** A client that reads slower than this many buffered bytes is dropped; its EventSource reconnects and reloads. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+/** A comment line this often keeps idle connections (and proxies between) from timing out. */
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * `GET /apskit/events`: the controller's changes as server-sent events, for the console (and any
+ * other watcher). A client gets `ready` once connected, then `task` (a TaskJson) and `resource`
+ * (`{id, resource}`, `resource` null once it is gone). It should load its snapshot after `ready`, so
+ * that nothing falls between the snapshot and the stream.
+ *
+ * One listener pair on `controller.events` serves every client, and only while there is one: the
+ * controller skips building events nobody listens to. Events go out in the order they happened, each
+ * resource read from the store once for all clients; the reads are chained so that a slow read
+ * cannot let an older state overtake a newer one.
+ */
+function eventStream(controller: Controller): RequestHandler {
+  const clients = new Set<(frame: string) => void>();
+  let chain: Promise<void> = Promise.resolve();
+  const broadcast = (event: ControllerEvent): void => {
+    const frame = `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+    for (const send of clients) send(frame);
+  };
+  const onTask = (task: TaskJson): void => {
+    chain = chain.then(() => broadcast({ event: 'task', data: task }));
+  };
+  const onResource = (id: string): void => {
+    chain = chain
+      .then(async () => {
+        const record = await controller.store.getResource(id);
+        broadcast({ event: 'resource', data: { id, resource: record ? renderResource(record) : null } });
+      })
+      // The store may be closing under a stopping controller; a watcher reloads on reconnect anyway.
+      .catch(() => undefined);
+  };
+
+  return (req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Tells nginx-style proxies not to hold events back in a buffer.
+      'X-Accel-Buffering': 'no',
+    });
+    const send = (frame: string): void => {
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        res.destroy();
+        return;
+      }
+      res.write(frame);
+    };
+    if (clients.size === 0) {
+      controller.events.on('task', onTask);
+      controller.events.on('resource', onResource);
+    }
+    clients.add(send);
+    const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    // `retry`: how soon the browser reconnects after the stream breaks.
+    res.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ instance: controller.instance.id })}\n\n`);
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      clients.delete(send);
+      if (clients.size === 0) {
+        controller.events.off('task', onTask);
+        controller.events.off('resource', onResource);
+      }
+    });
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Serves a controller on its own HTTP server: the API (and, later, the console) on one port.
+ * Serves a controller on its own HTTP server: the API and the console (`/console`) on one port.
  * Starting order matters: the URL is known before the controller starts, so that the endpoint is
  * told where the controller is (APS-Controller-URI) from the first call on.
  */
@@ -7,7 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Controller, type ControllerOptions } from '../controller';
+import { consoleRouter } from '../console/router';
 import { controllerApi } from './controller-api';
+import { countRequests, healthApi } from './health';
 import { apsFallbacks } from '@apskit/express';
 
 export interface ServeOptions {
@@ -15,12 +17,16 @@ export interface ServeOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /** On close, how long requests under way may take to finish before their connections are cut. Default 5 s. */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningController {
   readonly controller: Controller;
   readonly server: http.Server;
   readonly url: string;
+  /** The console, a web page that shows the resources and tasks live: `<url>/console`. */
+  readonly consoleUrl: string;
   close(): Promise<void>;
 }
 
@@ -28,7 +34,12 @@ export async function serveController(controller: Controller, options: ServeOpti
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(countRequests(controller));
+  app.use(healthApi(controller));
   app.use(controllerApi(controller));
+  app.use('/console', consoleRouter());
+  // The root has nothing else to show: a developer who opens the bare URL lands on the console.
+  app.get('/', (_req, res) => res.redirect(302, '/console'));
   app.use(...apsFallbacks());
   const server = http.createServer(app);
   const host = options.host ?? '127.0.0.1';
@@ -59,11 +70,20 @@ export async function serveController(controller: Controller, options: ServeOpti
     controller,
     server,
     url,
+    consoleUrl: `${url}/console`,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      // Graceful: no new connections; requests under way finish (up to the grace period), idle
+      // keep-alive connections and long-lived streams are closed now; then the scheduler waits for
+      // the attempts under way, so no task is left running.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      controller.events.emit('shutdown');
+      // A connection whose request just finished goes idle: close those as they appear.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
+      await closed;
+      clearInterval(idle);
+      clearTimeout(grace);
       await controller.stop();
     },
   };

@@ -25,6 +25,8 @@ export class Scheduler {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private looping = false;
+  /** The loop under way, if any: stop waits for it, so that no claim reaches a closed store. */
+  private loopDone: Promise<void> = Promise.resolve();
   private again = false;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -49,7 +51,7 @@ export class Scheduler {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    void this.loop();
+    this.loopDone = this.loop();
   }
 
   /** Stops claiming, and waits for the tasks under way. */
@@ -57,6 +59,8 @@ export class Scheduler {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // A look at the store under way may still claim tasks: they run, and are waited for, below.
+    await this.loopDone;
     await Promise.allSettled([...this.inFlight]);
   }
 

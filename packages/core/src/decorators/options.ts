@@ -18,8 +18,10 @@ export type ApsPrimitive = 'string' | 'number' | 'integer' | 'boolean' | 'object
 export type TypeThunk = () => Class | string;
 
 /**
- * A type as a declaration names it: an APS name (`'integer'`), a type ID, a structure name, the
- * constructors String, Number, Boolean, Array and Object, a @Structure or @ApsType class, or a thunk.
+ * A type as a declaration names it: an APS name (`'integer'`), a type ID, a structure name, a
+ * structure of another type as `<type ID>#<structure name>` (the resource counter,
+ * `http://aps-standard.org/types/core/resource/1.0#Counter`), the constructors String, Number,
+ * Boolean, Array and Object, a @Structure or @ApsType class, or a thunk.
  */
 export type TypeRef =
   | ApsPrimitive
@@ -35,12 +37,16 @@ export type TypeRef =
 /** `items` of an array, either a bare type or the APS object form `{ type: … }`. */
 export type ItemsRef = TypeRef | ItemsOptions;
 
-export interface ItemsOptions {
+/**
+ * The items of an array in the object form: their type and any attribute a property has (`enum` of
+ * each string, `minItems` of each inner array, …), published inside `items` as given.
+ */
+export interface ItemsOptions extends Omit<PropertyOptions, 'type' | 'items' | 'properties' | 'doc'> {
   type: TypeRef;
   items?: ItemsRef;
 }
 
-/** The APS `access` attribute: who may read or write a type, property or operation. */
+/** The APS `access` attribute: who may read or write a type, property, relation or operation. */
 export interface AccessOptions {
   global?: boolean;
   admin?: boolean;
@@ -105,6 +111,7 @@ export interface PropertyOptions {
 export interface RelationOptions {
   collection?: boolean;
   required?: boolean;
+  access?: AccessOptions;
   doc?: string;
 }
 
@@ -127,6 +134,11 @@ export interface OperationOptions {
   response?: TypeRef | ResponseOptions;
   errorResponse?: TypeRef | ResponseOptions;
   access?: AccessOptions;
+  /**
+   * Also publish the name inside the operation, `"name": "<name>"`, as schemas that the APS PHP
+   * runtime generates do. The key of `operations` is the name either way.
+   */
+  publishName?: boolean;
   /** Text for the reference docs: what the operation does, and what it returns. */
   doc?: string;
   returns?: string;
@@ -140,5 +152,7 @@ export interface ParamOptions {
   type?: TypeRef;
   items?: ItemsRef;
   required?: boolean;
+  /** Also publish the name inside the parameter, `"name": "<name>"`, as PHP-generated schemas do. */
+  publishName?: boolean;
   doc?: string;
 }

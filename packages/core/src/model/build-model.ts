@@ -3,7 +3,7 @@
  * immutable type model. Every declaration mistake is collected and thrown together as one
  * DeclarationError, each located by class and member.
  */
-import type { ItemsRef, PropertyOptions, ResponseOptions, TypeRef } from '../decorators/options';
+import type { ItemsOptions, ItemsRef, ResponseOptions, TypeRef } from '../decorators/options';
 import { DeclarationError, type DeclarationProblem } from '../errors/declaration-error';
 import type { Class, OperationRecord, ParamRecord, PropertyRecord, RelationRecord } from '../metadata/records';
 import { getMetadataStorage } from '../metadata/storage';
@@ -32,7 +32,7 @@ import {
   typeNameProblem,
 } from './names';
 import { ordered, PROPERTY_KEYS, RESPONSE_KEYS } from './schema-order';
-import { inferFromDesignType, resolveTypeRef, type TypeResolution } from './type-refs';
+import { apsTypeName, inferFromDesignType, resolveTypeRef, type TypeResolution } from './type-refs';
 import { attributesFromRules, readValidatorRules } from './validator-rules';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -248,26 +248,8 @@ class ModelBuilder {
       type: resolved.type,
       items,
       properties: inlineSchemas,
-      required: options.required,
-      final: options.final,
-      readonly: options.readonly,
-      encrypted: options.encrypted,
-      default: options.default === undefined ? undefined : structuredClone(options.default),
-      title: options.title,
-      description: options.description,
+      ...declaredAttributes(options),
       format: options.format ?? (resolved.kind === 'primitive' ? resolved.format : undefined),
-      unit: options.unit,
-      pattern: options.pattern,
-      // Copies: the model is frozen, and what the app passed in stays the app's.
-      enum: options.enum && [...options.enum],
-      enumTitles: options.enumTitles && [...options.enumTitles],
-      minimum: options.minimum,
-      maximum: options.maximum,
-      minLength: options.minLength,
-      maxLength: options.maxLength,
-      minItems: options.minItems,
-      maxItems: options.maxItems,
-      access: options.access && { ...options.access },
     };
     // An explicit `type` is the declaration's word; only an inferred one may be refined by @IsInt.
     const { type: refinedType, ...fromRules } = attributesFromRules(declared, rules);
@@ -277,7 +259,7 @@ class ModelBuilder {
     return property;
   }
 
-  private checkValues(place: Place, schema: PropertySchema, options: PropertyOptions): void {
+  private checkValues(place: Place, schema: ItemsSchema, options: ValueAttributes): void {
     if (options.default !== undefined && !matchesPrimitive(schema.type, options.default)) {
       this.problem(place, `default ${JSON.stringify(options.default)} is not of type "${schema.type}"`);
     }
@@ -293,23 +275,32 @@ class ModelBuilder {
   }
 
   private buildItems(place: Place, ref: ItemsRef, onStructure: (s: MStructure) => void): ItemsSchema | undefined {
-    const isOptions = typeof ref === 'object' && ref !== null && 'type' in ref;
-    const typeRef: TypeRef = isOptions ? ref.type : (ref as TypeRef);
-    const resolved = resolveTypeRef(typeRef);
+    const options: ItemsOptions =
+      typeof ref === 'object' && ref !== null && 'type' in ref ? ref : { type: ref as TypeRef };
+    const resolved = resolveTypeRef(options.type);
     if (resolved.kind === 'problem') {
       this.problem(place, `items: ${resolved.message}`);
       return undefined;
     }
     this.linkStructure(place, resolved, onStructure);
-    const nested = isOptions ? ref.items : undefined;
+    let items: ItemsSchema | undefined;
     if (resolved.type === 'array') {
-      if (nested === undefined) {
+      if (options.items === undefined) {
         this.problem(place, 'items of type "array" need their own `items`');
         return undefined;
       }
-      return { type: 'array', items: this.buildItems(place, nested, onStructure) };
+      items = this.buildItems(place, options.items, onStructure);
+    } else if (options.items !== undefined) {
+      this.problem(place, `items: \`items\` is only for arrays, but the type is "${resolved.type}"`);
     }
-    return { type: resolved.type };
+    // Attributes of the items are published inside `items`, as given: the object form says them.
+    const schema = ordered(PROPERTY_KEYS, {
+      type: resolved.type,
+      items,
+      ...declaredAttributes(options),
+    }) as unknown as ItemsSchema;
+    this.checkValues({ ...place, member: `${place.member} items` }, schema, options);
+    return schema;
   }
 
   /** Points a member at the structure its type names: now for classes, once all are known for names. */
@@ -429,7 +420,9 @@ class ModelBuilder {
       type: resolved.type,
       collection: record.options.collection === true,
       required: record.options.required === true,
+      access: record.options.access && { ...record.options.access },
       target: resolved.target,
+      targetName: resolved.target ? apsTypeName(resolved.target) : undefined,
       linkMethod: typeof proto[link] === 'function' ? link : undefined,
       unlinkMethod: typeof proto[unlink] === 'function' ? unlink : undefined,
       doc: record.options.doc,
@@ -528,6 +521,7 @@ class ModelBuilder {
       errorResponse: errorResponse?.schema,
       errorResponseStructure: errorResponse?.structure,
       access: options.access,
+      publishName: options.publishName === true || undefined,
       doc: options.doc,
       returns: options.returns,
     };
@@ -551,6 +545,7 @@ class ModelBuilder {
       kind: options.kind,
       type: resolved.type,
       required: options.required === true,
+      publishName: options.publishName === true || undefined,
       doc: options.doc,
     };
     this.linkStructure(place, resolved, (s) => (param.structure = s));
@@ -602,6 +597,35 @@ function mergeParams(chain: Class[], own: (c: Class) => readonly ParamRecord[]):
     for (const [k, list] of local) byMethod.set(k, list);
   }
   return byMethod;
+}
+
+/** What a property or an array's items may say besides their type. */
+type ValueAttributes = Omit<ItemsOptions, 'type' | 'items'>;
+
+/** The attributes a declaration gives, as the schema publishes them (`ordered` drops the unset ones). */
+function declaredAttributes(options: ValueAttributes): Partial<Mutable<PropertySchema>> {
+  return {
+    required: options.required,
+    final: options.final,
+    readonly: options.readonly,
+    encrypted: options.encrypted,
+    default: options.default === undefined ? undefined : structuredClone(options.default),
+    title: options.title,
+    description: options.description,
+    format: options.format,
+    unit: options.unit,
+    pattern: options.pattern,
+    // Copies: the model is frozen, and what the app passed in stays the app's.
+    enum: options.enum && [...options.enum],
+    enumTitles: options.enumTitles && [...options.enumTitles],
+    minimum: options.minimum,
+    maximum: options.maximum,
+    minLength: options.minLength,
+    maxLength: options.maxLength,
+    minItems: options.minItems,
+    maxItems: options.maxItems,
+    access: options.access && { ...options.access },
+  };
 }
 
 function withInheritance(p: MProperty, inheritedFrom: string | undefined): MProperty {

@@ -8,10 +8,11 @@
 import type { AccessOptions, HttpVerb, JsonPrimitive, JsonValue, ParamKind } from '../decorators/options';
 import type { Class } from '../metadata/records';
 
-export interface ItemsSchema {
-  readonly type: string;
-  readonly items?: ItemsSchema;
-}
+/**
+ * The items of an array as APS publishes them: a type, and any attribute a property can have
+ * (`enum` of each string, `minItems` of each inner array, …), in the same key order.
+ */
+export type ItemsSchema = Omit<PropertySchema, 'properties'>;
 
 /** One property as APS publishes it, attributes in the order APS schemas use. */
 export interface PropertySchema {
@@ -74,8 +75,11 @@ export interface RelationModel {
   readonly type: string;
   readonly collection: boolean;
   readonly required: boolean;
+  readonly access?: Readonly<AccessOptions>;
   /** The declared class of the related type, when the relation names one. */
   readonly target?: Class;
+  /** The APS name of `target`: reference docs show a name where the schema has a type ID. */
+  readonly targetName?: string;
   /** `<relation>Link` / `<relation>Unlink` when the class has them. */
   readonly linkMethod?: string;
   readonly unlinkMethod?: string;
@@ -91,6 +95,8 @@ export interface ParamModel {
   readonly type: string;
   readonly items?: ItemsSchema;
   readonly required: boolean;
+  /** The schema repeats the name inside the parameter (`"name": …`), as PHP-generated schemas do. */
+  readonly publishName?: boolean;
   readonly structure?: StructureModel;
   readonly doc?: string;
 }
@@ -117,6 +123,8 @@ export interface OperationModel {
   readonly errorResponse?: ResponseSchema;
   readonly errorResponseStructure?: StructureModel;
   readonly access?: Readonly<AccessOptions>;
+  /** The schema repeats the name inside the operation (`"name": …`), as PHP-generated schemas do. */
+  readonly publishName?: boolean;
   readonly inheritedFrom?: string;
   readonly doc?: string;
   readonly returns?: string;

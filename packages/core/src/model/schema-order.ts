@@ -40,9 +40,19 @@ export const PROPERTY_KEYS = [
   'access',
 ] as const;
 
-export const RELATION_KEYS = ['type', 'collection', 'required'] as const;
-export const OPERATION_KEYS = ['path', 'verb', 'static', 'parameters', 'response', 'errorResponse', 'access'] as const;
-export const PARAMETER_KEYS = ['type', 'items', 'kind', 'required'] as const;
+export const RELATION_KEYS = ['type', 'collection', 'required', 'access'] as const;
+/** `name` leads where a schema repeats it inside the object, as APS's own `"retrieve"` does. */
+export const OPERATION_KEYS = [
+  'name',
+  'path',
+  'verb',
+  'static',
+  'parameters',
+  'response',
+  'errorResponse',
+  'access',
+] as const;
+export const PARAMETER_KEYS = ['name', 'type', 'items', 'kind', 'required'] as const;
 export const RESPONSE_KEYS = ['type', 'items', 'contentType', 'name'] as const;
 
 /** A copy of `source` holding the listed keys that are defined, in the listed order. */

@@ -4,7 +4,7 @@
  */
 import type { Class } from '../metadata/records';
 import { getMetadataStorage } from '../metadata/storage';
-import { APS_PRIMITIVES, looksLikeTypeId, typeIdProblem } from './names';
+import { APS_PRIMITIVES, looksLikeTypeId, structureNameProblem, typeIdProblem } from './names';
 
 export type TypeResolution =
   | { readonly kind: 'primitive'; readonly type: string; readonly format?: string }
@@ -12,6 +12,11 @@ export type TypeResolution =
   | { readonly kind: 'structure'; readonly type: string; readonly target: Class }
   /** A structure named by string: found among the model's structures once they are all known. */
   | { readonly kind: 'structureName'; readonly type: string }
+  /**
+   * A structure that another type declares, `<type ID>#<structure name>`: a value of that shape, which
+   * this model does not hold (APS resolves it; the resource counter is the common one).
+   */
+  | { readonly kind: 'foreignStructure'; readonly type: string }
   | { readonly kind: 'problem'; readonly message: string };
 
 const BUILTINS = new Map<unknown, string>([
@@ -29,6 +34,11 @@ export function isThunk(value: unknown): value is () => unknown {
 
 export function structureName(target: Class): string {
   return getMetadataStorage().structureOf(target)?.options.name ?? target.name;
+}
+
+/** The APS name of an @ApsType class: its `name` option, else the class name. */
+export function apsTypeName(target: Class): string {
+  return getMetadataStorage().typeOf(target)?.options.name ?? target.name;
 }
 
 /** Resolves a class: a @Structure is a structure, an @ApsType is its type ID, anything else is a mistake. */
@@ -49,6 +59,13 @@ export function resolveTypeRef(ref: unknown): TypeResolution {
   if (typeof ref === 'string') {
     if (APS_PRIMITIVES.has(ref)) return { kind: 'primitive', type: ref };
     if (looksLikeTypeId(ref)) {
+      const hash = ref.indexOf('#');
+      if (hash >= 0) {
+        const problem = typeIdProblem(ref.slice(0, hash)) ?? structureNameProblem(ref.slice(hash + 1));
+        return problem
+          ? { kind: 'problem', message: `in "${ref}": ${problem}` }
+          : { kind: 'foreignStructure', type: ref };
+      }
       const problem = typeIdProblem(ref);
       return problem ? { kind: 'problem', message: problem } : { kind: 'typeId', type: ref };
     }

@@ -8,17 +8,18 @@ export interface ApsSchema {
   apsVersion: string;
   implements?: string[];
   access?: AccessOptions;
-  relations?: Record<string, { type: string; collection?: true; required?: true }>;
+  relations?: Record<string, { type: string; collection?: true; required?: true; access?: AccessOptions }>;
   properties?: Record<string, PropertySchema>;
   operations?: Record<string, ApsOperationSchema>;
   structures?: Record<string, { type: 'object'; properties: Record<string, PropertySchema> }>;
 }
 
 export interface ApsOperationSchema {
+  name?: string;
   path: string;
   verb: string;
   static?: true;
-  parameters?: Record<string, { type: string; items?: ItemsSchema; kind: ParamKind; required?: true }>;
+  parameters?: Record<string, { name?: string; type: string; items?: ItemsSchema; kind: ParamKind; required?: true }>;
   response?: ResponseSchema;
   errorResponse?: ResponseSchema;
   access?: AccessOptions;

@@ -20,7 +20,12 @@ export function toApsSchema(type: ApsTypeModel | Class): ApsSchema {
   const own = <T extends { inheritedFrom?: string }>(list: readonly T[]): T[] => list.filter((m) => !m.inheritedFrom);
 
   const relations = entries(own(model.relations), (r) =>
-    ordered(RELATION_KEYS, { type: r.type, collection: r.collection || undefined, required: r.required || undefined }),
+    ordered(RELATION_KEYS, {
+      type: r.type,
+      collection: r.collection || undefined,
+      required: r.required || undefined,
+      access: r.access,
+    }),
   );
   const properties = entries(own(model.properties), (p) => ({ ...p.schema }));
   const operations = entries(own(model.operations), operationSchema);
@@ -44,6 +49,7 @@ export function toApsSchema(type: ApsTypeModel | Class): ApsSchema {
 
 function operationSchema(op: OperationModel): Record<string, unknown> {
   return ordered(OPERATION_KEYS, {
+    name: op.publishName ? op.name : undefined,
     path: op.path,
     verb: op.verb,
     static: op.static || undefined,
@@ -55,7 +61,13 @@ function operationSchema(op: OperationModel): Record<string, unknown> {
 }
 
 function parameterSchema(p: ParamModel): Record<string, unknown> {
-  return ordered(PARAMETER_KEYS, { type: p.type, items: p.items, kind: p.kind, required: p.required || undefined });
+  return ordered(PARAMETER_KEYS, {
+    name: p.publishName ? p.name : undefined,
+    type: p.type,
+    items: p.items,
+    kind: p.kind,
+    required: p.required || undefined,
+  });
 }
 
 /** `{name: schema}` for a list of named members, or undefined when there are none (APS omits them). */

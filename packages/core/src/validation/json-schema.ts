@@ -13,11 +13,28 @@ export type JsonSchema = { [keyword: string]: unknown };
  */
 export type ResourceSchemaMode = 'create' | 'update';
 
-/** Names the `$defs` entry of each structure, unique even where two structures share a name. */
+export interface StructureRefsOptions {
+  /** What a key is appended to in a `$ref`: `#/$defs/` (the default), `#/components/schemas/`, … */
+  readonly base?: string;
+  /** Keys already taken where the definitions go (an OpenAPI document's other component names). */
+  readonly reserved?: Iterable<string>;
+}
+
+/**
+ * Names the definition of each structure, unique even where two structures share a name. One
+ * instance shared by several schemas gives each structure one definition for all of them, as an
+ * OpenAPI document's `components/schemas` wants.
+ */
 export class StructureRefs {
   private readonly keys = new Map<StructureModel, string>();
-  private readonly used = new Set<string>();
+  private readonly used: Set<string>;
   private readonly pending: StructureModel[] = [];
+  private readonly base: string;
+
+  constructor(options: StructureRefsOptions = {}) {
+    this.base = options.base ?? '#/$defs/';
+    this.used = new Set(options.reserved);
+  }
 
   ref(s: StructureModel): JsonSchema {
     let key = this.keys.get(s);
@@ -28,7 +45,7 @@ export class StructureRefs {
       this.used.add(key);
       this.pending.push(s);
     }
-    return { $ref: `#/$defs/${key}` };
+    return { $ref: `${this.base}${key}` };
   }
 
   /** The `$defs` of every structure referenced so far (and of the structures they reference). */
@@ -42,9 +59,12 @@ export class StructureRefs {
   }
 }
 
-/** The JSON Schema of a resource of `type` as a request body carries it. */
-export function resourceJsonSchema(type: ApsTypeModel, mode: ResourceSchemaMode): JsonSchema {
-  const refs = new StructureRefs();
+/**
+ * The JSON Schema of a resource of `type` as a request body carries it. Structures are `$defs` of
+ * the result, or, given shared `refs`, references the caller collects with `refs.defs()`.
+ */
+export function resourceJsonSchema(type: ApsTypeModel, mode: ResourceSchemaMode, shared?: StructureRefs): JsonSchema {
+  const refs = shared ?? new StructureRefs();
   const schema = objectSchema(type.properties, refs, mode === 'create');
   const properties = schema.properties as Record<string, JsonSchema>;
   // What APS adds to every resource, and relations given as {"aps": {"id": …}} links.
@@ -52,18 +72,22 @@ export function resourceJsonSchema(type: ApsTypeModel, mode: ResourceSchemaMode)
   for (const r of type.relations) {
     properties[r.name] = nullable(r.collection ? { type: 'array', items: LINK } : LINK);
   }
-  const defs = refs.defs();
-  return Object.keys(defs).length > 0 ? { ...schema, $defs: defs } : schema;
+  return shared ? schema : withDefs(schema, refs);
 }
 
-/** The JSON Schema of one value of an APS type (a parameter or a response). */
+/** The JSON Schema of one value of an APS type (a parameter or a response); `shared` as above. */
 export function valueJsonSchema(
   type: string,
   items: ItemsSchema | undefined,
   structure: StructureModel | undefined,
+  shared?: StructureRefs,
 ): JsonSchema {
-  const refs = new StructureRefs();
+  const refs = shared ?? new StructureRefs();
   const schema = typeSchema(type, items, structure, undefined, refs);
+  return shared ? schema : withDefs(schema, refs);
+}
+
+function withDefs(schema: JsonSchema, refs: StructureRefs): JsonSchema {
   const defs = refs.defs();
   return Object.keys(defs).length > 0 ? { ...schema, $defs: defs } : schema;
 }
@@ -88,7 +112,13 @@ function objectSchema(props: readonly PropertyModel[], refs: StructureRefs, enfo
 
 function propertyJsonSchema(p: PropertyModel, refs: StructureRefs): JsonSchema {
   const s = p.schema;
-  const out = typeSchema(s.type, s.items, p.structure, p.inline, refs);
+  const out = withConstraints(typeSchema(s.type, s.items, p.structure, p.inline, refs), s);
+  // A property that is not required may be sent as null, which APS reads as "not set".
+  return s.required ? out : nullable(out);
+}
+
+/** The APS attributes that constrain a value, as JSON Schema keywords of the same names. */
+function withConstraints(out: JsonSchema, s: ItemsSchema): JsonSchema {
   if (s.enum) out.enum = [...s.enum];
   if (s.pattern !== undefined) out.pattern = s.pattern;
   if (s.format !== undefined) out.format = s.format;
@@ -98,8 +128,7 @@ function propertyJsonSchema(p: PropertyModel, refs: StructureRefs): JsonSchema {
   if (s.maxLength !== undefined) out.maxLength = s.maxLength;
   if (s.minItems !== undefined) out.minItems = s.minItems;
   if (s.maxItems !== undefined) out.maxItems = s.maxItems;
-  // A property that is not required may be sent as null, which APS reads as "not set".
-  return s.required ? out : nullable(out);
+  return out;
 }
 
 function typeSchema(
@@ -126,7 +155,8 @@ function typeSchema(
 }
 
 function itemsSchema(items: ItemsSchema, structure: StructureModel | undefined, refs: StructureRefs): JsonSchema {
-  return typeSchema(items.type, items.items, structure, undefined, refs);
+  // Items are never null: APS's "not set" is for properties. Their attributes constrain each item.
+  return withConstraints(typeSchema(items.type, items.items, structure, undefined, refs), items);
 }
 
 function nullable(schema: JsonSchema): JsonSchema {

@@ -1,0 +1,80 @@
+/**
+ * The product: an Acme Notes workspace, declared as an APS type. Its lifecycle is what the
+ * marketplace's requests become: provision (NetNew, TrialCreate), configure (Update, TrialConvert,
+ * ChangeProduct), the custom operation `renew` (Renewal), unprovision (Deprovision).
+ */
+import {
+  Accepted,
+  ApsType,
+  CoreTypes,
+  Operation,
+  Param,
+  Property,
+  Structure,
+  UnprocessableEntityError,
+} from '@apskit/core';
+import { accounts } from './accounts';
+
+@Structure({ doc: 'A renewed commitment term.' })
+export class RenewalTerm {
+  @Property({ required: true, format: 'date-time' })
+  endDate!: string;
+}
+
+@ApsType({
+  name: 'workspace',
+  id: 'http://notes.example/aps/workspace/1.0',
+  implements: [CoreTypes.resource],
+  doc: 'An Acme Notes workspace, sold through a marketplace.',
+})
+export class Workspace {
+  /** Renewals the workspace took, for the demo to show (a real app records them in its backend). */
+  static renewals: Array<{ adminEmail: string; endDate: string }> = [];
+
+  @Property({ required: true, final: true, format: 'email', title: 'Administrator email' })
+  adminEmail!: string;
+
+  @Property({ required: true })
+  companyName!: string;
+
+  @Property({ type: 'integer', required: true, minimum: 1 })
+  seats!: number;
+
+  @Property({ enum: ['trial', 'standard'] })
+  plan?: string;
+
+  @Property({ readonly: true, format: 'uri' })
+  url?: string;
+
+  provision(): void {
+    // The check the marketplace cannot make: it runs while processing, after the acknowledgement,
+    // and its message is what the buyer reads in the Fail result.
+    if (!accounts.claim(this.adminEmail))
+      throw new UnprocessableEntityError(
+        `The administrator email ${this.adminEmail} is already in use by another Acme Notes account; use another email`,
+      );
+    // Creating a workspace takes a while: answer 202, and be asked again in 5 seconds.
+    throw new Accepted(this, `Creating the workspace of ${this.companyName}`, 5);
+  }
+
+  provisionAsync(): void {
+    this.url = `https://notes.example/w/${this.companyName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  }
+
+  configure(next: Workspace): void {
+    this.seats = next.seats ?? this.seats;
+    this.plan = next.plan ?? this.plan;
+  }
+
+  unprovision(): void {
+    accounts.release(this.adminEmail);
+  }
+
+  @Operation({ verb: 'POST', path: '/renew' })
+  renew(@Param('term', { kind: 'body', type: RenewalTerm, required: true }) term: RenewalTerm): void {
+    // Idempotent by value, as a custom operation called from a webhook should be: renewing to the
+    // same date twice changes nothing.
+    if (!Workspace.renewals.some((r) => r.adminEmail === this.adminEmail && r.endDate === term.endDate))
+      Workspace.renewals.push({ adminEmail: this.adminEmail, endDate: term.endDate });
+  }
+}

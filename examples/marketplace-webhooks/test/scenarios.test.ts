@@ -1,0 +1,161 @@
+/**
+ * The seed's three scenarios end to end over HTTP on 127.0.0.1: the simulated marketplace delivers
+ * signed notifications to the provisioner, retries failed deliveries (up to three times, each a new
+ * attempt with the same request id), and takes the results the provisioner posts with an OAuth2 token.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResourceJson } from '@apskit/controller';
+import { DELIVERIES, SimulatedMarketplace, startProvisioner, type Order, type Provisioner } from '../src';
+
+const SIGNING_SECRET = `whsec_${Buffer.from('scenario test secret').toString('base64')}`;
+const CLIENT = { clientId: 'test-provisioner', clientSecret: 'test-secret' };
+
+let dir: string;
+let marketplace: SimulatedMarketplace;
+let provisioner: Provisioner;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'apskit-marketplace-test-'));
+  marketplace = await new SimulatedMarketplace({
+    signingSecret: SIGNING_SECRET,
+    ...CLIENT,
+    retryDelayMs: 50,
+    deliveryTimeoutMs: 500,
+  }).start();
+  provisioner = await startProvisioner({
+    dataDir: dir,
+    marketplaceUrl: marketplace.url,
+    signingSecret: SIGNING_SECRET,
+    ...CLIENT,
+    timeScale: 0.01,
+    lateMs: 800,
+  });
+  marketplace.connect(provisioner.webhookUrl);
+});
+afterAll(async () => {
+  await provisioner.close();
+  await marketplace.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const netNew = (company: string, email: string): Order => ({
+  type: 'NetNew',
+  companyName: company,
+  quantity: 4,
+  details: { vendorAdminEmail: email },
+});
+
+async function workspaces(): Promise<Array<ResourceJson & { companyName?: string; url?: string }>> {
+  return (await fetch(`${provisioner.url}/aps/2/resources`).then((r) => r.json())) as Array<
+    ResourceJson & { companyName?: string; url?: string }
+  >;
+}
+
+describe('the seed scenarios', () => {
+  it('validation failure: acknowledged, then Fail with the message (the admin email is in use)', async () => {
+    const request = await marketplace.send(netNew('Fabrikam', 'it@fabrikam.example'));
+    expect(request.attempts.map((a) => a.status)).toEqual(['Acknowledged']);
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result).toEqual({
+      provisionAttemptId: request.attempts[0]!.id,
+      status: 'Fail',
+      errorMessage:
+        'The administrator email it@fabrikam.example is already in use by another Acme Notes account; use another email',
+      externalProvisionerSubscriptionId: null,
+    });
+    expect((await workspaces()).filter((w) => w.companyName === 'Fabrikam')).toEqual([]);
+  });
+
+  it('validation failure: a missing email is the buyer’s to fix, and says so', async () => {
+    const request = await marketplace.send({ type: 'NetNew', companyName: 'Tailspin', details: {} });
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result).toMatchObject({
+      status: 'Fail',
+      errorMessage: 'No administrator email was entered: enter the email of the workspace administrator',
+    });
+  });
+
+  it('success: acknowledged, provisioned asynchronously, then Success for the attempt', async () => {
+    const request = await marketplace.send(netNew('Contoso', 'admin@contoso.example'));
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result).toMatchObject({
+      provisionAttemptId: request.attempts[0]!.id,
+      status: 'Success',
+      errorMessage: null,
+    });
+    const workspace = (await workspaces()).find((w) => w.aps.id === result.externalProvisionerSubscriptionId);
+    expect(workspace).toMatchObject({
+      companyName: 'Contoso',
+      seats: 4,
+      plan: 'standard',
+      url: 'https://notes.example/w/contoso',
+      aps: { status: 'aps:ready' },
+    });
+  });
+
+  it.each([
+    ['answered 503', '503'],
+    ['dropped', 'drop'],
+  ] as const)(
+    'transient error: the first delivery is %s, the second acknowledged, the result is for the second',
+    async (_label, kind) => {
+      provisioner.outage.next(kind);
+      const company = `Northwind-${kind}`;
+      const request = await marketplace.send(netNew(company, `ops-${kind}@northwind.example`));
+      expect(request.attempts.map((a) => a.status)).toEqual(['Failed', 'Acknowledged']);
+      expect(request.attempts[0]!.errorDetail).toBe(kind === '503' ? 'HTTP 503' : 'connection dropped');
+      const result = await marketplace.waitForResult(request.id, 10_000);
+      expect(result).toMatchObject({ provisionAttemptId: request.attempts[1]!.id, status: 'Success' });
+      expect(request.results).toHaveLength(1);
+      expect((await workspaces()).filter((w) => w.companyName === company)).toHaveLength(1);
+    },
+  );
+
+  it('transient error: an acknowledgement lost on the way (stored, answered too late) provisions once, answers the retry', async () => {
+    provisioner.outage.next('late');
+    const request = await marketplace.send(netNew('Litware', 'admin@litware.example'));
+    expect(request.attempts.map((a) => a.status)).toEqual(['Failed', 'Acknowledged']);
+    expect(request.attempts[0]!.errorDetail).toBe('no answer in time');
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result).toMatchObject({ provisionAttemptId: request.attempts[1]!.id, status: 'Success' });
+    // The first attempt was stored by the provisioner, but the marketplace takes no result for it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(request.results).toHaveLength(1);
+    expect((await workspaces()).filter((w) => w.companyName === 'Litware')).toHaveLength(1);
+  });
+
+  it('gives up after the first delivery and three retries', async () => {
+    for (let i = 0; i < DELIVERIES; i++) provisioner.outage.next('503');
+    const request = await marketplace.send(netNew('Adatum', 'admin@adatum.example'));
+    expect(request.attempts.map((a) => a.status)).toEqual(['Failed', 'Failed', 'Failed', 'Failed']);
+    expect(new Set(request.attempts.map((a) => a.id)).size).toBe(4);
+    const tasks = await provisioner.webhooks.tasksOf(request.id);
+    expect(tasks).toEqual([]); // nothing reached the intake, nothing was stored
+  });
+});
+
+describe('the rest of a subscription’s life', () => {
+  it('updates, renews and deprovisions the subscription a NetNew created', async () => {
+    const created = await marketplace.send(netNew('Proseware', 'admin@proseware.example'));
+    const first = await marketplace.waitForResult(created.id, 10_000);
+    const id = first.externalProvisionerSubscriptionId as string;
+    const subscriptionId = created.subscriptionId;
+    const step = async (order: Omit<Order, 'companyName'>) => {
+      const request = await marketplace.send({ companyName: 'Proseware', subscriptionId, ...order });
+      return marketplace.waitForResult(request.id, 10_000);
+    };
+    expect(await step({ type: 'Update', quantity: 12 })).toMatchObject({ status: 'Success' });
+    const after = (await fetch(`${provisioner.url}/aps/2/resources/${id}`).then((r) => r.json())) as { seats: number };
+    expect(after.seats).toBe(12);
+    expect(await step({ type: 'Renewal', commitmentTermEndDate: '2031-01-01T00:00:00Z' })).toMatchObject({
+      status: 'Success',
+    });
+    expect(await step({ type: 'Deprovision' })).toMatchObject({ status: 'Success' });
+    expect((await fetch(`${provisioner.url}/aps/2/resources/${id}`)).status).toBe(404);
+    // The email is free again for a new account.
+    const again = await marketplace.send(netNew('Proseware', 'admin@proseware.example'));
+    expect(await marketplace.waitForResult(again.id, 10_000)).toMatchObject({ status: 'Success' });
+  });
+});

@@ -1,0 +1,204 @@
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { createEndpoint, type RunningEndpoint } from '@apskit/express';
+import { CliError } from '../cli-error';
+import { displayPath } from '../display-path';
+import { loadCertificateFiles, selfSignedCertificate, type TlsMaterial } from '../deploy/certificate';
+import { probe } from '../deploy/probe';
+import { loadApp } from '../load-app';
+import type { Output } from './schema';
+
+export interface DeployOptions {
+  host?: string;
+  port?: string;
+  httpsPort?: string;
+  cert?: string;
+  key?: string;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HTTPS_PORT = 8443;
+
+export interface Deployment {
+  /** The URLs to give the platform, with a final `/`. */
+  readonly httpUrl: string;
+  readonly httpsUrl: string;
+  readonly tls: TlsMaterial;
+  close(): Promise<void>;
+}
+
+/**
+ * `apskit deploy <module>`: serves the app's services over HTTP and HTTPS, checks that both answer,
+ * prints the endpoint URLs for the platform, and runs until SIGTERM or SIGINT (or `stop`), then
+ * closes both servers and resolves, so that the process exits with 0.
+ */
+export async function deployCommand(
+  moduleSpec: string,
+  options: DeployOptions,
+  io: Output,
+  stop?: AbortSignal,
+): Promise<void> {
+  // Listened for from the start: a signal that comes while the endpoint starts stops it once it is up.
+  const signals = stop ? undefined : processSignals();
+  try {
+    const deployment = await startDeployment(moduleSpec, options, io);
+    await aborted(stop ?? (signals as ProcessSignals).signal);
+    await deployment.close();
+    io.out('apskit: endpoint stopped\n');
+  } finally {
+    signals?.dispose();
+  }
+}
+
+/** Starts the endpoint, checks both URLs and prints the banner. */
+export async function startDeployment(moduleSpec: string, options: DeployOptions, io: Output): Promise<Deployment> {
+  const host = options.host ?? DEFAULT_HOST;
+  const port = portOption(options.port, '--port', DEFAULT_PORT);
+  const httpsPort = portOption(options.httpsPort, '--https-port', DEFAULT_HTTPS_PORT);
+  if ((options.cert === undefined) !== (options.key === undefined))
+    throw new CliError('Give both --cert and --key, or neither for a self-signed certificate');
+
+  const { app } = loadApp(moduleSpec);
+  // Built first: declaration mistakes are reported before a certificate is made or a port opened.
+  const endpoint = createEndpoint({ services: app.services });
+  const dataDir = resolve(process.env.APSKIT_DATA_DIR ?? '.apskit');
+  const wildcard = host === '0.0.0.0' || host === '::';
+  // The name the platform will call: the machine's name when listening on every interface.
+  const publicHost = wildcard ? hostname() : host;
+  const tls =
+    options.cert !== undefined && options.key !== undefined
+      ? loadCertificateFiles(resolve(options.cert), resolve(options.key))
+      : await selfSignedCertificate(dataDir, [...new Set([publicHost, ...(wildcard ? ['127.0.0.1'] : [])])]);
+
+  const servers: RunningEndpoint[] = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  };
+  try {
+    servers.push(await listen(() => endpoint.listen({ host, port }), host, port, 'HTTP', '--port'));
+    servers.push(
+      await listen(
+        () => endpoint.listen({ host, port: httpsPort, tls: { key: tls.key, cert: tls.cert } }),
+        host,
+        httpsPort,
+        'HTTPS',
+        '--https-port',
+      ),
+    );
+    const [http, https] = servers as [RunningEndpoint, RunningEndpoint];
+    const checkHost = wildcard ? (host === '::' ? '::1' : '127.0.0.1') : host;
+    const service = Object.keys(app.services)[0] as string;
+    await check(`${urlOf('http', checkHost, http.port)}${encodeURIComponent(service)}/`, 'HTTP');
+    await check(`${urlOf('https', checkHost, https.port)}${encodeURIComponent(service)}/`, 'HTTPS', tls.fingerprint);
+
+    const deployment: Deployment = {
+      httpUrl: urlOf('http', publicHost, http.port),
+      httpsUrl: urlOf('https', publicHost, https.port),
+      tls,
+      close: closeAll,
+    };
+    io.out(banner(`${app.name} ${app.version}-${app.release}`, Object.keys(app.services), deployment));
+    return deployment;
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+function banner(app: string, services: readonly string[], d: Deployment): string {
+  const where = displayPath(d.tls.certFile);
+  const cert = d.tls.selfSigned ? `${where} (self-signed${d.tls.generated ? ', made now' : ''})` : where;
+  // A given certificate is served even when expired (the user may be testing); the banner says so.
+  const expired =
+    d.tls.validTo.getTime() < Date.now()
+      ? `\n  WARNING: the certificate expired on ${d.tls.validTo.toISOString()}`
+      : '';
+  return [
+    `APSKit endpoint for ${app} configured SUCCESSFULLY`,
+    `  http endpoint url:  ${d.httpUrl}`,
+    `  https endpoint url: ${d.httpsUrl}`,
+    `  services:           ${services.join(', ')}`,
+    `  certificate:        ${cert}`,
+    `  SHA-256:            ${d.tls.fingerprint}${expired}`,
+    'Give the platform one of these URLs when you create the application instance.',
+    'Running in the foreground: SIGTERM or Ctrl-C stops it.',
+    '',
+  ].join('\n');
+}
+
+async function listen(
+  start: () => Promise<RunningEndpoint>,
+  host: string,
+  port: number,
+  scheme: string,
+  flag: string,
+): Promise<RunningEndpoint> {
+  try {
+    return await start();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const where = `${host}:${port}`;
+    if (code === 'EADDRINUSE')
+      throw new CliError(
+        `Cannot start the ${scheme} endpoint: port ${port} on ${host} is already in use. ` +
+          `Stop what uses it, or choose another port with ${flag}`,
+      );
+    if (code === 'EACCES')
+      throw new CliError(
+        `Cannot start the ${scheme} endpoint on ${where}: permission denied (ports below 1024 need privileges). ` +
+          `Choose another port with ${flag}`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new CliError(`Cannot start the ${scheme} endpoint: ${host} is not an address of this machine (--host)`);
+    throw new CliError(`Cannot start the ${scheme} endpoint on ${where}: ${(e as Error).message}`);
+  }
+}
+
+async function check(url: string, scheme: string, fingerprint?: string): Promise<void> {
+  try {
+    await probe(url, { fingerprint });
+  } catch (e) {
+    throw new CliError(`The ${scheme} endpoint started but does not answer at ${url}: ${(e as Error).message}`);
+  }
+}
+
+function urlOf(scheme: 'http' | 'https', host: string, port: number): string {
+  return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${port}/`;
+}
+
+function portOption(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535))
+    throw new CliError(`${flag} must be a port number from 0 to 65535 (0 picks a free one), not "${value}"`);
+  return port;
+}
+
+interface ProcessSignals {
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+/** SIGTERM (a service manager) and SIGINT (Ctrl-C) as one AbortSignal, instead of Node's immediate exit. */
+function processSignals(): ProcessSignals {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { buildTypeModel, toOpenApi, type Class, type OpenApiDocument } from '@apskit/core';
+import { CliError } from '../cli-error';
+import { displayPath } from '../display-path';
+import { findServices } from '../find-services';
+import { loadModule } from '../load-module';
+import type { Output } from './schema';
+
+export interface OpenApiCommandOptions {
+  /** A file to write; without it the document is printed. */
+  out?: string;
+  /** Also describe the embedded controller's API. */
+  controller?: boolean;
+  /** `servers[0].url`. */
+  server?: string;
+}
+
+/**
+ * `apskit openapi <module> [--out <file>] [--controller] [--server <url>]`: the OpenAPI 3.1 document
+ * of the endpoint that serves the module's types. Its paths are those of the module's `services`
+ * map (or its app's services), as createEndpoint serves them; a module without one is described as
+ * if each type were served under its APS name.
+ */
+export function openApiCommand(moduleSpec: string, options: OpenApiCommandOptions, io: Output): OpenApiDocument {
+  const { file, types, exports } = loadModule(moduleSpec);
+  const found = findServices(exports);
+  if (types.length === 0 && !found) {
+    throw new CliError(`No APS types found in ${file}: export classes declared with @ApsType()`);
+  }
+  // The services may name classes the module does not export by themselves.
+  const model = buildTypeModel([...types, ...Object.values(found?.services ?? {})]);
+  const services: Record<string, Class> = found
+    ? { ...found.services }
+    : Object.fromEntries(model.types.map((t) => [t.name, t.target]));
+  const doc = toOpenApi(model, {
+    services,
+    title: found?.app ? found.app.name : undefined,
+    version: found?.app ? `${found.app.version}-${found.app.release}` : undefined,
+    serverUrl: options.server,
+    includeController: options.controller === true,
+  });
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  if (options.out === undefined) {
+    io.out(text);
+    return doc;
+  }
+  mkdirSync(dirname(options.out), { recursive: true });
+  writeFileSync(options.out, text);
+  io.out(`wrote ${displayPath(options.out)}\n`);
+  return doc;
+}

@@ -1,0 +1,859 @@
+/**
+ * Reads APS schemas into a plan of declarations (./plan.ts). Every attribute a published schema can
+ * say has a place in the plan; what has none is a problem, named by file and `Type.member`, and the
+ * import stops: an import never drops what a schema says. Problems are collected over all schemas
+ * and reported together.
+ *
+ * Two things are read as absent, because APS reads them so and APSKit does not publish them: empty
+ * sections (`{}`, or `[]` as PHP writes an empty map) and `false` where APSKit publishes a flag only
+ * when true (relation `collection`/`required`, parameter `required`, operation `static`). Each is
+ * reported as a note.
+ */
+import { CoreTypes, LIFECYCLE_METHODS, type JsonValue } from '@apskit/core';
+import { CliError } from '../cli-error';
+import { textWidth } from './doc';
+import {
+  camelCase,
+  className,
+  isFreeMethodName,
+  isTakenClassName,
+  kebabCase,
+  needsQuotes,
+  pascalCase,
+  unique,
+} from './names';
+import {
+  json,
+  literal,
+  object,
+  type ClassPlan,
+  type Expr,
+  type MemberPlan,
+  type ModulePlan,
+  type OperationPlan,
+  type ParamPlan,
+  type PropertyPlan,
+  type RelationPlan,
+} from './plan';
+import type { SourceSchema } from './read-schemas';
+import { jsonKind } from './read-schemas';
+import {
+  ACCESS_KEYS,
+  attributeProblem,
+  ITEMS_KEYS,
+  KINDS,
+  OPERATION_KEYS,
+  PARAMETER_KEYS,
+  PRIMITIVES,
+  PROPERTY_KEYS,
+  RELATION_KEYS,
+  RESPONSE_KEYS,
+  STRUCTURE_KEYS,
+  TYPE_KEYS,
+  VALUE_ATTRIBUTES,
+  VALUE_KEYS,
+  VERBS,
+} from './vocabulary';
+import { numberText, quote } from './write-typescript';
+
+export interface ImportPlan {
+  readonly modules: readonly ModulePlan[];
+  /** What was read as absent, one line each. */
+  readonly notes: readonly string[];
+}
+
+type JsonObject = Record<string, unknown>;
+
+const CORE_TYPE_KEYS = new Map<string, string>(Object.entries(CoreTypes).map(([key, id]) => [id, key]));
+
+/** The line width (prettier's, here): an enum's union of literals is the annotation only if its line fits. */
+const MAX_LINE = 120;
+
+/**
+ * Plans the declarations of every schema. `earlier` are problems found while reading the files:
+ * they are reported with the planner's, so that one run names every problem.
+ *
+ * @throws CliError listing every problem found, each as `<file>: <Type>.<member>: what is wrong`.
+ */
+export function planImport(sources: readonly SourceSchema[], earlier: readonly string[] = []): ImportPlan {
+  const problems: string[] = [...earlier];
+  const notes: string[] = [];
+  const entries = sources.map((s) => readHeader(s, problems)).filter((e): e is TypeEntry => e !== undefined);
+  nameTypes(entries, problems);
+  nameStructures(entries, problems);
+  // Planning goes on after a problem, so that one run names them all.
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const modules = entries.map((e) => new ModulePlanner(e, byId, problems, notes).plan());
+  if (problems.length > 0) throw importError(problems);
+  return { modules, notes };
+}
+
+/** One error for every problem: the user fixes them in one pass. */
+export function importError(problems: readonly string[]): CliError {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return new CliError(
+    `Cannot import the schemas, nothing was written (${count}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+  );
+}
+
+interface TypeEntry {
+  readonly source: SourceSchema;
+  /** A copy of the source without the controller's `aps`; what the declarations must emit, once read. */
+  readonly schema: JsonObject;
+  readonly name: string;
+  readonly id: string;
+  className: string;
+  file: string;
+  /** APS structure name → class name. */
+  readonly structureClasses: Map<string, string>;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readHeader(source: SourceSchema, problems: string[]): TypeEntry | undefined {
+  const schema = structuredClone(source.json) as JsonObject;
+  // `aps` is what a controller adds to each type it serves (its own id, revision, …): not the type's.
+  delete schema.aps;
+  const { name, id, apsVersion } = schema;
+  const at = typeof name === 'string' && name !== '' ? `${source.origin}: ${name}` : source.origin;
+  let ok = true;
+  for (const [key, value] of [
+    ['name', name],
+    ['id', id],
+    ['apsVersion', apsVersion],
+  ] as const) {
+    if (typeof value !== 'string' || value === '') {
+      problems.push(
+        value === undefined
+          ? `${at}: the schema has no "${key}", which every APS type has`
+          : `${at}: "${key}" must be a non-empty string, not ${jsonKind(value)}`,
+      );
+      ok = false;
+    }
+  }
+  for (const key of Object.keys(schema)) {
+    if (!TYPE_KEYS.includes(key))
+      problems.push(`${at}: unknown attribute "${key}" (a type has ${TYPE_KEYS.join(', ')})`);
+  }
+  if (!ok) return undefined;
+  return {
+    source,
+    schema,
+    name: name as string,
+    id: id as string,
+    className: '',
+    file: '',
+    structureClasses: new Map(),
+  };
+}
+
+/** Class and file names of the types; two types may not share either (nor an APS name or ID). */
+function nameTypes(entries: TypeEntry[], problems: string[]): void {
+  const seen = { name: new Map<string, TypeEntry>(), id: new Map<string, TypeEntry>() };
+  const classes = new Map<string, TypeEntry>();
+  const files = new Map<string, TypeEntry>();
+  for (const e of entries) {
+    const base = className(e.name);
+    e.className = isTakenClassName(base) ? `${base}Type` : base;
+    e.file = `${kebabCase(e.className)}.ts`;
+    const sameName = seen.name.get(e.name);
+    const sameId = seen.id.get(e.id);
+    const sameClass = classes.get(e.className);
+    const sameFile = files.get(e.file.toLowerCase());
+    if (sameName) {
+      problems.push(`name clash: ${sameName.source.origin} and ${e.source.origin} both declare the type "${e.name}"`);
+    } else if (sameId) {
+      problems.push(`name clash: ${sameId.source.origin} and ${e.source.origin} both declare the type ID "${e.id}"`);
+    } else if (sameClass) {
+      problems.push(
+        `name clash: the types "${sameClass.name}" (${sameClass.source.origin}) and "${e.name}" (${e.source.origin}) both become the class ${e.className}`,
+      );
+    } else if (sameFile) {
+      problems.push(
+        `name clash: the types "${sameFile.name}" (${sameFile.source.origin}) and "${e.name}" (${e.source.origin}) would both be written to ${e.file}`,
+      );
+    } else if (e.file === 'index.ts') {
+      problems.push(
+        `name clash: ${e.source.origin}: the type "${e.name}" would be written to index.ts, which exports the others`,
+      );
+    }
+    seen.name.set(e.name, e);
+    seen.id.set(e.id, e);
+    classes.set(e.className, e);
+    files.set(e.file.toLowerCase(), e);
+  }
+}
+
+/**
+ * Class names of the structures. A structure keeps its APS name as class name where it can; one
+ * whose name another type's structure or a type has gets the type's class name before it, since
+ * the output's index exports every class.
+ */
+function nameStructures(entries: TypeEntry[], problems: string[]): void {
+  const typeClasses = new Set(entries.map((e) => e.className));
+  const counts = new Map<string, number>();
+  const names = (e: TypeEntry): string[] => (isObject(e.schema.structures) ? Object.keys(e.schema.structures) : []);
+  for (const e of entries) for (const s of names(e)) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const used = new Set(typeClasses);
+  for (const e of entries) {
+    for (const s of names(e)) {
+      const base = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? s : pascalCase(s);
+      const shared = (counts.get(s) ?? 0) > 1 || typeClasses.has(base) || isTakenClassName(base);
+      const cls = shared ? `${e.className}${pascalCase(s)}` : base;
+      if (used.has(cls)) {
+        problems.push(
+          `name clash: ${e.source.origin}: ${e.name}.structures.${s}: its class name ${cls} is already the name of another class of this import`,
+        );
+      }
+      used.add(cls);
+      e.structureClasses.set(s, cls);
+    }
+  }
+}
+
+/** Plans one type's module. `from` below is the declaration index of the class being planned. */
+class ModulePlanner {
+  private readonly schema: JsonObject;
+  private readonly imports = new Map<string, Set<string>>();
+  /** Structure name → its source, and its declaration index in the module. */
+  private readonly structures = new Map<string, JsonObject>();
+  private readonly declared = new Map<string, number>();
+  private typeIndex = 0;
+
+  constructor(
+    private readonly entry: TypeEntry,
+    private readonly byId: ReadonlyMap<string, TypeEntry>,
+    private readonly problems: string[],
+    private readonly notes: string[],
+  ) {
+    this.schema = entry.schema;
+  }
+
+  plan(): ModulePlan {
+    const e = this.entry;
+    const implementsExpr = this.implementsList();
+    const access = this.access(this.schema, 'access', '');
+    const relations = this.section(this.schema, 'relations', 'relations');
+    const properties = this.section(this.schema, 'properties', 'properties');
+    const operations = this.section(this.schema, 'operations', 'operations');
+    this.readStructures();
+    const order = this.declarationOrder();
+    order.forEach((name, i) => this.declared.set(name, i));
+    this.typeIndex = order.length;
+
+    const structures = order.map((name, i) => this.structurePlan(name, i));
+    const members: MemberPlan[] = [];
+    const memberNames = new Set<string>();
+    for (const [name, value] of Object.entries(relations ?? {})) {
+      const r = this.relation(name, value);
+      if (r) members.push(r);
+      memberNames.add(name).add(`${name}Link`).add(`${name}Unlink`);
+    }
+    for (const [name, value] of Object.entries(properties ?? {})) {
+      const p = this.property(name, value, `properties.${name}`, this.typeIndex);
+      if (p) members.push(p);
+      memberNames.add(name);
+    }
+    const instanceNames = new Set([...memberNames, ...LIFECYCLE_METHODS, 'constructor']);
+    const staticNames = new Set<string>();
+    for (const [name, value] of Object.entries(operations ?? {})) {
+      const op = this.operation(name, value, instanceNames, staticNames);
+      if (op) members.push(op);
+    }
+
+    const options = object([
+      ['name', e.className !== e.name ? literal(e.name) : undefined],
+      ['id', literal(e.id)],
+      ['apsVersion', this.schema.apsVersion !== '2.0' ? literal(this.schema.apsVersion as string) : undefined],
+      ['implements', implementsExpr],
+      ['access', access],
+      ['structures', this.structuresOption(properties, operations)],
+    ]);
+    return {
+      file: e.file,
+      origin: e.source.origin,
+      structures,
+      type: { className: e.className, decorator: 'ApsType', options, members },
+      imports: this.imports,
+      expected: this.schema as Record<string, JsonValue>,
+    };
+  }
+
+  // ---- where, problems and notes -----------------------------------------------------------------
+
+  private where(path: string): string {
+    return `${this.entry.source.origin}: ${this.entry.name}${path ? `.${path}` : ''}`;
+  }
+
+  private problem(path: string, message: string): void {
+    this.problems.push(`${this.where(path)}: ${message}`);
+  }
+
+  private note(path: string, message: string): void {
+    this.notes.push(`${this.where(path)}: ${message}`);
+  }
+
+  private checkKeys(value: JsonObject, allowed: readonly string[], path: string, what: string): void {
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) {
+        this.problem(path ? `${path}.${key}` : key, `unknown attribute "${key}" (${what} has ${allowed.join(', ')})`);
+      }
+    }
+  }
+
+  /**
+   * A map section (`relations`, `parameters`, a structure's `properties`): an object, or nothing
+   * when it is absent or empty. An empty one is removed from the expected schema (`keepEmpty`: kept
+   * as `{}`, for sections APSKit publishes even when empty).
+   */
+  private section(owner: JsonObject, key: string, path: string, keepEmpty = false): JsonObject | undefined {
+    const value = owner[key];
+    if (value === undefined) return undefined;
+    const empty = (Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0);
+    if (empty) {
+      if (keepEmpty) {
+        if (Array.isArray(value)) {
+          owner[key] = {};
+          this.note(path, 'read the empty list [] as an empty map {}, as PHP writes one');
+        }
+        return {};
+      }
+      delete owner[key];
+      this.note(path, 'left out: an empty section is what APS reads when there is none');
+      return undefined;
+    }
+    if (!isObject(value)) {
+      this.problem(path, `must be an object of named entries, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** `false` where APSKit publishes only `true`: removed from the expected schema, with a note. */
+  private flag(owner: JsonObject, key: string, path: string): boolean {
+    const value = owner[key];
+    if (value === undefined) return false;
+    if (typeof value !== 'boolean') {
+      this.problem(`${path}.${key}`, `must be true or false, not ${jsonKind(value)}`);
+      return false;
+    }
+    if (!value) {
+      delete owner[key];
+      this.note(`${path}.${key}`, 'left out: false is what APS assumes, and APSKit publishes this flag only when true');
+    }
+    return value;
+  }
+
+  private string(owner: JsonObject, key: string, path: string, required: boolean): string | undefined {
+    const value = owner[key];
+    if (value === undefined) {
+      if (required) this.problem(path, `has no "${key}"`);
+      return undefined;
+    }
+    if (typeof value !== 'string' || value === '') {
+      this.problem(`${path}.${key}`, `must be a non-empty string, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  // ---- the type --------------------------------------------------------------------------------
+
+  private implementsList(): Expr | undefined {
+    const list = this.schema.implements;
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list) || list.some((id) => typeof id !== 'string')) {
+      this.problem('implements', `must be a list of type IDs, not ${jsonKind(list)}`);
+      return undefined;
+    }
+    if (list.length === 0) {
+      delete this.schema.implements;
+      this.note('implements', 'left out: an empty list, which APSKit does not publish');
+      return undefined;
+    }
+    return { kind: 'array', items: (list as string[]).map((id) => this.typeIdExpr(id)) };
+  }
+
+  /** A type ID as declarations write it: a class of this import, `CoreTypes.x`, or the ID itself. */
+  private typeIdExpr(id: string): Expr {
+    const target = this.byId.get(id);
+    if (target) return { kind: 'thunk', to: this.classOf(target) };
+    const core = CORE_TYPE_KEYS.get(id);
+    return core ? { kind: 'coreType', key: core, id } : literal(id);
+  }
+
+  private classOf(target: TypeEntry): Expr {
+    if (target !== this.entry) {
+      const names = this.imports.get(target.file) ?? new Set<string>();
+      names.add(target.className);
+      this.imports.set(target.file, names);
+    }
+    return { kind: 'class', name: target.className };
+  }
+
+  private access(owner: JsonObject, key: string, path: string): Expr | undefined {
+    const value = owner[key];
+    if (value === undefined) return undefined;
+    const at = path ? `${path}.${key}` : key;
+    if (!isObject(value)) {
+      this.problem(at, `must be an object such as {"admin": true}, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    this.checkKeys(value, ACCESS_KEYS, at, 'access');
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v !== 'boolean') this.problem(`${at}.${k}`, `must be true or false, not ${jsonKind(v)}`);
+    }
+    return json(value as JsonValue);
+  }
+
+  /** `structures: [...]` when the order members reach them is not the source's, or some are reached by none. */
+  private structuresOption(properties: JsonObject | undefined, operations: JsonObject | undefined): Expr | undefined {
+    const listed = [...this.structures.keys()];
+    const reached: string[] = [];
+    const visit = (name: string | undefined): void => {
+      if (name === undefined || reached.includes(name) || !this.structures.has(name)) return;
+      reached.push(name);
+      Object.values(this.structureProperties(name)).forEach(visitProperty);
+    };
+    const visitProperty = (p: unknown): void => {
+      if (!isObject(p)) return;
+      visit(this.structureIn(p));
+      if (isObject(p.properties)) Object.values(p.properties).forEach(visitProperty);
+    };
+    Object.values(properties ?? {}).forEach(visitProperty);
+    for (const op of Object.values(operations ?? {})) {
+      if (!isObject(op)) continue;
+      if (isObject(op.parameters))
+        for (const p of Object.values(op.parameters)) if (isObject(p)) visit(this.structureIn(p));
+      for (const r of [op.response, op.errorResponse]) if (isObject(r)) visit(this.structureIn(r));
+    }
+    if (reached.length === listed.length && reached.every((name, i) => name === listed[i])) return undefined;
+    return {
+      kind: 'array',
+      items: listed.map((name) => ({ kind: 'class', name: this.entry.structureClasses.get(name) as string })),
+    };
+  }
+
+  /** The structure a value's type (or its items' type, at any depth) names. */
+  private structureIn(value: JsonObject): string | undefined {
+    let v: unknown = value;
+    while (isObject(v)) {
+      if (typeof v.type === 'string' && this.structures.has(v.type)) return v.type;
+      v = v.items;
+    }
+    return undefined;
+  }
+
+  // ---- structures --------------------------------------------------------------------------------
+
+  private readStructures(): void {
+    const section = this.section(this.schema, 'structures', 'structures');
+    for (const [name, value] of Object.entries(section ?? {})) {
+      const path = `structures.${name}`;
+      if (!isObject(value)) {
+        this.problem(path, `must be an object, not ${jsonKind(value)}`);
+        continue;
+      }
+      this.checkKeys(value, STRUCTURE_KEYS, path, 'a structure');
+      if (value.type !== 'object') {
+        this.problem(
+          `${path}.type`,
+          value.type === undefined
+            ? 'is missing: an APS structure is {"type": "object", "properties": {…}}'
+            : `is ${JSON.stringify(value.type)}: an APS structure is an object`,
+        );
+      }
+      if (value.properties === undefined) {
+        this.problem(path, 'has no "properties": an APS structure is {"type": "object", "properties": {…}}');
+      } else {
+        this.section(value, 'properties', `${path}.properties`, true);
+      }
+      this.structures.set(name, value);
+    }
+  }
+
+  private structureProperties(name: string): JsonObject {
+    const s = this.structures.get(name);
+    return s && isObject(s.properties) ? s.properties : {};
+  }
+
+  /**
+   * Structures in declaration order: each after the structures it names, so that it can name them
+   * as they are; in a cycle, the later one is named through a thunk.
+   */
+  private declarationOrder(): string[] {
+    const order: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const dependencies = (value: unknown, out: string[]): void => {
+      if (!isObject(value)) return;
+      const s = this.structureIn(value);
+      if (s) out.push(s);
+      if (isObject(value.properties)) for (const p of Object.values(value.properties)) dependencies(p, out);
+    };
+    const visit = (name: string): void => {
+      if (state.has(name)) return;
+      state.set(name, 'visiting');
+      const deps: string[] = [];
+      for (const p of Object.values(this.structureProperties(name))) dependencies(p, deps);
+      deps.forEach(visit);
+      state.set(name, 'done');
+      order.push(name);
+    };
+    [...this.structures.keys()].forEach(visit);
+    return order;
+  }
+
+  private structurePlan(name: string, index: number): ClassPlan {
+    const cls = this.entry.structureClasses.get(name) as string;
+    const members: MemberPlan[] = [];
+    for (const [key, value] of Object.entries(this.structureProperties(name))) {
+      const p = this.property(key, value, `structures.${name}.properties.${key}`, index);
+      if (p) members.push(p);
+    }
+    return {
+      className: cls,
+      decorator: 'Structure',
+      options: cls === name ? undefined : object([['name', literal(name)]]),
+      members,
+    };
+  }
+
+  // ---- types of values -----------------------------------------------------------------------------
+
+  /**
+   * What a `type` names, as options write it: an APS primitive, a structure of this schema (its
+   * class, through a thunk unless declared before `from`), a type of this import (through a thunk),
+   * or a type ID.
+   */
+  private typeExpr(type: unknown, path: string, from: number): Expr | undefined {
+    if (typeof type !== 'string' || type === '') {
+      this.problem(
+        path,
+        type === undefined ? 'has no "type"' : `"type" must be a non-empty string, not ${jsonKind(type)}`,
+      );
+      return undefined;
+    }
+    if (PRIMITIVES.includes(type)) return literal(type);
+    if (type.includes('://')) {
+      const target = this.byId.get(type);
+      return target ? { kind: 'thunk', to: this.classOf(target) } : literal(type);
+    }
+    const index = this.declared.get(type);
+    if (index === undefined) {
+      const known = [...this.structures.keys()];
+      this.problem(
+        path,
+        `unknown type "${type}": it is no APS type (${PRIMITIVES.join(', ')}), no type ID, and no structure of this schema ` +
+          `(${known.length > 0 ? `it has ${known.join(', ')}` : 'it declares none'})`,
+      );
+      return undefined;
+    }
+    const cls: Expr = { kind: 'class', name: this.entry.structureClasses.get(type) as string };
+    return index < from ? cls : { kind: 'thunk', to: cls };
+  }
+
+  /** The TypeScript annotation of a value of `type`. */
+  private tsType(value: JsonObject, from: number, name?: string): string {
+    const type = value.type;
+    if (typeof type !== 'string') return 'unknown';
+    switch (type) {
+      case 'string':
+      case 'number':
+      case 'integer':
+        return (name !== undefined && this.literalUnion(value.enum, name)) || (type === 'string' ? 'string' : 'number');
+      case 'boolean':
+        return 'boolean';
+      case 'object':
+        return 'Record<string, unknown>';
+      case 'array': {
+        const items = isObject(value.items) ? this.tsType(value.items, Number.POSITIVE_INFINITY) : 'unknown';
+        return `${items}[]`;
+      }
+    }
+    if (type.includes('://')) {
+      const target = this.byId.get(type);
+      if (!target) return 'Record<string, unknown>';
+      if (this.declaredLater(value, from)) return 'object';
+      this.classOf(target);
+      return target.className;
+    }
+    const index = this.declared.get(type);
+    if (index === undefined) return 'unknown';
+    return this.declaredLater(value, from) ? 'object' : (this.entry.structureClasses.get(type) as string);
+  }
+
+  /**
+   * The class a value names when it is declared after the class being planned (`from`) in this
+   * module. Such a class cannot be the member's annotation: decorator metadata reads the annotation
+   * as the module loads, before the class exists. (A class naming itself is fine: its members are
+   * decorated once it is defined.)
+   */
+  private declaredLater(value: JsonObject, from: number): string | undefined {
+    const type = value.type;
+    if (typeof type !== 'string') return undefined;
+    if (this.byId.get(type) === this.entry) return from < this.typeIndex ? this.entry.className : undefined;
+    const index = this.declared.get(type);
+    return index !== undefined && index > from ? this.entry.structureClasses.get(type) : undefined;
+  }
+
+  /** `'small' | 'large'` for an enum, when the member's line stays short enough. */
+  private literalUnion(values: unknown, member: string): string | undefined {
+    if (!Array.isArray(values) || values.length === 0) return undefined;
+    if (!values.every((v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) return undefined;
+    const union = [...new Set(values as Array<string | number>)]
+      .map((v) => (typeof v === 'string' ? quote(v) : numberText(v)))
+      .join(' | ');
+    const key = needsQuotes(member) ? quote(member) : member;
+    // `  key?: union;` on one line, measured as prettier measures it.
+    return 2 + textWidth(key) + 3 + textWidth(union) + 1 <= MAX_LINE ? union : undefined;
+  }
+
+  // ---- properties and items --------------------------------------------------------------------
+
+  private property(name: string, value: unknown, path: string, from: number): PropertyPlan | undefined {
+    const options = this.propertyOptions(value, path, from);
+    if (!options || !isObject(value)) return undefined;
+    const description = value.description;
+    const later = this.declaredLater(value, from);
+    return {
+      kind: 'property',
+      name,
+      options,
+      tsType: this.tsType(value, from, name),
+      required: value.required === true,
+      doc: typeof description === 'string' && description.trim() !== '' ? description : undefined,
+      comment: later ? `a ${later}, declared below (decorator metadata would read it too early)` : undefined,
+    };
+  }
+
+  private propertyOptions(value: unknown, path: string, from: number): Expr | undefined {
+    if (!isObject(value)) {
+      this.problem(path, `must be an object of attributes, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    this.checkKeys(value, PROPERTY_KEYS, path, 'a property');
+    const type = this.typeExpr(value.type, path, from);
+    const items = this.arrayItems(value, path, from);
+    let inline: Expr | undefined;
+    const props = this.section(value, 'properties', `${path}.properties`, true);
+    if (props) {
+      inline = object(
+        Object.entries(props).map(([k, v]) => [k, this.propertyOptions(v, `${path}.properties.${k}`, from)] as const),
+      );
+    }
+    return object([['type', type], ['items', items], ['properties', inline], ...this.valueAttributes(value, path)]);
+  }
+
+  /** The `items` of an array (required there, and only there). */
+  private arrayItems(value: JsonObject, path: string, from: number): Expr | undefined {
+    if (value.items === undefined) {
+      if (value.type === 'array') this.problem(path, 'is an array without "items"');
+      return undefined;
+    }
+    if (value.type !== 'array') {
+      this.problem(`${path}.items`, `"items" belongs to arrays, but the type is ${JSON.stringify(value.type)}`);
+      return undefined;
+    }
+    return this.items(value.items, `${path}.items`, from);
+  }
+
+  /** Items: the bare type when that is all they say, else `{ type, items, …attributes }`. */
+  private items(value: unknown, path: string, from: number): Expr | undefined {
+    if (!isObject(value)) {
+      this.problem(path, `must be an object such as {"type": "string"}, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    if (value.properties !== undefined) {
+      this.problem(
+        `${path}.properties`,
+        'inline properties of array items cannot be declared: declare a structure for the items and name it as their type',
+      );
+      return undefined;
+    }
+    this.checkKeys(value, ITEMS_KEYS, path, 'items');
+    const type = this.typeExpr(value.type, path, from);
+    const nested = this.arrayItems(value, path, from);
+    const attributes = this.valueAttributes(value, path);
+    if (type === undefined) return undefined;
+    if (nested === undefined && attributes.length === 0 && value.type !== 'array') return type;
+    return object([['type', type], ['items', nested], ...attributes]);
+  }
+
+  private valueAttributes(value: JsonObject, path: string): Array<readonly [string, Expr]> {
+    const out: Array<readonly [string, Expr]> = [];
+    for (const key of VALUE_KEYS) {
+      const v = value[key];
+      if (v === undefined) continue;
+      const at = `${path}.${key}`;
+      const kind = VALUE_ATTRIBUTES[key];
+      if (kind === 'access') {
+        const access = this.access(value, key, path);
+        if (access) out.push([key, access]);
+        continue;
+      }
+      const problem = attributeProblem(kind, v);
+      if (problem) this.problem(at, problem);
+      else out.push([key, json(v as JsonValue)]);
+    }
+    return out;
+  }
+
+  // ---- relations ---------------------------------------------------------------------------------
+
+  private relation(name: string, value: unknown): RelationPlan | undefined {
+    const path = `relations.${name}`;
+    if (!isObject(value)) {
+      this.problem(path, `must be an object such as {"type": "http://…/1.0"}, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    this.checkKeys(value, RELATION_KEYS, path, 'a relation');
+    const type = this.string(value, 'type', path, true);
+    if (type !== undefined && !type.includes('://')) {
+      this.problem(`${path}.type`, `a relation names a type ID (http://host/path/1.0), not "${type}"`);
+      return undefined;
+    }
+    const collection = this.flag(value, 'collection', path);
+    const required = this.flag(value, 'required', path);
+    const access = this.access(value, 'access', path);
+    if (type === undefined) return undefined;
+    const target = this.byId.get(type);
+    const options = object([
+      ['collection', collection ? literal(true) : undefined],
+      ['required', required ? literal(true) : undefined],
+      ['access', access],
+    ]);
+    // The thunk of @Relation reads the class when the model is built: any class of the import will do.
+    const targetExpr = target ? this.classOf(target) : this.typeIdExpr(type);
+    const one = target ? target.className : 'unknown';
+    return {
+      kind: 'relation',
+      name,
+      target: targetExpr,
+      options: options.kind === 'object' && options.entries.length > 0 ? options : undefined,
+      tsType: collection ? `${one}[]` : one,
+    };
+  }
+
+  // ---- operations --------------------------------------------------------------------------------
+
+  private operation(
+    name: string,
+    value: unknown,
+    instanceNames: Set<string>,
+    staticNames: Set<string>,
+  ): OperationPlan | undefined {
+    const path = `operations.${name}`;
+    if (!isObject(value)) {
+      this.problem(path, `must be an object such as {"path": "/${name}", "verb": "GET"}, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    this.checkKeys(value, OPERATION_KEYS, path, 'an operation');
+    const publishName = this.publishedName(value, name, path, 'operation');
+    const opPath = this.string(value, 'path', path, true);
+    const verb = this.string(value, 'verb', path, true);
+    if (verb !== undefined && !VERBS.includes(verb)) {
+      this.problem(`${path}.verb`, `unknown verb "${verb}": APS has ${VERBS.join(', ')}`);
+    }
+    const isStatic = this.flag(value, 'static', path);
+    const parameters = this.section(value, 'parameters', `${path}.parameters`);
+    const response = this.response(value, 'response', path);
+    const errorResponse = this.response(value, 'errorResponse', path);
+    const access = this.access(value, 'access', path);
+
+    const used = isStatic ? staticNames : instanceNames;
+    const base = isFreeMethodName(name, isStatic) ? name : camelCase(name);
+    const method = unique(isFreeMethodName(base, isStatic) ? base : `${base}Operation`, used, 'Operation');
+    const identifiers = new Set<string>();
+    const params: ParamPlan[] = [];
+    for (const [key, p] of Object.entries(parameters ?? {})) {
+      const param = this.param(key, p, `${path}.parameters.${key}`, identifiers);
+      if (param) params.push(param);
+    }
+    if (opPath === undefined || verb === undefined) return undefined;
+    const returnsValue = isObject(value.response) ? this.tsType(value.response, this.typeIndex) : 'void';
+    return {
+      kind: 'operation',
+      method,
+      isStatic,
+      options: object([
+        ['verb', literal(verb)],
+        ['path', literal(opPath)],
+        ['name', method !== name ? literal(name) : undefined],
+        ['response', response],
+        ['errorResponse', errorResponse],
+        ['access', access],
+        ['publishName', publishName ? literal(true) : undefined],
+      ]),
+      params,
+      returnType: returnsValue,
+    };
+  }
+
+  /** `"name"` inside an operation or parameter: published again when it repeats the key, as PHP does. */
+  private publishedName(value: JsonObject, key: string, path: string, what: string): boolean {
+    if (value.name === undefined) return false;
+    if (value.name !== key) {
+      this.problem(
+        `${path}.name`,
+        `is ${JSON.stringify(value.name)}, not the ${what}'s key "${key}": APSKit publishes one name, the key`,
+      );
+    }
+    return true;
+  }
+
+  private param(name: string, value: unknown, path: string, identifiers: Set<string>): ParamPlan | undefined {
+    if (!isObject(value)) {
+      this.problem(path, `must be an object such as {"kind": "query", "type": "string"}, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    this.checkKeys(value, PARAMETER_KEYS, path, 'a parameter');
+    const publishName = this.publishedName(value, name, path, 'parameter');
+    const kind = this.string(value, 'kind', path, true);
+    if (kind !== undefined && !KINDS.includes(kind)) {
+      this.problem(`${path}.kind`, `unknown parameter kind "${kind}": APS has ${KINDS.join(', ')}`);
+    }
+    const type = this.typeExpr(value.type, path, this.typeIndex);
+    const items = this.arrayItems(value, path, this.typeIndex);
+    const required = this.flag(value, 'required', path);
+    if (kind === undefined || type === undefined) return undefined;
+    return {
+      name,
+      identifier: unique(`_${camelCase(name)}`, identifiers, '_'),
+      options: object([
+        ['kind', literal(kind)],
+        ['type', type],
+        ['items', items],
+        ['required', required ? literal(true) : undefined],
+        ['publishName', publishName ? literal(true) : undefined],
+      ]),
+      tsType: this.tsType(value, this.typeIndex),
+      required,
+    };
+  }
+
+  /** A response: the bare type when that is all it says, else `{ type, items, contentType, name }`. */
+  private response(owner: JsonObject, key: string, opPath: string): Expr | undefined {
+    const value = owner[key];
+    if (value === undefined) return undefined;
+    const path = `${opPath}.${key}`;
+    if (!isObject(value)) {
+      this.problem(path, `must be an object such as {"type": "object"}, not ${jsonKind(value)}`);
+      return undefined;
+    }
+    this.checkKeys(value, RESPONSE_KEYS, path, 'a response');
+    const type = this.typeExpr(value.type, path, this.typeIndex);
+    const items = this.arrayItems(value, path, this.typeIndex);
+    const contentType = this.string(value, 'contentType', path, false);
+    const name = this.string(value, 'name', path, false);
+    if (type === undefined) return undefined;
+    if (items === undefined && contentType === undefined && name === undefined) return type;
+    return object([
+      ['type', type],
+      ['items', items],
+      ['contentType', contentType === undefined ? undefined : literal(contentType)],
+      ['name', name === undefined ? undefined : literal(name)],
+    ]);
+  }
+}

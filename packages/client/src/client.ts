@@ -1,0 +1,326 @@
+/**
+ * The typed client of an APSKit controller (and of any controller that speaks its API): resources
+ * typed from the app's own classes, submits with request ids, and waiting for their tasks.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ApsSchema, Class, LifecycleMethod } from '@apskit/core';
+import { Http, type HttpAnswer, type HttpOptions, type HttpRequest } from './http';
+import { compareTypes, typeModelOf } from './model';
+import { operationFromAnswer, type Completed, type Operation, type OperationKind } from './operation';
+import { pollUntil, retrying, type PollContext, type WaitOptions } from './poll';
+import type { Schedule } from './timing';
+import type {
+  CreateInput,
+  DataKeys,
+  InstanceOf,
+  MethodKeys,
+  Resource,
+  Task,
+  TaskStatus,
+  UpdateInput,
+  Wire,
+} from './types';
+
+export interface ClientOptions extends HttpOptions {
+  /** Makes the request id when a submit names none. Default: a random UUID. */
+  readonly newRequestId?: () => string;
+  /**
+   * How a submit retries transient failures (5xx, no answer), always with the same request id: the
+   * controller answers a repeat for the first one's task, so a retry never creates twice. Default:
+   * 250 ms, doubling up to 5 s, for 30 s. `false`: one attempt.
+   */
+  readonly submitRetry?: Schedule | false;
+}
+
+export interface SubmitOptions {
+  /** The request's unique id; generated when omitted. Reusing it with the same body is idempotent. */
+  readonly requestId?: string;
+  readonly signal?: AbortSignal;
+  /** This submit's retries; overrides the client's `submitRetry`. */
+  readonly retry?: Schedule | false;
+}
+
+export interface CreateOptions extends SubmitOptions {
+  /** Create the resource linked to `id` through `relation` (`POST /aps/2/resources/{id}/{relation}`). */
+  readonly parent?: { readonly id: string; readonly relation: string };
+}
+
+/** `waitFor`'s options: the schedule (`deadline` included), `signal`, `onProgress` with the task. */
+export type WaitForOptions = WaitOptions<Task>;
+
+type AnyFunction = (...args: never[]) => unknown;
+type ArgsOf<T, M extends keyof T> = NonNullable<T[M]> extends AnyFunction ? Parameters<NonNullable<T[M]>> : never;
+type ResultOf<T, M extends keyof T> =
+  NonNullable<T[M]> extends AnyFunction ? Wire<Awaited<ReturnType<NonNullable<T[M]>>>> : never;
+/** Methods that may be custom operations: lifecycle methods are the controller's to call. */
+type OperationKeys<T> = Exclude<MethodKeys<T>, LifecycleMethod>;
+type Linked<V> = V extends ReadonlyArray<infer E> ? E : V;
+
+const DEFAULT_SUBMIT_RETRY: Schedule = { interval: 250, backoff: 2, maxInterval: 5000, deadline: 30_000 };
+
+export class ApsClient {
+  private readonly http: Http;
+  private readonly newRequestId: () => string;
+
+  constructor(readonly options: ClientOptions) {
+    this.http = new Http(options);
+    this.newRequestId = options.newRequestId ?? randomUUID;
+  }
+
+  /** A new request id, as a submit that names none gets. */
+  makeRequestId(): string {
+    return this.newRequestId();
+  }
+
+  /** The resources of one APS type, typed from its class. */
+  resources<C extends Class>(cls: C): ResourceClient<InstanceOf<C>> {
+    return new ResourceClient<InstanceOf<C>>(this, cls);
+  }
+
+  /** Tasks: what the controller is doing, and what it did. */
+  readonly tasks = {
+    get: (id: string, options: { signal?: AbortSignal } = {}): Promise<Task> =>
+      this.json<Task>({ method: 'GET', path: `/apskit/tasks/${encodeURIComponent(id)}`, signal: options.signal }),
+    list: (query: { resourceId?: string; status?: TaskStatus } = {}): Promise<Task[]> => {
+      const params = new URLSearchParams();
+      if (query.resourceId !== undefined) params.set('resourceId', query.resourceId);
+      if (query.status !== undefined) params.set('status', query.status);
+      const q = params.size > 0 ? `?${params.toString()}` : '';
+      return this.json<Task[]>({ method: 'GET', path: `/apskit/tasks${q}` });
+    },
+  };
+
+  /** The APS schemas of the types the controller serves. */
+  types(): Promise<ApsSchema[]> {
+    return this.json<ApsSchema[]>({ method: 'GET', path: '/aps/2/types' });
+  }
+
+  /**
+   * Checks that the server serves these classes as they are declared here (same properties,
+   * relations, operations and structures), so that a typed client is not silently out of date.
+   * @throws TypeMismatchError listing every difference.
+   */
+  async checkTypes(classes: readonly Class[]): Promise<void> {
+    compareTypes(classes, await this.types());
+  }
+
+  /**
+   * Waits for a submitted operation to end: polls its task until it succeeded (and answers the
+   * resource as it then is), failed or was canceled (OperationFailedError with the task's output
+   * and the request id), or the deadline passed (OperationTimeoutError naming the request id).
+   * Transient errors while polling are retried within the deadline.
+   */
+  async waitFor<T, K extends OperationKind>(
+    operation: Operation<T, K>,
+    options: WaitForOptions = {},
+  ): Promise<Completed<T, K>> {
+    return this.complete(async () => operation, options, operation.requestId);
+  }
+
+  /**
+   * Submits, then waits, under one deadline and one request id: the building block of
+   * `createAndWait` and its kin. `submit` is called again on transient failures, with the same
+   * `ctx.requestId`; it should make one attempt (`retry: false`), the loop doing the retrying.
+   */
+  async complete<T, K extends OperationKind>(
+    submit: (ctx: PollContext) => Promise<Operation<T, K>>,
+    options: WaitForOptions,
+    requestId: string,
+  ): Promise<Completed<T, K>> {
+    // A synchronous success has no task to show, so progress is reported only while a task runs.
+    const onProgress = options.onProgress;
+    const result = await pollUntil<Operation<T, K>, WaitState<T>>({
+      ...options,
+      requestId,
+      submit,
+      statusFromSubmit: (op) => (op.status === 'succeeded' ? { resource: op.resource } : undefined),
+      status: (op, ctx) => this.taskState(op, ctx.signal),
+      isReady: (s) => s.task === undefined || s.task.status === 'succeeded',
+      isFailed: (s) => s.task?.status === 'failed' || s.task?.status === 'canceled',
+      messageOf: (s) => s.task?.output,
+      onProgress: onProgress && ((p) => p.status.task && onProgress({ ...p, status: p.status.task })),
+    });
+    const { submitted: operation, status } = result;
+    return {
+      requestId: operation.requestId,
+      operation,
+      resource: status.resource as Completed<T, K>['resource'],
+      task: status.task,
+      polls: result.polls,
+      elapsedMs: result.elapsedMs,
+    };
+  }
+
+  /** The task; once it succeeded, the resource as it is now too (read in the same step, so retried alike). */
+  private async taskState<T>(op: Operation<T>, signal: AbortSignal): Promise<WaitState<T>> {
+    if (op.taskId === undefined) throw new Error(`Operation ${op.requestId} is pending but names no task`);
+    const task = await this.tasks.get(op.taskId, { signal });
+    if (task.status !== 'succeeded' || op.kind === 'unprovision') return { task };
+    const resource = await this.json<Resource<T>>({
+      method: 'GET',
+      path: `/aps/2/resources/${encodeURIComponent(op.resourceId)}`,
+      signal,
+    });
+    return { task, resource };
+  }
+
+  /** A submit: one request id for every attempt, retried on transient failures unless told not to. */
+  async submit<T, K extends OperationKind>(
+    kind: K,
+    request: HttpRequest,
+    options: SubmitOptions,
+    resourceId?: string,
+  ): Promise<Operation<T, K>> {
+    const requestId = options.requestId ?? request.requestId ?? this.makeRequestId();
+    const once = async (ctx: { signal?: AbortSignal }): Promise<Operation<T, K>> =>
+      operationFromAnswer<T, K>(
+        kind,
+        await this.http.request({ ...request, requestId, signal: ctx.signal }),
+        requestId,
+        resourceId,
+      );
+    const retry = options.retry ?? this.options.submitRetry ?? DEFAULT_SUBMIT_RETRY;
+    if (retry === false) return once({ signal: options.signal });
+    return retrying({ ...retry, requestId, signal: options.signal }, once);
+  }
+
+  /** Any call to the controller's API, for what the typed methods do not cover. */
+  request(request: HttpRequest): Promise<HttpAnswer> {
+    return this.http.request(request);
+  }
+
+  /** A request whose answer is JSON of a known shape. */
+  async json<R>(request: HttpRequest): Promise<R> {
+    return (await this.http.request(request)).body as R;
+  }
+}
+
+interface WaitState<T> {
+  readonly task?: Task;
+  readonly resource?: Resource<T>;
+}
+
+/** The resources of one type. `T` is the class's instance type. */
+export class ResourceClient<T> {
+  /** The APS type id (`http://…/1.0`), from the class's @ApsType. */
+  readonly typeId: string;
+
+  constructor(
+    private readonly client: ApsClient,
+    private readonly cls: Class,
+  ) {
+    this.typeId = typeModelOf(cls).id;
+  }
+
+  /** `POST /aps/2/resources` (or under a parent): the operation, finished (200) or pending (202). */
+  create(props: CreateInput<T>, options: CreateOptions = {}): Promise<Operation<T, 'provision'>> {
+    const { parent } = options;
+    const path = parent
+      ? `/aps/2/resources/${encodeURIComponent(parent.id)}/${encodeURIComponent(parent.relation)}`
+      : '/aps/2/resources';
+    const body = { ...props, aps: { type: this.typeId } };
+    return this.client.submit('provision', { method: 'POST', path, body }, options);
+  }
+
+  /** Creates and waits until it is provisioned: `create` and `waitFor` under one deadline. */
+  createAndWait(
+    props: CreateInput<T>,
+    options: CreateOptions & WaitForOptions = {},
+  ): Promise<Completed<T, 'provision'>> {
+    const requestId = options.requestId ?? this.client.makeRequestId();
+    // The loop retries the submit itself, under the shared deadline: one attempt per call here.
+    return this.client.complete(
+      (ctx) => this.create(props, { ...options, requestId, signal: ctx.signal, retry: false }),
+      options,
+      requestId,
+    );
+  }
+
+  /** `GET /aps/2/resources/{id}` */
+  get(id: string, options: { signal?: AbortSignal } = {}): Promise<Resource<T>> {
+    return this.client.json({ method: 'GET', path: resourcePath(id), signal: options.signal });
+  }
+
+  /** The resources of this type; `range` pages them (`Range: items=first-last`). */
+  list(range?: { first: number; last: number }): Promise<Resource<T>[]> {
+    return this.client.json({
+      method: 'GET',
+      path: `/aps/2/resources?type=${encodeURIComponent(this.typeId)}`,
+      headers: range ? { range: `items=${range.first}-${range.last}` } : undefined,
+    });
+  }
+
+  /** `GET /aps/2/resources/{id}/{relation}`: the resources linked through a relation. */
+  linked<K extends DataKeys<T>>(id: string, relation: K): Promise<Resource<Linked<NonNullable<T[K]>>>[]> {
+    return this.client.json({ method: 'GET', path: `${resourcePath(id)}/${encodeURIComponent(relation)}` });
+  }
+
+  /** `PUT /aps/2/resources/{id}`: configure. */
+  update(id: string, props: UpdateInput<T>, options: SubmitOptions = {}): Promise<Operation<T, 'configure'>> {
+    return this.client.submit('configure', { method: 'PUT', path: resourcePath(id), body: props }, options, id);
+  }
+
+  updateAndWait(
+    id: string,
+    props: UpdateInput<T>,
+    options: SubmitOptions & WaitForOptions = {},
+  ): Promise<Completed<T, 'configure'>> {
+    const requestId = options.requestId ?? this.client.makeRequestId();
+    return this.client.complete(
+      (ctx) => this.update(id, props, { requestId, signal: ctx.signal, retry: false }),
+      options,
+      requestId,
+    );
+  }
+
+  /** `DELETE /aps/2/resources/{id}`: unprovision. */
+  remove(id: string, options: SubmitOptions = {}): Promise<Operation<T, 'unprovision'>> {
+    return this.client.submit('unprovision', { method: 'DELETE', path: resourcePath(id) }, options, id);
+  }
+
+  removeAndWait(id: string, options: SubmitOptions & WaitForOptions = {}): Promise<Completed<T, 'unprovision'>> {
+    const requestId = options.requestId ?? this.client.makeRequestId();
+    return this.client.complete(
+      (ctx) => this.remove(id, { requestId, signal: ctx.signal, retry: false }),
+      options,
+      requestId,
+    );
+  }
+
+  /**
+   * Calls a custom operation (`@Operation` method) of the resource `id`: its verb and path come from
+   * the declaration, each argument goes where its `@Param` says (body, query, path). Answers what
+   * the method returns, as JSON carries it (undefined for 204).
+   */
+  async call<M extends OperationKeys<T>>(id: string, method: M, ...args: ArgsOf<T, M>): Promise<ResultOf<T, M>> {
+    const op = typeModelOf(this.cls).operations.find((o) => o.method === method);
+    if (!op) throw new TypeError(`${typeModelOf(this.cls).name}.${method} is not a custom operation (@Operation)`);
+    if (op.static)
+      throw new TypeError(`${op.name} is static: the controller's API reaches operations of a resource only`);
+    let path = op.path.replace(/^\/+/, '');
+    const query = new URLSearchParams();
+    let body: unknown;
+    for (const p of op.parameters) {
+      const value: unknown = args[p.index];
+      if (value === undefined) continue;
+      if (p.kind === 'body') body = value;
+      else if (p.kind === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(String(value)));
+      else query.set(p.name, typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    const q = query.size > 0 ? `?${query.toString()}` : '';
+    return this.client.json({
+      method: op.verb as HttpRequest['method'],
+      path: `${resourcePath(id)}/${path}${q}`,
+      body,
+    });
+  }
+}
+
+function resourcePath(id: string): string {
+  return `/aps/2/resources/${encodeURIComponent(id)}`;
+}
+
+/** A client of the controller at `baseUrl`. */
+export function createClient(options: ClientOptions): ApsClient {
+  return new ApsClient(options);
+}

@@ -1,0 +1,112 @@
+/**
+ * What travels over the wire, typed from the app's own classes: a resource is its class's data
+ * properties (methods left out) plus `aps`; a relation is set by naming the linked resource.
+ */
+import type { Class } from '@apskit/core';
+
+export type ResourceStatus =
+  | 'aps:proto'
+  | 'aps:provisioning'
+  | 'aps:ready'
+  | 'aps:configuring'
+  | 'aps:unprovisioning'
+  | 'aps:deleted'
+  | 'aps:upgrading'
+  | 'aps:activating';
+
+/** The `aps` block the controller adds to every resource. */
+export interface ApsMeta {
+  readonly id: string;
+  readonly type: string;
+  readonly status: ResourceStatus;
+  readonly revision: number;
+  readonly modified: string;
+}
+
+/** A link to an existing resource, as a relation's value: `{ aps: { id } }`. */
+export interface ResourceRef {
+  readonly aps: { readonly id: string };
+}
+
+type AnyFunction = (...args: never[]) => unknown;
+
+/** The keys of T that hold data rather than methods. */
+export type DataKeys<T> = {
+  [K in keyof T]-?: K extends string ? (NonNullable<T[K]> extends AnyFunction ? never : K) : never;
+}[keyof T];
+
+/** The keys of T that are methods: the candidates for custom operations. */
+export type MethodKeys<T> = {
+  [K in keyof T]-?: K extends string ? (NonNullable<T[K]> extends AnyFunction ? K : never) : never;
+}[keyof T];
+
+/** A value as JSON carries it: data only, all the way down (structures and linked types included). */
+export type Wire<V> = V extends string | number | boolean | null | undefined
+  ? V
+  : V extends Date
+    ? string
+    : V extends ReadonlyArray<infer E>
+      ? Wire<E>[]
+      : V extends AnyFunction
+        ? never
+        : V extends object
+          ? WireObject<V>
+          : V;
+
+/** An object's data properties as JSON carries them; optional stays optional. */
+export type WireObject<T> = { [K in keyof T as K extends DataKeys<T> ? K : never]: Wire<T[K]> };
+
+/**
+ * What a create accepts: the class's data properties, required ones required; an object-valued
+ * property (a relation) may instead name an existing resource with `{ aps: { id } }`.
+ */
+export type CreateInput<T> = {
+  [K in keyof T as K extends DataKeys<T> ? K : never]: Linkable<T[K]>;
+};
+
+/** What an update accepts: any of the data properties. */
+export type UpdateInput<T> = Partial<CreateInput<T>>;
+
+type Linkable<V> = V extends string | number | boolean | null | undefined | Date
+  ? Wire<V>
+  : V extends ReadonlyArray<infer E>
+    ? Linkable<E>[]
+    : V extends object
+      ? WireObject<V> | ResourceRef
+      : Wire<V>;
+
+/** A resource as the controller answers it: `aps`, then the properties. */
+export type Resource<T> = { readonly aps: ApsMeta } & WireObject<T>;
+
+/** The instance type of an APS type class. */
+export type InstanceOf<C extends Class> = C extends Class<infer T> ? T : never;
+
+export type TaskStatus = 'scheduled' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+/** A task as `GET /apskit/tasks/{id}` answers it. */
+export interface Task {
+  readonly id: string;
+  readonly resourceId: string;
+  /** The request id the task was submitted with. */
+  readonly requestId: string | null;
+  /** `provision`, `configure`, `unprovision`, or a job kind. */
+  readonly operation: string;
+  readonly name: string;
+  /** The first message. */
+  readonly description: string;
+  /** The latest message: progress while it runs, the error when it failed. */
+  readonly output: string;
+  readonly status: TaskStatus;
+  readonly attempts: number;
+  readonly nextRunAt: string | null;
+  readonly deadlineAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly endedAt: string | null;
+  readonly history?: ReadonlyArray<{
+    readonly at: string;
+    readonly kind: string;
+    readonly message: string;
+    readonly attempt: number;
+  }>;
+}

@@ -1,0 +1,1049 @@
+/**
+ * The console's script: plain browser JavaScript, no framework and no build step, served as
+ * `/console/console.js`. It is a string in a .ts module so that `tsc -b` ships it in dist; it is
+ * written without template literals (this file's own delimiters), and the tests parse it, type-check
+ * it against the DOM library and run it in Chromium.
+ *
+ * What it does: loads the instance, the types' APS schemas, the resources and the tasks from the API;
+ * keeps them current from `GET /apskit/events` (server-sent events); renders them into the page's
+ * frame, updating table rows in place so that keyboard focus stays where it was; and turns the forms
+ * and buttons into API calls, showing a 400's `details` next to the fields they name.
+ */
+export const CONSOLE_SCRIPT = String.raw`(function () {
+  'use strict';
+
+  /** Where the API is: the page says (an empty string: the same origin's root). */
+  const API = document.body.getAttribute('data-api') || '';
+  const APPLICATION_TYPE = 'http://aps-standard.org/types/core/application/1.0';
+  /** The task table shows this many, newest first; the rest are a filter away. */
+  const MAX_TASKS = 200;
+
+  const state = {
+    application: '',
+    instanceId: '',
+    /** @type {string | null} */
+    globalsId: null,
+    /** @type {any[]} the types' APS schemas, as GET /aps/2/types answers */
+    types: [],
+    /** @type {Map<string, any>} id -> resource as the API renders it */
+    resources: new Map(),
+    /** @type {Set<string>} resources seen going: a late event must not bring one back */
+    gone: new Set(),
+    /** @type {Map<string, any>} id -> TaskJson (without history) */
+    tasks: new Map(),
+    filter: { status: '', resourceId: '' },
+    /** @type {string | null} */
+    openTaskId: null,
+    /** @type {Element | null} */
+    dialogOpener: null,
+    loading: false,
+    /** @type {Array<{kind: string, data: any}>} events that arrived while a snapshot was loading */
+    buffered: [],
+  };
+
+  /** @param {string} id @returns {any} */
+  const $ = (id) => document.getElementById(id);
+
+  // ---- DOM helpers -------------------------------------------------------------------------------
+
+  /**
+   * An element. attrs: 'text' sets textContent, 'on<event>' adds a listener, true is an empty
+   * attribute, null/undefined/false leave it out. Text goes in as text, never as HTML.
+   * @param {string} tag @param {Record<string, any> | null} [attrs] @param {any} [children]
+   * @returns {any}
+   */
+  function h(tag, attrs, children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'text') el.textContent = String(value);
+      else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of [].concat(children === undefined ? [] : children)) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : String(child));
+    }
+    return el;
+  }
+
+  const dash = () => h('span', { class: 'empty', text: '—' });
+  /** @param {string} id */
+  const short = (id) => (id ? id.slice(0, 8) : '');
+  /** @param {string} id */
+  const idCode = (id) => h('code', { title: id, 'data-id': id, text: short(id) });
+  /** @param {string} status */
+  const badge = (status) => h('span', { class: 'badge', 'data-status': status, text: status });
+
+  /** @param {string} iso */
+  function clock(iso) {
+    // Tenths of a second: at a small time scale, re-polls come a few hundred milliseconds apart.
+    return new Date(iso).toLocaleTimeString([], {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+      fractionalSecondDigits: 1,
+    });
+  }
+
+  /** @param {string} iso */
+  function relative(iso) {
+    const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    const abs = Math.abs(seconds);
+    if (abs < 1) return 'now';
+    const span = abs < 120 ? abs + ' s' : abs < 7200 ? Math.round(abs / 60) + ' min' : Math.round(abs / 3600) + ' h';
+    return seconds > 0 ? 'in ' + span : span + ' ago';
+  }
+
+  /** A time that says how far it is (kept current by the ticker) and when. @param {string | null} iso */
+  function timeEl(iso) {
+    if (!iso) return dash();
+    return h('time', { datetime: iso, 'data-rel': '', text: relative(iso) + ' (' + clock(iso) + ')' });
+  }
+
+  /** @param {string} text @param {boolean} [isError] */
+  function notice(text, isError) {
+    const el = $('notice');
+    el.textContent = text;
+    el.setAttribute('data-kind', isError ? 'error' : 'info');
+  }
+
+  /** A table cell labelled with its column (the label shows on a narrow window). */
+  function cell(label, content, cls) {
+    return h('td', { 'data-label': label, class: cls }, h('div', null, content));
+  }
+
+  /**
+   * Brings a tbody's rows in line with items, in order, keeping each key's row element: rows that
+   * did not change stay untouched, so a focused button in them stays focused.
+   * @param {any} tbody @param {any[]} items @param {(item: any) => string} keyOf @param {(item: any) => any} build
+   */
+  function reconcile(tbody, items, keyOf, build) {
+    /** @type {Map<string, any>} */
+    const old = new Map();
+    for (const tr of Array.from(tbody.rows)) old.set(tr.getAttribute('data-key'), tr);
+    let cursor = tbody.firstElementChild;
+    for (const item of items) {
+      const key = keyOf(item);
+      const fresh = build(item);
+      fresh.setAttribute('data-key', key);
+      let tr = old.get(key);
+      if (tr) {
+        old.delete(key);
+        patchRow(tr, fresh);
+      } else tr = fresh;
+      if (tr === cursor) cursor = cursor.nextElementSibling;
+      else tbody.insertBefore(tr, cursor);
+    }
+    let lostFocus = false;
+    for (const tr of old.values()) {
+      if (tr.contains(document.activeElement)) lostFocus = true;
+      tr.remove();
+    }
+    return lostFocus;
+  }
+
+  /** Replaces the cells that changed; focus in a replaced cell moves to its counterpart. */
+  function patchRow(tr, fresh) {
+    for (const attr of Array.from(fresh.attributes)) tr.setAttribute(attr.name, attr.value);
+    const active = document.activeElement;
+    const cells = Array.from(fresh.cells);
+    cells.forEach((freshCell, i) => {
+      const current = tr.cells[i];
+      if (!current) {
+        tr.append(freshCell);
+        return;
+      }
+      if (current.innerHTML === freshCell.innerHTML) return;
+      const focusKey = current.contains(active) ? active.getAttribute('data-focus') : null;
+      const hadFocus = current.contains(active);
+      current.replaceWith(freshCell);
+      if (hadFocus) {
+        const again =
+          (focusKey && freshCell.querySelector('[data-focus="' + focusKey + '"]')) ||
+          freshCell.querySelector('button, a[href], input, select, textarea') ||
+          tr.querySelector('button, a[href]');
+        if (again) again.focus();
+      }
+    });
+  }
+
+  // ---- the API -----------------------------------------------------------------------------------
+
+  /**
+   * @param {string} method @param {string} path @param {unknown} [body]
+   * @returns {Promise<{status: number, headers: Headers, body: any}>}
+   */
+  async function api(method, path, body) {
+    /** @type {RequestInit} */
+    const init = { method, headers: { Accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch(API + path, init);
+    const text = await res.text();
+    let json = null;
+    if (text) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = text;
+      }
+    }
+    return { status: res.status, headers: res.headers, body: json };
+  }
+
+  /** @param {{status: number, body: any}} r */
+  function messageOf(r) {
+    return r.body && typeof r.body === 'object' && typeof r.body.message === 'string'
+      ? r.body.message
+      : 'the controller answered HTTP ' + r.status;
+  }
+
+  /** @param {unknown} e */
+  const errorText = (e) => (e instanceof Error ? e.message : String(e));
+
+  // ---- state -------------------------------------------------------------------------------------
+
+  /** @param {string} id */
+  const typeById = (id) => state.types.find((t) => t.id === id);
+  /** @param {any} type */
+  const isApplication = (type) => Boolean(type && (type.implements || []).includes(APPLICATION_TYPE));
+
+  /** Keeps the newer of two versions of a task: events arrive in order, snapshots may be older. */
+  function upsertTask(task) {
+    const { history: _history, ...plain } = task;
+    const current = state.tasks.get(plain.id);
+    if (current && current.updatedAt > plain.updatedAt) return;
+    state.tasks.set(plain.id, plain);
+    scheduleRender('tasks');
+    if (state.openTaskId === plain.id) scheduleDialogRefresh();
+  }
+
+  function upsertResource(resource) {
+    const id = resource.aps.id;
+    if (state.gone.has(id)) return;
+    const current = state.resources.get(id);
+    if (current && current.aps.revision > resource.aps.revision) return;
+    state.resources.set(id, resource);
+    scheduleRender('resources');
+  }
+
+  /** @param {string} id */
+  function removeResource(id) {
+    state.gone.add(id);
+    state.resources.delete(id);
+    scheduleRender('resources');
+  }
+
+  /** @param {{kind: string, data: any}} event */
+  function applyEvent(event) {
+    if (event.kind === 'task') upsertTask(event.data);
+    else if (event.data.resource) upsertResource(event.data.resource);
+    else removeResource(event.data.id);
+  }
+
+  /** @param {string} kind @param {any} data */
+  function onEvent(kind, data) {
+    if (state.loading) state.buffered.push({ kind, data });
+    else applyEvent({ kind, data });
+  }
+
+  let loadGeneration = 0;
+
+  /**
+   * Loads everything, then applies the events that came meanwhile (the newer version wins), so that
+   * nothing falls between the snapshot and the stream. Runs at start and on every (re)connect.
+   */
+  async function loadSnapshot() {
+    const generation = ++loadGeneration;
+    state.loading = true;
+    try {
+      const [instance, types, resources, tasks] = await Promise.all([
+        api('GET', '/apskit/instance'),
+        api('GET', '/aps/2/types'),
+        api('GET', '/aps/2/resources'),
+        api('GET', '/apskit/tasks'),
+      ]);
+      for (const r of [instance, types, resources, tasks]) if (r.status !== 200) throw new Error(messageOf(r));
+      if (generation !== loadGeneration) return;
+      state.application = instance.body.application;
+      state.instanceId = instance.body.id;
+      state.globalsId = instance.body.globalsId;
+      const typesChanged = JSON.stringify(types.body) !== JSON.stringify(state.types);
+      state.types = types.body;
+      state.resources = new Map(resources.body.map((/** @type {any} */ r) => [r.aps.id, r]));
+      state.tasks = new Map(tasks.body.map((/** @type {any} */ t) => [t.id, t]));
+      if (typesChanged) renderCreateTypes();
+    } catch (e) {
+      if (generation === loadGeneration) notice('Could not load the controller’s state: ' + errorText(e), true);
+    } finally {
+      if (generation === loadGeneration) {
+        state.loading = false;
+        const buffered = state.buffered;
+        state.buffered = [];
+        buffered.forEach(applyEvent);
+        renderInstance();
+        scheduleRender('resources');
+        scheduleRender('tasks');
+      }
+    }
+  }
+
+  /** @param {string} taskId */
+  async function refreshTask(taskId) {
+    const r = await api('GET', '/apskit/tasks/' + encodeURIComponent(taskId));
+    if (r.status === 200) upsertTask(r.body);
+  }
+
+  // ---- live updates ------------------------------------------------------------------------------
+
+  /** @param {string} stateName @param {string} text */
+  function setLive(stateName, text) {
+    const el = $('live');
+    if (el.getAttribute('data-state') === stateName && el.textContent === text) return;
+    el.setAttribute('data-state', stateName);
+    el.textContent = text;
+  }
+
+  function connect() {
+    setLive('connecting', 'Connecting…');
+    const source = new EventSource(API + '/apskit/events');
+    source.addEventListener('ready', () => {
+      setLive('live', 'Live');
+      void loadSnapshot();
+    });
+    source.addEventListener('task', (e) => onEvent('task', JSON.parse(e.data)));
+    source.addEventListener('resource', (e) => onEvent('resource', JSON.parse(e.data)));
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // The browser gives up on some failures (a non-stream answer): try again ourselves.
+        setLive('down', 'Disconnected: retrying…');
+        source.close();
+        setTimeout(connect, 3000);
+      } else setLive('down', 'Reconnecting…');
+    });
+  }
+
+  /** @type {Set<string>} */
+  const dirty = new Set();
+  let renderTimer = 0;
+  /** Coalesces renders: a burst of events costs one pass. @param {string} part */
+  function scheduleRender(part) {
+    dirty.add(part);
+    if (!renderTimer) renderTimer = window.setTimeout(flushRender, 16);
+  }
+
+  function flushRender() {
+    renderTimer = 0;
+    const parts = Array.from(dirty);
+    dirty.clear();
+    if (parts.includes('resources')) renderResources();
+    if (parts.includes('tasks')) renderTasks();
+  }
+
+  let dialogTimer = 0;
+  let dialogSequence = 0;
+  function scheduleDialogRefresh() {
+    if (!dialogTimer) dialogTimer = window.setTimeout(refreshOpenTask, 50);
+  }
+
+  // ---- header ------------------------------------------------------------------------------------
+
+  function renderInstance() {
+    const globals = state.globalsId ? state.resources.get(state.globalsId) : undefined;
+    const el = $('instance');
+    el.replaceChildren(
+      'Application ',
+      h('strong', { text: state.application }),
+      ', instance ',
+      h('code', { text: state.instanceId }),
+      state.globalsId ? ', globals ' : '',
+      state.globalsId ? h('code', { text: state.globalsId }) : '',
+      globals ? ' ' : '',
+      globals ? badge(globals.aps.status) : '',
+    );
+    document.title = 'APSKit console: ' + state.application;
+  }
+
+  // ---- forms from schemas ------------------------------------------------------------------------
+
+  /**
+   * @typedef {{ node: any, input: any, error: any, read?: () => unknown, refresh?: () => void }} Control
+   */
+
+  /** Words for a property's type and rules, from its APS schema. @param {any} p @param {any} type */
+  function describe(p, type) {
+    const parts = [];
+    const structure = type && type.structures ? type.structures[p.type] : undefined;
+    if (structure) {
+      const fields = Object.entries(structure.properties || {}).map(
+        ([name, q]) => name + ' ' + (/** @type {any} */ (q).type) + (/** @type {any} */ (q).required ? ' required' : ''),
+      );
+      parts.push('JSON object ' + p.type + (fields.length ? ': ' + fields.join(', ') : ''));
+    } else if (p.type === 'array') parts.push('JSON array' + (p.items ? ' of ' + p.items.type : ''));
+    else if (p.type === 'object') parts.push('JSON object');
+    else if (Array.isArray(p.enum)) parts.push('one of ' + p.enum.map((/** @type {unknown} */ v) => JSON.stringify(v)).join(', '));
+    else parts.push(p.type + (p.format ? ' (' + p.format + ')' : ''));
+    if (p.default !== undefined) parts.push('default ' + JSON.stringify(p.default));
+    if (p.minimum !== undefined) parts.push('at least ' + p.minimum);
+    if (p.maximum !== undefined) parts.push('at most ' + p.maximum);
+    if (p.minLength !== undefined) parts.push('at least ' + p.minLength + ' characters');
+    if (p.maxLength !== undefined) parts.push('at most ' + p.maxLength + ' characters');
+    if (p.pattern !== undefined) parts.push('matching ' + p.pattern);
+    if (p.unit) parts.push('in ' + p.unit);
+    if (p.final) parts.push('cannot change later');
+    let text = parts.join(', ');
+    if (p.description) text += '. ' + p.description;
+    return text;
+  }
+
+  /** What kind of control a property gets. @param {any} p @param {any} type */
+  function controlKind(p, type) {
+    if (Array.isArray(p.enum)) return 'enum';
+    if (p.type === 'boolean') return 'boolean';
+    if (p.type === 'integer' || p.type === 'number') return 'number';
+    if (p.type === 'string') return 'text';
+    if (p.type === 'array' || p.type === 'object' || (type && type.structures && type.structures[p.type])) return 'json';
+    return 'text';
+  }
+
+  /** A labelled field with its hint and its (empty) error. */
+  function field(id, labelText, required, hint, input) {
+    const hintId = id + '-hint';
+    const errorId = id + '-error';
+    input.setAttribute('id', id);
+    input.setAttribute('aria-describedby', (hint ? hintId + ' ' : '') + errorId);
+    if (required) input.setAttribute('aria-required', 'true');
+    const error = h('p', { class: 'error', id: errorId });
+    const node = h('div', { class: 'field' }, [
+      h('label', { for: id }, [labelText, required ? h('span', { class: 'req', text: ' (required)' }) : null]),
+      input,
+      hint ? h('p', { class: 'hint', id: hintId, text: hint }) : null,
+      error,
+    ]);
+    return { node, input, error };
+  }
+
+  /** Text as the API wants a number: a number when it reads as one, else as typed (the API says why not). */
+  function numberOrText(text) {
+    return /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : text;
+  }
+
+  function jsonOf(text) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new Error('is not valid JSON (' + errorText(e) + ')');
+    }
+  }
+
+  /** A control for one property of a type's schema. @returns {Control} */
+  function propertyControl(idPrefix, name, p, type) {
+    const kind = controlKind(p, type);
+    const label = p.title ? p.title + ' (' + name + ')' : name;
+    const hint = describe(p, type);
+    const hasDefault = p.default !== undefined;
+    let input;
+    let read;
+    if (kind === 'enum' || kind === 'boolean') {
+      const values = kind === 'enum' ? p.enum : [true, false];
+      const titles = kind === 'enum' && Array.isArray(p.enumTitles) ? p.enumTitles : [];
+      const options = [h('option', { value: '', text: '(not set)' })].concat(
+        values.map((/** @type {unknown} */ v, /** @type {number} */ i) =>
+          h('option', { value: String(i), text: titles[i] ? titles[i] + ' (' + String(v) + ')' : String(v) }),
+        ),
+      );
+      input = h('select', { name }, options);
+      if (hasDefault) input.value = String(values.indexOf(p.default));
+      read = () => (input.value === '' ? undefined : values[Number(input.value)]);
+    } else if (kind === 'json') {
+      input = h('textarea', { name, rows: 3, spellcheck: 'false' });
+      if (hasDefault) input.value = JSON.stringify(p.default);
+      read = () => (input.value.trim() === '' ? undefined : jsonOf(input.value));
+    } else {
+      const inputType = p.encrypted ? 'password' : p.format === 'email' ? 'email' : p.format === 'uri' ? 'url' : 'text';
+      input = h('input', {
+        name,
+        type: inputType,
+        inputmode: kind === 'number' ? (p.type === 'integer' ? 'numeric' : 'decimal') : null,
+        autocomplete: 'off',
+        spellcheck: 'false',
+      });
+      if (hasDefault) input.value = String(p.default);
+      read = () => {
+        const text = input.value;
+        if (text === '') return undefined;
+        return kind === 'number' ? numberOrText(text.trim()) : text;
+      };
+    }
+    const control = field(idPrefix + name, label, Boolean(p.required), hint, input);
+    return { ...control, read };
+  }
+
+  /** A control that links the new resource to an existing one through a relation. @returns {Control} */
+  function relationControl(idPrefix, name, relation) {
+    const target = typeById(relation.type);
+    const automatic = Boolean(relation.required && isApplication(target));
+    const input = h('select', { name });
+    const refresh = () => {
+      const chosen = input.value;
+      const candidates = Array.from(state.resources.values()).filter((r) => {
+        const t = typeById(r.aps.type);
+        return r.aps.type === relation.type || Boolean(t && (t.implements || []).includes(relation.type));
+      });
+      input.replaceChildren(
+        h('option', {
+          value: '',
+          text: automatic ? '(the application instance, linked automatically)' : '(none)',
+        }),
+        ...candidates.map((r) =>
+          h('option', {
+            value: r.aps.id,
+            text: (typeById(r.aps.type) || { name: r.aps.type }).name + ' ' + short(r.aps.id) + ' (' + r.aps.status + ')',
+          }),
+        ),
+      );
+      if (candidates.some((r) => r.aps.id === chosen)) input.value = chosen;
+    };
+    refresh();
+    const hint = 'Relation to ' + (target ? target.name : relation.type);
+    const control = field(idPrefix + name, name, Boolean(relation.required), hint, input);
+    return { ...control, read: () => (input.value === '' ? undefined : { aps: { id: input.value } }), refresh };
+  }
+
+  /** @type {Map<string, Control>} the create form's controls, by property or relation name */
+  const createControls = new Map();
+
+  function creatableTypes() {
+    const creatable = state.types.filter((t) => !isApplication(t));
+    return creatable.length > 0 ? creatable : state.types;
+  }
+
+  function renderCreateTypes() {
+    const select = $('create-type');
+    const previous = select.value;
+    const types = creatableTypes();
+    select.replaceChildren(...types.map((t) => h('option', { value: t.id, text: t.name })));
+    if (types.some((t) => t.id === previous)) select.value = previous;
+    renderCreateFields();
+  }
+
+  function renderCreateFields() {
+    const type = typeById($('create-type').value);
+    $('create-type-hint').textContent = type ? type.id : '';
+    createControls.clear();
+    clearErrors([$('create-type-error')], $('create-error'));
+    const nodes = [];
+    if (type) {
+      for (const [name, p] of Object.entries(type.properties || {})) {
+        if (/** @type {any} */ (p).readonly) continue;
+        createControls.set(name, propertyControl('create-f-', name, p, type));
+      }
+      for (const [name, r] of Object.entries(type.relations || {})) {
+        if (/** @type {any} */ (r).collection) continue;
+        createControls.set(name, relationControl('create-f-', name, r));
+      }
+      for (const c of createControls.values()) nodes.push(c.node);
+      if (nodes.length === 0) nodes.push(h('p', { class: 'hint', text: 'A ' + type.name + ' has nothing to fill in.' }));
+    }
+    $('create-fields').replaceChildren(...nodes);
+  }
+
+  /** @param {any[]} errorEls @param {any} summary */
+  function clearErrors(errorEls, summary) {
+    for (const el of errorEls) {
+      el.textContent = '';
+      const input = el.id ? document.querySelector('[aria-describedby~="' + el.id + '"]') : null;
+      if (input) input.removeAttribute('aria-invalid');
+    }
+    summary.textContent = '';
+  }
+
+  /**
+   * Puts each issue next to the field it names ('quota', 'contact.email' and 'items[0]' go to the
+   * field of their first segment); the rest, and the message, go to the form's summary. Focus goes
+   * to the first field in error, so that a keyboard user lands where the fix is.
+   * @param {Map<string, Control>} controls @param {Array<{field?: string, message?: string}>} issues
+   * @param {any} summary @param {string} message
+   */
+  function showIssues(controls, issues, summary, message) {
+    const unplaced = [];
+    let first = null;
+    for (const issue of issues) {
+      const name = String(issue.field || '');
+      const control = controls.get(name.split(/[.[]/)[0]);
+      const text = (name ? name + ' ' : '') + String(issue.message || 'is invalid');
+      if (!control) {
+        unplaced.push(text);
+        continue;
+      }
+      control.error.textContent = control.error.textContent ? control.error.textContent + '; ' + text : text;
+      control.input.setAttribute('aria-invalid', 'true');
+      first = first || control.input;
+    }
+    summary.textContent = message + (unplaced.length ? ' ' + unplaced.join('; ') + '.' : '');
+    if (first) first.focus();
+  }
+
+  let creating = false;
+
+  /** @param {Event} event */
+  async function submitCreate(event) {
+    event.preventDefault();
+    if (creating) return;
+    const type = typeById($('create-type').value);
+    const summary = $('create-error');
+    const errorTargets = new Map(createControls);
+    errorTargets.set('aps', { node: null, input: $('create-type'), error: $('create-type-error') });
+    clearErrors(Array.from(errorTargets.values()).map((c) => c.error), summary);
+    $('create-result').textContent = '';
+    if (!type) {
+      showIssues(errorTargets, [{ field: 'aps.type', message: 'is required' }], summary, 'Choose a type.');
+      return;
+    }
+    /** @type {Record<string, unknown>} */
+    const body = { aps: { type: type.id } };
+    const issues = [];
+    for (const [name, control] of createControls) {
+      try {
+        const value = control.read ? control.read() : undefined;
+        if (value !== undefined) body[name] = value;
+      } catch (e) {
+        issues.push({ field: name, message: errorText(e) });
+      }
+    }
+    if (issues.length > 0) {
+      showIssues(errorTargets, issues, summary, 'Not sent: fix the fields marked.');
+      return;
+    }
+    creating = true;
+    try {
+      const r = await api('POST', '/aps/2/resources', body);
+      if (r.status === 200 || r.status === 202) {
+        upsertResource(r.body);
+        const taskId = r.headers.get('APSKit-Task-ID');
+        $('create-result').textContent =
+          'Created ' + type.name + ' ' + r.body.aps.id + ': ' + r.body.aps.status + (taskId ? ', task ' + taskId : '') + '.';
+        if (taskId) void refreshTask(taskId);
+        renderCreateFields();
+      } else if (r.body && Array.isArray(r.body.details) && r.body.details.length > 0) {
+        showIssues(errorTargets, r.body.details, summary, 'Not created: ' + messageOf(r));
+      } else {
+        summary.textContent = 'Not created: ' + messageOf(r);
+      }
+    } catch (e) {
+      summary.textContent = 'Not created: ' + errorText(e);
+    } finally {
+      creating = false;
+    }
+  }
+
+  // ---- resources ---------------------------------------------------------------------------------
+
+  /** @type {Map<string, any>} type id -> its section's tbody */
+  const resourceTables = new Map();
+
+  function renderResources() {
+    const root = $('resources');
+    const types = state.types;
+    const wanted = types.map((t) => t.id).join(' ');
+    if (root.getAttribute('data-types') !== wanted) {
+      root.setAttribute('data-types', wanted);
+      resourceTables.clear();
+      root.replaceChildren(
+        ...types.map((t) => {
+          const tbody = h('tbody');
+          resourceTables.set(t.id, tbody);
+          const headingId = 'resources-' + t.name;
+          return h('section', { 'aria-labelledby': headingId, 'data-type': t.id }, [
+            h('h3', { id: headingId }, [t.name, ' ', h('span', { class: 'count', 'data-count': '' })]),
+            h('table', { class: 'cards' }, [
+              h(
+                'thead',
+                null,
+                h('tr', null, ['Resource', 'Status', 'Revision', 'Modified', 'Properties', 'Actions'].map((c) => h('th', { scope: 'col', text: c }))),
+              ),
+              tbody,
+            ]),
+          ]);
+        }),
+      );
+      if (types.length === 0) root.replaceChildren(h('p', { class: 'empty', text: 'This application serves no types.' }));
+    }
+    for (const t of types) {
+      const tbody = resourceTables.get(t.id);
+      const list = Array.from(state.resources.values())
+        .filter((r) => r.aps.type === t.id)
+        .sort((a, b) => (a.aps.id === state.globalsId ? -1 : b.aps.id === state.globalsId ? 1 : 0));
+      const lostFocus = reconcile(tbody, list, (r) => r.aps.id, resourceRow);
+      const section = tbody.closest('section');
+      section.querySelector('[data-count]').textContent = '(' + list.length + ')';
+      if (lostFocus) $('resources-heading').focus();
+    }
+    for (const c of createControls.values()) if (c.refresh) c.refresh();
+    renderInstance();
+  }
+
+  function propertiesText(resource) {
+    const { aps: _aps, ...properties } = resource;
+    const text = JSON.stringify(properties);
+    if (text === '{}') return '';
+    return text.length > 240 ? text.slice(0, 239) + '…' : text;
+  }
+
+  function operationsOf(type) {
+    return Object.entries((type && type.operations) || {}).filter(([, op]) => !(/** @type {any} */ (op).static));
+  }
+
+  function resourceRow(r) {
+    const id = r.aps.id;
+    const type = typeById(r.aps.type);
+    const isGlobals = id === state.globalsId;
+    const props = propertiesText(r);
+    const codeId = 'resource-id-' + id;
+    const actions = [
+      h('button', {
+        type: 'button',
+        'data-focus': 'tasks',
+        'aria-describedby': codeId,
+        text: 'Tasks',
+        onclick: () => filterByResource(id),
+      }),
+    ];
+    if (operationsOf(type).length > 0)
+      actions.push(
+        h('button', {
+          type: 'button',
+          'data-focus': 'operations',
+          'aria-describedby': codeId,
+          text: 'Operations',
+          onclick: () => openOperations(id),
+        }),
+      );
+    if (!isGlobals && r.aps.status !== 'aps:unprovisioning')
+      actions.push(
+        h('button', {
+          type: 'button',
+          'data-focus': 'unprovision',
+          'aria-describedby': codeId,
+          text: 'Unprovision',
+          onclick: () => void unprovision(id),
+        }),
+      );
+    return h('tr', { 'data-resource-id': id, 'data-status': r.aps.status }, [
+      cell('Resource', [
+        h('code', { id: codeId, title: id, text: short(id) }),
+        isGlobals ? h('span', { class: 'sub', text: 'application instance' }) : null,
+      ]),
+      cell('Status', badge(r.aps.status)),
+      cell('Revision', String(r.aps.revision), 'num'),
+      cell('Modified', timeEl(r.aps.modified)),
+      cell('Properties', props ? h('code', { text: props }) : dash()),
+      cell('Actions', h('div', { class: 'actions' }, actions)),
+    ]);
+  }
+
+  /** @param {string} id */
+  async function unprovision(id) {
+    const r0 = state.resources.get(id);
+    const name = r0 ? (typeById(r0.aps.type) || { name: r0.aps.type }).name : 'resource';
+    if (!window.confirm('Unprovision ' + name + ' ' + id + '?')) return;
+    try {
+      const r = await api('DELETE', '/aps/2/resources/' + encodeURIComponent(id));
+      const taskId = r.headers.get('APSKit-Task-ID');
+      if (r.status === 204) {
+        removeResource(id);
+        notice('Unprovisioned ' + name + ' ' + id + '.');
+      } else if (r.status === 200 || r.status === 202) {
+        if (r.body && r.body.aps) upsertResource(r.body);
+        notice('Unprovisioning ' + name + ' ' + id + (taskId ? ': task ' + taskId : '') + '.');
+      } else notice('Could not unprovision ' + name + ' ' + id + ': ' + messageOf(r), true);
+      if (taskId) void refreshTask(taskId);
+    } catch (e) {
+      notice('Could not unprovision ' + name + ' ' + id + ': ' + errorText(e), true);
+    }
+  }
+
+  // ---- custom operations -------------------------------------------------------------------------
+
+  /** @param {string} resourceId */
+  function openOperations(resourceId) {
+    const resource = state.resources.get(resourceId);
+    if (!resource) return;
+    const type = typeById(resource.aps.type);
+    $('operation-dialog-title').textContent = 'Operations of ' + type.name + ' ' + resourceId;
+    $('operation-forms').replaceChildren(...operationsOf(type).map(([name, op]) => operationForm(resourceId, name, op, type)));
+    openDialog($('operation-dialog'));
+  }
+
+  function operationForm(resourceId, name, op, type) {
+    /** @type {Map<string, Control>} */
+    const controls = new Map();
+    const prefix = 'op-' + name + '-';
+    for (const [param, p] of Object.entries(op.parameters || {})) {
+      const spec = /** @type {any} */ (p);
+      // A body parameter is the whole JSON body, whatever its type: it is typed as JSON.
+      const control = propertyControl(prefix, param, spec.kind === 'body' ? { ...spec, type: 'object' } : spec, type);
+      const hint = control.node.querySelector('.hint');
+      if (hint) hint.textContent = spec.kind + ' parameter, ' + describe(spec, type);
+      controls.set(param, control);
+    }
+    const summary = h('div', { class: 'form-error', role: 'alert' });
+    const output = h('div', { class: 'result', role: 'status' });
+    const form = h('form', { class: 'operation', novalidate: true, 'aria-label': 'Operation ' + name }, [
+      h('h3', null, [name, ' ', h('code', { text: op.verb + ' ' + op.path })]),
+      ...Array.from(controls.values()).map((c) => c.node),
+      summary,
+      h('button', { type: 'submit', class: 'primary', text: 'Call ' + name }),
+      output,
+    ]);
+    form.addEventListener('submit', async (/** @type {Event} */ event) => {
+      event.preventDefault();
+      clearErrors(Array.from(controls.values()).map((c) => c.error), summary);
+      output.replaceChildren();
+      let path = op.path;
+      const query = new URLSearchParams();
+      let body;
+      const issues = [];
+      for (const [param, control] of controls) {
+        const spec = op.parameters[param];
+        let value;
+        try {
+          value = control.read ? control.read() : undefined;
+        } catch (e) {
+          issues.push({ field: param, message: errorText(e) });
+          continue;
+        }
+        if (spec.kind === 'path') {
+          if (value === undefined) issues.push({ field: param, message: 'is required' });
+          else path = path.split('{' + param + '}').join(encodeURIComponent(String(value)));
+        } else if (spec.kind === 'query') {
+          if (value !== undefined) query.set(param, String(value));
+        } else body = value;
+      }
+      if (issues.length > 0) {
+        showIssues(controls, issues, summary, 'Not sent: fix the fields marked.');
+        return;
+      }
+      const url =
+        '/aps/2/resources/' + encodeURIComponent(resourceId) + path + (query.toString() ? '?' + query.toString() : '');
+      try {
+        const r = await api(op.verb, url, body);
+        output.replaceChildren(
+          h('p', { text: op.verb + ' ' + url + ': HTTP ' + r.status }),
+          r.body === null ? null : h('pre', { class: 'out', text: JSON.stringify(r.body, null, 2) }),
+        );
+        if (r.status === 400 && r.body && Array.isArray(r.body.details))
+          showIssues(controls, r.body.details, summary, messageOf(r));
+      } catch (e) {
+        summary.textContent = 'Not sent: ' + errorText(e);
+      }
+    });
+    return form;
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------------
+
+  function visibleTasks() {
+    let list = Array.from(state.tasks.values());
+    if (state.filter.status) list = list.filter((t) => t.status === state.filter.status);
+    if (state.filter.resourceId) list = list.filter((t) => t.resourceId === state.filter.resourceId);
+    return list.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+  }
+
+  function renderTasks() {
+    const all = visibleTasks();
+    const shown = all.slice(0, MAX_TASKS);
+    const table = $('tasks');
+    const lostFocus = reconcile(table.tBodies[0], shown, (t) => t.id, taskRow);
+    table.hidden = shown.length === 0;
+    $('tasks-empty').hidden = shown.length > 0;
+    $('task-count').textContent =
+      all.length > shown.length
+        ? 'the latest ' + shown.length + ' of ' + all.length + ' tasks'
+        : all.length + (all.length === 1 ? ' task' : ' tasks');
+    if (lostFocus) $('tasks-heading').focus();
+  }
+
+  function taskActions(t, where) {
+    const describedBy = where + '-name-' + t.id;
+    const buttons = [];
+    if (t.status === 'failed')
+      buttons.push(
+        h('button', { type: 'button', 'data-focus': 'rerun', 'aria-describedby': describedBy, text: 'Rerun', onclick: () => void taskAction(t.id, 'rerun') }),
+      );
+    if (t.status === 'scheduled')
+      buttons.push(
+        h('button', { type: 'button', 'data-focus': 'cancel', 'aria-describedby': describedBy, text: 'Cancel', onclick: () => void taskAction(t.id, 'cancel') }),
+      );
+    return buttons.length > 0 ? h('div', { class: 'actions' }, buttons) : dash();
+  }
+
+  function taskRow(t) {
+    return h('tr', { 'data-task-id': t.id, 'data-status': t.status, 'data-resource-id': t.resourceId }, [
+      cell('Task', [
+        h('button', {
+          type: 'button',
+          class: 'link',
+          id: 'row-name-' + t.id,
+          'data-focus': 'open',
+          'aria-haspopup': 'dialog',
+          text: t.name,
+          onclick: () => openTask(t.id),
+        }),
+        h('span', { class: 'sub' }, ['resource ', idCode(t.resourceId)]),
+      ]),
+      cell('Status', badge(t.status)),
+      cell('Attempts', String(t.attempts), 'num'),
+      cell('Next run', t.status === 'scheduled' ? timeEl(t.nextRunAt) : dash()),
+      cell('Description', t.description || dash()),
+      cell('Output', t.output || dash()),
+      cell('Actions', taskActions(t, 'row')),
+    ]);
+  }
+
+  /** @param {string} id @param {'rerun' | 'cancel'} verb */
+  async function taskAction(id, verb) {
+    const task = state.tasks.get(id);
+    const what = task ? task.name + ' (' + short(id) + ')' : 'task ' + id;
+    try {
+      const r = await api('POST', '/apskit/tasks/' + encodeURIComponent(id) + '/' + verb);
+      if (r.status === 200) {
+        upsertTask(r.body);
+        notice((verb === 'rerun' ? 'Running again: ' : 'Canceled: ') + what + '.');
+      } else notice('Could not ' + verb + ' ' + what + ': ' + messageOf(r), true);
+    } catch (e) {
+      notice('Could not ' + verb + ' ' + what + ': ' + errorText(e), true);
+    }
+  }
+
+  /** @param {string} resourceId */
+  function filterByResource(resourceId) {
+    state.filter.resourceId = resourceId;
+    $('task-resource-id').textContent = resourceId;
+    $('task-resource-filter').hidden = false;
+    renderTasks();
+    $('tasks-heading').focus();
+  }
+
+  // ---- a task's history --------------------------------------------------------------------------
+
+  /** @param {any} dialog */
+  function openDialog(dialog) {
+    state.dialogOpener = document.activeElement;
+    if (!dialog.open) dialog.showModal();
+  }
+
+  /** @param {string} id */
+  function openTask(id) {
+    state.openTaskId = id;
+    const task = state.tasks.get(id);
+    if (task) renderTaskDialog(task, null);
+    openDialog($('task-dialog'));
+    void refreshOpenTask();
+  }
+
+  async function refreshOpenTask() {
+    dialogTimer = 0;
+    const id = state.openTaskId;
+    if (!id) return;
+    const sequence = ++dialogSequence;
+    try {
+      const r = await api('GET', '/apskit/tasks/' + encodeURIComponent(id));
+      // An answer that an earlier request's overtook, or for a task no longer open, is dropped.
+      if (sequence !== dialogSequence || state.openTaskId !== id || r.status !== 200) return;
+      upsertTask(r.body);
+      renderTaskDialog(r.body, r.body.history);
+    } catch (e) {
+      notice('Could not load the task: ' + errorText(e), true);
+    }
+  }
+
+  function renderTaskDialog(t, history) {
+    $('task-dialog-title').textContent = t.name;
+    const facts = [
+      ['Status', badge(t.status)],
+      ['Task', h('code', { id: 'dialog-name-' + t.id, text: t.id })],
+      ['Resource', h('code', { text: t.resourceId })],
+      ['Operation', t.operation],
+      ['Attempts', String(t.attempts)],
+      ['Next run', t.status === 'scheduled' ? timeEl(t.nextRunAt) : dash()],
+      ['Description', t.description || dash()],
+      ['Output', t.output || dash()],
+      ['Created', timeEl(t.createdAt)],
+      ['Updated', timeEl(t.updatedAt)],
+      ['Ended', timeEl(t.endedAt)],
+      ['Polling deadline', timeEl(t.deadlineAt)],
+    ];
+    if (t.requestId) facts.push(['Request id', h('code', { text: t.requestId })]);
+    $('task-facts').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', null, v)]));
+    const actions = $('task-actions');
+    const buttons = taskActions(t, 'dialog');
+    // The table shows a dash for "no actions"; the dialog just has none.
+    const fresh = buttons.tagName === 'DIV' ? buttons : h('div');
+    if (actions.innerHTML !== fresh.outerHTML) {
+      const hadFocus = actions.contains(document.activeElement);
+      actions.replaceChildren(fresh);
+      if (hadFocus) {
+        const next = actions.querySelector('button') || $('task-dialog').querySelector('[data-close]');
+        next.focus();
+      }
+    }
+    if (history) {
+      $('task-history').tBodies[0].replaceChildren(
+        ...history.map((/** @type {any} */ e) =>
+          h('tr', { 'data-kind': e.kind }, [
+            cell('When', h('time', { datetime: e.at, text: clock(e.at) })),
+            cell('Event', e.kind),
+            cell('Attempt', String(e.attempt), 'num'),
+            cell('Message', e.message || dash()),
+          ]),
+        ),
+      );
+    }
+  }
+
+  // ---- start -------------------------------------------------------------------------------------
+
+  for (const dialog of Array.from(document.querySelectorAll('dialog'))) {
+    const close = dialog.querySelector('[data-close]');
+    if (close) close.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+      if (dialog.id === 'task-dialog') {
+        state.openTaskId = null;
+        $('task-history').tBodies[0].replaceChildren();
+      }
+      const opener = state.dialogOpener;
+      state.dialogOpener = null;
+      // Focus goes back where it came from; if that row went meanwhile, to the section.
+      if (opener && opener.isConnected && opener instanceof HTMLElement) opener.focus();
+      else $('tasks-heading').focus();
+    });
+  }
+  $('create-type').addEventListener('change', renderCreateFields);
+  $('create-form').addEventListener('submit', submitCreate);
+  $('task-status').addEventListener('change', () => {
+    state.filter.status = $('task-status').value;
+    renderTasks();
+  });
+  $('task-resource-clear').addEventListener('click', () => {
+    state.filter.resourceId = '';
+    $('task-resource-filter').hidden = true;
+    renderTasks();
+    $('task-status').focus();
+  });
+  // Relative times ("in 12 s") stay true without a re-render.
+  window.setInterval(() => {
+    for (const el of Array.from(document.querySelectorAll('time[data-rel]'))) {
+      const iso = el.getAttribute('datetime');
+      if (iso) el.textContent = relative(iso) + ' (' + clock(iso) + ')';
+    }
+  }, 1000);
+
+  connect();
+  void loadSnapshot();
+})();
+`;

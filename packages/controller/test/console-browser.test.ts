@@ -1,0 +1,407 @@
+/**
+ * The console in a real browser: Debian's Chromium, driven by playwright-core, against controllers
+ * running in this process. First the async-provisioning example as `npm start` runs it (at time
+ * scale 0.01, so that its 30 s re-polls take 300 ms, with the coin under the test's control); then a
+ * small app whose type has properties and an operation, for field errors, cancel and operations.
+ *
+ * Without Chromium at /usr/bin/chromium (or APSKIT_CHROMIUM) these tests are skipped, and say so;
+ * with APSKIT_REQUIRE_BROWSER=1 (CI sets it) a missing Chromium fails the run instead. No tool here
+ * ever downloads a browser.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { startController, type RunningController } from '@apskit/controller';
+import type { Class } from '@apskit/core';
+import { Provisionable, services } from '../../../examples/async-provisioning/src';
+import { consoleServices } from './fixtures/console-app';
+
+const CHROMIUM = process.env.APSKIT_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  const why = `no Chromium at ${CHROMIUM} (install it: apt-get install -y chromium; or point APSKIT_CHROMIUM at one)`;
+  if (process.env.APSKIT_REQUIRE_BROWSER === '1') throw new Error(`The console's browser tests cannot run: ${why}`);
+  console.warn(`SKIPPED: the console's browser tests (console-browser.test.ts) did not run: ${why}.`);
+}
+const describeInBrowser = haveChromium ? describe : describe.skip;
+
+/** Bounds every wait in a test; jest's own limit for a test is above it. */
+const WAIT_MS = 10_000;
+jest.setTimeout(60_000);
+
+const SCREENSHOT = resolve(__dirname, '../../../docs/console.png');
+const TASK_NAME = 'Provisioning "provisionable" for APS application async-provisioning';
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+interface App {
+  readonly running: RunningController;
+  close(): Promise<void>;
+}
+
+async function startApp(name: string, appServices: Readonly<Record<string, Class>>): Promise<App> {
+  const dir = mkdtempSync(join(tmpdir(), 'apskit-console-'));
+  const running = await startController({
+    app: { name, services: appServices },
+    port: 0,
+    dataDir: dir,
+    timeScale: 0.01,
+    pollMs: 50,
+  });
+  return {
+    running,
+    close: async () => {
+      await running.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A page with its script errors and every URL it asked for collected, and confirms accepted. */
+interface Watched {
+  readonly page: Page;
+  readonly errors: string[];
+  readonly requests: string[];
+}
+
+async function openConsole(browser: Browser, app: App): Promise<Watched> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(WAIT_MS);
+  const watched: Watched = { page, errors: [], requests: [] };
+  page.on('pageerror', (e) => watched.errors.push(e.message));
+  page.on('console', (m) => {
+    // The browser logs every 4xx answer; those the page asked for (a 400 with field errors) are
+    // expected, and a failed page, script or style load is caught below instead.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) watched.errors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'fetch') watched.errors.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('request', (r) => watched.requests.push(r.url()));
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(app.running.consoleUrl);
+  await page.locator('#live[data-state="live"]').waitFor();
+  return watched;
+}
+
+const taskRow = (page: Page, taskId: string, status?: string): Locator =>
+  page.locator(`#tasks tr[data-task-id="${taskId}"]${status ? `[data-status="${status}"]` : ''}`);
+const resourceRow = (page: Page, id: string, status?: string): Locator =>
+  page.locator(`#resources tr[data-resource-id="${id}"]${status ? `[data-status="${status}"]` : ''}`);
+
+/** Submits the create form and reads the resource and task ids from what the page says. */
+async function createFromForm(page: Page): Promise<{ resourceId: string; taskId: string }> {
+  const before = (await page.locator('#create-result').textContent()) ?? '';
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  const result = page.locator('#create-result', { hasText: 'Created' });
+  await result.waitFor();
+  const text = (await result.textContent()) ?? '';
+  expect(text).not.toBe(before);
+  const ids = new RegExp(`Created \\S+ (${UUID.source}): \\S+, task (${UUID.source})`).exec(text);
+  if (!ids) throw new Error(`The page did not say what it created: "${text}"`);
+  return { resourceId: ids[1] as string, taskId: ids[2] as string };
+}
+
+const activeElementId = (page: Page): Promise<unknown> =>
+  page.evaluate('document.activeElement ? document.activeElement.id : null');
+
+describeInBrowser('the console in Chromium', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      timeout: 30_000,
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  describe('of the running async-provisioning example', () => {
+    let app: App;
+    let w: Watched;
+    let page: Page;
+    const coin = Provisionable.flipCoin;
+    /** The provisionable created first: it ends ready and is unprovisioned later. */
+    let first: { resourceId: string; taskId: string };
+
+    beforeAll(async () => {
+      app = await startApp('async-provisioning', services);
+      w = await openConsole(browser, app);
+      page = w.page;
+    });
+    afterAll(async () => {
+      Provisionable.flipCoin = coin;
+      await w?.page.close();
+      await app?.close();
+    });
+
+    it('shows the application instance and its globals resource', async () => {
+      const instance = (await (await fetch(`${app.running.url}/apskit/instance`)).json()) as {
+        id: string;
+        globalsId: string;
+      };
+      await page.locator('#instance', { hasText: instance.id }).waitFor();
+      expect(await page.locator('#instance').textContent()).toContain('async-provisioning');
+      await resourceRow(page, instance.globalsId, 'aps:ready').waitFor();
+      expect(await page.locator('#create-type option:checked').textContent()).toBe('provisionable');
+    });
+
+    it('creates a provisionable from the form; its task appears, is rescheduled with "Still provisioning", then succeeds, live', async () => {
+      await page.evaluate('window.__sameDocument = true');
+      let heads = true;
+      Provisionable.flipCoin = () => heads;
+
+      first = await createFromForm(page);
+      const row = taskRow(page, first.taskId);
+      await row.waitFor();
+      expect(await row.locator('td[data-label="Task"] button').textContent()).toBe(TASK_NAME);
+      expect(await row.locator('td[data-label="Description"]').textContent()).toBe('Provisioning the resource');
+      await resourceRow(page, first.resourceId, 'aps:provisioning').waitFor();
+
+      // Heads: the async phase answers 202 again, and the task waits for its next run.
+      const rescheduled = taskRow(page, first.taskId, 'scheduled').filter({ hasText: 'Still provisioning' });
+      await rescheduled.waitFor();
+      expect(await rescheduled.locator('td[data-label="Next run"] time').count()).toBe(1);
+
+      heads = false;
+      await taskRow(page, first.taskId, 'succeeded').waitFor();
+      await resourceRow(page, first.resourceId, 'aps:ready').waitFor();
+      expect(await taskRow(page, first.taskId).locator('td[data-label="Output"]').textContent()).toBe(
+        'Still provisioning',
+      );
+      expect(
+        Number(await taskRow(page, first.taskId).locator('td[data-label="Attempts"]').textContent()),
+      ).toBeGreaterThan(2);
+      // All of it arrived over the event stream: the page was never reloaded.
+      expect(await page.evaluate('window.__sameDocument')).toBe(true);
+    });
+
+    it("shows a task's full history when it is clicked, and gives focus back when closed", async () => {
+      const name = taskRow(page, first.taskId).getByRole('button', { name: TASK_NAME });
+      await name.click();
+      const dialog = page.getByRole('dialog', { name: TASK_NAME });
+      await dialog.waitFor();
+      await dialog.locator('#task-history tr[data-kind="succeeded"]').waitFor();
+      const kinds = await dialog
+        .locator('#task-history tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
+      expect(kinds[0]).toBe('created');
+      expect(kinds).toContain('rescheduled');
+      expect(kinds[kinds.length - 1]).toBe('succeeded');
+      expect(await dialog.locator('#task-history').textContent()).toContain('Still provisioning');
+      expect(await dialog.locator('#task-facts').textContent()).toContain('Provisioning the resource');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await activeElementId(page)).toBe(`row-name-${first.taskId}`);
+    });
+
+    it('reruns a failed task from the page', async () => {
+      Provisionable.flipCoin = () => {
+        throw new Error('The coin rolled under the sofa');
+      };
+      const created = await createFromForm(page);
+      const failed = taskRow(page, created.taskId, 'failed');
+      await failed.waitFor();
+      expect(await failed.locator('td[data-label="Output"]').textContent()).toBe('The coin rolled under the sofa');
+      await resourceRow(page, created.resourceId, 'aps:provisioning').waitFor();
+
+      Provisionable.flipCoin = () => false;
+      await failed.getByRole('button', { name: 'Rerun' }).click();
+      await page.locator('#notice', { hasText: 'Running again' }).waitFor();
+      await taskRow(page, created.taskId, 'succeeded').waitFor();
+      await resourceRow(page, created.resourceId, 'aps:ready').waitFor();
+    });
+
+    it('unprovisions a resource', async () => {
+      await resourceRow(page, first.resourceId).getByRole('button', { name: 'Unprovision' }).click();
+      await page.locator('#notice', { hasText: `Unprovisioned provisionable ${first.resourceId}` }).waitFor();
+      await resourceRow(page, first.resourceId).waitFor({ state: 'detached' });
+      const gone = await fetch(`${app.running.url}/aps/2/resources/${first.resourceId}`);
+      expect(gone.status).toBe(404);
+    });
+
+    it('is usable with the keyboard alone, with a visible focus ring', async () => {
+      Provisionable.flipCoin = () => false;
+      const tasksBefore = await page.locator('#tasks tbody tr').count();
+      // From the top of a freshly loaded page.
+      await page.reload();
+      await page.locator('#live[data-state="live"]').waitFor();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to tasks');
+      // Tab on to the Create button (the type select comes first), then press it.
+      let onCreate = false;
+      for (let i = 0; i < 10 && !onCreate; i++) {
+        await page.keyboard.press('Tab');
+        onCreate = (await page.evaluate('document.activeElement.textContent')) === 'Create';
+      }
+      expect(onCreate).toBe(true);
+      expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
+      await page.keyboard.press('Enter');
+      await page.locator('#tasks tbody tr').nth(tasksBefore).waitFor();
+      expect(await page.locator('#tasks tbody tr').count()).toBe(tasksBefore + 1);
+      // Newest first; let it end before the next test changes the coin.
+      await page.locator('#tasks tbody tr').first().and(page.locator('[data-status="succeeded"]')).waitFor();
+    });
+
+    it('reflows on a narrow window: no sideways scrolling, every cell labelled', async () => {
+      await page.setViewportSize({ width: 360, height: 780 });
+      try {
+        expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+        const label = await page.evaluate(
+          `getComputedStyle(document.querySelector('#tasks tr[data-task-id="${first.taskId}"] td[data-label="Status"]'), '::before').content`,
+        );
+        expect(label).toBe('"Status"');
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
+    });
+
+    it('takes the screenshot in docs/console.png', async () => {
+      // One task left failed and one still provisioning, beside the ones that ended: the states a
+      // developer watches for.
+      Provisionable.flipCoin = () => {
+        throw new Error('The coin rolled under the sofa');
+      };
+      const failed = await createFromForm(page);
+      await taskRow(page, failed.taskId, 'failed').waitFor();
+      Provisionable.flipCoin = () => true;
+      const pending = await createFromForm(page);
+      await taskRow(page, pending.taskId, 'scheduled').filter({ hasText: 'Still provisioning' }).waitFor();
+      // A still picture: no notice from an earlier test, and no focus ring from the last click.
+      await page.locator('#notice').evaluate((el) => el.replaceChildren());
+      await page.evaluate('document.activeElement && document.activeElement.blur()');
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      expect(existsSync(SCREENSHOT)).toBe(true);
+    });
+
+    it('loaded nothing from outside the machine, and its script reported no error', () => {
+      const origin = new URL(app.running.url).origin;
+      expect(w.requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+      expect(w.errors).toEqual([]);
+    });
+  });
+
+  describe('of an app whose type has properties and an operation', () => {
+    let app: App;
+    let w: Watched;
+    let page: Page;
+    let mailboxId: string;
+
+    beforeAll(async () => {
+      app = await startApp('mail', consoleServices);
+      w = await openConsole(browser, app);
+      page = w.page;
+    });
+    afterAll(async () => {
+      await w?.page.close();
+      await app?.close();
+    });
+
+    it("builds the form from the type's schema", async () => {
+      expect(await page.locator('#create-type option:checked').textContent()).toBe('mailbox');
+      const labels = [
+        'Name (name) (required)',
+        'quotaMb (required)',
+        'plan',
+        'archive',
+        'contact',
+        'aliases',
+        'globals (required)',
+      ];
+      for (const label of labels)
+        expect([label, await page.getByLabel(label, { exact: true }).count()]).toEqual([label, 1]);
+      expect(await page.locator('#create-f-quotaMb-hint').textContent()).toBe(
+        'integer, at least 1, at most 100000, in MB',
+      );
+      expect(await page.locator('#create-f-contact-hint').textContent()).toBe(
+        'JSON object Contact: email string required, phone string',
+      );
+      expect(await page.getByLabel('plan').inputValue()).not.toBe('');
+    });
+
+    it('shows a bad value’s error next to its field, marks it, and moves focus to it', async () => {
+      await page.getByLabel('Name (name)').fill('box-1');
+      await page.getByLabel('quotaMb').fill('lots');
+      await page.getByLabel('contact').fill('{"email": "not-an-email"}');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+
+      const quotaError = page.locator('#create-f-quotaMb-error');
+      await quotaError.filter({ hasText: 'quotaMb must be an integer' }).waitFor();
+      expect(await page.locator('#create-f-contact-error').textContent()).toBe('contact.email must be a valid email');
+      expect(await page.getByLabel('quotaMb').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('quotaMb').getAttribute('aria-describedby')).toContain('create-f-quotaMb-error');
+      expect(await page.getByLabel('Name (name)').getAttribute('aria-invalid')).toBeNull();
+      expect(await page.locator('#create-error').textContent()).toContain('Not created');
+      expect(await activeElementId(page)).toBe('create-f-quotaMb');
+      const resources = (await (await fetch(`${app.running.url}/aps/2/resources`)).json()) as unknown[];
+      expect(resources).toHaveLength(1); // the globals only: nothing was stored
+
+      // JSON the page cannot parse is caught before anything is sent.
+      await page.getByLabel('aliases').fill('[oops');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await page.locator('#create-f-aliases-error', { hasText: 'aliases is not valid JSON' }).waitFor();
+    });
+
+    it('creates the resource once the values are right, and cancels its scheduled task', async () => {
+      await page.getByLabel('quotaMb').fill('512');
+      await page.getByLabel('contact').fill('{"email": "box-1@example.com"}');
+      await page.getByLabel('aliases').fill('["postmaster"]');
+      const created = await createFromForm(page);
+      mailboxId = created.resourceId;
+      expect(await page.locator('#create-f-quotaMb-error').textContent()).toBe('');
+      const row = taskRow(page, created.taskId, 'scheduled');
+      await row.filter({ hasText: 'Creating mailbox box-1' }).waitFor();
+      expect(await resourceRow(page, mailboxId).locator('td[data-label="Properties"]').textContent()).toContain(
+        '"quotaMb":512',
+      );
+
+      await row.getByRole('button', { name: 'Cancel' }).click();
+      await taskRow(page, created.taskId, 'canceled').waitFor();
+      await page.locator('#notice', { hasText: 'Canceled' }).waitFor();
+    });
+
+    it('calls a custom operation with parameters, showing a bad parameter next to its field', async () => {
+      await resourceRow(page, mailboxId).getByRole('button', { name: 'Operations' }).click();
+      const dialog = page.getByRole('dialog', { name: /^Operations of mailbox/ });
+      await dialog.waitFor();
+      const form = dialog.getByRole('form', { name: 'Operation resize' });
+      await form.getByLabel('quotaMb').fill('huge');
+      await form.getByRole('button', { name: 'Call resize' }).click();
+      await form.locator('.error', { hasText: 'quotaMb must be an integer' }).waitFor();
+
+      await form.getByLabel('quotaMb').fill('2048');
+      await form.getByLabel('reason').fill('growth');
+      await form.getByRole('button', { name: 'Call resize' }).click();
+      const output = form.locator('pre.out');
+      await output.waitFor();
+      expect(JSON.parse((await output.textContent()) ?? '')).toEqual({
+        name: 'box-1',
+        from: 512,
+        to: 2048,
+        reason: 'growth',
+      });
+      expect(await form.textContent()).toContain(
+        `POST /aps/2/resources/${mailboxId}/resize?quotaMb=2048&reason=growth: HTTP 200`,
+      );
+      expect(await form.locator('.error').allTextContents()).toEqual(['', '']);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+    });
+
+    it('reported no script error', () => {
+      expect(w.errors).toEqual([]);
+    });
+  });
+});

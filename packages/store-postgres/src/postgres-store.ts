@@ -1,0 +1,358 @@
+/**
+ * The controller's store on PostgreSQL, for several controller processes on one database. Every Store
+ * method is one transaction (most are one statement), committed before its promise resolves.
+ *
+ * What differs from the SQLite store, which one process owns: nothing is reset on open. Tasks that are
+ * running belong to processes that may well be alive; a dead process's tasks are found by their
+ * leases running out, and the claim hands them to a live process with a 'recovered' event.
+ */
+import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
+import type {
+  AttemptOutcome,
+  CreateResult,
+  LinkRecord,
+  ResourceQuery,
+  ResourceRecord,
+  Store,
+  TaskEvent,
+  TaskQuery,
+  TaskRecord,
+  TaskStatus,
+} from '@apskit/controller';
+import { migrate, quoteSchema } from './migrations';
+import {
+  eventParams,
+  resourceOf,
+  resourceParams,
+  taskOf,
+  taskParams,
+  taskUpdateParams,
+  outcomeJson,
+  type ResourceRow,
+  type TaskRow,
+} from './rows';
+import { statements, type Statements } from './statements';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database`; or give `pool` settings instead (or as well). */
+  connectionString?: string;
+  /** The schema the tables live in, created if missing. Default `apskit`. */
+  schema?: string;
+  /** Connections this process keeps open at most. Default 10. */
+  poolSize?: number;
+  /** Any other node-postgres pool settings (ssl, timeouts, …). */
+  pool?: PoolConfig;
+}
+
+const RECOVERED = 'The runner of the previous attempt stopped before recording its outcome; trying again';
+
+/** Thrown inside a transaction to undo it when a request id turned out to be taken meanwhile. */
+class RequestIdTaken extends Error {}
+
+export class PostgresStore implements Store {
+  readonly schema: string;
+  private readonly sql: Statements;
+  private pool: Pool | undefined;
+  /** Claims and wake-ups; see init for why they have connections of their own. */
+  private claimPool: Pool | undefined;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.schema = options.schema ?? 'apskit';
+    this.sql = statements(quoteSchema(this.schema));
+  }
+
+  /** Connects and applies the migrations this database lacks (safe with several processes at once). */
+  async init(): Promise<void> {
+    if (this.pool) return;
+    const pool = this.openPool(this.options.poolSize ?? this.options.pool?.max ?? 10);
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client, this.schema);
+      } finally {
+        client.release();
+      }
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    this.pool = pool;
+    // Claims commit without waiting for the disk (synchronous_commit off). That is safe: a claim
+    // that a crash of the server loses leaves its task as it was (due, or held under the old lease),
+    // to be claimed again; and whatever follows a claim (an attempt's outcome, committed with a
+    // sync) flushes the log up to it, claim included, so no durable outcome rests on a lost claim.
+    // It is what lets a process claim as often as tasks end without paying a disk sync each time.
+    this.claimPool = this.openPool(2, '-c synchronous_commit=off');
+  }
+
+  private openPool(max: number, serverOptions?: string): Pool {
+    const settings = this.options.pool ?? {};
+    const pool = new Pool({
+      application_name: 'apskit-controller',
+      ...settings,
+      connectionString: this.options.connectionString ?? settings.connectionString,
+      max,
+      options: [settings.options, serverOptions].filter(Boolean).join(' ') || undefined,
+    });
+    // An idle connection that breaks (the server restarted) must not crash the process: the pool
+    // drops it and the next query opens another.
+    pool.on('error', (e) => console.error('apskit store-postgres: idle connection error:', e.message));
+    return pool;
+  }
+
+  /** Closes the connections; `init` opens new ones (a controller may be started again after a stop). */
+  async close(): Promise<void> {
+    const pools = [this.pool, this.claimPool];
+    this.pool = undefined;
+    this.claimPool = undefined;
+    await Promise.all(pools.map((p) => p?.end()));
+  }
+
+  private get db(): Pool {
+    if (!this.pool) throw new Error('PostgresStore: call init() before using the store');
+    return this.pool;
+  }
+
+  private async rows<R extends QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<R[]> {
+    return (await this.db.query<R>({ text, values, name })).rows;
+  }
+
+  /** Runs `fn` in one transaction on one connection; a connection that failed mid-way is discarded. */
+  private async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.db.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Serializes the writers that decide whether a resource may get another active task, across
+   * processes: the lock is keyed by the resource's id, so it works before any row exists to lock.
+   */
+  private async lockResource(client: PoolClient, resourceId: string): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `apskit:${this.schema}:resource:${resourceId}`,
+    ]);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.rows<{ value: string }>(this.sql.getMeta, [key]))[0]?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db.query(this.sql.setMeta, [key, value]);
+  }
+
+  async getResource(id: string): Promise<ResourceRecord | undefined> {
+    const row = (await this.rows<ResourceRow>(this.sql.getResource, [id], 'apskit_get_resource'))[0];
+    return row && resourceOf(row);
+  }
+
+  async listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }> {
+    const byType = query.type !== undefined;
+    const typeArg = byType ? [query.type] : [];
+    const [{ n }] = await this.rows<{ n: number }>(this.sql.countResources(byType), typeArg);
+    // LIMIT NULL is no limit.
+    const rows = await this.rows<ResourceRow>(this.sql.listResources(byType), [
+      query.limit ?? null,
+      query.offset ?? 0,
+      ...typeArg,
+    ]);
+    return { items: rows.map(resourceOf), total: n };
+  }
+
+  async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {
+    if (expectedRevision === undefined) {
+      await this.db.query(this.sql.upsertResource, resourceParams(resource));
+      return true;
+    }
+    const result = await this.db.query(this.sql.updateResourceIf, [...resourceParams(resource), expectedRevision]);
+    return result.rowCount === 1;
+  }
+
+  async deleteResource(id: string): Promise<void> {
+    await this.db.query(this.sql.deleteResource, [id]);
+  }
+
+  async createResourceWithTask(
+    resource: ResourceRecord,
+    task: TaskRecord,
+    event: TaskEvent,
+    links: LinkRecord[],
+  ): Promise<CreateResult> {
+    // One statement: the task, its event, the resource and its links, or nothing if the request id is taken.
+    const withLinks = links.length > 0;
+    const values = [...taskParams(task), ...eventParams(event), ...resourceParams(resource)];
+    if (withLinks)
+      values.push(
+        links.map((l) => l.from),
+        links.map((l) => l.relation),
+        links.map((l) => l.to),
+      );
+    const [{ n }] = await this.rows<{ n: number }>(
+      this.sql.createTask('insert', withLinks),
+      values,
+      withLinks ? 'apskit_create_resource_links' : 'apskit_create_resource',
+    );
+    return n === 1 ? { created: true } : this.duplicate(task);
+  }
+
+  async createTaskUnlessBusy(task: TaskRecord, event: TaskEvent, resource: ResourceRecord): Promise<CreateResult> {
+    try {
+      return await this.transaction(async (client): Promise<CreateResult> => {
+        await this.lockResource(client, task.resourceId);
+        if (task.requestId !== null) {
+          const taken = (await client.query<TaskRow>(this.sql.taskByRequestId, [task.requestId])).rows[0];
+          if (taken) return { created: false, reason: 'duplicate', existing: taskOf(taken) };
+        }
+        const busy = (await client.query<TaskRow>(this.sql.activeTask, [task.resourceId])).rows[0];
+        if (busy) return { created: false, reason: 'busy', existing: taskOf(busy) };
+        const values = [...taskParams(task), ...eventParams(event), ...resourceParams(resource)];
+        const { n } = (await client.query<{ n: number }>(this.sql.createTask('upsert', false), values)).rows[0];
+        if (n !== 1) throw new RequestIdTaken();
+        return { created: true };
+      });
+    } catch (e) {
+      if (e instanceof RequestIdTaken) return this.duplicate(task);
+      throw e;
+    }
+  }
+
+  async createTask(task: TaskRecord, event: TaskEvent): Promise<CreateResult> {
+    const values = [...taskParams(task), ...eventParams(event)];
+    const [{ n }] = await this.rows<{ n: number }>(this.sql.createTask('none', false), values, 'apskit_create_task');
+    return n === 1 ? { created: true } : this.duplicate(task);
+  }
+
+  /** The task that holds `task`'s request id (committed: ON CONFLICT waited for its transaction). */
+  private async duplicate(task: TaskRecord): Promise<CreateResult> {
+    const existing = task.requestId === null ? undefined : await this.findTaskByRequestId(task.requestId);
+    if (!existing) throw new Error(`Task ${task.id} was not created, and no task has its request id`);
+    return { created: false, reason: 'duplicate', existing };
+  }
+
+  async findTaskByRequestId(requestId: string): Promise<TaskRecord | undefined> {
+    const row = (await this.rows<TaskRow>(this.sql.taskByRequestId, [requestId]))[0];
+    return row && taskOf(row);
+  }
+
+  async getTask(id: string): Promise<TaskRecord | undefined> {
+    const row = (await this.rows<TaskRow>(this.sql.getTask, [id], 'apskit_get_task'))[0];
+    return row && taskOf(row);
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    const clauses: string[] = [];
+    const values: unknown[] = [query.limit ?? null];
+    if (query.resourceId !== undefined) {
+      values.push(query.resourceId);
+      clauses.push(`resource_id = $${values.length}`);
+    }
+    if (query.status !== undefined) {
+      values.push(query.status);
+      clauses.push(`status = $${values.length}`);
+    }
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    return (await this.rows<TaskRow>(this.sql.listTasks(where), values)).map(taskOf);
+  }
+
+  async taskEvents(taskId: string): Promise<TaskEvent[]> {
+    return this.rows<TaskEvent & QueryResultRow>(this.sql.events, [taskId]);
+  }
+
+  async activeTask(resourceId: string): Promise<TaskRecord | undefined> {
+    const row = (await this.rows<TaskRow>(this.sql.activeTask, [resourceId]))[0];
+    return row && taskOf(row);
+  }
+
+  async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
+    if (limit <= 0) return [];
+    const { rows } = await (this.claimPool ?? this.db).query<TaskRow>({
+      name: 'apskit_claim',
+      text: this.sql.claim,
+      values: [now, limit, owner, leaseUntil, RECOVERED],
+    });
+    return rows.map(taskOf);
+  }
+
+  async completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]> {
+    if (outcomes.length === 0) return [];
+    // One statement for the batch: one round trip and one disk sync for all (group commit). It
+    // applies all outcomes against one snapshot, which is right unless two of them touch the same
+    // task or resource (no runner makes such a batch; the contract allows it): those go one by one,
+    // in order, in one transaction.
+    const resources = outcomes.flatMap((o) =>
+      o.resource ? ['delete' in o.resource ? o.resource.delete : o.resource.id] : [],
+    );
+    const overlap =
+      new Set(outcomes.map((o) => o.task.id)).size < outcomes.length || new Set(resources).size < resources.length;
+    if (!overlap) return this.completeBatch(this.db, owner, outcomes, 0);
+    return this.transaction(async (client) => {
+      const applied: boolean[] = [];
+      for (const [i, outcome] of outcomes.entries())
+        applied.push(...(await this.completeBatch(client, owner, [outcome], i)));
+      return applied;
+    });
+  }
+
+  private async completeBatch(
+    db: Pool | PoolClient,
+    owner: string,
+    outcomes: readonly AttemptOutcome[],
+    offset: number,
+  ): Promise<boolean[]> {
+    const { rows } = await db.query<{ i: number }>({
+      name: 'apskit_complete',
+      text: this.sql.complete,
+      values: [JSON.stringify(outcomes.map((o, i) => outcomeJson(o, offset + i))), owner],
+    });
+    const applied = outcomes.map(() => false);
+    for (const { i } of rows) applied[i - offset] = true;
+    return applied;
+  }
+
+  async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {
+    const active = task.status === 'scheduled' || task.status === 'running';
+    return this.transaction(async (client) => {
+      // Only one active task per resource: a rerun waits for nothing else to be under way.
+      if (active) await this.lockResource(client, task.resourceId);
+      const current = (await client.query<{ status: TaskStatus }>(this.sql.lockTask, [task.id])).rows[0];
+      if (!current || !from.includes(current.status)) return false;
+      if (active && (await client.query(this.sql.otherActiveTask, [task.resourceId, task.id])).rowCount) return false;
+      await client.query(this.sql.updateTask, [task.id, ...taskUpdateParams(task)]);
+      await client.query(this.sql.insertEvent, eventParams(event));
+      return true;
+    });
+  }
+
+  async nextWakeUp(): Promise<number | undefined> {
+    const { rows } = await (this.claimPool ?? this.db).query<{ at: number | null }>({
+      name: 'apskit_next_wake_up',
+      text: this.sql.nextWakeUp,
+    });
+    const at = rows[0].at;
+    return at ?? undefined;
+  }
+
+  async link(link: LinkRecord): Promise<void> {
+    await this.db.query(this.sql.link, [link.from, link.relation, link.to]);
+  }
+
+  async unlink(link: LinkRecord): Promise<void> {
+    await this.db.query(this.sql.unlink, [link.from, link.relation, link.to]);
+  }
+
+  async linksFrom(from: string, relation?: string): Promise<LinkRecord[]> {
+    const all = await this.rows<LinkRecord & QueryResultRow>(this.sql.linksFrom, [from]);
+    return relation === undefined ? all : all.filter((l) => l.relation === relation);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The store's SQL, every table qualified with the schema. Each write that must be atomic on its own is
+ * one statement (data-modifying CTEs), so that it costs one round trip and needs no transaction.
+ */
+import { RESOURCE_COLUMNS, TASK_COLUMNS } from './rows';
+
+const ACTIVE = `('scheduled', 'running')`;
+
+/** `$from, $from+1, …` for `count` parameters, each with its cast (so that INSERT … SELECT types them). */
+function params(from: number, casts: readonly string[]): string {
+  return casts.map((cast, i) => `$${from + i}::${cast}`).join(', ');
+}
+
+const T = 'text';
+const MS = 'float8';
+const TASK_CASTS = [T, T, T, T, T, T, T, T, T, 'int', MS, MS, T, 'json', MS, MS, MS, T, MS] as const;
+const RESOURCE_CASTS = [T, T, T, 'int', MS, 'json'] as const;
+const EVENT_CASTS = [T, MS, T, T, 'int'] as const;
+
+export type Statements = ReturnType<typeof statements>;
+
+export function statements(s: string) {
+  const tasks = `${s}.tasks`;
+  const resources = `${s}.resources`;
+  const links = `${s}.links`;
+  const events = `${s}.task_events`;
+  const upsertResourceTail = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status,
+    revision = excluded.revision, modified = excluded.modified, properties = excluded.properties`;
+
+  /**
+   * A new task ($1-$19) with its first event ($20-$24), and optionally its resource ($25-$30) and
+   * links ($31-$33 as arrays): all or nothing, and nothing when a task already has the request id.
+   */
+  const createTask = (resource: 'none' | 'insert' | 'upsert', withLinks: boolean): string => `
+    WITH t AS (
+      INSERT INTO ${tasks} (${TASK_COLUMNS}) VALUES (${params(1, TASK_CASTS)})
+      ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
+      RETURNING id
+    ), e AS (
+      INSERT INTO ${events} (task_id, at, kind, message, attempt) SELECT ${params(20, EVENT_CASTS)} FROM t
+    )${
+      resource === 'none'
+        ? ''
+        : `, r AS (
+      INSERT INTO ${resources} (${RESOURCE_COLUMNS}) SELECT ${params(25, RESOURCE_CASTS)} FROM t
+      ${resource === 'upsert' ? upsertResourceTail : ''}
+    )`
+    }${
+      withLinks
+        ? `, l AS (
+      INSERT INTO ${links} (from_id, relation, to_id)
+      SELECT f, rel, x FROM t, unnest($31::text[], $32::text[], $33::text[]) AS n(f, rel, x)
+      ON CONFLICT DO NOTHING
+    )`
+        : ''
+    }
+    SELECT count(*)::int AS n FROM t`;
+
+  /**
+   * Attempts' outcomes in one statement, so one commit: $1 is a JSON array of them (see
+   * `outcomeJson`), $2 the runner. Each is applied only while $2 still holds its task, and its event
+   * and its resource (written or deleted) with it; the answer lists the indexes of those applied.
+   */
+  const complete = `
+    WITH input AS (
+      SELECT * FROM json_to_recordset($1::json) AS x(
+        i int, id text, name text, description text, output text, status text, attempts int,
+        next_run_at float8, deadline_at float8, phase text, request json, updated_at float8, ended_at float8,
+        lease_owner text, lease_until float8,
+        e_task_id text, e_at float8, e_kind text, e_message text, e_attempt int,
+        r text, r_id text, r_type text, r_status text, r_revision int, r_modified float8, r_properties json)
+    ), u AS (
+      UPDATE ${tasks} t SET name = x.name, description = x.description, output = x.output, status = x.status,
+        attempts = x.attempts, next_run_at = x.next_run_at, deadline_at = x.deadline_at, phase = x.phase,
+        request = x.request, updated_at = x.updated_at, ended_at = x.ended_at, lease_owner = x.lease_owner,
+        lease_until = x.lease_until
+      FROM input x
+      WHERE t.id = x.id AND t.status = 'running' AND t.lease_owner = $2
+      RETURNING x.i
+    ), applied AS (
+      SELECT input.* FROM input JOIN u USING (i)
+    ), e AS (
+      INSERT INTO ${events} (task_id, at, kind, message, attempt)
+      SELECT e_task_id, e_at, e_kind, e_message, e_attempt FROM applied ORDER BY i
+    ), r AS (
+      INSERT INTO ${resources} (${RESOURCE_COLUMNS})
+      SELECT r_id, r_type, r_status, r_revision, r_modified, r_properties FROM applied WHERE r = 'put' ORDER BY i
+      ${upsertResourceTail}
+    ), gone AS (
+      SELECT r_id AS id FROM applied WHERE r = 'delete'
+    ), d AS (
+      DELETE FROM ${resources} WHERE id IN (SELECT id FROM gone)
+    ), dl AS (
+      DELETE FROM ${links} WHERE from_id IN (SELECT id FROM gone) OR to_id IN (SELECT id FROM gone)
+    )
+    SELECT i FROM u`;
+
+  return {
+    getMeta: `SELECT value FROM ${s}.meta WHERE key = $1`,
+    setMeta: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+
+    getResource: `SELECT ${RESOURCE_COLUMNS} FROM ${resources} WHERE id = $1`,
+    countResources: (byType: boolean) =>
+      `SELECT count(*)::int AS n FROM ${resources}${byType ? ' WHERE type = $1' : ''}`,
+    listResources: (byType: boolean) =>
+      `SELECT ${RESOURCE_COLUMNS} FROM ${resources}${byType ? ' WHERE type = $3' : ''} ORDER BY seq LIMIT $1 OFFSET $2`,
+    upsertResource: `INSERT INTO ${resources} (${RESOURCE_COLUMNS}) VALUES (${params(1, RESOURCE_CASTS)}) ${upsertResourceTail}`,
+    updateResourceIf: `UPDATE ${resources} SET type = $2, status = $3, revision = $4, modified = $5, properties = $6::json
+      WHERE id = $1 AND revision = $7`,
+    deleteResource: `WITH gone AS (DELETE FROM ${resources} WHERE id = $1)
+      DELETE FROM ${links} WHERE from_id = $1 OR to_id = $1`,
+
+    createTask,
+    complete,
+    getTask: `SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE id = $1`,
+    taskByRequestId: `SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE request_id = $1`,
+    activeTask: `SELECT ${TASK_COLUMNS} FROM ${tasks} WHERE resource_id = $1 AND status IN ${ACTIVE}
+      ORDER BY created_at, seq LIMIT 1`,
+    /** Another active task of the resource than $2 (a rerun may not start beside it). */
+    otherActiveTask: `SELECT id FROM ${tasks} WHERE resource_id = $1 AND status IN ${ACTIVE} AND id <> $2 LIMIT 1`,
+    listTasks: (where: string) => `SELECT ${TASK_COLUMNS} FROM ${tasks} ${where} ORDER BY created_at, seq LIMIT $1`,
+    lockTask: `SELECT status FROM ${tasks} WHERE id = $1 FOR UPDATE`,
+    updateTask: `UPDATE ${tasks} SET name = $2, description = $3, output = $4, status = $5, attempts = $6,
+      next_run_at = $7, deadline_at = $8, phase = $9, request = $10::json, updated_at = $11, ended_at = $12,
+      lease_owner = $13, lease_until = $14 WHERE id = $1`,
+    insertEvent: `INSERT INTO ${events} (task_id, at, kind, message, attempt) VALUES ($1, $2, $3, $4, $5)`,
+    events: `SELECT task_id AS "taskId", at, kind, message, attempt FROM ${events} WHERE task_id = $1 ORDER BY seq`,
+
+    /**
+     * The queue: due tasks locked with SKIP LOCKED, so that processes claiming at once each get other
+     * ones; a row that another claimer took meanwhile is re-checked against the WHERE after its lock,
+     * so no task is claimed twice. Tasks whose runner's lease ran out come first, then scheduled ones in
+     * due order, each read in index order (no sort of the whole backlog, however long it is). A task
+     * taken over gets its 'recovered' event in the same statement.
+     * $1 now, $2 limit, $3 owner, $4 lease end, $5 the recovered event's message.
+     */
+    claim: `
+      WITH expired AS (
+        SELECT id, status AS was FROM ${tasks} WHERE status = 'running' AND lease_until < $1
+        ORDER BY lease_until LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      ), scheduled AS (
+        SELECT id, status AS was FROM ${tasks} WHERE status = 'scheduled' AND next_run_at <= $1
+        ORDER BY next_run_at LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      ), due AS (
+        SELECT id, was FROM expired UNION ALL SELECT id, was FROM scheduled LIMIT $2
+      ), claimed AS (
+        UPDATE ${tasks} t SET status = 'running', attempts = t.attempts + 1, lease_owner = $3, lease_until = $4,
+          updated_at = $1
+        FROM due WHERE t.id = due.id
+        RETURNING ${TASK_COLUMNS.split(', ')
+          .map((c) => `t.${c}`)
+          .join(', ')}, t.seq, due.was
+      ), recovered AS (
+        INSERT INTO ${events} (task_id, at, kind, message, attempt)
+        SELECT id, $1, 'recovered', $5, attempts - 1 FROM claimed WHERE was = 'running'
+      )
+      SELECT * FROM claimed ORDER BY COALESCE(next_run_at, 0), seq`,
+    nextWakeUp: `SELECT LEAST(
+      (SELECT min(next_run_at) FROM ${tasks} WHERE status = 'scheduled'),
+      (SELECT min(lease_until) FROM ${tasks} WHERE status = 'running')) AS at`,
+
+    link: `INSERT INTO ${links} (from_id, relation, to_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    unlink: `DELETE FROM ${links} WHERE from_id = $1 AND relation = $2 AND to_id = $3`,
+    // COLLATE "C": the same order whatever the database's locale (and as SQLite sorts).
+    linksFrom: `SELECT from_id AS "from", relation, to_id AS "to" FROM ${links} WHERE from_id = $1
+      ORDER BY relation COLLATE "C", to_id COLLATE "C"`,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The webhook intake: an express router that acknowledges provision notifications. Its order is the
+ * point: authenticate (a failure stores nothing), check the envelope (a request id, a known type, an
+ * attempt id; nothing else), store the attempt as a job of the controller's task engine (one durable
+ * write), and only then answer 202. Business validation comes later, while processing: a notification
+ * the provisioner cannot serve is acknowledged, and answered with a `Fail` result.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import {
+  ApsError,
+  BadRequestError,
+  ConflictError,
+  MethodNotAllowedError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  stripUnsafe,
+} from '@apskit/core';
+import type { Controller } from '@apskit/controller';
+import { bodyErrors, errorBody, mayHoldUnsafeKeys, sendJson } from '@apskit/express';
+import type { Authenticate } from './authentication/authenticate';
+import type { NotificationPayload } from './jobs/context';
+import type { WebhookKeys } from './keys';
+import { checkEnvelope } from './notification';
+
+export interface IntakeOptions {
+  readonly controller: Controller;
+  readonly keys: WebhookKeys;
+  readonly authenticate: Authenticate;
+  /** The largest body accepted. Default `1mb`. */
+  readonly bodyLimit?: string | number;
+}
+
+/** What a 202 says. */
+export interface Acknowledgement {
+  readonly acknowledged: true;
+  readonly provisionRequestId: string;
+  readonly provisionAttemptId: string;
+  /** The attempt's task, at `GET /apskit/tasks/{taskId}`. */
+  readonly taskId: string;
+}
+
+function refuse(res: Response, error: ApsError): void {
+  const body = errorBody(error, undefined);
+  if (error.status === 401) res.setHeader('WWW-Authenticate', 'Webhook');
+  sendJson(res, body.code, body);
+}
+
+export function intakeRouter(options: IntakeOptions): Router {
+  const { controller, keys, authenticate } = options;
+  const router = express.Router();
+  // The raw bytes, whatever the content type: a signature covers the body exactly as sent.
+  const raw = express.raw({ type: () => true, limit: options.bodyLimit ?? '1mb' });
+
+  router.post('/', raw, bodyErrors, (req: Request, res: Response) => {
+    void acknowledge(req, res).catch(() => {
+      if (!res.headersSent)
+        refuse(res, new ServiceUnavailableError('The notification could not be stored; deliver it again later'));
+    });
+  });
+  router.all('/', (_req, res) => refuse(res, new MethodNotAllowedError('Provision notifications are POSTed')));
+
+  async function acknowledge(req: Request, res: Response): Promise<void> {
+    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const refusal = authenticate(req.headers, body);
+    if (refusal !== undefined) return refuse(res, new UnauthorizedError(refusal));
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      return refuse(res, new BadRequestError(`Malformed JSON body: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    // Keys that could reach a prototype never get as far as app code.
+    if (mayHoldUnsafeKeys(body)) parsed = stripUnsafe(parsed);
+    const envelope = checkEnvelope(parsed);
+    if (!envelope.ok)
+      return refuse(
+        res,
+        new BadRequestError(
+          envelope.message,
+          envelope.issues.map((i) => ({ ...i })),
+        ),
+      );
+
+    const notification = envelope.notification;
+    const requestId = notification.provisionRequest.id;
+    const attemptId = notification.provisionAttempt.id;
+    const subject = keys.subject(requestId);
+    const payload: NotificationPayload = { notification, receivedAt: new Date().toISOString() };
+    // The acknowledgement: durable once this resolves. A repeated delivery of the same attempt is
+    // acknowledged again and changes nothing.
+    const { task } = await controller.enqueueJob(keys.attemptKind, {
+      subjectId: subject,
+      payload,
+      requestId: keys.attempt(attemptId),
+    });
+    if (task.resourceId !== subject)
+      return refuse(
+        res,
+        new ConflictError(`Attempt ${attemptId} was already received for another provision request`, {
+          provisionAttemptId: attemptId,
+        }),
+      );
+    res.setHeader('APSKit-Task-ID', task.id);
+    const ack: Acknowledgement = {
+      acknowledged: true,
+      provisionRequestId: requestId,
+      provisionAttemptId: attemptId,
+      taskId: task.id,
+    };
+    sendJson(res, 202, ack);
+  }
+
+  return router;
+}

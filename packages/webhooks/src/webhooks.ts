@@ -1,0 +1,93 @@
+/**
+ * createWebhooks: a marketplace-webhook provisioner on an APSKit controller. It registers the three
+ * jobs (attempt, processing, result) with the controller's task engine and gives the intake router.
+ * Call it before the controller starts, so that jobs left from before a restart find their
+ * definitions when the scheduler takes them up.
+ */
+import type { Router } from 'express';
+import type { ApsTypeModel, Class } from '@apskit/core';
+import type { Controller, TaskJson } from '@apskit/controller';
+import { authenticator, type WebhookAuthentication } from './authentication/authenticate';
+import { intakeRouter } from './intake';
+import { attemptJob } from './jobs/attempt-job';
+import type { WebhookContext } from './jobs/context';
+import { instanceOperation, processJob } from './jobs/process-job';
+import { resultJob } from './jobs/result-job';
+import { WebhookKeys } from './keys';
+import type { ProvisionNotification, RequestType } from './notification';
+import { DEFAULT_REQUEST_HANDLING, type RequestHandling, type ResourceMapper } from './request-types';
+import { ResultPoster, type ResultsOptions } from './results/result-poster';
+import { SubscriptionIndex } from './subscriptions';
+
+export interface WebhookOptions {
+  /** The declared APS type (its class) that the marketplace's subscriptions are. The controller must serve it. */
+  readonly type: Class;
+  /** The resource's properties for a notification, for provision and configure (see ResourceMapper). */
+  readonly resource: ResourceMapper;
+  /** Overrides of the default mapping of request types onto the lifecycle (DEFAULT_REQUEST_HANDLING). */
+  readonly requestTypes?: Partial<Readonly<Record<RequestType, RequestHandling>>>;
+  /** What identifies the subscription across requests. Default `provisionRequest.subscriptionId`. */
+  readonly subscriptionKey?: (notification: ProvisionNotification) => string | undefined;
+  /** How incoming webhooks are authenticated: required (see WebhookAuthentication). */
+  readonly authentication: WebhookAuthentication;
+  /** Where and how results are posted. */
+  readonly results: ResultsOptions;
+  /** Names the jobs and subjects (`marketplace.attempt`, `marketplace:request:<id>`). Default `marketplace`. */
+  readonly source?: string;
+  /** The largest notification accepted. Default `1mb`. */
+  readonly bodyLimit?: string | number;
+  /** How long processing may take, waits for asynchronous provisioning included, in (unscaled) seconds. Default 25 h. */
+  readonly maxProcessingSeconds?: number;
+}
+
+export interface Webhooks {
+  /** The intake: mount it where the marketplace delivers (`app.use('/webhooks/provision', webhooks.router)`). */
+  readonly router: Router;
+  /** The job kinds, as task `operation`s. */
+  readonly kinds: { readonly attempt: string; readonly process: string; readonly result: string };
+  /** The tasks of a provision request (its attempts, processing and results), oldest first. */
+  tasksOf(provisionRequestId: string): Promise<TaskJson[]>;
+}
+
+const DEFAULT_MAX_PROCESSING_SECONDS = 25 * 60 * 60; // the controller's lifecycle limit (24 h), and then some
+
+export function createWebhooks(controller: Controller, options: WebhookOptions): Webhooks {
+  const keys = new WebhookKeys(options.source ?? 'marketplace');
+  const type = servedType(controller, options.type);
+  const handlings: Record<RequestType, RequestHandling> = { ...DEFAULT_REQUEST_HANDLING, ...options.requestTypes };
+  // Mistakes in the mapping are reported now, not when the first such request arrives.
+  for (const handling of Object.values(handlings))
+    if (handling.operation === 'custom') instanceOperation(type, handling.name);
+  const authenticate = authenticator(options.authentication);
+  const poster = new ResultPoster(options.results);
+
+  const ctx: WebhookContext = {
+    controller,
+    keys,
+    type,
+    resource: options.resource,
+    handling: (n) => handlings[n.provisionRequest.type],
+    subscriptionKey:
+      options.subscriptionKey ??
+      ((n) => (typeof n.provisionRequest.subscriptionId === 'string' ? n.provisionRequest.subscriptionId : undefined)),
+    subscriptions: new SubscriptionIndex(controller.store, keys),
+    poster,
+    maxProcessingSeconds: options.maxProcessingSeconds ?? DEFAULT_MAX_PROCESSING_SECONDS,
+    maxPostingSeconds: options.results.maxPostingSeconds ?? 3600,
+  };
+  controller.defineJob(keys.attemptKind, attemptJob(ctx));
+  controller.defineJob(keys.processKind, processJob(ctx));
+  controller.defineJob(keys.resultKind, resultJob(ctx, options.results.backoff));
+
+  return {
+    router: intakeRouter({ controller, keys, authenticate, bodyLimit: options.bodyLimit }),
+    kinds: { attempt: keys.attemptKind, process: keys.processKind, result: keys.resultKind },
+    tasksOf: (provisionRequestId) => controller.listTasks({ resourceId: keys.subject(provisionRequestId) }),
+  };
+}
+
+function servedType(controller: Controller, cls: Class): ApsTypeModel {
+  const type = controller.model.find(cls);
+  if (!type) throw new Error(`${cls.name} is not a type of this controller's application: add it to app.services`);
+  return type;
+}
