@@ -5,7 +5,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.apskit/**', '.doc-samples*/**', 'docs/reference/**', 'docs/api/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'coverage/**',
+      '.apskit/**',
+      '.doc-samples*/**',
+      'docs/reference/**',
+      'docs/api/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
