@@ -796,6 +796,8 @@ export class Controller {
     const next: TaskRecord = {
       ...task,
       status: 'scheduled',
+      // The failure's message is history now; the output is the latest word, and it is this.
+      output: 'Run again on request',
       nextRunAt: now,
       deadlineAt: null,
       endedAt: null,
