@@ -45,7 +45,8 @@ apskit_pg_setup() {
   fi
 
   local dir port
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/apskit-pg.XXXXXX")
+  # In /tmp when root: the server's user must reach it, which a root TMPDIR may not let it.
+  if [ "$(id -u)" = 0 ]; then dir=$(mktemp -d /tmp/apskit-pg.XXXXXX); else dir=$(mktemp -d "${TMPDIR:-/tmp}/apskit-pg.XXXXXX"); fi
   chmod 755 "$dir"
   [ "$(id -u)" = 0 ] && chown apskit "$dir"
   # A free port on 127.0.0.1: the kernel picks one, and the server takes it a moment later.

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   console.log(
     `  application instance ${controller.instance.id}, globals ${(await controller.instance.globalsId) ?? '(none)'}`,
   );
-  console.log(`  data in ${dataDir}/apskit.sqlite; time scale ${controller.timeScale}`);
+  const where = process.env.APSKIT_DATABASE_URL ? 'PostgreSQL (APSKIT_DATABASE_URL)' : `${dataDir}/apskit.sqlite`;
+  console.log(`  data in ${where}; time scale ${controller.timeScale}`);
   console.log('');
   console.log('  create a provisionable:');
   console.log(

@@ -227,8 +227,8 @@ export class Controller {
   async start(): Promise<void> {
     if (this.started) return;
     await this.store.init();
-    this.instanceId = (await this.store.getMeta('instanceId')) ?? randomUUID();
-    await this.store.setMeta('instanceId', this.instanceId);
+    // Several processes may start on one new database at once: the first one's id is everyone's.
+    this.instanceId = await this.store.setMetaIfAbsent('instanceId', randomUUID());
     this.started = true;
     this.scheduler.start();
     await this.ensureGlobals();
@@ -267,8 +267,11 @@ export class Controller {
   private async ensureGlobals(): Promise<void> {
     const globals = this.globalsService();
     if (!globals || (await this.store.getMeta('globalsId'))) return;
-    const result = await this.provision({ aps: { type: globals.type.id } });
-    if (result.resource) await this.store.setMeta('globalsId', result.resource.aps.id);
+    // One process creates the globals, even when several start on a new database at once: the one
+    // whose request id is stored first. The others find its resource through that request id.
+    const requestId = await this.store.setMetaIfAbsent('globalsRequestId', `globals-${randomUUID()}`);
+    const result = await this.provision({ aps: { type: globals.type.id } }, { requestId });
+    if (result.resource) await this.store.setMetaIfAbsent('globalsId', result.resource.aps.id);
   }
 
   // ---- resources ----------------------------------------------------------------------------

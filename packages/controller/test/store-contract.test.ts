@@ -170,6 +170,14 @@ describe.each(stores)('%s store', (_name, make) => {
     expect(await store.createTask(task('t6', 's'), ev('t6', 'created'))).toEqual({ created: true });
   });
 
+  it('keeps the first value written with setMetaIfAbsent', async () => {
+    expect(await store.setMetaIfAbsent('k', 'first')).toBe('first');
+    expect(await store.setMetaIfAbsent('k', 'second')).toBe('first');
+    expect(await store.getMeta('k')).toBe('first');
+    await store.setMeta('k', 'third');
+    expect(await store.setMetaIfAbsent('k', 'fourth')).toBe('third');
+  });
+
   it('transitions a task only from the listed statuses', async () => {
     await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
     const t = (await store.getTask('t1')) as TaskRecord;

@@ -152,6 +152,11 @@ export class PostgresStore implements Store {
     await this.db.query(this.sql.setMeta, [key, value]);
   }
 
+  async setMetaIfAbsent(key: string, value: string): Promise<string> {
+    await this.db.query(this.sql.setMetaIfAbsent, [key, value]);
+    return (await this.getMeta(key)) as string;
+  }
+
   async getResource(id: string): Promise<ResourceRecord | undefined> {
     const row = (await this.rows<ResourceRow>(this.sql.getResource, [id], 'apskit_get_resource'))[0];
     return row && resourceOf(row);

@@ -98,6 +98,7 @@ export function statements(s: string) {
   return {
     getMeta: `SELECT value FROM ${s}.meta WHERE key = $1`,
     setMeta: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    setMetaIfAbsent: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
 
     getResource: `SELECT ${RESOURCE_COLUMNS} FROM ${resources} WHERE id = $1`,
     countResources: (byType: boolean) =>

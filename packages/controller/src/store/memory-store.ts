@@ -77,6 +77,11 @@ export class MemoryStore implements Store {
     this.meta.set(key, value);
   }
 
+  async setMetaIfAbsent(key: string, value: string): Promise<string> {
+    if (!this.meta.has(key)) this.meta.set(key, value);
+    return this.meta.get(key) as string;
+  }
+
   async getResource(id: string): Promise<ResourceRecord | undefined> {
     return this.resources.get(id);
   }

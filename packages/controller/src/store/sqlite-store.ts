@@ -194,6 +194,13 @@ export class SqliteStore implements Store {
     this.stmts.setMeta.run(key, value);
   }
 
+  async setMetaIfAbsent(key: string, value: string): Promise<string> {
+    return this.db.transaction(() => {
+      this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+      return (this.stmts.getMeta.get(key) as { value: string }).value;
+    })();
+  }
+
   async getResource(id: string): Promise<ResourceRecord | undefined> {
     const row = this.stmts.getResource.get(id);
     return row ? resourceOf(row) : undefined;

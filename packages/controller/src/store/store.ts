@@ -38,6 +38,8 @@ export interface Store {
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Writes `value` unless the key has one; resolves to the value stored (the first writer's). */
+  setMetaIfAbsent(key: string, value: string): Promise<string>;
 
   getResource(id: string): Promise<ResourceRecord | undefined>;
   listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }>;
