@@ -12,12 +12,14 @@ const ROOT = resolve(__dirname, '../../..');
 jest.setTimeout(120_000);
 
 it('compiles every TypeScript sample of the docs', () => {
-  const { samples, fragments } = allSamples(ROOT);
-  expect(samples.length).toBeGreaterThanOrEqual(5);
+  const { samples, fragments, excerpts } = allSamples(ROOT);
+  expect(samples.length).toBeGreaterThanOrEqual(20);
   const problems = checkSamples(ROOT, samples);
   const report = problems.map((p) => `${p.doc}:${p.line}: ${p.message}`).join('\n');
   expect(report).toBe('');
-  console.log(`doc samples: ${samples.length} compiled, ${fragments} fragments skipped`);
+  console.log(
+    `doc samples: ${samples.length} compiled (${fragments} of them fragments), ${excerpts} excerpts not compiled`,
+  );
 });
 
 it('reports a sample that stops compiling, by the line of the doc', () => {
@@ -32,12 +34,18 @@ it('reports a sample that stops compiling, by the line of the doc', () => {
     "const n: number = 'not a number';",
     '```',
     '',
-    '```ts fragment',
+    '```ts excerpt',
     'this is not checked',
     '```',
+    '<!-- doc-samples prelude',
+    'const answer = 42;',
+    '-->',
+    '```ts fragment',
+    'const doubled: string = answer * 2;',
+    '```',
   ].join('\n');
-  const { samples, fragments } = samplesOf('docs/broken.md', markdown);
-  expect(fragments).toBe(1);
+  const { samples, fragments, excerpts } = samplesOf('docs/broken.md', markdown);
+  expect([fragments, excerpts]).toEqual([1, 1]);
   const problems = checkSamples(ROOT, samples, join(ROOT, '.doc-samples-broken'));
   rmSync(join(ROOT, '.doc-samples-broken'), { recursive: true, force: true });
   expect(problems).toContainEqual({
@@ -45,6 +53,13 @@ it('reports a sample that stops compiling, by the line of the doc', () => {
     line: 8,
     message: "Type 'string' is not assignable to type 'number'.",
   });
+  // The fragment sees the prelude's names, and its own line is the one named.
+  expect(problems).toContainEqual({
+    doc: 'docs/broken.md',
+    line: 18,
+    message: "Type 'number' is not assignable to type 'string'.",
+  });
+  expect(problems.filter((p) => p.message.includes("Cannot find name 'answer'"))).toEqual([]);
 });
 
 it('runs the getting-started sample end to end', () => {
