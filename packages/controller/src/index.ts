@@ -10,7 +10,9 @@ export {
   type SubmitOptions,
   type TaskJson,
 } from './controller';
-export { controllerApi, REQUEST_ID_HEADER } from './api/controller-api';
+export { controllerApi, REQUEST_ID_HEADER, type ControllerEvent } from './api/controller-api';
+export { consoleRouter } from './console/router';
+export { healthApi } from './api/health';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
 export { isLifecycle, type LifecycleOperation } from './store/records';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';

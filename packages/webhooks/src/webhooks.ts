@@ -52,6 +52,13 @@ export interface Webhooks {
 const DEFAULT_MAX_PROCESSING_SECONDS = 25 * 60 * 60; // the controller's lifecycle limit (24 h), and then some
 
 export function createWebhooks(controller: Controller, options: WebhookOptions): Webhooks {
+  // Jobs left over from before a restart are picked up as soon as the controller starts: their
+  // definitions must be there by then.
+  if (controller.ready) {
+    throw new Error(
+      'createWebhooks(controller, …) must be called before controller.start(): it defines the jobs the controller runs',
+    );
+  }
   const keys = new WebhookKeys(options.source ?? 'marketplace');
   const type = servedType(controller, options.type);
   const handlings: Record<RequestType, RequestHandling> = { ...DEFAULT_REQUEST_HANDLING, ...options.requestTypes };
