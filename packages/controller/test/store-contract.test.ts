@@ -5,53 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  MemoryStore,
-  SqliteStore,
-  type ResourceRecord,
-  type Store,
-  type TaskEvent,
-  type TaskRecord,
-} from '@apskit/controller';
+import { MemoryStore, SqliteStore, type Store, type TaskRecord } from '@apskit/controller';
 import { postgresStores } from '../../store-postgres/test/fixtures/database';
-
-const resource = (id: string): ResourceRecord => ({
-  id,
-  type: 't',
-  status: 'aps:provisioning',
-  revision: 1,
-  modified: 0,
-  properties: { n: 1 },
-});
-const task = (id: string, resourceId: string, over: Partial<TaskRecord> = {}): TaskRecord => ({
-  id,
-  resourceId,
-  requestId: null,
-  requestHash: null,
-  operation: 'provision',
-  name: `task ${id}`,
-  description: '',
-  output: '',
-  status: 'scheduled',
-  attempts: 0,
-  nextRunAt: 100,
-  deadlineAt: null,
-  phase: 'async',
-  request: { method: 'POST', path: '/x/' },
-  createdAt: 0,
-  updatedAt: 0,
-  endedAt: null,
-  leaseOwner: null,
-  leaseUntil: null,
-  ...over,
-});
-const ev = (taskId: string, kind: TaskEvent['kind'], at = 0): TaskEvent => ({
-  taskId,
-  at,
-  kind,
-  message: kind,
-  attempt: 0,
-});
+import { ev, resource, task } from './fixtures/records';
 
 const dirs: string[] = [];
 const stores: Array<[string, () => Store]> = [

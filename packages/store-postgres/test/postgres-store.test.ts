@@ -3,47 +3,9 @@
  * runs on it too): versioned migrations that several processes may apply at once, leases that
  * survive a reopen, and claims, creates and request ids that hold with several pools racing.
  */
-import type { ResourceRecord, TaskEvent, TaskRecord } from '@apskit/controller';
 import { PostgresStore } from '@apskit/store-postgres';
 import { postgresStores, TEST_DATABASE_URL, withClient } from './fixtures/database';
-
-const resource = (id: string, properties: Record<string, unknown> = { n: 1 }): ResourceRecord => ({
-  id,
-  type: 't',
-  status: 'aps:provisioning',
-  revision: 1,
-  modified: 0,
-  properties,
-});
-const task = (id: string, resourceId: string, over: Partial<TaskRecord> = {}): TaskRecord => ({
-  id,
-  resourceId,
-  requestId: null,
-  requestHash: null,
-  operation: 'provision',
-  name: `task ${id}`,
-  description: '',
-  output: '',
-  status: 'scheduled',
-  attempts: 0,
-  nextRunAt: 100,
-  deadlineAt: null,
-  phase: 'async',
-  request: { method: 'POST', path: '/x/' },
-  createdAt: 0,
-  updatedAt: 0,
-  endedAt: null,
-  leaseOwner: null,
-  leaseUntil: null,
-  ...over,
-});
-const ev = (taskId: string, kind: TaskEvent['kind'], at = 0): TaskEvent => ({
-  taskId,
-  at,
-  kind,
-  message: kind,
-  attempt: 0,
-});
+import { ev, resource, task } from '../../controller/test/fixtures/records';
 
 const postgres = postgresStores('the store tests');
 
