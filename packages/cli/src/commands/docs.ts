@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTypeModel, toReferenceMarkdown } from '@apskit/core';
-import { CliError } from '../cli-error';
+import { toReferenceMarkdown } from '@apskit/core';
 import { displayPath } from '../display-path';
-import { loadModule } from '../load-module';
+import { selectTypes } from '../select-types';
 import type { Output } from './schema';
 
 export interface DocsOptions {
@@ -20,18 +19,7 @@ export const DEFAULT_DOCS_FOLDER = 'docs/reference';
  * one model of all the types, so a page names the module's other types by their APS names.
  */
 export function docsCommand(moduleSpec: string, options: DocsOptions, io: Output): string[] {
-  const { file, types } = loadModule(moduleSpec);
-  if (types.length === 0) throw new CliError(`No APS types found in ${file}: export classes declared with @ApsType()`);
-  const model = buildTypeModel(types);
-  let selected = model.types;
-  if (options.type !== undefined) {
-    const one = model.find(options.type);
-    if (!one) {
-      const names = model.types.map((t) => t.name).join(', ');
-      throw new CliError(`No type "${options.type}" in ${file}; it has: ${names}`);
-    }
-    selected = [one];
-  }
+  const { model, selected } = selectTypes(moduleSpec, options.type);
   const out = options.out ?? DEFAULT_DOCS_FOLDER;
   mkdirSync(out, { recursive: true });
   const written: string[] = [];

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
-import { buildTypeModel, toApsSchema, type ApsTypeModel } from '@apskit/core';
-import { CliError } from '../cli-error';
-import { loadModule } from '../load-module';
+import { join } from 'node:path';
+import { toApsSchema, type ApsTypeModel } from '@apskit/core';
+import { displayPath } from '../display-path';
+import { selectTypes } from '../select-types';
 
 export interface SchemaOptions {
   type?: string;
@@ -25,18 +25,7 @@ export function schemaText(type: ApsTypeModel): string {
  * names, or writes `<name>.schema` files into `--out`.
  */
 export function schemaCommand(moduleSpec: string, options: SchemaOptions, io: Output): void {
-  const { file, types } = loadModule(moduleSpec);
-  if (types.length === 0) throw new CliError(`No APS types found in ${file}: export classes declared with @ApsType()`);
-  const model = buildTypeModel(types);
-  let selected = model.types;
-  if (options.type !== undefined) {
-    const one = model.find(options.type);
-    if (!one) {
-      const names = model.types.map((t) => t.name).join(', ');
-      throw new CliError(`No type "${options.type}" in ${file}; it has: ${names}`);
-    }
-    selected = [one];
-  }
+  const { selected } = selectTypes(moduleSpec, options.type);
   if (options.out === undefined) {
     io.out(selected.map(schemaText).join(''));
     return;
@@ -47,10 +36,4 @@ export function schemaCommand(moduleSpec: string, options: SchemaOptions, io: Ou
     writeFileSync(path, schemaText(type));
     io.out(`wrote ${displayPath(path)}\n`);
   }
-}
-
-/** Relative to the working folder when the file is below it, absolute otherwise. */
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), resolve(path));
-  return rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel;
 }
