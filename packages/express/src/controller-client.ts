@@ -1,11 +1,15 @@
 /**
  * What an app calls to reach the controller that is calling it, as APS PHP apps do through
  * `\APS\Request::getController()`: read and write its resources, follow links, and anything else at
- * the controller's API. The controller is the one named by the current request (APS-Controller-URI);
- * the app identifies itself with its instance id, as the local APSKit controller expects (the platform
- * expects the instance certificate, which a `fetch` with that certificate provides).
+ * the controller's API. The controller is the one the request context names: the endpoint's
+ * configured `controllerUri`, or the APS-Controller-URI header of an authenticated request (never
+ * the header of an unauthenticated one, see controller-uri.ts). The app identifies itself with its
+ * instance id, as the local APSKit controller expects (the platform expects the instance
+ * certificate, which a `fetch` with that certificate provides).
  */
 import { ApsError, apsContext, type ApsRequestContext, type JsonValue } from '@apskit/core';
+import { CONTROLLER_URI_ENV, controllerBase, fetchFailure, quote } from './controller-uri';
+import { echoHeaderValue } from './protocol/headers';
 
 export interface ControllerClient {
   /** `GET /aps/2/resources/{id}` */
@@ -23,46 +27,59 @@ export interface ControllerClientOptions {
   timeoutMs?: number;
 }
 
-/** A client of the controller that sent the current request (or of the one `context` names). */
+/** The longest controller error message passed on to the app (and from there, maybe, to its caller). */
+const MAX_MESSAGE = 500;
+/** Details of a controller error larger than this (as JSON) are dropped. */
+const MAX_DETAILS = 4096;
+
+/**
+ * A client of the controller of the current request (or of the one `context` names).
+ *
+ * @throws ApsError 500 when the request has no trusted controller: configure `controllerUri` (or
+ *   APSKIT_CONTROLLER_URI) on the endpoint, or require the controller's client certificate.
+ */
 export function controllerClient(
   context: ApsRequestContext = apsContext(),
   options: ControllerClientOptions = {},
 ): ControllerClient {
-  const base = context.controllerUri;
-  if (!base) throw new ApsError(500, 'Exception', 'This request names no controller (no APS-Controller-URI header)');
-  const root = base.endsWith('/') ? base.slice(0, -1) : base;
+  const uri = context.controllerUri;
+  if (!uri) {
+    throw new ApsError(
+      500,
+      'Exception',
+      'This request has no trusted controller to call: configure the endpoint with `controllerUri` ' +
+        `(or ${CONTROLLER_URI_ENV}), or require the controller's client certificate (\`clientCertificate\`) ` +
+        'so that its APS-Controller-URI header is believed',
+    );
+  }
+  const base = controllerBase(uri);
+  if (!base) throw new ApsError(500, 'Exception', `The controller URI is not an http(s) URL: ${quote(uri)}`);
+  const root = base.href.slice(0, -1);
   const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 10_000;
 
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const headers: Record<string, string> = {};
-    if (context.instanceId) headers['APS-Instance-ID'] = context.instanceId;
-    if (context.transactionId) headers['APS-Transaction-ID'] = context.transactionId;
+    if (context.instanceId) headers['APS-Instance-ID'] = echoHeaderValue(context.instanceId);
+    if (context.transactionId) headers['APS-Transaction-ID'] = echoHeaderValue(context.transactionId);
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const what = `${method} ${quote(path, 120)}`;
     let response: Response;
     try {
       response = await doFetch(root + path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        // A redirect would carry the app's identity (and body) wherever the answer says.
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
-      throw new ApsError(502, 'BadGateway', `The controller did not answer ${method} ${path}: ${(e as Error).message}`);
+      throw new ApsError(502, 'BadGateway', `The controller did not answer ${what}: ${fetchFailure(e, timeoutMs)}`);
     }
     const text = await response.text();
     const parsed: unknown = text === '' ? undefined : safeJson(text);
-    if (!response.ok) {
-      // The controller's APS error passes on as it is, so the caller sees the same status and message.
-      const err = parsed as { code?: unknown; error?: unknown; message?: unknown; details?: JsonValue } | undefined;
-      throw new ApsError(
-        response.status,
-        typeof err?.error === 'string' ? err.error : 'ControllerError',
-        typeof err?.message === 'string'
-          ? err.message
-          : `The controller answered HTTP ${response.status} to ${method} ${path}`,
-        err?.details,
-      );
-    }
+    if (!response.ok) throw controllerError(response.status, parsed, what);
     return parsed as T;
   };
 
@@ -73,6 +90,35 @@ export function controllerClient(
     linked: (id, relation) => request('GET', `${resource(id)}/${encodeURIComponent(relation)}`),
     request: (method, path, body) => request(method, path, body),
   };
+}
+
+/**
+ * The controller's failure as the app's error. A well-formed APS error of the controller keeps its
+ * status, error name and message (bounded: first line, MAX_MESSAGE characters) and small details, so
+ * that a 404 stays a 404; anything else becomes "the controller answered HTTP n", without its body.
+ */
+function controllerError(status: number, parsed: unknown, what: string): ApsError {
+  const code = status >= 400 && status <= 599 ? status : 502;
+  const err = parsed as { code?: unknown; error?: unknown; message?: unknown; details?: JsonValue } | undefined;
+  const wellFormed =
+    err !== null &&
+    typeof err === 'object' &&
+    typeof err.code === 'number' &&
+    typeof err.error === 'string' &&
+    /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(err.error) &&
+    typeof err.message === 'string';
+  if (!wellFormed) {
+    return new ApsError(code, 'ControllerError', `The controller answered HTTP ${status} to ${what}`);
+  }
+  const message = quote((err.message as string).split('\n')[0] ?? '', MAX_MESSAGE).trim();
+  let details: JsonValue | undefined;
+  if (err.details !== undefined && JSON.stringify(err.details).length <= MAX_DETAILS) details = err.details;
+  return new ApsError(
+    code,
+    err.error as string,
+    message || `The controller answered HTTP ${status} to ${what}`,
+    details,
+  );
 }
 
 function safeJson(text: string): unknown {

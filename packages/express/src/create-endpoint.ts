@@ -5,7 +5,7 @@
  */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import { buildTypeModel, toOpenApi, type Class, type TypeModel } from '@apskit/core';
+import { buildTypeModel, InternalError, toOpenApi, type Class, type TypeModel } from '@apskit/core';
 import { requirePinnedClientCertificate, type ClientCertificateOptions } from './security/client-certificate';
 import { controllerResourceLoader, type ResourceLoader } from './resources/loader';
 import { compileService, type CompiledService } from './routes/compile-service';
@@ -15,8 +15,9 @@ import { bodyErrors, jsonBody, UNSAFE_BODY } from './server/body';
 import { createLogger } from './server/logger';
 import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './server/listen';
 import { requestLog } from './server/request-log';
-import { sendJson } from './protocol/send';
-import { ApsHeaders, headerValue } from './protocol/headers';
+import { sendJson, sendUnserializable, serialize, serializedBody, writeJson } from './protocol/send';
+import { ApsHeaders, echoHeaderValue } from './protocol/headers';
+import { configuredControllerUri, controllerUriResolver } from './controller-uri';
 import { openApiPath, openApiRoute } from './server/openapi';
 
 export interface EndpointOptions {
@@ -24,10 +25,20 @@ export interface EndpointOptions {
   services: Readonly<Record<string, Class>>;
   /**
    * Where the current state of a resource comes from for retrieve, configure, unprovision, links
-   * and custom operations. Default: the controller named by `APS-Controller-URI`, as the APS PHP
-   * runtime does; without that header, a resource is just its `{aps: {id}}`.
+   * and custom operations. Default: `GET {controller}/aps/2/resources/{id}` at the request's trusted
+   * controller (see `controllerUri`), as the APS PHP runtime does; without one, a resource is just
+   * its `{aps: {id}}`.
    */
   loadResource?: ResourceLoader;
+  /**
+   * The controller this endpoint calls (the resource loader, `controllerClient()`, `apsContext().controllerUri`),
+   * such as `https://controller.example.com:6308/`. Default: the APSKIT_CONTROLLER_URI environment
+   * variable. When neither is set, the `APS-Controller-URI` header is believed only from an
+   * authenticated caller (behind `clientCertificate`, or an in-process `dispatch()`); an
+   * unauthenticated request is served as one that names no controller. When set, it always wins
+   * over the header. Must be an http:// or https:// URL; another value throws here.
+   */
+  controllerUri?: string;
   /** Largest accepted request body (a number of bytes or '1mb'); larger ones answer 413. Default 1mb. */
   bodyLimit?: string | number;
   /** Mutual TLS: accept only the controller's pinned client certificate (401 without one, 403 for another). */
@@ -73,7 +84,10 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
     loadResource: options.loadResource ?? controllerResourceLoader(),
     logger,
     exposeErrorMessages: options.exposeErrorMessages ?? true,
+    resolveControllerUri: controllerUriResolver(configuredControllerUri(options.controllerUri), logger),
   };
+  // Only the pinned client certificate authenticates an HTTP caller as the controller.
+  const trusted = options.clientCertificate !== undefined;
 
   const services = new Map<string, CompiledService>();
   for (const [name, cls] of entries) services.set(name, compileService(name, model.get(cls)));
@@ -101,14 +115,14 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
     }
     // Echoed on every answer of the endpoint, those given before a handler runs (401, 413…) too.
     const tx = req.headers[ApsHeaders.transactionId];
-    if (typeof tx === 'string' && tx !== '') res.setHeader(ApsHeaders.transactionIdOut, headerValue(tx));
+    if (typeof tx === 'string' && tx !== '') res.setHeader(ApsHeaders.transactionIdOut, echoHeaderValue(tx));
     next();
   });
   if (logger) router.use(requestLog(logger));
   if (options.clientCertificate) router.use(requirePinnedClientCertificate(options.clientCertificate));
   router.use(jsonBody(options.bodyLimit ?? '1mb'));
   router.use(bodyErrors);
-  router.use((req, res, next) => {
+  router.use((req, res) => {
     dispatcher
       .dispatch({
         method: req.method,
@@ -117,8 +131,11 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
         query: req.query as Record<string, unknown>,
         body: req.body,
         unsafeKeys: (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] === true,
+        trusted,
       })
-      .then((reply) => sendReply(res, reply), next);
+      .then((reply) => sendReply(res, reply, logger))
+      // Nothing may escape as an unhandled rejection: Node would stop the whole process.
+      .catch((error: unknown) => failReply(res, error, logger));
   });
 
   const endpoint = router as ApsEndpoint;
@@ -127,18 +144,55 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
     services: { value: services, enumerable: true },
     options: { value: Object.freeze({ ...options }), enumerable: true },
     dispatch: { value: dispatcher.dispatch, enumerable: true },
-    listen: { value: (listenOptions?: ListenOptions) => listenEndpoint(endpoint, listenOptions), enumerable: true },
+    listen: {
+      value: (listenOptions?: ListenOptions) => listenEndpoint(endpoint, listenOptions, logger),
+      enumerable: true,
+    },
   });
   return endpoint;
 }
 
-function sendReply(res: express.Response, reply: ApsReply): void {
-  let latin1 = false;
-  for (const name in reply.headers) {
-    const value = reply.headers[name] as string;
-    // eslint-disable-next-line no-control-regex
-    if (!latin1 && /[^\x00-\x7f]/.test(value)) latin1 = true;
-    res.setHeader(name, value);
+/**
+ * Writes a reply. Its header values were made safe where they were built (headerValue); should one
+ * still be refused, or the body not serialize, the answer is a 500 APS error, never a throw.
+ */
+function sendReply(res: express.Response, reply: ApsReply, logger: Logger | undefined): void {
+  let text: string | undefined;
+  if (reply.body !== undefined && reply.status !== 204) {
+    text = serializedBody.get(reply) ?? serialize(reply.body);
+    if (text === undefined) {
+      logger?.error({ status: reply.status }, 'an APS answer cannot be serialized as JSON');
+      sendUnserializable(res);
+      return;
+    }
   }
-  sendJson(res, reply.status, reply.body, latin1);
+  try {
+    let latin1 = false;
+    for (const name in reply.headers) {
+      const value = reply.headers[name] as string;
+      // eslint-disable-next-line no-control-regex
+      if (!latin1 && /[^\x00-\x7f]/.test(value)) latin1 = true;
+      res.setHeader(name, value);
+    }
+    res.statusCode = reply.status;
+    if (text === undefined) res.end();
+    else writeJson(res, reply.status, text, latin1);
+  } catch (error) {
+    failReply(res, error, logger);
+  }
+}
+
+/** The last resort of a reply that failed: a 500 APS error, or a cut connection once bytes are out. */
+function failReply(res: express.Response, error: unknown, logger: Logger | undefined): void {
+  logger?.error({ err: error }, 'an APS answer could not be written');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  try {
+    for (const name of res.getHeaderNames()) if (name !== 'aps-transaction-id') res.removeHeader(name);
+    sendJson(res, 500, new InternalError('Internal error: the answer could not be written').toJSON());
+  } catch {
+    res.destroy();
+  }
 }

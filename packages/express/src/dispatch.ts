@@ -47,6 +47,7 @@ export function createDispatcher(services: Iterable<CompiledService>, env: Handl
           query: request.query,
           body: request.body,
           unsafeKeys: request.unsafeKeys,
+          trusted: request.trusted,
           params: match.params,
         });
       }

@@ -13,3 +13,5 @@ export { sendJson, sendError, errorBody } from './protocol/send';
 export { jsonBody, bodyErrors, mayHoldUnsafeKeys } from './server/body';
 export { controllerClient, type ControllerClient, type ControllerClientOptions } from './controller-client';
 export { apsFallbacks } from './server/fallbacks';
+export { guardProcess } from './server/process-guard';
+export { CONTROLLER_URI_ENV } from './controller-uri';

@@ -1,7 +1,8 @@
 /**
  * The default resource loader: like the APS PHP runtime, the endpoint reads the current state of a
- * resource from the controller that called it, `GET {APS-Controller-URI}/aps/2/resources/{id}`.
- * A tiny fake controller on 127.0.0.1 answers those requests.
+ * resource from the controller, `GET {controller}/aps/2/resources/{id}`. The controller is the
+ * configured `controllerUri` (the APS-Controller-URI header of an unauthenticated request is not
+ * believed: see issue-15-controller-uri.test.ts). A tiny fake controller on 127.0.0.1 answers.
  */
 import http from 'node:http';
 import { createEndpoint, type RunningEndpoint } from '@apskit/express';
@@ -12,17 +13,29 @@ import { Address, Plain, Widget, WIDGET_TYPE } from './fixtures/types';
 const resources = new Map<string, { status: number; body?: unknown; raw?: string }>();
 let controller: FakeController;
 let running: RunningEndpoint;
+const others: RunningEndpoint[] = [];
+
+/** Another endpoint of the same services, calling the controller at `controllerUri`. */
+async function endpointFor(controllerUri: string): Promise<RunningEndpoint> {
+  const r = await createEndpoint({ services: { widgets: Widget, plains: Plain }, controllerUri }).listen();
+  others.push(r);
+  return r;
+}
 
 beforeAll(async () => {
   controller = await startFakeController((url) => {
     const match = /\/aps\/2\/resources\/([^/?]+)$/.exec(url);
     return (match && resources.get(decodeURIComponent(match[1]))) ?? { status: 404, body: { code: 404 } };
   });
-  running = await createEndpoint({ services: { widgets: Widget, plains: Plain } }).listen();
+  running = await createEndpoint({
+    services: { widgets: Widget, plains: Plain },
+    controllerUri: `${controller.url}/`,
+  }).listen();
 });
 
 afterAll(async () => {
   await running.close();
+  await Promise.all(others.map((r) => r.close()));
   await controller.close();
 });
 
@@ -36,6 +49,7 @@ beforeEach(() => {
   });
 });
 
+// What the platform sends; the header names the configured controller, as it does in production.
 const from = (uri: string, extra: Record<string, string> = {}) => ({
   headers: { 'APS-Controller-URI': uri, 'APS-Transaction-ID': 'tx-load', ...extra },
 });
@@ -55,8 +69,9 @@ describe('controllerResourceLoader (the default)', () => {
 
   it('keeps the path of a controller URI, with or without its trailing slash', async () => {
     for (const uri of [`${controller.url}/base`, `${controller.url}/base/`]) {
+      const endpoint = await endpointFor(uri);
       controller.requests.length = 0;
-      await send(running.url, 'GET', '/widgets/w1', from(uri));
+      await send(endpoint.url, 'GET', '/widgets/w1', from(uri));
       expect(controller.requests.map((r) => r.url)).toEqual(['/base/aps/2/resources/w1']);
     }
   });
@@ -120,11 +135,38 @@ describe('controllerResourceLoader (the default)', () => {
     expect(controller.requests).toEqual([]);
   });
 
-  it('an APS-Controller-URI that is not a URL answers 400', async () => {
-    const reply = await send(running.url, 'GET', '/widgets/w1', from('not a url'));
-    apsError(reply, 400, 'BadRequest');
-    expect(reply.body?.message).toMatch(/APS-Controller-URI/);
-    expect(recorder.calls).toEqual([]);
+  it('a controllerUri (or APSKIT_CONTROLLER_URI) that is not an http(s) URL is refused when the endpoint is made', () => {
+    for (const uri of ['not a url', 'file:///etc/passwd', 'data:text/plain,x', 'ftp://x/']) {
+      expect(() => createEndpoint({ services: { widgets: Widget }, controllerUri: uri, logger: false })).toThrow(
+        `createEndpoint: the controllerUri option must be an http:// or https:// URL, not "${uri}"`,
+      );
+    }
+    const saved = process.env.APSKIT_CONTROLLER_URI;
+    process.env.APSKIT_CONTROLLER_URI = 'controller.example:6308';
+    try {
+      expect(() => createEndpoint({ services: { widgets: Widget }, logger: false })).toThrow(
+        'createEndpoint: APSKIT_CONTROLLER_URI must be an http:// or https:// URL, not "controller.example:6308"',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.APSKIT_CONTROLLER_URI;
+      else process.env.APSKIT_CONTROLLER_URI = saved;
+    }
+  });
+
+  it('APSKIT_CONTROLLER_URI configures the controller when the option is absent', async () => {
+    const saved = process.env.APSKIT_CONTROLLER_URI;
+    process.env.APSKIT_CONTROLLER_URI = controller.url;
+    let endpoint: RunningEndpoint;
+    try {
+      endpoint = await createEndpoint({ services: { widgets: Widget }, logger: false }).listen();
+    } finally {
+      if (saved === undefined) delete process.env.APSKIT_CONTROLLER_URI;
+      else process.env.APSKIT_CONTROLLER_URI = saved;
+    }
+    others.push(endpoint);
+    const reply = await send(endpoint.url, 'GET', '/widgets/w1'); // no header at all
+    expect(reply.body).toMatchObject({ name: 'from-controller' });
+    expect(controller.requests.map((r) => r.url)).toEqual(['/aps/2/resources/w1']);
   });
 
   it('a controller error answers 502 with the APS error body, calling nothing', async () => {
@@ -148,10 +190,11 @@ describe('controllerResourceLoader (the default)', () => {
 
   it('an unreachable controller answers 502 with the APS error body, calling nothing', async () => {
     const port = await closedPort();
-    const reply = await send(running.url, 'GET', '/widgets/w1', from(`http://127.0.0.1:${port}/`));
+    const endpoint = await endpointFor(`http://127.0.0.1:${port}/`);
+    const reply = await send(endpoint.url, 'GET', '/widgets/w1', from(`http://127.0.0.1:${port}/`));
     apsError(reply, 502, 'BadGateway');
-    expect(reply.body?.message).toMatch(/Cannot load resource w1 from the controller/);
-    const configured = await send(running.url, 'PUT', '/widgets/w1', {
+    expect(reply.body?.message).toMatch(/^Cannot load resource w1 from the controller: unreachable/);
+    const configured = await send(endpoint.url, 'PUT', '/widgets/w1', {
       body: { name: 'x' },
       ...from(`http://127.0.0.1:${port}/`),
     });
@@ -159,9 +202,13 @@ describe('controllerResourceLoader (the default)', () => {
     expect(recorder.calls).toEqual([]);
   });
 
-  it('without APS-Controller-URI nothing is fetched: the resource is {aps: {id, type}}', async () => {
-    const reply = await send(running.url, 'GET', '/widgets/w1');
-    expect(reply.body).toEqual({ aps: { id: 'w1', type: WIDGET_TYPE } });
+  it('without a configured controller nor an authenticated caller nothing is fetched: the resource is {aps: {id, type}}', async () => {
+    const endpoint = await createEndpoint({ services: { widgets: Widget }, logger: false }).listen();
+    others.push(endpoint);
+    for (const headers of [{}, from(controller.url).headers]) {
+      const reply = await send(endpoint.url, 'GET', '/widgets/w1', { headers });
+      expect(reply.body).toEqual({ aps: { id: 'w1', type: WIDGET_TYPE } });
+    }
     expect(controller.requests).toEqual([]);
   });
 

@@ -13,6 +13,14 @@ export interface ApsCall {
   readonly body: unknown;
   /** True when the raw body may hold `__proto__`, `constructor` or `prototype` keys. */
   readonly unsafeKeys?: boolean;
+  /**
+   * Whether the sender is known to be the controller, so that its APS-Controller-URI may be believed
+   * when the endpoint has no configured `controllerUri`. Absent means true: `dispatch()` is called by
+   * code in this process (the embedded controller's in-process transport). An adapter that relays
+   * requests from a network sets it to false unless it authenticated the sender; the express adapter
+   * sets it true only behind the pinned client-certificate check.
+   */
+  readonly trusted?: boolean;
   /** Path parameters, set by the route table. */
   readonly params: Readonly<Record<string, string>>;
 }

@@ -4,15 +4,51 @@ import type { Logger } from 'pino';
 
 /**
  * Writes a JSON answer. Written directly rather than through res.json(): this path runs for every
- * request, and express's send computes an ETag nobody asked for.
+ * request, and express's send computes an ETag nobody asked for. A body JSON cannot express (a
+ * BigInt, a cycle, a toJSON that throws) answers 500 with the APS error body instead of throwing.
  */
 export function sendJson(res: Response, status: number, body: unknown, latin1Headers = false): void {
-  res.statusCode = status;
   if (body === undefined || status === 204) {
+    res.statusCode = status;
     res.end();
     return;
   }
-  const text = JSON.stringify(body);
+  const text = serialize(body);
+  if (text === undefined) {
+    sendUnserializable(res);
+    return;
+  }
+  writeJson(res, status, text, latin1Headers);
+}
+
+/** The JSON of a reply's body, made when the handler checked it could be serialized. */
+export const serializedBody = new WeakMap<object, string>();
+
+/** JSON text of a body, or undefined when JSON cannot express it (then the answer is a 500). */
+export function serialize(body: unknown): string | undefined {
+  try {
+    const text = JSON.stringify(body) as string | undefined;
+    // A function or a symbol has no JSON at all: stringify gives undefined rather than throwing.
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const UNSERIALIZABLE_MESSAGE =
+  'Internal error: the application answered with a value JSON cannot express (a BigInt, a cycle, a function…)';
+
+/** The 500 for an answer that cannot be serialized; headers the answer set are dropped. */
+export function sendUnserializable(res: Response): void {
+  for (const name of res.getHeaderNames()) {
+    if (name !== 'aps-transaction-id') res.removeHeader(name);
+  }
+  writeJson(res, 500, JSON.stringify(new InternalError(UNSERIALIZABLE_MESSAGE).toJSON()), false);
+}
+
+/** Writes JSON text already made. */
+export function writeJson(res: Response, status: number, text: string, latin1Headers: boolean): void {
+  res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   if (latin1Headers) {
     // With a string body Node writes headers and body in one chunk, in the body's encoding (UTF-8),
@@ -36,11 +72,30 @@ const GENERIC_500 = 'Internal error: the application failed to handle the reques
  * generic message. The stack never leaves: it goes to the log.
  */
 export function errorBody(error: unknown, log: Logger | undefined, exposeMessage = true): ApsErrorBody {
-  if (isApsError(error)) return error.toJSON();
+  if (isApsError(error)) {
+    const body = apsBodyOf(error);
+    if (body) return body;
+    // An error that looks like an ApsError but has no usable body (a status that is no HTTP error,
+    // a toJSON that throws) is the app's bug: a 500, never a crash or a success with an error body.
+  }
   log?.error({ err: error }, 'unexpected error in an APS method');
   const message =
-    exposeMessage && error instanceof Error ? (error.message.split('\n')[0] ?? '').trim().slice(0, 500) : '';
+    exposeMessage && error instanceof Error ? (String(error.message).split('\n')[0] ?? '').trim().slice(0, 500) : '';
   return new InternalError(message || GENERIC_500).toJSON();
+}
+
+/** The body of an ApsError when it is a usable one: a 4xx or 5xx code, an error name and a message. */
+function apsBodyOf(error: { toJSON(): ApsErrorBody }): ApsErrorBody | undefined {
+  let body: ApsErrorBody;
+  try {
+    body = error.toJSON();
+  } catch {
+    return undefined;
+  }
+  if (body === null || typeof body !== 'object') return undefined;
+  const { code } = body;
+  const ok = Number.isInteger(code) && code >= 400 && code <= 599;
+  return ok && typeof body.error === 'string' && typeof body.message === 'string' ? body : undefined;
 }
 
 export function sendError(res: Response, error: unknown, log: Logger | undefined): void {

@@ -1,9 +1,14 @@
 /**
  * Where the current state of a resource comes from when the request does not carry it (retrieve,
  * configure, unprovision, links, custom operations). As the APS PHP runtime does, the default asks
- * the controller that sent the request: `GET {APS-Controller-URI}/aps/2/resources/{id}`.
+ * the controller: `GET {controller}/aps/2/resources/{id}`, where the controller is the one the
+ * request context names. That is the configured `controllerUri`, or the APS-Controller-URI header of
+ * an authenticated request only (see controller-uri.ts): a request with no trusted controller gets
+ * no fetch at all, and its resource is `{aps: {id}}`.
  */
 import { ApsError, BadRequestError, type ApsRequestContext } from '@apskit/core';
+import { controllerBase, fetchFailure, quote } from '../controller-uri';
+import { echoHeaderValue } from '../protocol/headers';
 
 export interface ResourceRequest {
   readonly service: string;
@@ -20,25 +25,29 @@ export function controllerResourceLoader(fetchImpl: typeof fetch = fetch, timeou
     if (!context.controllerUri) return undefined;
     // A URL resolves "." and ".." (even as %2E) as path steps: such an id would name another API.
     if (id === '.' || id === '..') return undefined;
-    const base = context.controllerUri.endsWith('/') ? context.controllerUri : `${context.controllerUri}/`;
-    let url: URL;
-    try {
-      url = new URL(`aps/2/resources/${encodeURIComponent(id)}`, base);
-    } catch {
-      throw new BadRequestError(`APS-Controller-URI is not a URL: ${context.controllerUri}`);
-    }
+    const base = controllerBase(context.controllerUri);
+    if (!base) throw new BadRequestError(`APS-Controller-URI is not an http(s) URL: ${quote(context.controllerUri)}`);
+    const url = new URL(`aps/2/resources/${encodeURIComponent(id)}`, base);
+    const failed = (why: string): ApsError =>
+      new ApsError(502, 'BadGateway', `Cannot load resource ${quote(id, 100)} from the controller: ${why}`);
     let response: Response;
     try {
       response = await fetchImpl(url, {
-        headers: context.transactionId ? { 'APS-Transaction-ID': context.transactionId } : {},
+        headers: context.transactionId ? { 'APS-Transaction-ID': echoHeaderValue(context.transactionId) } : {},
+        // A redirect would send the request (and its transaction ID) wherever the answer says.
+        redirect: 'error',
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
-      throw new ApsError(502, 'BadGateway', `Cannot load resource ${id} from the controller: ${(e as Error).message}`);
+      throw failed(fetchFailure(e, timeoutMs));
     }
-    if (response.status === 404) return undefined;
+    if (response.status === 404) {
+      await response.body?.cancel().catch(() => undefined);
+      return undefined;
+    }
     if (!response.ok) {
-      throw new ApsError(502, 'BadGateway', `Cannot load resource ${id} from the controller: HTTP ${response.status}`);
+      await response.body?.cancel().catch(() => undefined);
+      throw failed(`HTTP ${response.status}`);
     }
     let state: unknown;
     try {
@@ -46,13 +55,7 @@ export function controllerResourceLoader(fetchImpl: typeof fetch = fetch, timeou
     } catch {
       state = undefined;
     }
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
-      throw new ApsError(
-        502,
-        'BadGateway',
-        `Cannot load resource ${id} from the controller: the answer is not a resource`,
-      );
-    }
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) throw failed('the answer is not a resource');
     return state as Record<string, unknown>;
   };
 }

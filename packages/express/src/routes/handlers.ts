@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import {
   BadRequestError,
+  InternalError,
   NotFoundError,
   NotImplementedError,
   isAccepted,
@@ -18,8 +19,9 @@ import {
   type RelationModel,
   type ValidationIssue,
 } from '@apskit/core';
-import { ApsHeaders, headerValue } from '../protocol/headers';
-import { errorBody } from '../protocol/send';
+import { ApsHeaders, echoHeaderValue, headerValue } from '../protocol/headers';
+import { errorBody, serialize, serializedBody, UNSERIALIZABLE_MESSAGE } from '../protocol/send';
+import type { ControllerUriResolver } from '../controller-uri';
 import type { ApsCall, ApsReply, CallHandler } from '../protocol/call';
 import type { ResourceLoader } from '../resources/loader';
 import {
@@ -35,6 +37,11 @@ export interface HandlerEnv {
   readonly logger?: Logger;
   /** Whether a 500 carries the message of the Error the app threw (as in the APS PHP runtime). */
   readonly exposeErrorMessages: boolean;
+  /**
+   * Which controller a request may call (see controller-uri.ts). Without it, the APS-Controller-URI
+   * header of a trusted request is used and that of any other request ignored.
+   */
+  readonly resolveControllerUri?: ControllerUriResolver;
 }
 
 interface Outcome {
@@ -56,8 +63,10 @@ function contextOf(req: ApsCall, svc: CompiledService, operation: string, env: H
   const transactionId = header(req, ApsHeaders.transactionId);
   const id = req.params.id as string | undefined;
   let logger: ApsLogger | undefined;
+  const trusted = req.trusted !== false;
+  const named = header(req, ApsHeaders.controllerUri);
   return {
-    controllerUri: header(req, ApsHeaders.controllerUri),
+    controllerUri: env.resolveControllerUri ? env.resolveControllerUri(named, trusted) : trusted ? named : undefined,
     instanceId: header(req, ApsHeaders.instanceId),
     transactionId,
     phase: header(req, ApsHeaders.requestPhase)?.toLowerCase() === 'async' ? 'async' : 'sync',
@@ -86,24 +95,61 @@ function handle(svc: CompiledService, operation: string, env: HandlerEnv, work: 
   return async (req) => {
     const ctx = contextOf(req, svc, operation, env);
     const headers: Record<string, string> = {};
-    if (ctx.transactionId) headers[ApsHeaders.transactionIdOut] = headerValue(ctx.transactionId);
+    if (ctx.transactionId) headers[ApsHeaders.transactionIdOut] = echoHeaderValue(ctx.transactionId);
+    let reply: ApsReply;
     try {
       const outcome = await runWithApsContext(ctx, () => work(req, ctx));
-      return { status: outcome.status, headers, body: outcome.body };
+      reply = { status: outcome.status, headers, body: outcome.body };
     } catch (error) {
-      return answerThrown(headers, error, env);
+      try {
+        reply = answerThrown(headers, error, env);
+      } catch (unreadable) {
+        // A thrown value that throws when read (a hostile Proxy, a throwing getter): a plain 500.
+        env.logger?.error({ err: unreadable }, 'an APS method threw a value that cannot be read');
+        reply = { status: 500, headers, body: new InternalError().toJSON() };
+      }
     }
+    return serializable(reply, env);
   };
 }
 
 function answerThrown(headers: Record<string, string>, error: unknown, env: HandlerEnv): ApsReply {
   if (isAccepted(error)) {
+    // Header values are made safe here, at the source, for every transport: an app's message often
+    // holds request data (`Creating ${this.name}`), control characters included.
     headers[ApsHeaders.info] = headerValue(error.message);
-    headers[ApsHeaders.retryTimeout] = String(Math.round(error.retryAfterSeconds));
+    headers[ApsHeaders.retryTimeout] = retrySeconds(error.retryAfterSeconds);
     return { status: 202, headers, body: error.resource };
   }
   const body = errorBody(error, env.logger, env.exposeErrorMessages);
   return { status: body.code, headers, body };
+}
+
+/** Whole non-negative seconds; anything else (an Accepted look-alike's NaN) is the default 30. */
+function retrySeconds(value: unknown): string {
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? String(Math.round(n)) : '30';
+}
+
+/**
+ * The reply, or a 500 APS error when JSON cannot express its body (a BigInt, a cycle, a toJSON that
+ * throws): found here, before any byte is written, for HTTP and in-process callers alike. The JSON
+ * made is kept for the express adapter, so the body is serialized once.
+ */
+function serializable(reply: ApsReply, env: HandlerEnv): ApsReply {
+  if (reply.body === undefined || reply.status === 204) return reply;
+  const text = serialize(reply.body);
+  if (text !== undefined) {
+    serializedBody.set(reply, text);
+    return reply;
+  }
+  env.logger?.error({ status: reply.status }, 'the answer of an APS method cannot be serialized as JSON');
+  const { [ApsHeaders.transactionIdOut]: tx } = reply.headers;
+  return {
+    status: 500,
+    headers: tx === undefined ? {} : { [ApsHeaders.transactionIdOut]: tx },
+    body: new InternalError(UNSERIALIZABLE_MESSAGE).toJSON(),
+  };
 }
 
 function invalid(what: string, issues: readonly ValidationIssue[]): BadRequestError {

@@ -6,8 +6,10 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
+import type { Logger } from 'pino';
 import type { EndpointOptions } from '../create-endpoint';
 import { apsFallbacks } from './fallbacks';
+import { guardProcess } from './process-guard';
 
 export interface ListenOptions {
   /** 0 (the default) picks a free port. */
@@ -16,6 +18,11 @@ export interface ListenOptions {
   host?: string;
   /** Serve HTTPS with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Keep the process alive, logging, on an unhandled promise rejection or uncaught exception while
+   * this server runs (default true; see guardProcess). `false` leaves Node's default: exit.
+   */
+  processGuard?: boolean;
 }
 
 export interface RunningEndpoint {
@@ -29,6 +36,7 @@ export interface RunningEndpoint {
 export async function listenEndpoint(
   router: Router & { options: Readonly<EndpointOptions> },
   options: ListenOptions = {},
+  logger?: Logger,
 ): Promise<RunningEndpoint> {
   const app = express();
   app.disable('x-powered-by');
@@ -49,12 +57,14 @@ export async function listenEndpoint(
   });
   const { port } = server.address() as AddressInfo;
   const scheme = options.tls ? 'https' : 'http';
+  const release = options.processGuard === false ? () => undefined : guardProcess(logger);
   return {
     server,
     port,
     url: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        release();
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
