@@ -93,6 +93,14 @@ export {
 } from './validation/json-schema';
 export { compileClassRules, isCoveredBySchema, type ClassRulesValidator } from './validation/class-rules';
 export { compileImmutableChecks, type ImmutableChecks } from './validation/immutables';
+export {
+  compileLinearPattern,
+  linearRegExp,
+  LinearRegExp,
+  patternProblem,
+  UnsupportedPatternError,
+  type LinearPattern,
+} from './validation/linear-pattern';
 export { compileHydrator, stripUnsafe, UNSAFE_KEYS, type Hydrate } from './runtime/hydrate';
 
 export {

@@ -33,6 +33,7 @@ import {
 } from './names';
 import { ordered, PROPERTY_KEYS, RESPONSE_KEYS } from './schema-order';
 import { apsTypeName, inferFromDesignType, resolveTypeRef, type TypeResolution } from './type-refs';
+import { patternProblem } from '../validation/linear-pattern';
 import { attributesFromRules, readValidatorRules } from './validator-rules';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -256,6 +257,7 @@ class ModelBuilder {
     if (options.type === undefined && refinedType !== undefined) declared.type = refinedType;
     property.schema = ordered(PROPERTY_KEYS, { ...declared, ...fromRules }) as unknown as PropertySchema;
     this.checkValues(place, property.schema, options);
+    this.checkMatchesRules(place, rules, property.schema.pattern);
     return property;
   }
 
@@ -271,6 +273,22 @@ class ModelBuilder {
     }
     if (schema.enumTitles && (!schema.enum || schema.enumTitles.length !== schema.enum.length)) {
       this.problem(place, '`enumTitles` needs an `enum` of the same length');
+    }
+    // Refused here, not at request time: requests match patterns on the linear-time engine (issue 15 #9).
+    const problem = schema.pattern === undefined ? undefined : patternProblem(schema.pattern);
+    if (problem) this.problem(place, patternRefusal(schema.pattern, problem));
+  }
+
+  /** `@Matches` rules the schema does not carry (flags, `each`) run on the linear-time engine too. */
+  private checkMatchesRules(place: Place, rules: readonly ValidatorRule[], checked: string | undefined): void {
+    for (const rule of rules) {
+      if (rule.name !== 'matches') continue;
+      const [c0, c1] = rule.constraints;
+      const source = c0 instanceof RegExp ? c0.source : typeof c0 === 'string' ? c0 : undefined;
+      const flags = c0 instanceof RegExp ? c0.flags : typeof c1 === 'string' ? c1 : '';
+      if (source === undefined || (source === checked && flags === '')) continue;
+      const problem = patternProblem(source, flags);
+      if (problem) this.problem(place, `@Matches ${patternRefusal(source, problem)}`);
     }
   }
 
@@ -626,6 +644,10 @@ function declaredAttributes(options: ValueAttributes): Partial<Mutable<PropertyS
     maxItems: options.maxItems,
     access: options.access && { ...options.access },
   };
+}
+
+function patternRefusal(pattern: string | undefined, reason: string): string {
+  return `pattern ${JSON.stringify(pattern)} is not supported by the linear-time engine: ${reason}`;
 }
 
 function withInheritance(p: MProperty, inheritedFrom: string | undefined): MProperty {

@@ -3,10 +3,11 @@
  * array items, …) and a validator that runs class-validator for exactly those. A class without such
  * rules gets no validator at all, so it never pays for class-validator.
  */
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import type { Class } from '../metadata/records';
 import type { PropertyModel, PropertySchema, ValidatorRule } from '../model/model';
 import type { ValidationIssue } from './compile';
+import { LinearRegExp } from './linear-pattern';
 
 const FORMAT_RULES: Readonly<Record<string, string>> = {
   isEmail: 'email',
@@ -139,6 +140,7 @@ export function compileClassRules(
   }
   if (!needed.has(root)) return undefined;
   for (const p of plans.values()) p.nested = p.nested.filter((n) => needed.has(n.plan));
+  for (const [cls, p] of plans) if (p.covered) useLinearMatches(cls);
 
   const check = (instance: object, plan: ClassPlan, base: string, out: ValidationIssue[]): void => {
     if (plan.covered) collect(validateSync(instance, OPTIONS), base, plan.covered, out);
@@ -152,6 +154,24 @@ export function compileClassRules(
     check(instance, root, '', issues);
     return issues;
   };
+}
+
+/**
+ * Points the `@Matches` rules of `cls` at the linear-time engine (issue 15 #9). class-validator runs
+ * every rule of a class it validates, those the schema covers too, and validator.js matches with the
+ * native RegExp, which backtracks. Its constraint is swapped for a LinearRegExp of the same source
+ * and flags (validator.js takes any RegExp as it is); the model build has already refused what the
+ * engine cannot run, so this does not throw for a built model.
+ */
+function useLinearMatches(cls: Class): void {
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
+    if (m.name !== 'matches' || !m.constraints) continue;
+    const [pattern, modifiers] = m.constraints as [unknown, unknown];
+    if (pattern instanceof LinearRegExp) continue;
+    if (pattern instanceof RegExp) m.constraints = [new LinearRegExp(pattern), modifiers];
+    else if (typeof pattern === 'string')
+      m.constraints = [new LinearRegExp(pattern, typeof modifiers === 'string' ? modifiers : ''), modifiers];
+  }
 }
 
 /** How many array levels stand between a property and its structure (`T[][]` is 2). */

@@ -7,6 +7,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import addFormats from 'ajv-formats';
 import type { ApsTypeModel, ItemsSchema, StructureModel } from '../model/model';
 import { resourceJsonSchema, valueJsonSchema, type JsonSchema } from './json-schema';
+import { linearRegExp } from './linear-pattern';
 
 /** One thing wrong with a request, named by its path in the body: `limits[0].resourceId`. */
 export interface ValidationIssue {
@@ -46,7 +47,9 @@ const KNOWN_FORMATS = new Set([
 let ajv: Ajv2020 | undefined;
 function getAjv(): Ajv2020 {
   if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
+    // Patterns run on the linear-time engine: native RegExp backtracks, and a declared or imported
+    // pattern such as `^([a-z0-9]+)*$` would let one request hold the process (issue 15 #9).
+    ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true, code: { regExp: linearRegExp } });
     addFormats(ajv);
   }
   return ajv;
