@@ -9,7 +9,7 @@
  * when true (relation `collection`/`required`, parameter `required`, operation `static`). Each is
  * reported as a note.
  */
-import { CoreTypes, LIFECYCLE_METHODS, type JsonValue } from '@apskit/core';
+import { CoreTypes, LIFECYCLE_METHODS, patternProblem, type JsonValue } from '@apskit/core';
 import { CliError } from '../cli-error';
 import { textWidth } from './doc';
 import {
@@ -693,7 +693,11 @@ class ModulePlanner {
         if (access) out.push([key, access]);
         continue;
       }
-      const problem = attributeProblem(kind, v);
+      const problem =
+        attributeProblem(kind, v) ??
+        // An imported pattern is matched against requests on the linear-time engine: say now, not
+        // at request time, when it cannot run there (issue 15 #9).
+        (key === 'pattern' ? linearPatternProblem(v as string) : undefined);
       if (problem) this.problem(at, problem);
       else out.push([key, json(v as JsonValue)]);
     }
@@ -856,4 +860,9 @@ class ModulePlanner {
       ['name', name === undefined ? undefined : literal(name)],
     ]);
   }
+}
+
+function linearPatternProblem(pattern: string): string | undefined {
+  const reason = patternProblem(pattern);
+  return reason && `pattern ${JSON.stringify(pattern)} is not supported by the linear-time engine: ${reason}`;
 }
