@@ -53,7 +53,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     });
     marketplace.connect(provisioner.webhookUrl);
     log(`Simulated marketplace at ${marketplace.url}`);
-    log(`Provisioner at ${provisioner.url}, receiving webhooks at ${provisioner.webhookUrl}`);
+    log(
+      `Provisioner receiving webhooks at ${provisioner.webhookUrl}, its controller API at ${provisioner.controllerUrl}`,
+    );
 
     const scenarios: ScenarioReport[] = [];
     const p = provisioner;
@@ -97,7 +99,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       subscriptionId: transient.request.subscriptionId,
     });
 
-    const workspaces = (await fetch(`${p.url}/aps/2/resources`).then((r) => r.json())) as Array<{
+    const workspaces = (await fetch(`${p.controllerUrl}/aps/2/resources`).then((r) => r.json())) as Array<{
       companyName: string;
       seats: number;
       url?: string;

@@ -16,7 +16,13 @@ export interface ProvisionerConfig {
   readonly signingSecret: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The webhook port, where the marketplace delivers. Default: a free one. */
   readonly port?: number;
+  /**
+   * The controller's API and console (resources, tasks) on a port of their own, on 127.0.0.1.
+   * Default: a free one. The webhook port never serves them.
+   */
+  readonly controllerPort?: number;
   readonly timeScale?: number;
   /** How late a `late` outage answers, in ms. */
   readonly lateMs?: number;
@@ -48,6 +54,9 @@ export async function startProvisioner(config: ProvisionerConfig): Promise<Provi
     app: { name: 'acme-notes', services: { workspaces: Workspace } },
     dataDir: config.dataDir,
     port: config.port ?? 0,
+    // The demo shows the workspaces and tasks through the controller's API: asked for, on a
+    // listener of its own, so that the marketplace-facing port serves only the intake.
+    controllerApi: { port: config.controllerPort ?? 0 },
     timeScale: config.timeScale,
     pollMs: 50,
     intakeMiddleware: [outage.middleware],

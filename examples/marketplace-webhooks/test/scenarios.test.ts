@@ -48,7 +48,7 @@ const netNew = (company: string, email: string): Order => ({
 });
 
 async function workspaces(): Promise<Array<ResourceJson & { companyName?: string; url?: string }>> {
-  return (await fetch(`${provisioner.url}/aps/2/resources`).then((r) => r.json())) as Array<
+  return (await fetch(`${provisioner.controllerUrl}/aps/2/resources`).then((r) => r.json())) as Array<
     ResourceJson & { companyName?: string; url?: string }
   >;
 }
@@ -147,15 +147,28 @@ describe('the rest of a subscription’s life', () => {
       return marketplace.waitForResult(request.id, 10_000);
     };
     expect(await step({ type: 'Update', quantity: 12 })).toMatchObject({ status: 'Success' });
-    const after = (await fetch(`${provisioner.url}/aps/2/resources/${id}`).then((r) => r.json())) as { seats: number };
+    const after = (await fetch(`${provisioner.controllerUrl}/aps/2/resources/${id}`).then((r) => r.json())) as {
+      seats: number;
+    };
     expect(after.seats).toBe(12);
     expect(await step({ type: 'Renewal', commitmentTermEndDate: '2031-01-01T00:00:00Z' })).toMatchObject({
       status: 'Success',
     });
     expect(await step({ type: 'Deprovision' })).toMatchObject({ status: 'Success' });
-    expect((await fetch(`${provisioner.url}/aps/2/resources/${id}`)).status).toBe(404);
+    expect((await fetch(`${provisioner.controllerUrl}/aps/2/resources/${id}`)).status).toBe(404);
     // The email is free again for a new account.
     const again = await marketplace.send(netNew('Proseware', 'admin@proseware.example'));
     expect(await marketplace.waitForResult(again.id, 10_000)).toMatchObject({ status: 'Success' });
+  });
+});
+
+describe('the ports (issue 15 #7)', () => {
+  it('the marketplace-facing port serves the intake only; the controller API is on its own port', async () => {
+    for (const path of ['/aps/2/resources', '/apskit/tasks']) {
+      const onWebhookPort = await fetch(`${provisioner.url}${path}`);
+      expect(onWebhookPort.status).toBe(404);
+      expect(await onWebhookPort.json()).toMatchObject({ code: 404, error: 'NotFound' });
+      expect((await fetch(`${provisioner.controllerUrl}${path}`)).status).toBe(200);
+    }
   });
 });

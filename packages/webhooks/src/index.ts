@@ -4,7 +4,12 @@
  * the APS lifecycle of a declared type, and answered with one result per attempt.
  */
 export { createWebhooks, type WebhookOptions, type Webhooks } from './webhooks';
-export { startWebhookProvisioner, type ProvisionerOptions, type RunningProvisioner } from './serve';
+export {
+  startWebhookProvisioner,
+  type ControllerApiListener,
+  type ProvisionerOptions,
+  type RunningProvisioner,
+} from './serve';
 export { intakeRouter, type Acknowledgement, type IntakeOptions } from './intake';
 export {
   REQUEST_TYPES,
@@ -19,6 +24,7 @@ export {
 } from './notification';
 export { DEFAULT_REQUEST_HANDLING, type RequestHandling, type ResourceMapper } from './request-types';
 export { authenticator, type Authenticate, type WebhookAuthentication } from './authentication/authenticate';
+export { decodeSigningSecret, MIN_SECRET_BYTES, sharedSecretProblem, type Decoded } from './authentication/secrets';
 export { checkSharedSecret, DEFAULT_SECRET_HEADER, type SharedSecretOptions } from './authentication/shared-secret';
 export {
   DEFAULT_TOLERANCE_SECONDS,

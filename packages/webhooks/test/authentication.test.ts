@@ -28,16 +28,16 @@ describe('Standard Webhooks signatures', () => {
   });
 
   it('accepts any one of several signatures, and any one of several secrets (rotation)', () => {
-    const next = `whsec_${Buffer.from('the next secret').toString('base64')}`;
+    const next = `whsec_${Buffer.from('the next signing secret').toString('base64')}`;
     const both = `v1,${Buffer.alloc(32).toString('base64')} ${signStandardWebhook(next, id, timestamp, body)}`;
     expect(verifyStandardWebhook(headers(both), body, { secrets: [secret, next], clock })).toBeUndefined();
     expect(verifyStandardWebhook(headers(both), body, { secrets: [secret], clock })).toBe(
       'No webhook-signature matches the message with an accepted secret',
     );
     // A raw (non-whsec_) secret is its UTF-8 bytes; key bytes may be given as they are.
-    const raw = signStandardWebhook('plain secret', id, timestamp, body);
+    const raw = signStandardWebhook('a plain secret, 16+ bytes', id, timestamp, body);
     expect(
-      verifyStandardWebhook(headers(raw), body, { secrets: [Buffer.from('plain secret')], clock }),
+      verifyStandardWebhook(headers(raw), body, { secrets: [Buffer.from('a plain secret, 16+ bytes')], clock }),
     ).toBeUndefined();
   });
 
@@ -68,10 +68,10 @@ describe('Standard Webhooks signatures', () => {
 
 describe('shared secrets', () => {
   it('compares in constant time, in a configurable header, with several accepted secrets', () => {
-    const options = { header: 'X-Pax8-Secret', secrets: ['old', 'new'] };
-    expect(checkSharedSecret({ 'x-pax8-secret': 'new' }, options)).toBeUndefined();
-    expect(checkSharedSecret({ 'x-pax8-secret': 'old' }, options)).toBeUndefined();
-    expect(checkSharedSecret({ 'x-pax8-secret': 'ol' }, options)).toBe(
+    const options = { header: 'X-Pax8-Secret', secrets: ['the old shared secret', 'the new shared secret'] };
+    expect(checkSharedSecret({ 'x-pax8-secret': 'the new shared secret' }, options)).toBeUndefined();
+    expect(checkSharedSecret({ 'x-pax8-secret': 'the old shared secret' }, options)).toBeUndefined();
+    expect(checkSharedSecret({ 'x-pax8-secret': 'the old shared secre' }, options)).toBe(
       'The shared secret in header x-pax8-secret is not an accepted one',
     );
     expect(checkSharedSecret({}, options)).toBe('Missing the shared secret header x-pax8-secret');
@@ -81,7 +81,7 @@ describe('shared secrets', () => {
     expect(() => authenticator(undefined)).toThrow('Webhooks must be authenticated');
     expect(() => authenticator({ sharedSecret: { secrets: [] } })).toThrow('secrets is empty');
     expect(() => authenticator({ hmac: { secrets: [''] } })).toThrow(
-      'authentication.hmac.secrets holds an empty secret: is a setting missing?',
+      'authentication.hmac.secrets[0]: the secret is empty (is the setting or its environment variable missing?)',
     );
     expect(authenticator({ none: true })({}, Buffer.alloc(0))).toBeUndefined();
   });
@@ -92,7 +92,7 @@ describe('the intake refuses, storing nothing', () => {
   beforeAll(async () => {
     h = await startHarness((m) => ({
       authentication: {
-        sharedSecret: { header: 'X-Pax8-Secret', secrets: [SHARED_SECRET, 'shared-secret-2'] },
+        sharedSecret: { header: 'X-Pax8-Secret', secrets: [SHARED_SECRET, 'shared-secret-number-2'] },
         hmac: { secrets: [SIGNING_SECRET] },
       },
       results: { url: m.resultsUrl },
@@ -123,7 +123,7 @@ describe('the intake refuses, storing nothing', () => {
 
   it('acknowledges a notification with both checks passing (either secret of the rotation)', async () => {
     const n = notification();
-    const reply = await deliver(h.webhookUrl, n, { headers: { 'x-pax8-secret': 'shared-secret-2' } });
+    const reply = await deliver(h.webhookUrl, n, { headers: { 'x-pax8-secret': 'shared-secret-number-2' } });
     expect(reply.status).toBe(202);
     // Settled before the refusals below count what is stored.
     await eventually(

@@ -14,7 +14,15 @@ import { eventually, FakeMarketplace, notification } from './fixtures/marketplac
 
 const PROVISIONER = join(__dirname, 'fixtures/crash-provisioner.ts');
 
-function start(dataDir: string, log: string, resultsUrl: string): { child: ChildProcess; url: Promise<string> } {
+interface Started {
+  readonly child: ChildProcess;
+  /** Where to deliver webhooks. */
+  readonly url: Promise<string>;
+  /** The controller's API, on its own listener. */
+  readonly apiUrl: Promise<string>;
+}
+
+function start(dataDir: string, log: string, resultsUrl: string): Started {
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', PROVISIONER, dataDir, log, resultsUrl],
@@ -24,13 +32,13 @@ function start(dataDir: string, log: string, resultsUrl: string): { child: Child
     },
   );
   const lines = createInterface({ input: child.stdout! });
-  const url = new Promise<string>((resolve, reject) => {
+  const urls = new Promise<[string, string]>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`provisioner process exited early with ${code}`)));
     lines.on('line', (line) => {
-      if (line.startsWith('url ')) resolve(line.slice(4));
+      if (line.startsWith('url ')) resolve(line.slice(4).split(' ') as [string, string]);
     });
   });
-  return { child, url };
+  return { child, url: urls.then(([url]) => url), apiUrl: urls.then(([, api]) => api) };
 }
 
 const calls = (log: string): string[] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []);
@@ -38,7 +46,7 @@ const calls = (log: string): string[] => (existsSync(log) ? readFileSync(log, 'u
 async function deliver(url: string, body: unknown): Promise<number> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-webhook-secret': 'crash-secret' },
+    headers: { 'content-type': 'application/json', 'x-webhook-secret': 'crash-test-shared-secret' },
     body: JSON.stringify(body),
   });
   await res.text();
@@ -77,7 +85,7 @@ it('posts every result exactly once after a SIGKILL between acknowledgement and 
 
     const restarted = start(dir, log, marketplace.resultsUrl);
     second = restarted.child;
-    const apiUrl = new URL(await restarted.url).origin;
+    const apiUrl = await restarted.apiUrl;
     for (const n of [a, b])
       await eventually(
         async () => marketplace.acceptedFor(n.provisionAttempt.id),

@@ -36,7 +36,7 @@ describe('acknowledge, process, post', () => {
     expect(posted.provisionRequestId).toBe(n.provisionRequest.id);
     expect(posted.body).toMatchObject({ provisionAttemptId: n.provisionAttempt.id, status: 'Success' });
     const resourceId = posted.body.externalProvisionerSubscriptionId as string;
-    const resource = await fetch(`${h.provisioner.url}/aps/2/resources/${resourceId}`).then((r) => r.json());
+    const resource = await fetch(`${h.provisioner.controllerUrl}/aps/2/resources/${resourceId}`).then((r) => r.json());
     expect(resource).toMatchObject({ adminEmail: 'flow@example.com', seats: 5, aps: { status: 'aps:ready' } });
 
     // The whole story is visible as tasks.
@@ -50,7 +50,7 @@ describe('acknowledge, process, post', () => {
     expect(tasks.results[0]).toMatchObject({ status: 'succeeded' });
     expect(tasks.results[0]!.output).toMatch(/^Posted Success for attempt .* \(HTTP 201\)$/);
     const listed = await fetch(
-      `${h.provisioner.url}/apskit/tasks?resourceId=${encodeURIComponent(`marketplace:request:${n.provisionRequest.id}`)}`,
+      `${h.provisioner.controllerUrl}/apskit/tasks?resourceId=${encodeURIComponent(`marketplace:request:${n.provisionRequest.id}`)}`,
     ).then((r) => r.json());
     expect(listed).toHaveLength(3);
   });
@@ -117,7 +117,7 @@ describe('request types onto the lifecycle', () => {
     const created = await run('NetNew', { quantity: 2 });
     expect(created.status).toBe('Success');
     const id = created.externalProvisionerSubscriptionId as string;
-    const get = () => fetch(`${h.provisioner.url}/aps/2/resources/${id}`).then((r) => r.json());
+    const get = () => fetch(`${h.provisioner.controllerUrl}/aps/2/resources/${id}`).then((r) => r.json());
 
     expect(await run('Update', { quantity: 7 })).toMatchObject({ status: 'Success' });
     expect(await get()).toMatchObject({ seats: 7 });
@@ -127,7 +127,7 @@ describe('request types onto the lifecycle', () => {
     expect(await run('Renewal')).toMatchObject({ status: 'Success' });
     expect(Space.calls).toContain(`renew ${email} until 2030-01-01`);
     expect(await run('Deprovision')).toMatchObject({ status: 'Success' });
-    expect((await fetch(`${h.provisioner.url}/aps/2/resources/${id}`)).status).toBe(404);
+    expect((await fetch(`${h.provisioner.controllerUrl}/aps/2/resources/${id}`)).status).toBe(404);
 
     const trial = await run('TrialCreate', { subscriptionId: 'sub-trial' });
     expect(trial.status).toBe('Success');

@@ -19,7 +19,7 @@ async function resultTask(h: Harness, requestId: string): Promise<TaskJson> {
 }
 
 async function history(h: Harness, taskId: string): Promise<Array<{ kind: string; message: string }>> {
-  const task = (await fetch(`${h.provisioner.url}/apskit/tasks/${taskId}`).then((r) => r.json())) as TaskJson;
+  const task = (await fetch(`${h.provisioner.controllerUrl}/apskit/tasks/${taskId}`).then((r) => r.json())) as TaskJson;
   return task.history ?? [];
 }
 

@@ -3,6 +3,7 @@
  * An intake without any is refused when it is created, so that an open endpoint is a decision
  * (`none: true`, for demos and tests) rather than an omission.
  */
+import { decodeSigningSecret, sharedSecretProblem } from './secrets';
 import { checkSharedSecret, type SharedSecretOptions } from './shared-secret';
 import { verifyStandardWebhook, type HmacOptions } from './standard-webhooks';
 
@@ -21,27 +22,43 @@ export type Authenticate = (
   body: Uint8Array,
 ) => string | undefined;
 
-export function authenticator(options: WebhookAuthentication | undefined): Authenticate {
+/**
+ * Checks the settings and gives the check to run per request. Every secret is checked here, at
+ * configuration time, so that a missing or mangled one stops the start instead of opening the
+ * intake: `setting` is how the options are named in the messages (`webhooks.authentication` for
+ * startWebhookProvisioner).
+ */
+export function authenticator(
+  options: WebhookAuthentication | undefined,
+  setting: string = 'authentication',
+): Authenticate {
   const { sharedSecret, hmac } = options ?? {};
   if (!sharedSecret && !hmac && options?.none !== true)
     throw new Error(
-      'Webhooks must be authenticated: give authentication.sharedSecret, authentication.hmac, or both ' +
-        '(authentication.none: true turns this off, for demos and tests)',
+      `Webhooks must be authenticated: give ${setting}.sharedSecret, ${setting}.hmac, or both ` +
+        `(${setting}.none: true turns this off, for demos and tests)`,
     );
-  // An empty secret is a missing setting, not a secret: refused, rather than an intake anyone can sign for.
-  const lists: ReadonlyArray<readonly [string, readonly (string | Uint8Array)[] | undefined]> = [
-    ['sharedSecret', sharedSecret?.secrets],
-    ['hmac', hmac?.secrets],
-  ];
-  for (const [name, secrets] of lists) {
-    if (secrets === undefined) continue;
-    if (secrets.length === 0) throw new Error(`authentication.${name}.secrets is empty: give at least one secret`);
-    if (secrets.some((s) => s.length === 0))
-      throw new Error(`authentication.${name}.secrets holds an empty secret: is a setting missing?`);
+  if (sharedSecret) checkSecrets(`${setting}.sharedSecret.secrets`, sharedSecret.secrets, sharedSecretProblem);
+  if (hmac) {
+    checkSecrets(`${setting}.hmac.secrets`, hmac.secrets, (s) => decodeSigningSecret(s).problem);
+    const tolerance = hmac.toleranceSeconds;
+    // NaN or Infinity would let any timestamp pass: replays without bound.
+    if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance > 0))
+      throw new Error(`${setting}.hmac.toleranceSeconds must be a positive number of seconds`);
   }
   // With both configured, both must pass.
   return (headers, body) =>
     (sharedSecret && checkSharedSecret(headers, sharedSecret)) ||
     (hmac && verifyStandardWebhook(headers, body, hmac)) ||
     undefined;
+}
+
+/** Every secret of a list (a rotation holds several) must be usable; a message names the first that is not, never its value. */
+function checkSecrets(name: string, secrets: unknown, problem: (secret: unknown) => string | undefined): void {
+  if (!Array.isArray(secrets)) throw new Error(`${name} must be a list of secrets`);
+  if (secrets.length === 0) throw new Error(`${name} is empty: give at least one secret`);
+  secrets.forEach((secret: unknown, i) => {
+    const why = problem(secret);
+    if (why !== undefined) throw new Error(`${name}[${i}]: the secret ${why}`);
+  });
 }

@@ -3,11 +3,15 @@
  * sides). Several secrets may be accepted at once, so that a secret is rotated without downtime.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { sharedSecretProblem } from './secrets';
 
 export interface SharedSecretOptions {
   /** The header that carries the secret. Default `x-webhook-secret`. */
   readonly header?: string;
-  /** The accepted secrets: the current one, and during a rotation the next (or previous) one. */
+  /**
+   * The accepted secrets: the current one, and during a rotation the next (or previous) one. Each
+   * at least 16 bytes of visible ASCII, refused when the intake is configured otherwise.
+   */
   readonly secrets: readonly string[];
 }
 
@@ -27,8 +31,10 @@ export function checkSharedSecret(
   const given = Array.isArray(value) ? value[0] : value;
   if (given === undefined || given === '') return `Missing the shared secret header ${name}`;
   const mine = digest(given);
-  // Every secret is compared, matched or not, so that timing does not tell which one matched.
+  // Every secret is compared, matched or not, so that timing does not tell which one matched. One
+  // that configuration would refuse (empty, short) never matches, even where that check was skipped.
   let matched = false;
-  for (const secret of options.secrets) matched = timingSafeEqual(mine, digest(secret)) || matched;
+  for (const secret of options.secrets)
+    if (sharedSecretProblem(secret) === undefined) matched = timingSafeEqual(mine, digest(secret)) || matched;
   return matched ? undefined : `The shared secret in header ${name} is not an accepted one`;
 }

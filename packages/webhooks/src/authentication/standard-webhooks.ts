@@ -5,10 +5,12 @@
  * replays, and compares signatures in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeSigningSecret } from './secrets';
 
 /**
  * A signing secret: `whsec_<base64>` (the Standard Webhooks form, base64-decoded as its libraries
- * do), any other string (its UTF-8 bytes), or the key bytes.
+ * do, strictly), any other string (its UTF-8 bytes), or the key bytes. At least 16 bytes once
+ * decoded (MIN_SECRET_BYTES): shorter ones are refused when the intake is configured.
  */
 export type SigningSecret = string | Uint8Array;
 
@@ -22,12 +24,19 @@ export interface HmacOptions {
 }
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
-const PREFIX = 'whsec_';
 
-export function secretKey(secret: SigningSecret): Buffer {
+/**
+ * The key a sender signs with. Senders are not held to the 16-byte minimum (a test may sign with a
+ * wrong, short key), but a `whsec_` secret that is not base64 is refused: it names no key at all.
+ */
+function signingKey(secret: SigningSecret): Buffer {
+  const decoded = decodeSigningSecret(secret);
+  if (decoded.problem === undefined) return decoded.key;
   if (typeof secret !== 'string') return Buffer.from(secret);
-  if (secret.startsWith(PREFIX)) return Buffer.from(secret.slice(PREFIX.length), 'base64');
-  return Buffer.from(secret, 'utf8');
+  if (!secret.startsWith('whsec_')) return Buffer.from(secret, 'utf8');
+  // Well-formed but short base64 still names a key; anything else does not.
+  if (decoded.malformed) throw new Error(`The signing secret cannot be used: ${decoded.problem}`);
+  return Buffer.from(secret.slice('whsec_'.length), 'base64');
 }
 
 function hmac(key: Buffer, id: string, timestamp: string, body: string | Uint8Array): Buffer {
@@ -41,7 +50,7 @@ export function signStandardWebhook(
   timestamp: number,
   body: string | Uint8Array,
 ): string {
-  return `v1,${hmac(secretKey(secret), id, String(timestamp), body).toString('base64')}`;
+  return `v1,${hmac(signingKey(secret), id, String(timestamp), body).toString('base64')}`;
 }
 
 /** The three headers of a signed webhook, for senders (the simulated marketplace, tests). */
@@ -92,10 +101,14 @@ export function verifyStandardWebhook(
     .filter((s) => s.startsWith('v1,'))
     .map((s) => Buffer.from(s.slice(3), 'base64'));
   if (given.length === 0) return 'webhook-signature has no v1 signature';
-  // Every pair is compared, matched or not, so that timing does not tell which one matched.
+  // Every pair is compared, matched or not, so that timing does not tell which one matched. A
+  // secret that configuration would refuse (empty, short, not base64) is no key: it never matches,
+  // so that a request signed with the empty key cannot pass even where the start check was skipped.
   let matched = false;
   for (const secret of options.secrets) {
-    const expected = hmac(secretKey(secret), id as string, timestamp as string, body);
+    const decoded = decodeSigningSecret(secret);
+    if (decoded.problem !== undefined) continue;
+    const expected = hmac(decoded.key, id as string, timestamp as string, body);
     for (const signature of given)
       matched = (signature.length === expected.length && timingSafeEqual(signature, expected)) || matched;
   }
