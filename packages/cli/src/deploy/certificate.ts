@@ -52,7 +52,10 @@ export async function selfSignedCertificate(dataDir: string, hosts: readonly str
   const keyFile = join(dir, 'endpoint.key');
   if (existsSync(certFile) && existsSync(keyFile)) {
     const kept = reusable(certFile, keyFile, hosts);
-    if (kept) return kept;
+    if (kept) {
+      makePrivate(dir, keyFile); // kept by an older APSKit, which left them readable by all
+      return kept;
+    }
   }
 
   const now = Date.now();
@@ -72,11 +75,24 @@ export async function selfSignedCertificate(dataDir: string, hosts: readonly str
       },
     ],
   });
-  mkdirSync(dir, { recursive: true });
+  makePrivate(dir, keyFile);
   writeFileSync(keyFile, pems.private, { mode: 0o600 });
-  chmodSync(keyFile, 0o600); // an existing file keeps its mode on write
+  chmodSync(keyFile, 0o600);
   writeFileSync(certFile, pems.cert);
   return material(pems.cert, pems.private, certFile, keyFile, new X509Certificate(pems.cert), true, true);
+}
+
+/**
+ * The key is for the owner only (0600), in a folder only the owner enters (0700) (issue 15 #8). The
+ * folder is APSKit's own, so an existing one (made 0755 by an older APSKit) is tightened too; `mode`
+ * applies to every folder mkdir creates, the data folder included, and the chmod makes it exact under
+ * any umask. An existing key file keeps its mode on write, so it is made private before a new key is
+ * written into it.
+ */
+function makePrivate(dir: string, keyFile: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  if (existsSync(keyFile)) chmodSync(keyFile, 0o600);
 }
 
 function reusable(certFile: string, keyFile: string, hosts: readonly string[]): TlsMaterial | undefined {

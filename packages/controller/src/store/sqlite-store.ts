@@ -2,9 +2,9 @@
  * The embedded store: one SQLite file (better-sqlite3). Every Store method is one transaction, in WAL
  * mode, so a step is on disk before its promise resolves and a crash leaves the file consistent.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
 import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
 import type { AttemptOutcome, CreateResult, ResourceQuery, Store, TaskQuery } from './store';
 
@@ -82,13 +82,20 @@ export class SqliteStore implements Store {
   ) {}
 
   async init(): Promise<void> {
-    if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+    // The file holds encrypted values and buyers' data: 0600 in a 0700 directory (issue 15 #8).
+    const onDisk = this.file !== ':memory:' && this.file !== '';
+    if (onDisk) {
+      preparePrivateDirectory(dirname(this.file), this.file);
+      createPrivateFile(this.file);
+    }
     this.db = new Database(this.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${this.options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.migrate();
+    // SQLite has made its -wal and -shm files by now; a database from an older APSKit is tightened here.
+    if (onDisk) tightenDatabaseFiles(this.file);
     this.stmts = this.prepare();
     // One controller process owns a SQLite file (scale-out is PostgreSQL's job). Tasks that were
     // running when the file was last open belong to a process that is gone: their leases end now, so
