@@ -26,13 +26,14 @@ afterAll(() => running.close());
 it('issue 15 #9: a crafted string against a declared pattern is a quick 400, and the endpoint still answers', async () => {
   const body = (login: string): unknown => ({ aps: { id: 'a1', type: TYPE }, login });
   await send(running.url, 'POST', '/accounts/', { body: body('warm') });
-  for (const login of ['a'.repeat(26) + '!', 'a'.repeat(10_000) + '!']) {
+  for (const login of ['a'.repeat(30) + '!', 'a'.repeat(10_000) + '!']) {
     const start = process.hrtime.bigint();
     const reply = await send(running.url, 'POST', '/accounts/', { body: body(login) });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     expect(apsError(reply, 400)).toEqual([{ field: 'login', message: 'must match pattern "^([a-z0-9]+)*$"' }]);
-    // The whole round trip; native RegExp spends about 400 ms matching the 27-character name alone.
-    expect(ms).toBeLessThan(200);
+    // The whole round trip, with room for a busy machine; native RegExp spends about 400 ms on 26
+    // characters and "!", seconds on 30, and never ends on 10,000.
+    expect(ms).toBeLessThan(250);
   }
   expect((await send(running.url, 'POST', '/accounts/', { body: body('abc123') })).status).toBe(200);
 });
