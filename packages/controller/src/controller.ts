@@ -36,8 +36,7 @@ import {
   type TaskOperation,
   type TaskRecord,
 } from './store/records';
-import type { AttemptOutcome } from './store/store';
-import type { Store } from './store/store';
+import type { AttemptOutcome, Store, TaskQuery } from './store/store';
 import { HttpTransport } from './transport/http-transport';
 import { InProcessTransport } from './transport/in-process-transport';
 import { TransportError, type EndpointAnswer, type EndpointRequest, type Transport } from './transport/transport';
@@ -77,6 +76,27 @@ export interface ControllerOptions {
   pollMs?: number;
   /** Called as the scheduler claims a task, with its lateness: for benchmarks and metrics. */
   onClaim?: (task: TaskRecord, latenessMs: number) => void;
+  /**
+   * Host names (without port) the API and the console answer to, besides the loopback names
+   * (localhost, 127.0.0.1, [::1]) and the host of `controllerUri`: a request naming another Host is
+   * refused (421), which is what stops DNS rebinding. `['*']` turns the check off. Default
+   * APSKIT_ALLOWED_HOSTS (comma-separated), else none.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Page sizes of the API's lists (resources, tasks, a task's history): `default` when the request
+   * names no range, `max` at most whatever it names. Default 1000 and 1000 (APS's own default count).
+   */
+  pageSize?: { readonly default?: number; readonly max?: number };
+  /**
+   * A page of resources or tasks ends early, at the item that takes its JSON past this many bytes
+   * (it has one item at least); Content-Range says where it ended. Default 8 MiB.
+   */
+  maxPageBytes?: number;
+  /** Clients of `GET /apskit/events` at once; one more is answered 503 with Retry-After. Default 100. */
+  maxEventClients?: number;
+  /** Events the default store keeps per task, the newest ones (a store you pass has its own option). Default 100. */
+  maxTaskEvents?: number;
 }
 
 export interface TaskJson {
@@ -423,7 +443,14 @@ export class Controller {
     );
   }
 
-  /** Forwards a custom operation to the endpoint and passes its answer back. */
+  /**
+   * Forwards a custom operation to the endpoint and passes its answer back. `path` is relative to the
+   * resource (`resize`, `items/abc`), its segments percent-encoded; `query` is empty or starts with
+   * `?`. Only an operation the resource's type declares is forwarded (or its upgrade, when it has
+   * one): any other path, and any `.` or `..` segment however it is encoded, is a 404 and the
+   * endpoint is not called. A path that left the resource would reach whatever else the endpoint's
+   * host serves, with this controller's headers and client certificate (issue 15 #3).
+   */
   async customOperation(
     id: string,
     method: EndpointRequest['method'],
@@ -433,9 +460,14 @@ export class Controller {
   ): Promise<EndpointAnswer> {
     const current = await this.getResource(id);
     const info = this.serviceOf(current.type);
+    const segments = operationSegments(path);
+    if (!segments || !declaresOperation(info.type, method, segments))
+      throw new NotFoundError(`${info.type.name} has no operation ${method} ${JSON.stringify(path.slice(0, 200))}`);
+    if (query !== '' && !query.startsWith('?'))
+      throw new BadRequestError('The query of an operation must start with "?"');
     return this.transport.call({
       method,
-      path: `/${info.service}/${encodeURIComponent(id)}/${path}${query}`,
+      path: `/${info.service}/${encodeURIComponent(id)}/${segments.map(encodeURIComponent).join('/')}${query}`,
       headers: this.headers('sync'),
       body,
     });
@@ -775,14 +807,21 @@ export class Controller {
     return h;
   }
 
-  async getTask(id: string, withHistory = false): Promise<TaskJson> {
+  /** A task; `withHistory`, with its events (the newest `historyLimit` of them, if given). */
+  async getTask(id: string, withHistory = false, historyLimit?: number): Promise<TaskJson> {
     const task = await this.store.getTask(id);
     if (!task) throw new NotFoundError(`No task ${id}`);
-    return taskJson(task, withHistory ? await this.store.taskEvents(id) : undefined);
+    return taskJson(task, withHistory ? await this.store.taskEvents(id, historyLimit) : undefined);
   }
 
-  async listTasks(query: { resourceId?: string; status?: TaskRecord['status'] }): Promise<TaskJson[]> {
+  /** Tasks in creation order; `offset` and `limit` page them (no limit unless given). */
+  async listTasks(query: TaskQuery): Promise<TaskJson[]> {
     return (await this.store.listTasks(query)).map((t) => taskJson(t));
+  }
+
+  /** How many tasks a listTasks query's filters match: the total of its pages. */
+  async countTasks(query: TaskQuery): Promise<number> {
+    return this.store.countTasks(query);
   }
 
   /** Runs a failed task again, from the phase it failed in (restarting provisioning, say). */
@@ -854,6 +893,60 @@ export class Controller {
   get busy(): number {
     return this.scheduler.busy;
   }
+}
+
+/** How many more times a segment is decoded, looking for what a later hop's decoding would make of it. */
+const DECODE_ROUNDS = 4;
+
+/**
+ * The decoded segments of an operation path (each percent-encoded), or undefined when one of them
+ * is not safe to forward (see safeSegment) or not valid percent-encoding.
+ */
+function operationSegments(path: string): string[] | undefined {
+  const segments: string[] = [];
+  for (const raw of path.split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (!safeSegment(segment)) return undefined;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+/**
+ * Not empty, not `.` or `..`, and without a slash, backslash or NUL: neither as it is nor after any
+ * further decoding (`%2e%2E` and `%252e%252e` are dot segments to a server or proxy that decodes
+ * once more), since any of these could take the request out of the resource's path.
+ */
+function safeSegment(segment: string): boolean {
+  let value = segment;
+  for (let round = 0; round < DECODE_ROUNDS; round++) {
+    if (value === '' || value === '.' || value === '..' || /[/\\\0]/.test(value)) return false;
+    if (!value.includes('%')) return true;
+    try {
+      value = decodeURIComponent(value);
+    } catch {
+      return true; // a literal %, not an encoding: nothing decodes it further
+    }
+  }
+  return false; // still encoded after that many rounds: no operation needs that
+}
+
+/** Whether the type declares an instance operation at these segments for this method (or is upgraded by it). */
+function declaresOperation(type: ApsTypeModel, method: string, segments: readonly string[]): boolean {
+  if (method === 'POST' && segments.length === 1 && segments[0] === 'upgrade' && type.lifecycle.has('upgrade'))
+    return true;
+  return type.operations.some((op) => {
+    if (op.static || op.verb !== method) return false;
+    const pattern = op.path.split('/').filter((s) => s !== '');
+    if (pattern.length !== segments.length) return false;
+    // `{name}` and `:name` are parameters, as the endpoint's route table reads them.
+    return pattern.every((p, i) => /^(?::[A-Za-z_]\w*|\{[A-Za-z_]\w*\})$/.test(p) || p === segments[i]);
+  });
 }
 
 function withoutAps(body: Record<string, unknown>): Record<string, unknown> {

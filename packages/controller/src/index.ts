@@ -10,7 +10,15 @@ export {
   type SubmitOptions,
   type TaskJson,
 } from './controller';
-export { controllerApi, REQUEST_ID_HEADER, type ControllerEvent } from './api/controller-api';
+export {
+  controllerApi,
+  DEFAULT_MAX_EVENT_CLIENTS,
+  REQUEST_ID_HEADER,
+  type ControllerApiOptions,
+  type ControllerEvent,
+} from './api/controller-api';
+export { requestGuard, type RequestGuardOptions } from './api/guard';
+export { DEFAULT_MAX_PAGE_BYTES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './api/paging';
 export { consoleRouter } from './console/router';
 export { healthApi } from './api/health';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
@@ -18,8 +26,9 @@ export { isLifecycle, type LifecycleOperation } from './store/records';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
 export { renderResource, type ResourceJson } from './resources/render';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
-export { MemoryStore } from './store/memory-store';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store';
 export type { Store, AttemptOutcome, CreateResult, ResourceQuery, TaskQuery } from './store/store';
+export { DEFAULT_MAX_TASK_EVENTS } from './store/store';
 export type {
   LinkRecord,
   ResourceRecord,

@@ -1,8 +1,10 @@
 /**
  * Fuzzing the endpoint and the controller's API over HTTP with hostile input: generated bodies,
  * headers and paths (huge numbers, deep nesting, wrong types, prototype keys, invalid UTF-8,
- * oversized and slow bodies). Every answer is a success or a well-formed APS error, never a 500, the
- * process keeps serving, and no request that was refused left a resource behind.
+ * oversized and slow bodies; and, for issue 15, dot segments raw, percent-encoded in any case and
+ * encoded twice, huge and malformed Range values, hostile Host, Origin and Content-Type). Every
+ * answer is a success or a well-formed APS error, never a 500, the process keeps serving, and no
+ * request that was refused left a resource behind.
  */
 import http from 'node:http';
 import fc from 'fast-check';
@@ -145,6 +147,16 @@ const SEGMENT = fc.oneof(
     '..',
     '.',
     '%2e%2e',
+    '%2E%2E',
+    '%2e%2E',
+    '.%2e',
+    '%2e',
+    '%252e%252e',
+    '%252E%252E',
+    '%25252e%25252e',
+    '..%2F..%2Fadmin',
+    '..%5C..',
+    '%2e%2e%2f',
     '%ff',
     '%00',
     '%E0%A4%A',
@@ -170,6 +182,47 @@ const HEADERS = fc.record(
     'aps-transaction-id': fc.stringMatching(/^[\x21-\x7e]{0,40}$/),
     'aps-controller-uri': fc.constantFrom('not a url', 'http://127.0.0.1:1/', 'ftp://x'),
     'content-encoding': fc.constantFrom('identity', 'gzip', 'br'),
+    host: fc.constantFrom(
+      'evil.example',
+      'localhost',
+      'LOCALHOST:1',
+      '127.0.0.1:65535',
+      '[::1]',
+      '[::1',
+      'localhost:99999',
+      'localhost@evil.example',
+      '127.0.0.1.nip.io',
+      '%2e%2e',
+      'a'.repeat(300),
+    ),
+    origin: fc.constantFrom(
+      'http://evil.example',
+      'null',
+      'http://127.0.0.1',
+      'http://localhost:1',
+      'javascript:alert(1)',
+      'http://[::1',
+      'file://',
+    ),
+    'sec-fetch-site': fc.constantFrom('cross-site', 'same-site', 'same-origin', 'none', 'bogus'),
+    range: fc.oneof(
+      fc.constantFrom(
+        'items=0-99999999999999999999',
+        'items=9007199254740991-9007199254740991',
+        'items=9007199254740992-9007199254740993',
+        'items=5-2',
+        'items=-1-0',
+        'items=0-1e3',
+        'items=',
+        'items=0-0',
+        'items=00000000000000000000001-2',
+        'bytes=0-1',
+        'items=0-1,2-3',
+      ),
+      fc
+        .tuple(fc.bigInt({ min: 0n, max: 1n << 80n }), fc.bigInt({ min: 0n, max: 1n << 80n }))
+        .map(([a, b]) => `items=${a}-${b}`),
+    ),
   },
   { requiredKeys: ['content-type'] },
 );
@@ -225,4 +278,25 @@ it('the controller API answers hostile requests well, and keeps no resource a re
   expect(after.length).toBe(before + created);
   expect(after.every((r) => ['aps:ready', 'aps:provisioning'].includes(r.aps.status))).toBe(true);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+});
+
+it('issue 15: operation paths below a real resource (dot segments, encodings) and hostile headers answer well', async () => {
+  const made = await api(h.url, 'POST', '/aps/2/resources', { aps: { type: JOB }, mode: 'ok', name: 'target' });
+  expect(made.status).toBe(200);
+  const id = made.body.aps.id as string;
+  let forwarded = 0;
+  await fc.assert(
+    fc.asyncProperty(REQUEST, async (r) => {
+      const path = `/aps/2/resources/${id}/${r.segments.join('/')}${r.query ? `?${r.query}` : ''}`;
+      const reply = await send(h.url, r.method, path, r.headers, r.body, r.slow);
+      expectWellFormed(reply, `${r.method} ${path.slice(0, 120)}`);
+      // Only `globals` (GET: the linked globals) or a POST creating one through it can succeed here:
+      // the job type declares no operation, so nothing is ever forwarded to the endpoint.
+      if (reply.status < 300 && !r.segments.every((s) => s === 'globals')) forwarded++;
+    }),
+    { numRuns: 300 },
+  );
+  expect(forwarded).toBe(0);
+  // Still serving, and the resource is as it was.
+  expect((await api(h.url, 'GET', `/aps/2/resources/${id}`)).body.aps.status).toBe('aps:ready');
 });

@@ -42,7 +42,12 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Any other node-postgres pool settings (ssl, timeouts, …). */
   pool?: PoolConfig;
+  /** Events kept per task, the newest ones. Default DEFAULT_MAX_TASK_EVENTS (100). */
+  maxEventsPerTask?: number;
 }
+
+/** As @apskit/controller's DEFAULT_MAX_TASK_EVENTS (a type-only import keeps this package free of its runtime). */
+const DEFAULT_MAX_TASK_EVENTS = 100;
 
 const RECOVERED = 'The runner of the previous attempt stopped before recording its outcome; trying again';
 
@@ -55,9 +60,14 @@ export class PostgresStore implements Store {
   private pool: Pool | undefined;
   /** Claims and wake-ups; see init for why they have connections of their own. */
   private claimPool: Pool | undefined;
+  private readonly maxEventsPerTask: number;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'apskit';
+    const keep = options.maxEventsPerTask ?? DEFAULT_MAX_TASK_EVENTS;
+    if (!Number.isSafeInteger(keep) || keep < 1)
+      throw new Error(`maxEventsPerTask must be a whole number of at least 1, not ${String(options.maxEventsPerTask)}`);
+    this.maxEventsPerTask = keep;
     this.sql = statements(quoteSchema(this.schema));
   }
 
@@ -256,22 +266,20 @@ export class PostgresStore implements Store {
   }
 
   async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
-    const clauses: string[] = [];
-    const values: unknown[] = [query.limit ?? null];
-    if (query.resourceId !== undefined) {
-      values.push(query.resourceId);
-      clauses.push(`resource_id = $${values.length}`);
-    }
-    if (query.status !== undefined) {
-      values.push(query.status);
-      clauses.push(`status = $${values.length}`);
-    }
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    // LIMIT NULL is no limit.
+    const values: unknown[] = [query.limit ?? null, query.offset ?? 0];
+    const where = taskFilter(query, values);
     return (await this.rows<TaskRow>(this.sql.listTasks(where), values)).map(taskOf);
   }
 
-  async taskEvents(taskId: string): Promise<TaskEvent[]> {
-    return this.rows<TaskEvent & QueryResultRow>(this.sql.events, [taskId]);
+  async countTasks(query: TaskQuery): Promise<number> {
+    const values: unknown[] = [];
+    const where = taskFilter(query, values);
+    return (await this.rows<{ n: number }>(this.sql.countTasks(where), values))[0].n;
+  }
+
+  async taskEvents(taskId: string, limit?: number): Promise<TaskEvent[]> {
+    return this.rows<TaskEvent & QueryResultRow>(this.sql.events, [taskId, limit ?? null]);
   }
 
   async activeTask(resourceId: string): Promise<TaskRecord | undefined> {
@@ -318,7 +326,7 @@ export class PostgresStore implements Store {
     const { rows } = await db.query<{ i: number }>({
       name: 'apskit_complete',
       text: this.sql.complete,
-      values: [JSON.stringify(outcomes.map((o, i) => outcomeJson(o, offset + i))), owner],
+      values: [JSON.stringify(outcomes.map((o, i) => outcomeJson(o, offset + i))), owner, this.maxEventsPerTask - 1],
     });
     const applied = outcomes.map(() => false);
     for (const { i } of rows) applied[i - offset] = true;
@@ -335,6 +343,7 @@ export class PostgresStore implements Store {
       if (active && (await client.query(this.sql.otherActiveTask, [task.resourceId, task.id])).rowCount) return false;
       await client.query(this.sql.updateTask, [task.id, ...taskUpdateParams(task)]);
       await client.query(this.sql.insertEvent, eventParams(event));
+      await client.query(this.sql.pruneEvents, [task.id, this.maxEventsPerTask]);
       return true;
     });
   }
@@ -360,4 +369,18 @@ export class PostgresStore implements Store {
     const all = await this.rows<LinkRecord & QueryResultRow>(this.sql.linksFrom, [from]);
     return relation === undefined ? all : all.filter((l) => l.relation === relation);
   }
+}
+
+/** The WHERE clause of a task query's filters; their values are appended to `values`. */
+function taskFilter(query: TaskQuery, values: unknown[]): string {
+  const clauses: string[] = [];
+  if (query.resourceId !== undefined) {
+    values.push(query.resourceId);
+    clauses.push(`resource_id = $${values.length}`);
+  }
+  if (query.status !== undefined) {
+    values.push(query.status);
+    clauses.push(`status = $${values.length}`);
+  }
+  return clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
 }

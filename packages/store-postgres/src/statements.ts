@@ -60,6 +60,8 @@ export function statements(s: string) {
    * Attempts' outcomes in one statement, so one commit: $1 is a JSON array of them (see
    * `outcomeJson`), $2 the runner. Each is applied only while $2 still holds its task, and its event
    * and its resource (written or deleted) with it; the answer lists the indexes of those applied.
+   * $3 is how many of a task's existing events to keep beside the new one (maxEventsPerTask - 1: the
+   * statement's snapshot does not see the event it inserts); older ones are deleted.
    */
   const complete = `
     WITH input AS (
@@ -92,6 +94,10 @@ export function statements(s: string) {
       DELETE FROM ${resources} WHERE id IN (SELECT id FROM gone)
     ), dl AS (
       DELETE FROM ${links} WHERE from_id IN (SELECT id FROM gone) OR to_id IN (SELECT id FROM gone)
+    ), pruned AS (
+      DELETE FROM ${events} ev USING (SELECT DISTINCT e_task_id AS task_id FROM applied) a
+      WHERE ev.task_id = a.task_id AND ev.seq <= (
+        SELECT x.seq FROM ${events} x WHERE x.task_id = a.task_id ORDER BY x.seq DESC OFFSET $3::int LIMIT 1)
     )
     SELECT i FROM u`;
 
@@ -119,13 +125,22 @@ export function statements(s: string) {
       ORDER BY created_at, seq LIMIT 1`,
     /** Another active task of the resource than $2 (a rerun may not start beside it). */
     otherActiveTask: `SELECT id FROM ${tasks} WHERE resource_id = $1 AND status IN ${ACTIVE} AND id <> $2 LIMIT 1`,
-    listTasks: (where: string) => `SELECT ${TASK_COLUMNS} FROM ${tasks} ${where} ORDER BY created_at, seq LIMIT $1`,
+    /** $1 limit (NULL: none), $2 offset, then the filters' values. */
+    listTasks: (where: string) =>
+      `SELECT ${TASK_COLUMNS} FROM ${tasks} ${where} ORDER BY created_at, seq LIMIT $1 OFFSET $2`,
+    countTasks: (where: string) => `SELECT count(*)::int AS n FROM ${tasks} ${where}`,
     lockTask: `SELECT status FROM ${tasks} WHERE id = $1 FOR UPDATE`,
     updateTask: `UPDATE ${tasks} SET name = $2, description = $3, output = $4, status = $5, attempts = $6,
       next_run_at = $7, deadline_at = $8, phase = $9, request = $10::json, updated_at = $11, ended_at = $12,
       lease_owner = $13, lease_until = $14 WHERE id = $1`,
     insertEvent: `INSERT INTO ${events} (task_id, at, kind, message, attempt) VALUES ($1, $2, $3, $4, $5)`,
-    events: `SELECT task_id AS "taskId", at, kind, message, attempt FROM ${events} WHERE task_id = $1 ORDER BY seq`,
+    /** The newest $2 events of task $1 (NULL: all), oldest first. */
+    events: `SELECT "taskId", at, kind, message, attempt FROM (
+      SELECT seq, task_id AS "taskId", at, kind, message, attempt FROM ${events} WHERE task_id = $1
+      ORDER BY seq DESC LIMIT $2) newest ORDER BY seq`,
+    /** Drops task $1's events older than its newest $2. */
+    pruneEvents: `DELETE FROM ${events} WHERE task_id = $1 AND seq <= (
+      SELECT seq FROM ${events} WHERE task_id = $1 ORDER BY seq DESC OFFSET $2::int LIMIT 1)`,
 
     /**
      * The queue: due tasks locked with SKIP LOCKED, so that processes claiming at once each get other

@@ -4,11 +4,25 @@
  * between HTTP and the Controller's methods.
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { BadRequestError, toApsSchema } from '@apskit/core';
+import { BadRequestError, NotFoundError, ServiceUnavailableError, toApsSchema } from '@apskit/core';
 import { bodyErrors, errorBody, jsonBody, sendError, sendJson } from '@apskit/express';
-import type { Controller, OperationResult, TaskJson } from '../controller';
+import { taskJson, type Controller, type ControllerOptions, type OperationResult, type TaskJson } from '../controller';
 import { renderResource, type ResourceJson } from '../resources/render';
 import type { TaskStatus } from '../store/records';
+import { requestGuard } from './guard';
+import { pageLimits, pageOfQuery, pageOfRange, readPage, sendPage } from './paging';
+
+/** What `controllerApi` takes; each limit defaults to the controller's option of the same name. */
+export interface ControllerApiOptions extends Pick<
+  ControllerOptions,
+  'allowedHosts' | 'pageSize' | 'maxPageBytes' | 'maxEventClients'
+> {
+  /** Largest request body. Default 1mb. */
+  readonly bodyLimit?: string | number;
+}
+
+/** How many `/apskit/events` clients a controller serves at once unless told otherwise. */
+export const DEFAULT_MAX_EVENT_CLIENTS = 100;
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
@@ -50,22 +64,25 @@ function sendOperation(res: Response, result: OperationResult, requestId?: strin
   sendJson(res, result.status, result.status === 204 ? undefined : result.resource);
 }
 
-/** `Range: items=0-9` → offset 0, limit 10. */
-function rangeOf(req: Request): { offset: number; limit?: number } {
-  const header = req.headers.range;
-  if (!header) return { offset: 0 };
-  const m = /^items=(\d+)-(\d+)$/.exec(header.trim());
-  if (!m || Number(m[2]) < Number(m[1]))
-    throw new BadRequestError(`Invalid Range header "${header}": expected items=<first>-<last>`);
-  return { offset: Number(m[1]), limit: Number(m[2]) - Number(m[1]) + 1 };
-}
-
 const TASK_STATUSES: readonly TaskStatus[] = ['scheduled', 'running', 'succeeded', 'failed', 'canceled'];
 const FORWARD_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
-export function controllerApi(controller: Controller, options: { bodyLimit?: string | number } = {}): Router {
+export function controllerApi(controller: Controller, options: ControllerApiOptions = {}): Router {
+  const own = controller.options;
+  const limits = pageLimits({
+    pageSize: options.pageSize ?? own.pageSize,
+    maxPageBytes: options.maxPageBytes ?? own.maxPageBytes,
+  });
+  const maxEventClients = options.maxEventClients ?? own.maxEventClients ?? DEFAULT_MAX_EVENT_CLIENTS;
+  if (!Number.isSafeInteger(maxEventClients) || maxEventClients < 1)
+    throw new Error(`maxEventClients must be a whole number of at least 1, not ${maxEventClients}`);
+  const guard = requestGuard({
+    allowedHosts: options.allowedHosts ?? own.allowedHosts,
+    controllerUri: () => controller.controllerUri,
+  });
   const router = express.Router();
-  router.use(['/aps', '/apskit'], jsonBody(options.bodyLimit ?? '1mb'), bodyErrors);
+  // The guard first: a refused request is not even parsed (issue 15 #5).
+  router.use(['/aps', '/apskit'], guard, jsonBody(options.bodyLimit ?? '1mb'), bodyErrors);
 
   router.get(
     '/aps/2/types',
@@ -90,15 +107,20 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
     '/aps/2/resources',
     route(async (req, res) => {
       const type = typeof req.query.type === 'string' ? req.query.type : undefined;
-      if (type !== undefined) controller.serviceOf(type);
-      const range = rangeOf(req);
-      const { items, total } = await controller.store.listResources({
-        type: type && controller.serviceOf(type).type.id,
-        ...range,
-      });
-      const last = range.offset + items.length - 1;
-      res.setHeader('Content-Range', items.length > 0 ? `items ${range.offset}-${last}/${total}` : `items */${total}`);
-      sendJson(res, 200, items.map(renderResource));
+      const typeId = type === undefined ? undefined : controller.serviceOf(type).type.id;
+      const page = pageOfRange(req.headers.range, limits);
+      let total = 0; // set by the first read (there is always one), past the list's end too
+      const texts = await readPage(
+        page,
+        limits.maxBytes,
+        async (offset, limit) => {
+          const found = await controller.store.listResources({ type: typeId, offset, limit });
+          total = found.total;
+          return found.items;
+        },
+        renderResource,
+      );
+      sendPage(res, page.offset, texts, total);
     }),
   );
 
@@ -142,9 +164,21 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
       const type = controller.serviceOf(resource.type).type;
       const relation = segments.length === 1 ? type.relations.find((r) => r.name === segments[0]) : undefined;
       if (relation && req.method === 'GET') {
+        // A collection can be long: paged like any list (the links are ids; the resources are read per page).
+        const page = pageOfRange(req.headers.range, limits);
         const links = await controller.store.linksFrom(id, relation.name);
-        const linked = await Promise.all(links.map((l) => controller.store.getResource(l.to)));
-        sendJson(res, 200, linked.filter((r) => r !== undefined).map(renderResource));
+        const texts = await readPage(
+          page,
+          limits.maxBytes,
+          async (offset, limit) => {
+            const linked = await Promise.all(
+              links.slice(offset, offset + limit).map((l) => controller.store.getResource(l.to)),
+            );
+            return linked.filter((r) => r !== undefined);
+          },
+          renderResource,
+        );
+        sendPage(res, page.offset, texts, links.length);
         return;
       }
       if (relation && req.method === 'POST') {
@@ -156,7 +190,8 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
         );
         return;
       }
-      if (!FORWARD_METHODS.has(req.method)) throw new BadRequestError(`Method ${req.method} is not an APS operation`);
+      if (!FORWARD_METHODS.has(req.method))
+        throw new NotFoundError(`${req.method} is not the verb of any operation: it is forwarded to no endpoint`);
       const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
       const body = req.body !== undefined && Object.keys(req.body as object).length > 0 ? req.body : undefined;
       const answer = await controller.customOperation(
@@ -180,13 +215,25 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
         ]);
       }
       const resourceId = typeof req.query.resourceId === 'string' ? req.query.resourceId : undefined;
-      sendJson(res, 200, await controller.listTasks({ resourceId, status: status as TaskStatus | undefined }));
+      const filter = { resourceId, status: status as TaskStatus | undefined };
+      // In creation order, oldest first: the newest are on the last page (offset = total - limit).
+      const page = pageOfQuery(req.query, limits) ?? pageOfRange(req.headers.range, limits);
+      const texts = await readPage(
+        page,
+        limits.maxBytes,
+        (offset, limit) => controller.store.listTasks({ ...filter, offset, limit }),
+        (t) => taskJson(t),
+      );
+      sendPage(res, page.offset, texts, await controller.countTasks(filter));
     }),
   );
 
   router.get(
     '/apskit/tasks/:id',
-    route(async (req, res) => sendJson(res, 200, await controller.getTask(req.params.id as string, true))),
+    route(async (req, res) =>
+      // The newest steps, as many as a page: the store keeps a bounded number anyway (maxTaskEvents).
+      sendJson(res, 200, await controller.getTask(req.params.id as string, true, limits.maxSize)),
+    ),
   );
 
   router.post(
@@ -199,7 +246,7 @@ export function controllerApi(controller: Controller, options: { bodyLimit?: str
     route(async (req, res) => sendJson(res, 200, await controller.cancel(req.params.id as string))),
   );
 
-  router.get('/apskit/events', eventStream(controller));
+  router.get('/apskit/events', eventStream(controller, maxEventClients));
 
   router.get(
     '/apskit/instance',
@@ -237,7 +284,7 @@ const HEARTBEAT_MS = 15_000;
  * resource read from the store once for all clients; the reads are chained so that a slow read
  * cannot let an older state overtake a newer one.
  */
-function eventStream(controller: Controller): RequestHandler {
+function eventStream(controller: Controller, maxClients: number): RequestHandler {
   const clients = new Set<(frame: string) => void>();
   let chain: Promise<void> = Promise.resolve();
   const broadcast = (event: ControllerEvent): void => {
@@ -258,6 +305,16 @@ function eventStream(controller: Controller): RequestHandler {
   };
 
   return (req, res) => {
+    // Each stream holds a socket and a buffer for as long as it is open: a bounded number of them.
+    if (clients.size >= maxClients) {
+      res.setHeader('Retry-After', '5');
+      sendError(
+        res,
+        new ServiceUnavailableError(`Too many event streams are open (${maxClients}): try again in a few seconds`),
+        undefined,
+      );
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

@@ -9,6 +9,7 @@ import express from 'express';
 import { Controller, type ControllerOptions } from '../controller';
 import { consoleRouter } from '../console/router';
 import { controllerApi } from './controller-api';
+import { requestGuard } from './guard';
 import { countRequests, healthApi } from './health';
 import { apsFallbacks } from '@apskit/express';
 
@@ -35,11 +36,17 @@ export async function serveController(controller: Controller, options: ServeOpti
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(countRequests(controller));
+  // Health and metrics answer whatever Host a probe or scraper uses: they change nothing and show no data.
   app.use(healthApi(controller));
   app.use(controllerApi(controller));
-  app.use('/console', consoleRouter());
+  // The console and the root answer only to the API's hosts (issue 15 #5), as the API does.
+  const guard = requestGuard({
+    allowedHosts: controller.options.allowedHosts,
+    controllerUri: () => controller.controllerUri,
+  });
+  app.use('/console', guard, consoleRouter());
   // The root has nothing else to show: a developer who opens the bare URL lands on the console.
-  app.get('/', (_req, res) => res.redirect(302, '/console'));
+  app.get('/', guard, (_req, res) => res.redirect(302, '/console'));
   app.use(...apsFallbacks());
   const server = http.createServer(app);
   const host = options.host ?? '127.0.0.1';

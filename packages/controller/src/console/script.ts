@@ -178,10 +178,9 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   async function api(method, path, body) {
     /** @type {RequestInit} */
     const init = { method, headers: { Accept: 'application/json' } };
-    if (body !== undefined) {
-      init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
-      init.body = JSON.stringify(body);
-    }
+    // The controller takes a POST, PUT or DELETE only as JSON, with or without a body (issue 15 #5).
+    if (method !== 'GET') init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+    if (body !== undefined) init.body = JSON.stringify(body);
     const res = await fetch(API + path, init);
     const text = await res.text();
     let json = null;
@@ -254,6 +253,26 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   let loadGeneration = 0;
 
   /**
+   * A list's page and its place: Content-Range "items a-b/total" → {first, last, total}; lists are
+   * paged by the controller (a bounded page, never all of them).
+   * @param {{headers: Headers}} r
+   * @returns {{first: number, last: number, total: number} | undefined}
+   */
+  function rangeOf(r) {
+    const m = /^items (?:(\d+)-(\d+)|\*)\/(\d+)$/.exec(r.headers.get('Content-Range') || '');
+    return m ? { first: Number(m[1] || 0), last: m[2] === undefined ? -1 : Number(m[2]), total: Number(m[3]) } : undefined;
+  }
+
+  /** The newest tasks: tasks are listed oldest first, so when they are more than a page, the last page. */
+  async function newestTasks() {
+    const first = await api('GET', '/apskit/tasks');
+    const range = first.status === 200 ? rangeOf(first) : undefined;
+    if (!range || range.last + 1 >= range.total || first.body.length === 0) return first;
+    const size = first.body.length;
+    return api('GET', '/apskit/tasks?offset=' + (range.total - size) + '&limit=' + size);
+  }
+
+  /**
    * Loads everything, then applies the events that came meanwhile (the newer version wins), so that
    * nothing falls between the snapshot and the stream. Runs at start and on every (re)connect.
    */
@@ -265,7 +284,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
         api('GET', '/apskit/instance'),
         api('GET', '/aps/2/types'),
         api('GET', '/aps/2/resources'),
-        api('GET', '/apskit/tasks'),
+        newestTasks(),
       ]);
       for (const r of [instance, types, resources, tasks]) if (r.status !== 200) throw new Error(messageOf(r));
       if (generation !== loadGeneration) return;
@@ -277,6 +296,15 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
       state.resources = new Map(resources.body.map((/** @type {any} */ r) => [r.aps.id, r]));
       state.tasks = new Map(tasks.body.map((/** @type {any} */ t) => [t.id, t]));
       if (typesChanged) renderCreateTypes();
+      /** @type {string[]} */
+      const shown = [];
+      const resourceRange = rangeOf(resources);
+      const taskRange = rangeOf(tasks);
+      if (resourceRange && resources.body.length < resourceRange.total)
+        shown.push('the first ' + resources.body.length + ' of ' + resourceRange.total + ' resources');
+      if (taskRange && tasks.body.length < taskRange.total)
+        shown.push('the newest ' + tasks.body.length + ' of ' + taskRange.total + ' tasks');
+      if (shown.length > 0) notice('The controller answers a page at a time: showing ' + shown.join(' and ') + '.');
     } catch (e) {
       if (generation === loadGeneration) notice('Could not load the controller’s state: ' + errorText(e), true);
     } finally {

@@ -10,19 +10,23 @@ import type { Store } from './store';
 export interface DefaultStoreOptions {
   databaseUrl?: string;
   dataDir?: string;
+  /** Events kept per task (the store's `maxEventsPerTask`). */
+  maxTaskEvents?: number;
 }
 
 interface PostgresModule {
-  PostgresStore: new (options: { connectionString: string }) => Store;
+  PostgresStore: new (options: { connectionString: string; maxEventsPerTask?: number }) => Store;
 }
 
 export function defaultStore(options: DefaultStoreOptions): Store {
   const url = options.databaseUrl || process.env.APSKIT_DATABASE_URL || undefined;
   if (url === undefined)
-    return new SqliteStore(join(options.dataDir ?? process.env.APSKIT_DATA_DIR ?? '.apskit', 'apskit.sqlite'));
+    return new SqliteStore(join(options.dataDir ?? process.env.APSKIT_DATA_DIR ?? '.apskit', 'apskit.sqlite'), {
+      maxEventsPerTask: options.maxTaskEvents,
+    });
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new Error(`The database URL must be postgres://… (PostgreSQL is the only database server APSKit uses)`);
-  return new (loadPostgres().PostgresStore)({ connectionString: url });
+  return new (loadPostgres().PostgresStore)({ connectionString: url, maxEventsPerTask: options.maxTaskEvents });
 }
 
 /**

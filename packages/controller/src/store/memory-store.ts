@@ -3,7 +3,19 @@
  * that do not test persistence, and as the baseline of the scheduler benchmark.
  */
 import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
-import type { AttemptOutcome, CreateResult, ResourceQuery, Store, TaskQuery } from './store';
+import {
+  maxEventsPerTaskOf,
+  type AttemptOutcome,
+  type CreateResult,
+  type ResourceQuery,
+  type Store,
+  type TaskQuery,
+} from './store';
+
+export interface MemoryStoreOptions {
+  /** Events kept per task, the newest ones. Default DEFAULT_MAX_TASK_EVENTS (100). */
+  maxEventsPerTask?: number;
+}
 
 const isActive = (t: TaskRecord): boolean => t.status === 'scheduled' || t.status === 'running';
 
@@ -65,6 +77,11 @@ export class MemoryStore implements Store {
   private readonly byRequestId = new Map<string, string>();
   private readonly events = new Map<string, TaskEvent[]>();
   private links: LinkRecord[] = [];
+  private readonly maxEventsPerTask: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxEventsPerTask = maxEventsPerTaskOf(options.maxEventsPerTask);
+  }
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
@@ -158,17 +175,26 @@ export class MemoryStore implements Store {
     return this.tasks.get(id);
   }
 
-  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
-    const all = [...this.tasks.values()].filter(
+  private matching(query: TaskQuery): TaskRecord[] {
+    return [...this.tasks.values()].filter(
       (t) =>
         (query.resourceId === undefined || t.resourceId === query.resourceId) &&
         (query.status === undefined || t.status === query.status),
     );
-    return query.limit === undefined ? all : all.slice(0, query.limit);
   }
 
-  async taskEvents(taskId: string): Promise<TaskEvent[]> {
-    return [...(this.events.get(taskId) ?? [])];
+  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    const offset = query.offset ?? 0;
+    return this.matching(query).slice(offset, query.limit === undefined ? undefined : offset + query.limit);
+  }
+
+  async countTasks(query: TaskQuery): Promise<number> {
+    return this.matching(query).length;
+  }
+
+  async taskEvents(taskId: string, limit?: number): Promise<TaskEvent[]> {
+    const all = this.events.get(taskId) ?? [];
+    return limit === undefined ? [...all] : all.slice(Math.max(0, all.length - limit));
   }
 
   async activeTask(resourceId: string): Promise<TaskRecord | undefined> {
@@ -270,7 +296,11 @@ export class MemoryStore implements Store {
 
   private addEvent(event: TaskEvent): void {
     const list = this.events.get(event.taskId);
-    if (list) list.push(event);
-    else this.events.set(event.taskId, [event]);
+    if (!list) {
+      this.events.set(event.taskId, [event]);
+      return;
+    }
+    list.push(event);
+    if (list.length > this.maxEventsPerTask) list.splice(0, list.length - this.maxEventsPerTask);
   }
 }

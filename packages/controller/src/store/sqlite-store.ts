@@ -6,7 +6,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
 import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
-import type { AttemptOutcome, CreateResult, ResourceQuery, Store, TaskQuery } from './store';
+import {
+  maxEventsPerTaskOf,
+  type AttemptOutcome,
+  type CreateResult,
+  type ResourceQuery,
+  type Store,
+  type TaskQuery,
+} from './store';
 
 export interface SqliteStoreOptions {
   /**
@@ -14,6 +21,8 @@ export interface SqliteStoreOptions {
    * syncs at checkpoints: a step survives a crash of the process (SIGKILL), and commits are faster.
    */
   durability?: 'full' | 'normal';
+  /** Events kept per task, the newest ones. Default DEFAULT_MAX_TASK_EVENTS (100). */
+  maxEventsPerTask?: number;
 }
 
 const SCHEMA = `
@@ -74,12 +83,15 @@ const ACTIVE = `('scheduled', 'running')`;
 export class SqliteStore implements Store {
   private db!: Database.Database;
   private stmts!: ReturnType<SqliteStore['prepare']>;
+  private readonly maxEventsPerTask: number;
 
   constructor(
     /** The database file; `:memory:` for a throwaway one. */
     readonly file: string,
     private readonly options: SqliteStoreOptions = {},
-  ) {}
+  ) {
+    this.maxEventsPerTask = maxEventsPerTaskOf(options.maxEventsPerTask);
+  }
 
   async init(): Promise<void> {
     // The file holds encrypted values and buyers' data: 0600 in a 0700 directory (issue 15 #8).
@@ -164,8 +176,16 @@ export class SqliteStore implements Store {
       insertEvent: db.prepare(
         'INSERT INTO task_events (task_id, at, kind, message, attempt) VALUES (@taskId, @at, @kind, @message, @attempt)',
       ),
-      events: db.prepare<[string], TaskEvent>(
-        'SELECT task_id AS taskId, at, kind, message, attempt FROM task_events WHERE task_id = ? ORDER BY seq',
+      // The newest ? events (-1: all), oldest first.
+      events: db.prepare<[string, number], TaskEvent>(
+        `SELECT taskId, at, kind, message, attempt FROM (
+           SELECT seq, task_id AS taskId, at, kind, message, attempt FROM task_events WHERE task_id = ?
+           ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      ),
+      // Drops a task's events older than its newest @keep (through the task_events_by_task index).
+      pruneEvents: db.prepare(
+        `DELETE FROM task_events WHERE task_id = @taskId AND seq <= (
+           SELECT seq FROM task_events WHERE task_id = @taskId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
       ),
       due: db.prepare<[number, number, number], TaskRow>(
         `SELECT * FROM tasks WHERE (status = 'scheduled' AND next_run_at <= ?) OR (status = 'running' AND lease_until < ?)
@@ -301,25 +321,26 @@ export class SqliteStore implements Store {
   }
 
   async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
-    const clauses: string[] = [];
-    const args: unknown[] = [];
-    if (query.resourceId !== undefined) {
-      clauses.push('resource_id = ?');
-      args.push(query.resourceId);
-    }
-    if (query.status !== undefined) {
-      clauses.push('status = ?');
-      args.push(query.status);
-    }
-    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    const { where, args } = taskFilter(query);
     const rows = this.db
-      .prepare(`SELECT * FROM tasks ${where} ORDER BY created_at, rowid LIMIT ?`)
-      .all(...args, query.limit ?? -1) as TaskRow[];
+      .prepare(`SELECT * FROM tasks ${where} ORDER BY created_at, rowid LIMIT ? OFFSET ?`)
+      .all(...args, query.limit ?? -1, query.offset ?? 0) as TaskRow[];
     return rows.map(taskOf);
   }
 
-  async taskEvents(taskId: string): Promise<TaskEvent[]> {
-    return this.stmts.events.all(taskId);
+  async countTasks(query: TaskQuery): Promise<number> {
+    const { where, args } = taskFilter(query);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM tasks ${where}`).get(...args) as { n: number }).n;
+  }
+
+  async taskEvents(taskId: string, limit?: number): Promise<TaskEvent[]> {
+    return this.stmts.events.all(taskId, limit ?? -1);
+  }
+
+  /** A task's event after its first, and the history trimmed to the newest maxEventsPerTask. */
+  private addEvent(event: TaskEvent): void {
+    this.stmts.insertEvent.run(event);
+    this.stmts.pruneEvents.run({ taskId: event.taskId, keep: this.maxEventsPerTask });
   }
 
   async activeTask(resourceId: string): Promise<TaskRecord | undefined> {
@@ -335,7 +356,7 @@ export class SqliteStore implements Store {
         return rows.map((row) => {
           if (row.status === 'running') {
             // Its runner's lease ran out: the runner died mid-attempt, and the attempt is repeated.
-            this.stmts.insertEvent.run({
+            this.addEvent({
               taskId: row.id,
               at: now,
               kind: 'recovered',
@@ -365,7 +386,7 @@ export class SqliteStore implements Store {
     const row = this.stmts.getTask.get(outcome.task.id);
     if (!row || row.status !== 'running' || row.lease_owner !== owner) return false;
     this.stmts.updateTask.run(taskRow(outcome.task));
-    this.stmts.insertEvent.run(outcome.event);
+    this.addEvent(outcome.event);
     const r = outcome.resource;
     if (r && 'delete' in r) {
       this.stmts.deleteResource.run(r.delete);
@@ -385,7 +406,7 @@ export class SqliteStore implements Store {
           if (busy && busy.id !== task.id) return false;
         }
         this.stmts.updateTask.run(taskRow(task));
-        this.stmts.insertEvent.run(event);
+        this.addEvent(event);
         return true;
       })
       .immediate();
@@ -410,6 +431,21 @@ export class SqliteStore implements Store {
     const all = this.stmts.linksFrom.all(from);
     return relation === undefined ? all : all.filter((l) => l.relation === relation);
   }
+}
+
+/** The WHERE clause of a task query's filters, and its arguments. */
+function taskFilter(query: TaskQuery): { where: string; args: unknown[] } {
+  const clauses: string[] = [];
+  const args: unknown[] = [];
+  if (query.resourceId !== undefined) {
+    clauses.push('resource_id = ?');
+    args.push(query.resourceId);
+  }
+  if (query.status !== undefined) {
+    clauses.push('status = ?');
+    args.push(query.status);
+  }
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', args };
 }
 
 function resourceRow(r: ResourceRecord): ResourceRow {

@@ -15,7 +15,24 @@ export interface ResourceQuery {
 export interface TaskQuery {
   resourceId?: string;
   status?: TaskStatus;
+  /** Tasks to skip, in creation order (the order `listTasks` answers in). */
+  offset?: number;
   limit?: number;
+}
+
+/**
+ * How many events a store keeps per task unless told otherwise (each store's `maxEventsPerTask`):
+ * the newest ones. A task that answers 202 for a day would otherwise add an event per poll, and its
+ * history would grow without bound.
+ */
+export const DEFAULT_MAX_TASK_EVENTS = 100;
+
+/** Checks a store's `maxEventsPerTask` option, saying what is wrong with a bad one. */
+export function maxEventsPerTaskOf(value: number | undefined): number {
+  const n = value ?? DEFAULT_MAX_TASK_EVENTS;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new Error(`maxEventsPerTask must be a whole number of at least 1, not ${String(value)}`);
+  return n;
 }
 
 /** What the end of an attempt changes, applied at once, and only if the runner still holds the lease. */
@@ -67,8 +84,16 @@ export interface Store {
   findTaskByRequestId(requestId: string): Promise<TaskRecord | undefined>;
 
   getTask(id: string): Promise<TaskRecord | undefined>;
+  /** Tasks in creation order, filtered, from `offset`, at most `limit` of them. */
   listTasks(query: TaskQuery): Promise<TaskRecord[]>;
-  taskEvents(taskId: string): Promise<TaskEvent[]>;
+  /** How many tasks match the query's filters (its offset and limit aside): the total of a page. */
+  countTasks(query: TaskQuery): Promise<number>;
+  /**
+   * A task's events, oldest first; with `limit`, only the newest `limit` of them. A store keeps the
+   * newest `maxEventsPerTask` events of a task (an option of each store, default
+   * DEFAULT_MAX_TASK_EVENTS) and drops older ones as new ones are written.
+   */
+  taskEvents(taskId: string, limit?: number): Promise<TaskEvent[]>;
   /** The scheduled or running task of a resource, if any. */
   activeTask(resourceId: string): Promise<TaskRecord | undefined>;
 
