@@ -59,7 +59,10 @@ export type ControllerUriResolver = (header: string | undefined, trusted: boolea
  * `warn` the first time (a deployment that needs `controllerUri` learns it) and at `debug` after,
  * so that a caller cannot flood the log.
  */
-export function controllerUriResolver(configured: string | undefined, logger: Logger | undefined): ControllerUriResolver {
+export function controllerUriResolver(
+  configured: string | undefined,
+  logger: Logger | undefined,
+): ControllerUriResolver {
   const configuredHref = configured === undefined ? undefined : controllerBase(configured)?.href;
   let warned = false;
   const ignored = (header: string, why: string): void => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEndpoint, fingerprintOf, type RunningEndpoint } from '@apskit/express';
 import { Provisionable } from '../../../examples/async-provisioning/src';
-import { send, type Json } from './fixtures/http';
+import { send, startFakeController, type Json } from './fixtures/http';
 import { recorder } from './fixtures/recorder';
 import { Widget, WIDGET_TYPE } from './fixtures/types';
 
@@ -233,4 +233,37 @@ it('an endpoint pinned to a certificate but served over plain HTTP answers 401',
   expect(reply.status).toBe(401);
   expect(reply.body).toMatchObject({ code: 401, error: 'Unauthorized' });
   expect(recorder.calls).toEqual([]);
+});
+
+it('issue 15 #2: behind the pinned certificate the caller is the controller, so its APS-Controller-URI is believed', async () => {
+  const fake = await startFakeController(() => ({
+    status: 200,
+    body: { aps: { id: 'w1', type: WIDGET_TYPE }, name: 'from the authenticated controller' },
+  }));
+  try {
+    const endpoint = await createEndpoint({
+      services: { widgets: Widget },
+      clientCertificate: { pinned: controller.cert },
+      logger: false,
+    }).listen({ tls: { key: server.key, cert: server.cert } });
+    running.push(endpoint);
+    const reply = await tlsRequest(endpoint.url, 'GET', '/widgets/w1', {
+      client: controller,
+      headers: { 'APS-Controller-URI': fake.url },
+    });
+    expect(reply.body).toMatchObject({ name: 'from the authenticated controller' });
+    expect(fake.requests.map((r) => r.url)).toEqual(['/aps/2/resources/w1']);
+    // The intruder's request never reaches the loader at all.
+    expect(
+      (
+        await tlsRequest(endpoint.url, 'GET', '/widgets/w1', {
+          client: intruder,
+          headers: { 'APS-Controller-URI': fake.url },
+        })
+      ).status,
+    ).toBe(403);
+    expect(fake.requests).toHaveLength(1);
+  } finally {
+    await fake.close();
+  }
 });

@@ -55,7 +55,8 @@ export function controllerResourceLoader(fetchImpl: typeof fetch = fetch, timeou
     } catch {
       state = undefined;
     }
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) throw failed('the answer is not a resource');
+    if (state === null || typeof state !== 'object' || Array.isArray(state))
+      throw failed('the answer is not a resource');
     return state as Record<string, unknown>;
   };
 }

@@ -43,8 +43,7 @@ export function guardProcess(logger?: Logger | false): () => void {
     installed = {
       logs,
       onRejection: (reason) => write({ err: reason }, 'unhandled promise rejection (the process keeps running)'),
-      onException: (error, origin) =>
-        write({ err: error, origin }, 'uncaught exception (the process keeps running)'),
+      onException: (error, origin) => write({ err: error, origin }, 'uncaught exception (the process keeps running)'),
     };
     process.on('unhandledRejection', installed.onRejection);
     process.on('uncaughtException', installed.onException);
