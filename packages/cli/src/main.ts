@@ -75,6 +75,11 @@ export function createProgram(io: Output): Command {
     .option('--https-port <port>', 'the HTTPS port (default 8443; 0 picks a free one)')
     .option('--cert <file>', 'the HTTPS certificate (PEM); without it, a self-signed one kept under the data folder')
     .option('--key <file>', "the certificate's private key (PEM)")
+    .option(
+      '--controller-uri <url>',
+      'the controller the endpoint calls to load resources (default APSKIT_CONTROLLER_URI); the ' +
+        'APS-Controller-URI header of a request is not believed',
+    )
     .action((module: string, options: DeployOptions) => deployCommand(module, options, io));
 
   program

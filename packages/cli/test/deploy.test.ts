@@ -12,7 +12,7 @@ import https from 'node:https';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { selfSignedCertificate } from '@apskit/cli';
+import { selfSignedCertificate, startDeployment } from '@apskit/cli';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/apskit.js');
@@ -224,5 +224,140 @@ describe('selfSignedCertificate', () => {
     expect(other.generated).toBe(true);
     expect(other.fingerprint).not.toBe(first.fingerprint);
     expect(new X509Certificate(other.cert).checkHost('endpoint.example.test')).toBe('endpoint.example.test');
+  });
+});
+
+describe('issue 15 #2: apskit deploy --controller-uri', () => {
+  const io = (): { out: (s: string) => void; err: (s: string) => void; text: () => string } => {
+    let text = '';
+    return { out: (s) => void (text += s), err: (s) => void (text += s), text: () => text };
+  };
+  let savedEnv: { dataDir?: string; controller?: string };
+  beforeEach(() => {
+    savedEnv = { dataDir: process.env.APSKIT_DATA_DIR, controller: process.env.APSKIT_CONTROLLER_URI };
+    process.env.APSKIT_DATA_DIR = dataDir;
+    delete process.env.APSKIT_CONTROLLER_URI;
+  });
+  afterEach(() => {
+    for (const [name, value] of [
+      ['APSKIT_DATA_DIR', savedEnv.dataDir],
+      ['APSKIT_CONTROLLER_URI', savedEnv.controller],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  /** A controller that answers every resource read, and records the paths it was asked. */
+  async function fakeController(): Promise<{ url: string; paths: string[]; close(): Promise<void> }> {
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      paths.push(req.url ?? '');
+      const id = decodeURIComponent((req.url ?? '').split('/').pop() ?? '');
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ aps: { id, type: PROVISIONABLE, status: 'aps:ready' } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      paths,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+  }
+
+  /** GET over plain HTTP with a forged APS-Controller-URI. */
+  function retrieve(baseUrl: string, id: string, forged: string): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        new URL(`provisionables/${id}`, baseUrl),
+        { agent: false, headers: { 'APS-Controller-URI': forged } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('issue 15 #2: calls the configured controller (option or APSKIT_CONTROLLER_URI), never the one a request names', async () => {
+    const controller = await fakeController();
+    const internal = await occupiedPort();
+    let connections = 0;
+    internal.on('connection', (s) => {
+      connections++;
+      s.destroy();
+    });
+    const forged = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/`;
+    try {
+      for (const how of ['option', 'env'] as const) {
+        const output = io();
+        if (how === 'env') process.env.APSKIT_CONTROLLER_URI = controller.url;
+        const deployment = await startDeployment(
+          'examples/async-provisioning',
+          { port: '0', httpsPort: '0', ...(how === 'option' ? { controllerUri: controller.url } : {}) },
+          output,
+        );
+        try {
+          expect(output.text()).toContain(`controller:         ${controller.url}\n`);
+          const reply = await retrieve(
+            deployment.httpUrl,
+            `b7a1c0de-0000-4000-8000-0000000000${how === 'env' ? 'e1' : 'o1'}`,
+            forged,
+          );
+          expect(reply.status).toBe(200);
+          expect(reply.body).toMatchObject({ aps: { status: 'aps:ready' } });
+        } finally {
+          await deployment.close();
+        }
+      }
+      expect(controller.paths).toEqual([
+        '/aps/2/resources/b7a1c0de-0000-4000-8000-0000000000o1',
+        '/aps/2/resources/b7a1c0de-0000-4000-8000-0000000000e1',
+      ]);
+      expect(connections).toBe(0);
+    } finally {
+      await controller.close();
+      await new Promise((r) => internal.close(r));
+    }
+  });
+
+  it('issue 15 #2: without one, a forged header is not fetched, and the banner says how to configure it', async () => {
+    const internal = await occupiedPort();
+    let connections = 0;
+    internal.on('connection', (s) => {
+      connections++;
+      s.destroy();
+    });
+    const output = io();
+    const deployment = await startDeployment('examples/async-provisioning', { port: '0', httpsPort: '0' }, output);
+    try {
+      expect(output.text()).toContain(
+        'controller:         none (set --controller-uri or APSKIT_CONTROLLER_URI to load resources from it)\n',
+      );
+      const forged = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/`;
+      const reply = await retrieve(deployment.httpUrl, 'r1', forged);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ aps: { id: 'r1', type: PROVISIONABLE } });
+      expect(connections).toBe(0);
+    } finally {
+      await deployment.close();
+      await new Promise((r) => internal.close(r));
+    }
+  });
+
+  it('issue 15 #2: refuses a controller URI that is not http(s), naming the setting', async () => {
+    await expect(
+      startDeployment('examples/async-provisioning', { port: '0', httpsPort: '0', controllerUri: 'file:///etc' }, io()),
+    ).rejects.toThrow(
+      '--controller-uri must be an http:// or https:// URL (the controller\'s API root), not "file:///etc"',
+    );
+    process.env.APSKIT_CONTROLLER_URI = 'controller:6308';
+    await expect(startDeployment('examples/async-provisioning', { port: '0', httpsPort: '0' }, io())).rejects.toThrow(
+      'APSKIT_CONTROLLER_URI must be an http:// or https:// URL (the controller\'s API root), not "controller:6308"',
+    );
   });
 });

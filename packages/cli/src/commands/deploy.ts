@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { createEndpoint, type RunningEndpoint } from '@apskit/express';
+import { CONTROLLER_URI_ENV, createEndpoint, type RunningEndpoint } from '@apskit/express';
 import { CliError } from '../cli-error';
 import { displayPath } from '../display-path';
 import { loadCertificateFiles, selfSignedCertificate, type TlsMaterial } from '../deploy/certificate';
@@ -15,6 +15,8 @@ export interface DeployOptions {
   httpsPort?: string;
   cert?: string;
   key?: string;
+  /** The controller the endpoint calls (the resource loader, controllerClient); default APSKIT_CONTROLLER_URI. */
+  controllerUri?: string;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -26,6 +28,8 @@ export interface Deployment {
   readonly httpUrl: string;
   readonly httpsUrl: string;
   readonly tls: TlsMaterial;
+  /** The controller the endpoint calls, when one is configured. */
+  readonly controllerUri?: string;
   close(): Promise<void>;
 }
 
@@ -60,9 +64,13 @@ export async function startDeployment(moduleSpec: string, options: DeployOptions
   if ((options.cert === undefined) !== (options.key === undefined))
     throw new CliError('Give both --cert and --key, or neither for a self-signed certificate');
 
+  const controllerUri = controllerUriOption(options.controllerUri);
+
   const { app } = loadApp(moduleSpec);
   // Built first: declaration mistakes are reported before a certificate is made or a port opened.
-  const endpoint = createEndpoint({ services: app.services });
+  // Without a configured controller, the endpoint believes no APS-Controller-URI header (deploy
+  // serves without client certificates), so resources it does not receive are `{aps: {id}}`.
+  const endpoint = createEndpoint({ services: app.services, controllerUri });
   const dataDir = resolve(process.env.APSKIT_DATA_DIR ?? '.apskit');
   const wildcard = host === '0.0.0.0' || host === '::';
   // The name the platform will call: the machine's name when listening on every interface.
@@ -97,6 +105,7 @@ export async function startDeployment(moduleSpec: string, options: DeployOptions
       httpUrl: urlOf('http', publicHost, http.port),
       httpsUrl: urlOf('https', publicHost, https.port),
       tls,
+      ...(controllerUri === undefined ? {} : { controllerUri }),
       close: closeAll,
     };
     io.out(banner(`${app.name} ${app.version}-${app.release}`, Object.keys(app.services), deployment));
@@ -122,6 +131,7 @@ function banner(app: string, services: readonly string[], d: Deployment): string
     `  services:           ${services.join(', ')}`,
     `  certificate:        ${cert}`,
     `  SHA-256:            ${d.tls.fingerprint}${expired}`,
+    `  controller:         ${d.controllerUri ?? 'none (set --controller-uri or APSKIT_CONTROLLER_URI to load resources from it)'}`,
     'Give the platform one of these URLs when you create the application instance.',
     'Running in the foreground: SIGTERM or Ctrl-C stops it.',
     '',
@@ -166,6 +176,27 @@ async function check(url: string, scheme: string, fingerprint?: string): Promise
 
 function urlOf(scheme: 'http' | 'https', host: string, port: number): string {
   return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${port}/`;
+}
+
+/**
+ * `--controller-uri`, else APSKIT_CONTROLLER_URI, else none; checked here so that a wrong value is
+ * reported as the setting the user gave.
+ */
+function controllerUriOption(option: string | undefined): string | undefined {
+  const fromEnv = process.env[CONTROLLER_URI_ENV]?.trim();
+  const value = option ?? (fromEnv === '' ? undefined : fromEnv);
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    const setting = option !== undefined ? '--controller-uri' : CONTROLLER_URI_ENV;
+    throw new CliError(`${setting} must be an http:// or https:// URL (the controller's API root), not "${value}"`);
+  }
+  return value;
 }
 
 function portOption(value: string | undefined, flag: string, fallback: number): number {
