@@ -172,6 +172,21 @@ describe('issue 15 #3: custom-operation forwarding stays inside the endpoint', (
     ]);
   });
 
+  it('answers 502 without the endpoint address when the endpoint does not answer', async () => {
+    const closed = new Promise<void>((resolve) => host.close(() => resolve()));
+    host.closeAllConnections();
+    await closed;
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const reply = await send(running.url, 'POST', `/aps/2/resources/${vaultId}/rotate`);
+      expect(reply.status).toBe(502);
+      expect(reply.body).toMatchObject({ code: 502, error: 'BadGateway' });
+      expect(reply.body.message).not.toContain('127.0.0.1');
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
   it('let no request of the whole run reach the host outside the base path', () => {
     // The provision, the two forwarded operations, and nothing else.
     expect(everything).toHaveLength(3);

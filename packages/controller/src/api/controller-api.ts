@@ -4,11 +4,20 @@
  * between HTTP and the Controller's methods.
  */
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { BadRequestError, NotFoundError, ServiceUnavailableError, toApsSchema } from '@apskit/core';
+import {
+  ApsError,
+  BadRequestError,
+  InternalError,
+  isApsError,
+  NotFoundError,
+  ServiceUnavailableError,
+  toApsSchema,
+} from '@apskit/core';
 import { bodyErrors, errorBody, jsonBody, sendError, sendJson } from '@apskit/express';
 import { taskJson, type Controller, type ControllerOptions, type OperationResult, type TaskJson } from '../controller';
 import { renderResource, type ResourceJson } from '../resources/render';
 import type { TaskStatus } from '../store/records';
+import { TransportError } from '../transport/transport';
 import { requestGuard } from './guard';
 import { pageLimits, pageOfQuery, pageOfRange, readPage, sendPage } from './paging';
 
@@ -38,9 +47,25 @@ function requestIdOf(req: Request): string | undefined {
   return id;
 }
 
+/**
+ * What a caller is told of an error: an APS error as it is; an endpoint that did not answer as a 502
+ * that says so; anything else (a store's failure, a bug) as a 500 without its message, which could
+ * carry a database's or a file system's words: it goes to the log instead.
+ */
+function publicError(e: unknown): unknown {
+  if (isApsError(e)) return e;
+  if (e instanceof TransportError) {
+    console.error(`apskit controller API: ${e.message}`);
+    return new ApsError(502, 'BadGateway', 'The endpoint did not answer the operation');
+  }
+  console.error('apskit controller API: unexpected error', e);
+  return new InternalError('Internal error: the controller failed to handle the request');
+}
+
 function route(handler: Handler): RequestHandler {
   return (req, res) => {
-    handler(req, res).catch((e: unknown) => {
+    handler(req, res).catch((thrown: unknown) => {
+      const e = publicError(thrown);
       const requestId = req.headers[REQUEST_ID_HEADER];
       if (typeof requestId !== 'string') {
         sendError(res, e, undefined);
