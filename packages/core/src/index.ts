@@ -73,7 +73,6 @@ export {
   runWithApsContext,
   type ApsLogger,
   type ApsRequestContext,
-  type RequestPhase,
 } from './context/request-context';
 export {
   compileJsonSchema,
@@ -136,3 +135,24 @@ export type {
   ApsApp,
   ServicePresentation,
 } from './app/app';
+
+export {
+  ApsHeader,
+  ApsHeaderKey,
+  APS_PROTOCOL_VERSION,
+  ResourceStatus,
+  RESOURCE_STATUSES,
+  TaskStatus,
+  TASK_STATUSES,
+  ENDED_TASK_STATUSES,
+  ACTIVE_TASK_STATUSES,
+  TaskEventKind,
+  TASK_EVENT_KINDS,
+  RequestPhase,
+  LifecycleOperation,
+  LIFECYCLE_OPERATIONS,
+  isLifecycleOperation,
+  type ApsHeaderName,
+  type TaskJson,
+  type TaskHistoryEntryJson,
+} from './protocol';

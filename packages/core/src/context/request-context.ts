@@ -3,6 +3,7 @@
  * `apsContext()`, without threading it through every signature. The runtime sets it per request.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RequestPhase } from '../protocol/statuses';
 
 /** The pino-compatible subset of a logger that app code gets. */
 export interface ApsLogger {
@@ -11,8 +12,6 @@ export interface ApsLogger {
   warn(obj: object | string, msg?: string): void;
   error(obj: object | string, msg?: string): void;
 }
-
-export type RequestPhase = 'sync' | 'async';
 
 export interface ApsRequestContext {
   /** `APS-Controller-URI`: where the controller's `/aps/2/...` API is. */
