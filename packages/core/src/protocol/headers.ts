@@ -40,3 +40,9 @@ export const ApsHeaderKey = Object.freeze(
 
 /** The APS protocol version the controller announces in `APS-Version`. */
 export const APS_PROTOCOL_VERSION = '2.0';
+
+/**
+ * What an `APSKit-Request-ID` may be: 1 to 200 visible ASCII characters. The controller refuses any
+ * other value, and its OpenAPI document states the same pattern.
+ */
+export const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,200}$/;

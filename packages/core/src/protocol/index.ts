@@ -3,7 +3,7 @@
  * statuses, request phases, lifecycle operations, the task JSON and the APS error body. Every
  * package imports these from `@apskit/core`; no other module spells them.
  */
-export { ApsHeader, ApsHeaderKey, APS_PROTOCOL_VERSION, type ApsHeaderName } from './headers';
+export { ApsHeader, ApsHeaderKey, APS_PROTOCOL_VERSION, REQUEST_ID_PATTERN, type ApsHeaderName } from './headers';
 export {
   ResourceStatus,
   RESOURCE_STATUSES,
@@ -14,6 +14,7 @@ export {
   TaskEventKind,
   TASK_EVENT_KINDS,
   RequestPhase,
+  REQUEST_PHASES,
   LifecycleOperation,
   LIFECYCLE_OPERATIONS,
   isLifecycleOperation,

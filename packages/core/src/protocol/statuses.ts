@@ -54,6 +54,7 @@ export const TASK_EVENT_KINDS: readonly TaskEventKind[] = Object.freeze(Object.v
 /** `APS-Request-Phase`: the first call of an operation, or a re-poll after a 202. */
 export const RequestPhase = { sync: 'sync', async: 'async' } as const;
 export type RequestPhase = (typeof RequestPhase)[keyof typeof RequestPhase];
+export const REQUEST_PHASES: readonly RequestPhase[] = Object.freeze(Object.values(RequestPhase));
 
 /** The lifecycle operations the controller calls an endpoint for, and runs as tasks. */
 export const LifecycleOperation = {
