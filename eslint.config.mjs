@@ -2,6 +2,26 @@
 // in its public API, and the cheapest way to keep that promise is to have none at all).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundariesPlugin } from './scripts/boundaries/package-boundaries.mjs';
+
+/**
+ * The lines never crossed (shared/ARCHITECTURE.md): what each package may not import. The rule also
+ * keeps every relative import inside its own package and every package's files private to it; see
+ * scripts/boundaries/package-boundaries.mjs. Package cycles are `npm run check:graph`'s job.
+ */
+const NOT_FROM_CORE = [
+  '@apskit/express',
+  '@apskit/controller',
+  '@apskit/store',
+  '@apskit/store-postgres',
+  '@apskit/webhooks',
+  '@apskit/client',
+];
+const LAYERS = {
+  '@apskit/core': NOT_FROM_CORE,
+  '@apskit/express': ['@apskit/controller', '@apskit/store', '@apskit/store-postgres', '@apskit/webhooks'],
+  '@apskit/store': ['@apskit/express', '@apskit/controller', '@apskit/store-postgres', '@apskit/webhooks'],
+};
 
 export default tseslint.config(
   {
@@ -13,6 +33,8 @@ export default tseslint.config(
       '.doc-samples*/**',
       'docs/reference/**',
       'docs/api/**',
+      // git ignores /tmp/ (scratch space, other checkouts); so does the linter.
+      'tmp/**',
     ],
   },
   js.configs.recommended,
@@ -23,6 +45,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-empty-function': 'off',
     },
+  },
+  {
+    plugins: { apskit: boundariesPlugin(import.meta.dirname) },
+    rules: { 'apskit/package-boundaries': ['error', { layers: LAYERS }] },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
@@ -37,5 +63,10 @@ export default tseslint.config(
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The repository's own tools (scripts/*.mjs) run on Node as ES modules.
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );
