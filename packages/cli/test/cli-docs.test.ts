@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { toReferenceMarkdown } from '@apskit/core';
-import { PASubscription } from '../../core/test/fixtures/pa-subscription';
+import { PASubscription } from './fixtures/pa-subscription';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/apskit.js');
@@ -40,7 +40,7 @@ describe('apskit docs', () => {
   });
 
   it('writes the page that toReferenceMarkdown makes', () => {
-    const r = apskit(['docs', 'packages/core/test/fixtures/pa-subscription.ts', '--out', out]);
+    const r = apskit(['docs', 'packages/cli/test/fixtures/pa-subscription.ts', '--out', out]);
     expect(r.code).toBe(0);
     expect(readFileSync(join(out, 'PASubscription.md'), 'utf8')).toBe(toReferenceMarkdown(PASubscription));
   });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { validateOpenApi } from '../../core/test/helpers/openapi-validator';
+import { validateOpenApi } from './helpers/openapi-validator';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/apskit.js');
@@ -47,7 +47,7 @@ describe('apskit openapi', () => {
   });
 
   it('names the paths after the types when the module has no services map', () => {
-    const r = apskit('openapi', 'packages/core/test/fixtures/pa-subscription.ts');
+    const r = apskit('openapi', 'packages/cli/test/fixtures/pa-subscription.ts');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
     expect(Object.keys(doc.paths)).toContain('/PASubscription/');

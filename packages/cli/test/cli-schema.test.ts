@@ -44,7 +44,7 @@ describe('apskit schema', () => {
   });
 
   it('prints exactly one schema document with --type, byte-equal to the golden file', () => {
-    const r = apskit('schema', 'packages/core/test/fixtures/pa-subscription.ts', '--type', 'PASubscription');
+    const r = apskit('schema', 'packages/cli/test/fixtures/pa-subscription.ts', '--type', 'PASubscription');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(readFileSync(GOLDEN, 'utf8'));
   });

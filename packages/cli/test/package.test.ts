@@ -11,8 +11,8 @@ import JSZip from 'jszip';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { buildTypeModel, type ApsApp } from '@apskit/core';
 import { buildPackage, CliError, validatePackage } from '@apskit/cli';
-import { app as asyncProvisioning } from '../../../examples/async-provisioning/src';
-import { app as paSubscription } from '../../../examples/pa-subscription/src';
+import { app as asyncProvisioning } from './fixtures/async-provisioning-app';
+import { app as paSubscription } from './fixtures/pa-subscription-app';
 import { app as withFiles } from './fixtures/app-with-files/src';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -55,8 +55,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('apskit package', () => {
   it.each([
-    ['examples/async-provisioning', asyncProvisioning],
-    ['examples/pa-subscription', paSubscription],
+    [`${FIXTURES}/async-provisioning-app.ts`, asyncProvisioning],
+    [`${FIXTURES}/pa-subscription-app.ts`, paSubscription],
   ] as Array<[string, ApsApp]>)('builds %s into a package that matches its declarations', async (module, app) => {
     const r = apskit('package', module, '--out', out);
     expect(r.stderr).toBe('');

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { toReferenceMarkdown } from '@apskit/core';
-import { PASubscription } from '../../core/test/fixtures/pa-subscription';
+import { PASubscription } from './fixtures/pa-subscription';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/apskit.js');

@@ -19,7 +19,7 @@ import {
   type OpenApiDocument,
   type OperationObject,
 } from '@apskit/core';
-import { Globals, Provisionable, services } from '../../../examples/async-provisioning/src';
+import { Globals, Provisionable, services } from './fixtures/async-provisioning';
 import { PASubscription } from './fixtures/pa-subscription';
 import { validateOpenApi } from './helpers/openapi-validator';
 

@@ -18,7 +18,7 @@ import {
   typeDisplayName,
   typeIdDisplayName,
 } from '@apskit/core';
-import { Globals, Provisionable } from '../../../examples/async-provisioning/src';
+import { Globals, Provisionable } from './fixtures/async-provisioning';
 import { PASubscription } from './fixtures/pa-subscription';
 
 const SEED = resolve(__dirname, '../../../../shared/seeds/pa-subscription-type.txt');
