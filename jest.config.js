@@ -9,6 +9,8 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   moduleNameMapper: {
     '^@apskit/([a-z-]+)$': '<rootDir>/packages/$1/src',
+    // A package's test kit (`@apskit/store/testing`) lives in its sources too.
+    '^@apskit/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],

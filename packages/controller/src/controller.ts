@@ -35,8 +35,10 @@ import {
   type TaskEvent,
   type TaskOperation,
   type TaskRecord,
-} from './store/records';
-import type { AttemptOutcome, Store, TaskQuery } from './store/store';
+  type AttemptOutcome,
+  type Store,
+  type TaskQuery,
+} from '@apskit/store';
 import { HttpTransport } from './transport/http-transport';
 import { InProcessTransport } from './transport/in-process-transport';
 import { TransportError, type EndpointAnswer, type EndpointRequest, type Transport } from './transport/transport';

@@ -22,24 +22,30 @@ export { DEFAULT_MAX_PAGE_BYTES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './api/
 export { consoleRouter } from './console/router';
 export { healthApi } from './api/health';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
-export { isLifecycle, type LifecycleOperation } from './store/records';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
 export { renderResource, type ResourceJson } from './resources/render';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store';
-export type { Store, AttemptOutcome, CreateResult, ResourceQuery, TaskQuery } from './store/store';
-export { DEFAULT_MAX_TASK_EVENTS } from './store/store';
-export type {
-  LinkRecord,
-  ResourceRecord,
-  ResourceStatus,
-  TaskEvent,
-  TaskEventKind,
-  TaskOperation,
-  TaskRecord,
-  TaskRequest,
-  TaskStatus,
-} from './store/records';
+// The store contract lives in @apskit/store; it is re-exported so that an app needs one import.
+export {
+  DEFAULT_MAX_TASK_EVENTS,
+  isLifecycle,
+  type AttemptOutcome,
+  type CreateResult,
+  type LifecycleOperation,
+  type LinkRecord,
+  type ResourceQuery,
+  type ResourceRecord,
+  type ResourceStatus,
+  type Store,
+  type TaskEvent,
+  type TaskEventKind,
+  type TaskOperation,
+  type TaskQuery,
+  type TaskRecord,
+  type TaskRequest,
+  type TaskStatus,
+} from '@apskit/store';
 export { Scheduler, type SchedulerOptions } from './tasks/scheduler';
 export { HttpTransport, type HttpTransportOptions } from './transport/http-transport';
 export { InProcessTransport } from './transport/in-process-transport';

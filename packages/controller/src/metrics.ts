@@ -3,7 +3,7 @@
  * so that several controllers in one process, as in tests, keep their own counts).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Store } from './store/store';
+import type { Store } from '@apskit/store';
 
 export class ControllerMetrics {
   readonly registry = new Registry();

@@ -4,6 +4,7 @@
  * new database serialize here, and the first one to get the lock creates the tables for all.
  */
 import type { PoolClient } from 'pg';
+import { SQL_TASK_STATUS_CHECK, SqlTaskStatus } from '@apskit/store';
 
 export interface Migration {
   readonly version: number;
@@ -12,6 +13,11 @@ export interface Migration {
   sql(s: string): string;
 }
 
+/**
+ * The statuses are spelled by @apskit/core; the SQL is made from them. A migration that has run on a
+ * database must not change, so test/migrations.test.ts pins the task statuses version 1 was made
+ * with: a new status fails that test until a migration of its own widens the CHECK.
+ */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -53,7 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
         name text NOT NULL,
         description text NOT NULL,
         output text NOT NULL,
-        status text NOT NULL CHECK (status IN ('scheduled', 'running', 'succeeded', 'failed', 'canceled')),
+        status text NOT NULL CHECK (${SQL_TASK_STATUS_CHECK}),
         attempts integer NOT NULL,
         next_run_at double precision,
         deadline_at double precision,
@@ -67,8 +73,8 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE UNIQUE INDEX tasks_by_request_id ON ${s}.tasks (request_id) WHERE request_id IS NOT NULL;
       -- The claim and the wake-up read only these two small partial indexes, however many tasks ended.
-      CREATE INDEX tasks_scheduled ON ${s}.tasks (next_run_at) WHERE status = 'scheduled';
-      CREATE INDEX tasks_running ON ${s}.tasks (lease_until) WHERE status = 'running';
+      CREATE INDEX tasks_scheduled ON ${s}.tasks (next_run_at) WHERE status = ${SqlTaskStatus.scheduled};
+      CREATE INDEX tasks_running ON ${s}.tasks (lease_until) WHERE status = ${SqlTaskStatus.running};
       CREATE INDEX tasks_by_resource ON ${s}.tasks (resource_id, status);
       CREATE INDEX tasks_by_created ON ${s}.tasks (created_at, seq);
 

@@ -7,30 +7,28 @@
  * leases running out, and the claim hands them to a live process with a 'recovered' event.
  */
 import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
-import type {
-  AttemptOutcome,
-  CreateResult,
-  LinkRecord,
-  ResourceQuery,
-  ResourceRecord,
-  Store,
-  TaskEvent,
-  TaskQuery,
-  TaskRecord,
-  TaskStatus,
-} from '@apskit/controller';
-import { migrate, quoteSchema } from './migrations';
+import { TaskStatus } from '@apskit/core';
 import {
-  eventParams,
-  resourceOf,
-  resourceParams,
-  taskOf,
-  taskParams,
-  taskUpdateParams,
-  outcomeJson,
-  type ResourceRow,
-  type TaskRow,
-} from './rows';
+  eventValues,
+  maxEventsPerTaskOf,
+  POSTGRES_DIALECT,
+  RECOVERED_MESSAGE,
+  resourceValues,
+  taskFilter,
+  taskUpdateValues,
+  taskValues,
+  type AttemptOutcome,
+  type CreateResult,
+  type LinkRecord,
+  type ResourceQuery,
+  type ResourceRecord,
+  type Store,
+  type TaskEvent,
+  type TaskQuery,
+  type TaskRecord,
+} from '@apskit/store';
+import { migrate, quoteSchema } from './migrations';
+import { outcomeJson, resourceOf, taskOf, type PgResourceRow, type PgTaskRow } from './rows';
 import { statements, type Statements } from './statements';
 
 export interface PostgresStoreOptions {
@@ -46,11 +44,6 @@ export interface PostgresStoreOptions {
   maxEventsPerTask?: number;
 }
 
-/** As @apskit/controller's DEFAULT_MAX_TASK_EVENTS (a type-only import keeps this package free of its runtime). */
-const DEFAULT_MAX_TASK_EVENTS = 100;
-
-const RECOVERED = 'The runner of the previous attempt stopped before recording its outcome; trying again';
-
 /** Thrown inside a transaction to undo it when a request id turned out to be taken meanwhile. */
 class RequestIdTaken extends Error {}
 
@@ -64,10 +57,7 @@ export class PostgresStore implements Store {
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'apskit';
-    const keep = options.maxEventsPerTask ?? DEFAULT_MAX_TASK_EVENTS;
-    if (!Number.isSafeInteger(keep) || keep < 1)
-      throw new Error(`maxEventsPerTask must be a whole number of at least 1, not ${String(options.maxEventsPerTask)}`);
-    this.maxEventsPerTask = keep;
+    this.maxEventsPerTask = maxEventsPerTaskOf(options.maxEventsPerTask);
     this.sql = statements(quoteSchema(this.schema));
   }
 
@@ -168,7 +158,7 @@ export class PostgresStore implements Store {
   }
 
   async getResource(id: string): Promise<ResourceRecord | undefined> {
-    const row = (await this.rows<ResourceRow>(this.sql.getResource, [id], 'apskit_get_resource'))[0];
+    const row = (await this.rows<PgResourceRow>(this.sql.getResource, [id], 'apskit_get_resource'))[0];
     return row && resourceOf(row);
   }
 
@@ -177,7 +167,7 @@ export class PostgresStore implements Store {
     const typeArg = byType ? [query.type] : [];
     const [{ n }] = await this.rows<{ n: number }>(this.sql.countResources(byType), typeArg);
     // LIMIT NULL is no limit.
-    const rows = await this.rows<ResourceRow>(this.sql.listResources(byType), [
+    const rows = await this.rows<PgResourceRow>(this.sql.listResources(byType), [
       query.limit ?? null,
       query.offset ?? 0,
       ...typeArg,
@@ -187,10 +177,10 @@ export class PostgresStore implements Store {
 
   async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {
     if (expectedRevision === undefined) {
-      await this.db.query(this.sql.upsertResource, resourceParams(resource));
+      await this.db.query(this.sql.upsertResource, resourceValues(resource));
       return true;
     }
-    const result = await this.db.query(this.sql.updateResourceIf, [...resourceParams(resource), expectedRevision]);
+    const result = await this.db.query(this.sql.updateResourceIf, [...resourceValues(resource), expectedRevision]);
     return result.rowCount === 1;
   }
 
@@ -206,7 +196,7 @@ export class PostgresStore implements Store {
   ): Promise<CreateResult> {
     // One statement: the task, its event, the resource and its links, or nothing if the request id is taken.
     const withLinks = links.length > 0;
-    const values = [...taskParams(task), ...eventParams(event), ...resourceParams(resource)];
+    const values = [...taskValues(task), ...eventValues(event), ...resourceValues(resource)];
     if (withLinks)
       values.push(
         links.map((l) => l.from),
@@ -226,12 +216,12 @@ export class PostgresStore implements Store {
       return await this.transaction(async (client): Promise<CreateResult> => {
         await this.lockResource(client, task.resourceId);
         if (task.requestId !== null) {
-          const taken = (await client.query<TaskRow>(this.sql.taskByRequestId, [task.requestId])).rows[0];
+          const taken = (await client.query<PgTaskRow>(this.sql.taskByRequestId, [task.requestId])).rows[0];
           if (taken) return { created: false, reason: 'duplicate', existing: taskOf(taken) };
         }
-        const busy = (await client.query<TaskRow>(this.sql.activeTask, [task.resourceId])).rows[0];
+        const busy = (await client.query<PgTaskRow>(this.sql.activeTask, [task.resourceId])).rows[0];
         if (busy) return { created: false, reason: 'busy', existing: taskOf(busy) };
-        const values = [...taskParams(task), ...eventParams(event), ...resourceParams(resource)];
+        const values = [...taskValues(task), ...eventValues(event), ...resourceValues(resource)];
         const { n } = (await client.query<{ n: number }>(this.sql.createTask('upsert', false), values)).rows[0];
         if (n !== 1) throw new RequestIdTaken();
         return { created: true };
@@ -243,7 +233,7 @@ export class PostgresStore implements Store {
   }
 
   async createTask(task: TaskRecord, event: TaskEvent): Promise<CreateResult> {
-    const values = [...taskParams(task), ...eventParams(event)];
+    const values = [...taskValues(task), ...eventValues(event)];
     const [{ n }] = await this.rows<{ n: number }>(this.sql.createTask('none', false), values, 'apskit_create_task');
     return n === 1 ? { created: true } : this.duplicate(task);
   }
@@ -256,25 +246,25 @@ export class PostgresStore implements Store {
   }
 
   async findTaskByRequestId(requestId: string): Promise<TaskRecord | undefined> {
-    const row = (await this.rows<TaskRow>(this.sql.taskByRequestId, [requestId]))[0];
+    const row = (await this.rows<PgTaskRow>(this.sql.taskByRequestId, [requestId]))[0];
     return row && taskOf(row);
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
-    const row = (await this.rows<TaskRow>(this.sql.getTask, [id], 'apskit_get_task'))[0];
+    const row = (await this.rows<PgTaskRow>(this.sql.getTask, [id], 'apskit_get_task'))[0];
     return row && taskOf(row);
   }
 
   async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
     // LIMIT NULL is no limit.
     const values: unknown[] = [query.limit ?? null, query.offset ?? 0];
-    const where = taskFilter(query, values);
-    return (await this.rows<TaskRow>(this.sql.listTasks(where), values)).map(taskOf);
+    const where = taskFilter(query, POSTGRES_DIALECT, values);
+    return (await this.rows<PgTaskRow>(this.sql.listTasks(where), values)).map(taskOf);
   }
 
   async countTasks(query: TaskQuery): Promise<number> {
     const values: unknown[] = [];
-    const where = taskFilter(query, values);
+    const where = taskFilter(query, POSTGRES_DIALECT, values);
     return (await this.rows<{ n: number }>(this.sql.countTasks(where), values))[0].n;
   }
 
@@ -283,16 +273,16 @@ export class PostgresStore implements Store {
   }
 
   async activeTask(resourceId: string): Promise<TaskRecord | undefined> {
-    const row = (await this.rows<TaskRow>(this.sql.activeTask, [resourceId]))[0];
+    const row = (await this.rows<PgTaskRow>(this.sql.activeTask, [resourceId]))[0];
     return row && taskOf(row);
   }
 
   async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
     if (limit <= 0) return [];
-    const { rows } = await (this.claimPool ?? this.db).query<TaskRow>({
+    const { rows } = await (this.claimPool ?? this.db).query<PgTaskRow>({
       name: 'apskit_claim',
       text: this.sql.claim,
-      values: [now, limit, owner, leaseUntil, RECOVERED],
+      values: [now, limit, owner, leaseUntil, RECOVERED_MESSAGE],
     });
     return rows.map(taskOf);
   }
@@ -334,15 +324,15 @@ export class PostgresStore implements Store {
   }
 
   async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {
-    const active = task.status === 'scheduled' || task.status === 'running';
+    const active = task.status === TaskStatus.scheduled || task.status === TaskStatus.running;
     return this.transaction(async (client) => {
       // Only one active task per resource: a rerun waits for nothing else to be under way.
       if (active) await this.lockResource(client, task.resourceId);
       const current = (await client.query<{ status: TaskStatus }>(this.sql.lockTask, [task.id])).rows[0];
       if (!current || !from.includes(current.status)) return false;
       if (active && (await client.query(this.sql.otherActiveTask, [task.resourceId, task.id])).rowCount) return false;
-      await client.query(this.sql.updateTask, [task.id, ...taskUpdateParams(task)]);
-      await client.query(this.sql.insertEvent, eventParams(event));
+      await client.query(this.sql.updateTask, [task.id, ...taskUpdateValues(task)]);
+      await client.query(this.sql.insertEvent, eventValues(event));
       await client.query(this.sql.pruneEvents, [task.id, this.maxEventsPerTask]);
       return true;
     });
@@ -369,18 +359,4 @@ export class PostgresStore implements Store {
     const all = await this.rows<LinkRecord & QueryResultRow>(this.sql.linksFrom, [from]);
     return relation === undefined ? all : all.filter((l) => l.relation === relation);
   }
-}
-
-/** The WHERE clause of a task query's filters; their values are appended to `values`. */
-function taskFilter(query: TaskQuery, values: unknown[]): string {
-  const clauses: string[] = [];
-  if (query.resourceId !== undefined) {
-    values.push(query.resourceId);
-    clauses.push(`resource_id = $${values.length}`);
-  }
-  if (query.status !== undefined) {
-    values.push(query.status);
-    clauses.push(`status = $${values.length}`);
-  }
-  return clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
 }

@@ -2,9 +2,18 @@
  * The store's SQL, every table qualified with the schema. Each write that must be atomic on its own is
  * one statement (data-modifying CTEs), so that it costs one round trip and needs no transaction.
  */
-import { RESOURCE_COLUMNS, TASK_COLUMNS } from './rows';
+import {
+  EVENT_COLUMNS,
+  RESOURCE_COLUMNS,
+  SQL_ACTIVE_TASK_STATUSES,
+  SqlTaskEventKind,
+  SqlTaskStatus,
+  TASK_COLUMNS,
+} from '@apskit/store';
 
-const ACTIVE = `('scheduled', 'running')`;
+const ACTIVE = SQL_ACTIVE_TASK_STATUSES;
+const RUNNING = SqlTaskStatus.running;
+const SCHEDULED = SqlTaskStatus.scheduled;
 
 /** `$from, $from+1, …` for `count` parameters, each with its cast (so that INSERT … SELECT types them). */
 function params(from: number, casts: readonly string[]): string {
@@ -37,7 +46,7 @@ export function statements(s: string) {
       ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
       RETURNING id
     ), e AS (
-      INSERT INTO ${events} (task_id, at, kind, message, attempt) SELECT ${params(20, EVENT_CASTS)} FROM t
+      INSERT INTO ${events} (${EVENT_COLUMNS}) SELECT ${params(20, EVENT_CASTS)} FROM t
     )${
       resource === 'none'
         ? ''
@@ -77,12 +86,12 @@ export function statements(s: string) {
         request = x.request, updated_at = x.updated_at, ended_at = x.ended_at, lease_owner = x.lease_owner,
         lease_until = x.lease_until
       FROM input x
-      WHERE t.id = x.id AND t.status = 'running' AND t.lease_owner = $2
+      WHERE t.id = x.id AND t.status = ${RUNNING} AND t.lease_owner = $2
       RETURNING x.i
     ), applied AS (
       SELECT input.* FROM input JOIN u USING (i)
     ), e AS (
-      INSERT INTO ${events} (task_id, at, kind, message, attempt)
+      INSERT INTO ${events} (${EVENT_COLUMNS})
       SELECT e_task_id, e_at, e_kind, e_message, e_attempt FROM applied ORDER BY i
     ), r AS (
       INSERT INTO ${resources} (${RESOURCE_COLUMNS})
@@ -133,7 +142,7 @@ export function statements(s: string) {
     updateTask: `UPDATE ${tasks} SET name = $2, description = $3, output = $4, status = $5, attempts = $6,
       next_run_at = $7, deadline_at = $8, phase = $9, request = $10::json, updated_at = $11, ended_at = $12,
       lease_owner = $13, lease_until = $14 WHERE id = $1`,
-    insertEvent: `INSERT INTO ${events} (task_id, at, kind, message, attempt) VALUES ($1, $2, $3, $4, $5)`,
+    insertEvent: `INSERT INTO ${events} (${EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`,
     /** The newest $2 events of task $1 (NULL: all), oldest first. */
     events: `SELECT "taskId", at, kind, message, attempt FROM (
       SELECT seq, task_id AS "taskId", at, kind, message, attempt FROM ${events} WHERE task_id = $1
@@ -152,30 +161,30 @@ export function statements(s: string) {
      */
     claim: `
       WITH expired AS (
-        SELECT id, status AS was FROM ${tasks} WHERE status = 'running' AND lease_until < $1
+        SELECT id, status AS was FROM ${tasks} WHERE status = ${RUNNING} AND lease_until < $1
         ORDER BY lease_until LIMIT $2
         FOR UPDATE SKIP LOCKED
       ), scheduled AS (
-        SELECT id, status AS was FROM ${tasks} WHERE status = 'scheduled' AND next_run_at <= $1
+        SELECT id, status AS was FROM ${tasks} WHERE status = ${SCHEDULED} AND next_run_at <= $1
         ORDER BY next_run_at LIMIT $2
         FOR UPDATE SKIP LOCKED
       ), due AS (
         SELECT id, was FROM expired UNION ALL SELECT id, was FROM scheduled LIMIT $2
       ), claimed AS (
-        UPDATE ${tasks} t SET status = 'running', attempts = t.attempts + 1, lease_owner = $3, lease_until = $4,
+        UPDATE ${tasks} t SET status = ${RUNNING}, attempts = t.attempts + 1, lease_owner = $3, lease_until = $4,
           updated_at = $1
         FROM due WHERE t.id = due.id
         RETURNING ${TASK_COLUMNS.split(', ')
           .map((c) => `t.${c}`)
           .join(', ')}, t.seq, due.was
       ), recovered AS (
-        INSERT INTO ${events} (task_id, at, kind, message, attempt)
-        SELECT id, $1, 'recovered', $5, attempts - 1 FROM claimed WHERE was = 'running'
+        INSERT INTO ${events} (${EVENT_COLUMNS})
+        SELECT id, $1, ${SqlTaskEventKind.recovered}, $5, attempts - 1 FROM claimed WHERE was = ${RUNNING}
       )
       SELECT * FROM claimed ORDER BY COALESCE(next_run_at, 0), seq`,
     nextWakeUp: `SELECT LEAST(
-      (SELECT min(next_run_at) FROM ${tasks} WHERE status = 'scheduled'),
-      (SELECT min(lease_until) FROM ${tasks} WHERE status = 'running')) AS at`,
+      (SELECT min(next_run_at) FROM ${tasks} WHERE status = ${SCHEDULED}),
+      (SELECT min(lease_until) FROM ${tasks} WHERE status = ${RUNNING})) AS at`,
 
     link: `INSERT INTO ${links} (from_id, relation, to_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
     unlink: `DELETE FROM ${links} WHERE from_id = $1 AND relation = $2 AND to_id = $3`,

@@ -5,7 +5,7 @@
  */
 import { PostgresStore } from '@apskit/store-postgres';
 import { postgresStores, TEST_DATABASE_URL, withClient } from './fixtures/database';
-import { ev, resource, task } from '../../controller/test/fixtures/records';
+import { exampleEvent as ev, exampleResource as resource, exampleTask as task } from '@apskit/store/testing';
 
 const postgres = postgresStores('the store tests');
 

@@ -16,7 +16,7 @@ import {
 import { bodyErrors, errorBody, jsonBody, sendError, sendJson } from '@apskit/express';
 import { taskJson, type Controller, type ControllerOptions, type OperationResult, type TaskJson } from '../controller';
 import { renderResource, type ResourceJson } from '../resources/render';
-import type { TaskStatus } from '../store/records';
+import type { TaskStatus } from '@apskit/store';
 import { TransportError } from '../transport/transport';
 import { requestGuard } from './guard';
 import { pageLimits, pageOfQuery, pageOfRange, readPage, sendPage } from './paging';

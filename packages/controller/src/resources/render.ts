@@ -1,4 +1,4 @@
-import type { ResourceRecord, ResourceStatus } from '../store/records';
+import type { ResourceRecord, ResourceStatus } from '@apskit/store';
 
 /** A resource as the controller's API (and the endpoint) sees it: `aps` metadata, then properties. */
 export interface ResourceJson {

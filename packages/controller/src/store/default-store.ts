@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite-store';
-import type { Store } from './store';
+import type { Store } from '@apskit/store';
 
 export interface DefaultStoreOptions {
   databaseUrl?: string;
@@ -31,8 +31,8 @@ export function defaultStore(options: DefaultStoreOptions): Store {
 
 /**
  * @apskit/store-postgres is loaded only when a database URL asks for it, with require rather than
- * import: it depends on this package (for the Store types), so a static import would be circular, and
- * an app on SQLite needs neither it nor pg installed.
+ * import: it is an optional peer of this package (both depend on @apskit/store, neither on the
+ * other), so an app on SQLite needs neither it nor pg installed.
  */
 function loadPostgres(): PostgresModule {
   try {

@@ -2,27 +2,32 @@
  * A store in memory: the same semantics as the SQLite store, nothing kept across a restart. For tests
  * that do not test persistence, and as the baseline of the scheduler benchmark.
  */
-import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
+import { TaskEventKind, TaskStatus } from '@apskit/core';
 import {
   maxEventsPerTaskOf,
+  RECOVERED_MESSAGE,
   type AttemptOutcome,
   type CreateResult,
+  type LinkRecord,
   type ResourceQuery,
+  type ResourceRecord,
   type Store,
+  type TaskEvent,
   type TaskQuery,
-} from './store';
+  type TaskRecord,
+} from '@apskit/store';
 
 export interface MemoryStoreOptions {
   /** Events kept per task, the newest ones. Default DEFAULT_MAX_TASK_EVENTS (100). */
   maxEventsPerTask?: number;
 }
 
-const isActive = (t: TaskRecord): boolean => t.status === 'scheduled' || t.status === 'running';
+const isActive = (t: TaskRecord): boolean => t.status === TaskStatus.scheduled || t.status === TaskStatus.running;
 
 /** When a task is due: its next run if scheduled, its lease end if running. */
 function dueAt(t: TaskRecord): number | undefined {
-  if (t.status === 'scheduled') return t.nextRunAt ?? 0;
-  if (t.status === 'running') return t.leaseUntil ?? 0;
+  if (t.status === TaskStatus.scheduled) return t.nextRunAt ?? 0;
+  if (t.status === TaskStatus.running) return t.leaseUntil ?? 0;
   return undefined;
 }
 
@@ -209,22 +214,22 @@ export class MemoryStore implements Store {
       // Scheduled tasks are due at their time; a running one only once its lease has ended.
       if (!top || top.at > now) break;
       const t = this.tasks.get(top.id);
-      if (t && t.status === 'running' && dueAt(t) === top.at && top.at === now) break;
+      if (t && t.status === TaskStatus.running && dueAt(t) === top.at && top.at === now) break;
       this.due.pop();
       // A stale entry: the task changed since, and has (or had) another entry of its own.
       if (!t || dueAt(t) !== top.at) continue;
-      if (t.status === 'running') {
+      if (t.status === TaskStatus.running) {
         this.addEvent({
           taskId: t.id,
           at: now,
-          kind: 'recovered',
-          message: 'The runner of the previous attempt stopped before recording its outcome; trying again',
+          kind: TaskEventKind.recovered,
+          message: RECOVERED_MESSAGE,
           attempt: t.attempts,
         });
       }
       const next: TaskRecord = {
         ...t,
-        status: 'running',
+        status: TaskStatus.running,
         attempts: t.attempts + 1,
         leaseOwner: owner,
         leaseUntil,
@@ -244,7 +249,7 @@ export class MemoryStore implements Store {
 
   private async completeAttempt(owner: string, outcome: AttemptOutcome): Promise<boolean> {
     const current = this.tasks.get(outcome.task.id);
-    if (!current || current.status !== 'running' || current.leaseOwner !== owner) return false;
+    if (!current || current.status !== TaskStatus.running || current.leaseOwner !== owner) return false;
     this.setTask(outcome.task);
     this.addEvent(outcome.event);
     const r = outcome.resource;

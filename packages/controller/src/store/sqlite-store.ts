@@ -4,16 +4,30 @@
  */
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { TaskEventKind, TaskStatus } from '@apskit/core';
 import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
-import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
 import {
   maxEventsPerTaskOf,
+  RECOVERED_MESSAGE,
+  resourceRow,
+  rowReader,
+  SQL_ACTIVE_TASK_STATUSES,
+  SQLITE_DIALECT,
+  SqlTaskStatus,
+  taskFilter,
+  taskRow,
   type AttemptOutcome,
   type CreateResult,
+  type LinkRecord,
   type ResourceQuery,
+  type ResourceRecord,
+  type ResourceRow,
   type Store,
+  type TaskEvent,
   type TaskQuery,
-} from './store';
+  type TaskRecord,
+  type TaskRow,
+} from '@apskit/store';
 
 export interface SqliteStoreOptions {
   /**
@@ -47,38 +61,11 @@ CREATE TABLE IF NOT EXISTS task_events (
 CREATE INDEX IF NOT EXISTS task_events_by_task ON task_events(task_id, seq);
 `;
 
-interface TaskRow {
-  id: string;
-  resource_id: string;
-  request_id: string | null;
-  request_hash: string | null;
-  operation: string;
-  name: string;
-  description: string;
-  output: string;
-  status: string;
-  attempts: number;
-  next_run_at: number | null;
-  deadline_at: number | null;
-  phase: string;
-  request: string;
-  created_at: number;
-  updated_at: number;
-  ended_at: number | null;
-  lease_owner: string | null;
-  lease_until: number | null;
-}
-
-interface ResourceRow {
-  id: string;
-  type: string;
-  status: string;
-  revision: number;
-  modified: number;
-  properties: string;
-}
-
-const ACTIVE = `('scheduled', 'running')`;
+/** SQLite reads its JSON columns back as text. */
+const { taskOf, resourceOf } = rowReader(SQLITE_DIALECT);
+const ACTIVE = SQL_ACTIVE_TASK_STATUSES;
+const RUNNING = SqlTaskStatus.running;
+const SCHEDULED = SqlTaskStatus.scheduled;
 
 export class SqliteStore implements Store {
   private db!: Database.Database;
@@ -112,7 +99,7 @@ export class SqliteStore implements Store {
     // One controller process owns a SQLite file (scale-out is PostgreSQL's job). Tasks that were
     // running when the file was last open belong to a process that is gone: their leases end now, so
     // the scheduler takes them over at once, each with a 'recovered' event.
-    this.db.prepare(`UPDATE tasks SET lease_until = 0 WHERE status = 'running'`).run();
+    this.db.prepare(`UPDATE tasks SET lease_until = 0 WHERE status = ${RUNNING}`).run();
   }
 
   /** Brings a file made by an older APSKit up to this schema, one numbered step at a time. */
@@ -188,18 +175,18 @@ export class SqliteStore implements Store {
            SELECT seq FROM task_events WHERE task_id = @taskId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
       ),
       due: db.prepare<[number, number, number], TaskRow>(
-        `SELECT * FROM tasks WHERE (status = 'scheduled' AND next_run_at <= ?) OR (status = 'running' AND lease_until < ?)
+        `SELECT * FROM tasks WHERE (status = ${SCHEDULED} AND next_run_at <= ?) OR (status = ${RUNNING} AND lease_until < ?)
          ORDER BY COALESCE(next_run_at, 0) LIMIT ?`,
       ),
       claim: db.prepare(
-        `UPDATE tasks SET status = 'running', attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil,
+        `UPDATE tasks SET status = ${RUNNING}, attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil,
            updated_at = @now WHERE id = @id`,
       ),
       nextScheduled: db.prepare<[], { at: number | null }>(
-        `SELECT MIN(next_run_at) AS at FROM tasks WHERE status = 'scheduled'`,
+        `SELECT MIN(next_run_at) AS at FROM tasks WHERE status = ${SCHEDULED}`,
       ),
       nextLease: db.prepare<[], { at: number | null }>(
-        `SELECT MIN(lease_until) AS at FROM tasks WHERE status = 'running'`,
+        `SELECT MIN(lease_until) AS at FROM tasks WHERE status = ${RUNNING}`,
       ),
       link: db.prepare('INSERT OR IGNORE INTO links (from_id, relation, to_id) VALUES (@from, @relation, @to)'),
       unlink: db.prepare('DELETE FROM links WHERE from_id = @from AND relation = @relation AND to_id = @to'),
@@ -321,7 +308,8 @@ export class SqliteStore implements Store {
   }
 
   async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
-    const { where, args } = taskFilter(query);
+    const args: unknown[] = [];
+    const where = taskFilter(query, SQLITE_DIALECT, args);
     const rows = this.db
       .prepare(`SELECT * FROM tasks ${where} ORDER BY created_at, rowid LIMIT ? OFFSET ?`)
       .all(...args, query.limit ?? -1, query.offset ?? 0) as TaskRow[];
@@ -329,7 +317,8 @@ export class SqliteStore implements Store {
   }
 
   async countTasks(query: TaskQuery): Promise<number> {
-    const { where, args } = taskFilter(query);
+    const args: unknown[] = [];
+    const where = taskFilter(query, SQLITE_DIALECT, args);
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM tasks ${where}`).get(...args) as { n: number }).n;
   }
 
@@ -354,20 +343,20 @@ export class SqliteStore implements Store {
       .transaction(() => {
         const rows = this.stmts.due.all(now, now, limit);
         return rows.map((row) => {
-          if (row.status === 'running') {
+          if (row.status === TaskStatus.running) {
             // Its runner's lease ran out: the runner died mid-attempt, and the attempt is repeated.
             this.addEvent({
               taskId: row.id,
               at: now,
-              kind: 'recovered',
-              message: 'The runner of the previous attempt stopped before recording its outcome; trying again',
+              kind: TaskEventKind.recovered,
+              message: RECOVERED_MESSAGE,
               attempt: row.attempts,
             });
           }
           this.stmts.claim.run({ id: row.id, owner, leaseUntil, now });
           return taskOf({
             ...row,
-            status: 'running',
+            status: TaskStatus.running,
             attempts: row.attempts + 1,
             lease_owner: owner,
             lease_until: leaseUntil,
@@ -384,7 +373,7 @@ export class SqliteStore implements Store {
 
   private applyOutcome(owner: string, outcome: AttemptOutcome): boolean {
     const row = this.stmts.getTask.get(outcome.task.id);
-    if (!row || row.status !== 'running' || row.lease_owner !== owner) return false;
+    if (!row || row.status !== TaskStatus.running || row.lease_owner !== owner) return false;
     this.stmts.updateTask.run(taskRow(outcome.task));
     this.addEvent(outcome.event);
     const r = outcome.resource;
@@ -401,7 +390,7 @@ export class SqliteStore implements Store {
         const row = this.stmts.getTask.get(task.id);
         if (!row || !from.includes(row.status as TaskStatus)) return false;
         // Only one active task per resource: a rerun waits for nothing else to be under way.
-        if (task.status === 'scheduled' || task.status === 'running') {
+        if (task.status === TaskStatus.scheduled || task.status === TaskStatus.running) {
           const busy = this.stmts.activeTask.get(task.resourceId);
           if (busy && busy.id !== task.id) return false;
         }
@@ -431,89 +420,4 @@ export class SqliteStore implements Store {
     const all = this.stmts.linksFrom.all(from);
     return relation === undefined ? all : all.filter((l) => l.relation === relation);
   }
-}
-
-/** The WHERE clause of a task query's filters, and its arguments. */
-function taskFilter(query: TaskQuery): { where: string; args: unknown[] } {
-  const clauses: string[] = [];
-  const args: unknown[] = [];
-  if (query.resourceId !== undefined) {
-    clauses.push('resource_id = ?');
-    args.push(query.resourceId);
-  }
-  if (query.status !== undefined) {
-    clauses.push('status = ?');
-    args.push(query.status);
-  }
-  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', args };
-}
-
-function resourceRow(r: ResourceRecord): ResourceRow {
-  return {
-    id: r.id,
-    type: r.type,
-    status: r.status,
-    revision: r.revision,
-    modified: r.modified,
-    properties: JSON.stringify(r.properties),
-  };
-}
-
-function resourceOf(row: ResourceRow): ResourceRecord {
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status as ResourceRecord['status'],
-    revision: row.revision,
-    modified: row.modified,
-    properties: JSON.parse(row.properties) as Record<string, unknown>,
-  };
-}
-
-function taskRow(t: TaskRecord): TaskRow {
-  return {
-    id: t.id,
-    resource_id: t.resourceId,
-    request_id: t.requestId,
-    request_hash: t.requestHash,
-    operation: t.operation,
-    name: t.name,
-    description: t.description,
-    output: t.output,
-    status: t.status,
-    attempts: t.attempts,
-    next_run_at: t.nextRunAt,
-    deadline_at: t.deadlineAt,
-    phase: t.phase,
-    request: JSON.stringify(t.request),
-    created_at: t.createdAt,
-    updated_at: t.updatedAt,
-    ended_at: t.endedAt,
-    lease_owner: t.leaseOwner,
-    lease_until: t.leaseUntil,
-  };
-}
-
-function taskOf(row: TaskRow): TaskRecord {
-  return {
-    id: row.id,
-    resourceId: row.resource_id,
-    requestId: row.request_id,
-    requestHash: row.request_hash,
-    operation: row.operation as TaskRecord['operation'],
-    name: row.name,
-    description: row.description,
-    output: row.output,
-    status: row.status as TaskStatus,
-    attempts: row.attempts,
-    nextRunAt: row.next_run_at,
-    deadlineAt: row.deadline_at,
-    phase: row.phase as TaskRecord['phase'],
-    request: JSON.parse(row.request) as TaskRecord['request'],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    endedAt: row.ended_at,
-    leaseOwner: row.lease_owner,
-    leaseUntil: row.lease_until,
-  };
 }

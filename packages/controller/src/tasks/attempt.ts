@@ -11,8 +11,7 @@
  * `decide` is pure: given the task, the resource and the endpoint's answer it returns the outcome the
  * store applies atomically.
  */
-import type { ResourceRecord, ResourceStatus, TaskEvent, TaskRecord } from '../store/records';
-import type { AttemptOutcome } from '../store/store';
+import type { AttemptOutcome, ResourceRecord, ResourceStatus, TaskEvent, TaskRecord } from '@apskit/store';
 import type { EndpointAnswer } from '../transport/transport';
 
 export interface Timing {

@@ -3,7 +3,7 @@
  * written in one store step, so that a store which syncs every commit to disk pays one sync for a
  * batch rather than one per task. Each caller still waits for its own outcome to be durable.
  */
-import type { AttemptOutcome, Store } from '../store/store';
+import type { AttemptOutcome, Store } from '@apskit/store';
 
 interface Pending {
   readonly outcome: AttemptOutcome;

@@ -3,8 +3,7 @@
  * webhook's processing, a result to post). They get what lifecycle tasks get: durable scheduling,
  * leases, retries within a polling limit, history, rerun and cancel. No second scheduler.
  */
-import type { TaskEvent, TaskRecord } from '../store/records';
-import type { AttemptOutcome } from '../store/store';
+import type { AttemptOutcome, TaskEvent, TaskRecord } from '@apskit/store';
 
 /** What one run of a job says. */
 export type JobResult =

@@ -3,8 +3,7 @@
  * no two runners take the same task) and runs at most `concurrency` at once. It sleeps until the
  * store's next wake-up, and at most `pollMs`, so that tasks scheduled by other processes are seen.
  */
-import type { TaskRecord } from '../store/records';
-import type { Store } from '../store/store';
+import type { Store, TaskRecord } from '@apskit/store';
 
 export interface SchedulerOptions {
   /** Tasks run at once. */

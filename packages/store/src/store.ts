@@ -35,6 +35,13 @@ export function maxEventsPerTaskOf(value: number | undefined): number {
   return n;
 }
 
+/**
+ * The message of the `recovered` event a claim writes when it takes over a task whose runner's
+ * lease ran out: every store says it in the same words.
+ */
+export const RECOVERED_MESSAGE =
+  'The runner of the previous attempt stopped before recording its outcome; trying again';
+
 /** What the end of an attempt changes, applied at once, and only if the runner still holds the lease. */
 export interface AttemptOutcome {
   readonly task: TaskRecord;

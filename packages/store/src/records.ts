@@ -1,17 +1,19 @@
 /**
  * What the controller keeps: resources, their links, tasks and their history. Times are epoch
- * milliseconds. Stores hold these records as they are; the controller decides what they mean.
+ * milliseconds. Stores hold these records as they are; the controller decides what they mean. The
+ * statuses, phases and event kinds are the wire vocabulary of `@apskit/core`, so that a record read
+ * from any store speaks the same words as the API that shows it.
  */
+import {
+  isLifecycleOperation,
+  type LifecycleOperation,
+  type RequestPhase,
+  type ResourceStatus,
+  type TaskEventKind,
+  type TaskStatus,
+} from '@apskit/core';
 
-export type ResourceStatus =
-  | 'aps:proto'
-  | 'aps:provisioning'
-  | 'aps:ready'
-  | 'aps:configuring'
-  | 'aps:unprovisioning'
-  | 'aps:deleted'
-  | 'aps:upgrading'
-  | 'aps:activating';
+export type { LifecycleOperation, ResourceStatus, TaskEventKind, TaskStatus };
 
 export interface ResourceRecord {
   readonly id: string;
@@ -31,20 +33,15 @@ export interface LinkRecord {
   readonly to: string;
 }
 
-export type TaskStatus = 'scheduled' | 'running' | 'succeeded' | 'failed' | 'canceled';
-export const ENDED_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'canceled'];
-
-/** The lifecycle operations the controller calls the endpoint for. */
-export type LifecycleOperation = 'provision' | 'configure' | 'unprovision';
-
 /**
  * What a task carries out: a lifecycle operation, or a job of a kind registered with
  * `controller.defineJob` (`webhook.process`, say).
  */
 export type TaskOperation = LifecycleOperation | (string & {});
 
+/** Whether a task's operation is a lifecycle call to the endpoint rather than a job. */
 export function isLifecycle(operation: TaskOperation): operation is LifecycleOperation {
-  return operation === 'provision' || operation === 'configure' || operation === 'unprovision';
+  return isLifecycleOperation(operation);
 }
 
 /** The request a lifecycle task repeats in the async phase, or the payload of a job. */
@@ -82,7 +79,7 @@ export interface TaskRecord {
   /** Past it, a task still answered 202 fails: the polling limit. */
   readonly deadlineAt: number | null;
   /** The phase of the next call: `sync` until the endpoint first answers 202. */
-  readonly phase: 'sync' | 'async';
+  readonly phase: RequestPhase;
   readonly request: TaskRequest;
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -91,9 +88,6 @@ export interface TaskRecord {
   readonly leaseOwner: string | null;
   readonly leaseUntil: number | null;
 }
-
-export type TaskEventKind =
-  'created' | 'started' | 'rescheduled' | 'succeeded' | 'failed' | 'canceled' | 'rerun' | 'recovered';
 
 export interface TaskEvent {
   readonly taskId: string;

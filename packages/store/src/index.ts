@@ -1,0 +1,61 @@
+/**
+ * @apskit/store: the contract between the embedded controller and a store. The Store interface and
+ * its records, the table layout and row mapping the SQL stores share (SQLite in @apskit/controller,
+ * PostgreSQL in @apskit/store-postgres), and, in `@apskit/store/testing`, the contract tests any
+ * store runs. A store depends on this package only, never on the controller.
+ */
+export {
+  isLifecycle,
+  type LifecycleOperation,
+  type LinkRecord,
+  type ResourceRecord,
+  type ResourceStatus,
+  type TaskEvent,
+  type TaskEventKind,
+  type TaskOperation,
+  type TaskRecord,
+  type TaskRequest,
+  type TaskStatus,
+} from './records';
+export {
+  DEFAULT_MAX_TASK_EVENTS,
+  maxEventsPerTaskOf,
+  RECOVERED_MESSAGE,
+  type AttemptOutcome,
+  type CreateResult,
+  type ResourceQuery,
+  type Store,
+  type TaskQuery,
+} from './store';
+export {
+  eventValues,
+  EVENT_COLUMNS,
+  POSTGRES_DIALECT,
+  RESOURCE_COLUMN_NAMES,
+  RESOURCE_COLUMNS,
+  resourceRow,
+  resourceValues,
+  rowReader,
+  SQLITE_DIALECT,
+  TASK_COLUMN_NAMES,
+  TASK_COLUMNS,
+  TASK_UPDATE_COLUMN_NAMES,
+  taskFilter,
+  taskRow,
+  taskUpdateValues,
+  taskValues,
+  type ResourceRow,
+  type RowReader,
+  type SqlDialect,
+  type TaskColumn,
+  type TaskRow,
+} from './sql/rows';
+export {
+  SQL_ACTIVE_TASK_STATUSES,
+  SQL_TASK_STATUS_CHECK,
+  SqlResourceStatus,
+  SqlTaskEventKind,
+  SqlTaskStatus,
+  sqlList,
+  sqlText,
+} from './sql/vocabulary';
