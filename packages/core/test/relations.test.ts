@@ -207,3 +207,42 @@ describe('link callbacks', () => {
     );
   });
 });
+
+describe('inverse relations', () => {
+  it('resolves each relation’s way back once, when the model is built: the first relation of the target that leads back', () => {
+    @ApsType({ id: `${ID}/inverse-parent/1.0`, name: 'InverseParent' })
+    class InverseParent {
+      @Relation(() => `${ID}/inverse-other/1.0`)
+      other?: unknown;
+
+      @Relation(() => `${ID}/inverse-child/1.0`, { collection: true })
+      children?: unknown[];
+
+      @Relation(() => `${ID}/inverse-child/1.0`, { collection: true })
+      moreChildren?: unknown[];
+    }
+
+    @ApsType({ id: `${ID}/inverse-child/1.0`, name: 'InverseChild' })
+    class InverseChild {
+      @Relation(() => InverseParent, { required: true })
+      parent?: InverseParent;
+
+      @Relation(() => CoreTypes.account)
+      account?: unknown;
+    }
+
+    const model = buildTypeModel([InverseParent, InverseChild]);
+    const parent = model.get(InverseParent);
+    const child = model.get(InverseChild);
+    expect(child.relations.find((r) => r.name === 'parent')?.inverse).toBe('children');
+    expect(parent.relations.find((r) => r.name === 'children')?.inverse).toBe('parent');
+    expect(parent.relations.find((r) => r.name === 'moreChildren')?.inverse).toBe('parent');
+    // A target outside the model, or one without a way back, has no inverse.
+    expect(parent.relations.find((r) => r.name === 'other')?.inverse).toBeUndefined();
+    expect(child.relations.find((r) => r.name === 'account')?.inverse).toBeUndefined();
+    expect(toApsSchema(child).relations).toEqual({
+      parent: { type: `${ID}/inverse-parent/1.0`, required: true },
+      account: { type: 'http://aps-standard.org/types/core/account/1.0' },
+    });
+  });
+});

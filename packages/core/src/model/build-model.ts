@@ -80,6 +80,7 @@ class ModelBuilder {
     this.checkUnique(types, 'id');
     for (const run of [...this.nameLookups, ...this.deferred]) run();
     if (this.problems.length > 0) throw new DeclarationError(this.problems);
+    resolveInverses(types);
     const frozen = types.map((t) => deepFreeze(t) as ApsTypeModel);
     return new FrozenTypeModel(frozen);
   }
@@ -693,6 +694,17 @@ function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
   if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
   for (const v of Object.values(value)) deepFreeze(v, seen);
   return Object.freeze(value);
+}
+
+/** Sets each relation's `inverse`, now that every type of the model is known (see RelationModel). */
+function resolveInverses(types: MType[]): void {
+  const byId = new Map(types.map((t) => [t.id, t]));
+  for (const type of types) {
+    type.relations = type.relations.map((r) => {
+      const inverse = byId.get(r.type)?.relations.find((back) => back.type === type.id)?.name;
+      return inverse === undefined ? r : { ...r, inverse };
+    });
+  }
 }
 
 class FrozenTypeModel implements TypeModel {

@@ -80,6 +80,13 @@ export interface RelationModel {
   readonly target?: Class;
   /** The APS name of `target`: reference docs show a name where the schema has a type ID. */
   readonly targetName?: string;
+  /**
+   * The relation of the target type that leads back to this type, resolved once when the model is
+   * built (as TypeORM resolves `inverseSide`): the first relation of the target type whose type is
+   * this type's ID. Absent when the model does not hold the target type or it has no such relation.
+   * A link through this relation is stored with its way back through `inverse`.
+   */
+  readonly inverse?: string;
   /** `<relation>Link` / `<relation>Unlink` when the class has them. */
   readonly linkMethod?: string;
   readonly unlinkMethod?: string;
