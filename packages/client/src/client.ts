@@ -3,23 +3,13 @@
  * typed from the app's own classes, submits with request ids, and waiting for their tasks.
  */
 import { randomUUID } from 'node:crypto';
-import type { ApsSchema, Class, LifecycleMethod } from '@apskit/core';
+import { LifecycleOperation, TaskStatus, type ApsSchema, type Class, type LifecycleMethod } from '@apskit/core';
 import { Http, type HttpAnswer, type HttpOptions, type HttpRequest } from './http';
 import { compareTypes, typeModelOf } from './model';
 import { operationFromAnswer, type Completed, type Operation, type OperationKind } from './operation';
 import { pollUntil, retrying, type PollContext, type WaitOptions } from './poll';
 import type { Schedule } from './timing';
-import type {
-  CreateInput,
-  DataKeys,
-  InstanceOf,
-  MethodKeys,
-  Resource,
-  Task,
-  TaskStatus,
-  UpdateInput,
-  Wire,
-} from './types';
+import type { CreateInput, DataKeys, InstanceOf, MethodKeys, Resource, Task, UpdateInput, Wire } from './types';
 
 export interface ClientOptions extends HttpOptions {
   /** Makes the request id when a submit names none. Default: a random UUID. */
@@ -133,10 +123,10 @@ export class ApsClient {
       ...options,
       requestId,
       submit,
-      statusFromSubmit: (op) => (op.status === 'succeeded' ? { resource: op.resource } : undefined),
+      statusFromSubmit: (op) => (op.status === TaskStatus.succeeded ? { resource: op.resource } : undefined),
       status: (op, ctx) => this.taskState(op, ctx.signal),
-      isReady: (s) => s.task === undefined || s.task.status === 'succeeded',
-      isFailed: (s) => s.task?.status === 'failed' || s.task?.status === 'canceled',
+      isReady: (s) => s.task === undefined || s.task.status === TaskStatus.succeeded,
+      isFailed: (s) => s.task?.status === TaskStatus.failed || s.task?.status === TaskStatus.canceled,
       messageOf: (s) => s.task?.output,
       onProgress: onProgress && ((p) => p.status.task && onProgress({ ...p, status: p.status.task })),
     });
@@ -155,7 +145,7 @@ export class ApsClient {
   private async taskState<T>(op: Operation<T>, signal: AbortSignal): Promise<WaitState<T>> {
     if (op.taskId === undefined) throw new Error(`Operation ${op.requestId} is pending but names no task`);
     const task = await this.tasks.get(op.taskId, { signal });
-    if (task.status !== 'succeeded' || op.kind === 'unprovision') return { task };
+    if (task.status !== TaskStatus.succeeded || op.kind === LifecycleOperation.unprovision) return { task };
     const resource = await this.json<Resource<T>>({
       method: 'GET',
       path: `/aps/2/resources/${encodeURIComponent(op.resourceId)}`,
@@ -200,6 +190,10 @@ interface WaitState<T> {
   readonly resource?: Resource<T>;
 }
 
+type Provision = typeof LifecycleOperation.provision;
+type Configure = typeof LifecycleOperation.configure;
+type Unprovision = typeof LifecycleOperation.unprovision;
+
 /** The resources of one type. `T` is the class's instance type. */
 export class ResourceClient<T> {
   /** The APS type id (`http://…/1.0`), from the class's @ApsType. */
@@ -213,20 +207,17 @@ export class ResourceClient<T> {
   }
 
   /** `POST /aps/2/resources` (or under a parent): the operation, finished (200) or pending (202). */
-  create(props: CreateInput<T>, options: CreateOptions = {}): Promise<Operation<T, 'provision'>> {
+  create(props: CreateInput<T>, options: CreateOptions = {}): Promise<Operation<T, Provision>> {
     const { parent } = options;
     const path = parent
       ? `/aps/2/resources/${encodeURIComponent(parent.id)}/${encodeURIComponent(parent.relation)}`
       : '/aps/2/resources';
     const body = { ...props, aps: { type: this.typeId } };
-    return this.client.submit('provision', { method: 'POST', path, body }, options);
+    return this.client.submit(LifecycleOperation.provision, { method: 'POST', path, body }, options);
   }
 
   /** Creates and waits until it is provisioned: `create` and `waitFor` under one deadline. */
-  createAndWait(
-    props: CreateInput<T>,
-    options: CreateOptions & WaitForOptions = {},
-  ): Promise<Completed<T, 'provision'>> {
+  createAndWait(props: CreateInput<T>, options: CreateOptions & WaitForOptions = {}): Promise<Completed<T, Provision>> {
     const requestId = options.requestId ?? this.client.makeRequestId();
     // The loop retries the submit itself, under the shared deadline: one attempt per call here.
     return this.client.complete(
@@ -256,15 +247,20 @@ export class ResourceClient<T> {
   }
 
   /** `PUT /aps/2/resources/{id}`: configure. */
-  update(id: string, props: UpdateInput<T>, options: SubmitOptions = {}): Promise<Operation<T, 'configure'>> {
-    return this.client.submit('configure', { method: 'PUT', path: resourcePath(id), body: props }, options, id);
+  update(id: string, props: UpdateInput<T>, options: SubmitOptions = {}): Promise<Operation<T, Configure>> {
+    return this.client.submit(
+      LifecycleOperation.configure,
+      { method: 'PUT', path: resourcePath(id), body: props },
+      options,
+      id,
+    );
   }
 
   updateAndWait(
     id: string,
     props: UpdateInput<T>,
     options: SubmitOptions & WaitForOptions = {},
-  ): Promise<Completed<T, 'configure'>> {
+  ): Promise<Completed<T, Configure>> {
     const requestId = options.requestId ?? this.client.makeRequestId();
     return this.client.complete(
       (ctx) => this.update(id, props, { requestId, signal: ctx.signal, retry: false }),
@@ -274,11 +270,16 @@ export class ResourceClient<T> {
   }
 
   /** `DELETE /aps/2/resources/{id}`: unprovision. */
-  remove(id: string, options: SubmitOptions = {}): Promise<Operation<T, 'unprovision'>> {
-    return this.client.submit('unprovision', { method: 'DELETE', path: resourcePath(id) }, options, id);
+  remove(id: string, options: SubmitOptions = {}): Promise<Operation<T, Unprovision>> {
+    return this.client.submit(
+      LifecycleOperation.unprovision,
+      { method: 'DELETE', path: resourcePath(id) },
+      options,
+      id,
+    );
   }
 
-  removeAndWait(id: string, options: SubmitOptions & WaitForOptions = {}): Promise<Completed<T, 'unprovision'>> {
+  removeAndWait(id: string, options: SubmitOptions & WaitForOptions = {}): Promise<Completed<T, Unprovision>> {
     const requestId = options.requestId ?? this.client.makeRequestId();
     return this.client.complete(
       (ctx) => this.remove(id, { requestId, signal: ctx.signal, retry: false }),

@@ -3,12 +3,13 @@
  * failure turned into an ApsClientError (or a ConnectionError when nothing answered), so that the
  * polling loop can tell transient failures from final ones.
  */
+import { ApsHeader } from '@apskit/core';
 import { ApsClientError, ConnectionError, type ErrorBody } from './errors';
 
 /** The header that carries the caller's request id, both ways. */
-export const REQUEST_ID_HEADER = 'APSKit-Request-ID';
+export const REQUEST_ID_HEADER = ApsHeader.requestId;
 /** The header naming the task a 202 started. */
-export const TASK_ID_HEADER = 'APSKit-Task-ID';
+export const TASK_ID_HEADER = ApsHeader.taskId;
 
 export interface HttpOptions {
   /** The controller's URL, `http://127.0.0.1:3000`. */

@@ -3,11 +3,12 @@
  * `waitFor` accepts. It carries everything needed to follow it later (request id, task id), so that
  * it can be stored and waited for by another process.
  */
+import { LifecycleOperation, TaskStatus } from '@apskit/core';
 import type { HttpAnswer } from './http';
 import { REQUEST_ID_HEADER, TASK_ID_HEADER } from './http';
 import type { Resource, Task } from './types';
 
-export type OperationKind = 'provision' | 'configure' | 'unprovision';
+export type OperationKind = LifecycleOperation;
 
 export interface Operation<T, K extends OperationKind = OperationKind> {
   readonly kind: K;
@@ -19,14 +20,14 @@ export interface Operation<T, K extends OperationKind = OperationKind> {
   /** The resource as the submit answered it (in its `aps:provisioning`… status when pending); none after a finished unprovision. */
   readonly resource: Resource<T> | undefined;
   /** `succeeded`: done in the submit (200, 204). `pending`: a task runs it (202). */
-  readonly status: 'succeeded' | 'pending';
+  readonly status: typeof TaskStatus.succeeded | 'pending';
 }
 
 /** What `waitFor` resolves with: the resource in its final state (none after unprovision). */
 export interface Completed<T, K extends OperationKind = OperationKind> {
   readonly requestId: string;
   readonly operation: Operation<T, K>;
-  readonly resource: K extends 'unprovision' ? undefined : Resource<T>;
+  readonly resource: K extends typeof LifecycleOperation.unprovision ? undefined : Resource<T>;
   /** The finished task; undefined when the submit itself finished the operation. */
   readonly task: Task | undefined;
   /** Status reads made. */
@@ -51,6 +52,6 @@ export function operationFromAnswer<T, K extends OperationKind>(
     taskId: answer.headers.get(TASK_ID_HEADER) ?? undefined,
     resourceId: id,
     resource,
-    status: answer.status === 202 ? 'pending' : 'succeeded',
+    status: answer.status === 202 ? 'pending' : TaskStatus.succeeded,
   };
 }

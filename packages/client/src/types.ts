@@ -2,17 +2,10 @@
  * What travels over the wire, typed from the app's own classes: a resource is its class's data
  * properties (methods left out) plus `aps`; a relation is set by naming the linked resource.
  */
-import type { Class } from '@apskit/core';
+import type { Class, ResourceStatus, TaskJson, TaskStatus } from '@apskit/core';
 
-export type ResourceStatus =
-  | 'aps:proto'
-  | 'aps:provisioning'
-  | 'aps:ready'
-  | 'aps:configuring'
-  | 'aps:unprovisioning'
-  | 'aps:deleted'
-  | 'aps:upgrading'
-  | 'aps:activating';
+/** Resource (`aps.status`) and task statuses: core's protocol vocabulary, under the client's names. */
+export type { ResourceStatus, TaskStatus };
 
 /** The `aps` block the controller adds to every resource. */
 export interface ApsMeta {
@@ -81,32 +74,5 @@ export type Resource<T> = { readonly aps: ApsMeta } & WireObject<T>;
 /** The instance type of an APS type class. */
 export type InstanceOf<C extends Class> = C extends Class<infer T> ? T : never;
 
-export type TaskStatus = 'scheduled' | 'running' | 'succeeded' | 'failed' | 'canceled';
-
-/** A task as `GET /apskit/tasks/{id}` answers it. */
-export interface Task {
-  readonly id: string;
-  readonly resourceId: string;
-  /** The request id the task was submitted with. */
-  readonly requestId: string | null;
-  /** `provision`, `configure`, `unprovision`, or a job kind. */
-  readonly operation: string;
-  readonly name: string;
-  /** The first message. */
-  readonly description: string;
-  /** The latest message: progress while it runs, the error when it failed. */
-  readonly output: string;
-  readonly status: TaskStatus;
-  readonly attempts: number;
-  readonly nextRunAt: string | null;
-  readonly deadlineAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly endedAt: string | null;
-  readonly history?: ReadonlyArray<{
-    readonly at: string;
-    readonly kind: string;
-    readonly message: string;
-    readonly attempt: number;
-  }>;
-}
+/** A task as `GET /apskit/tasks/{id}` answers it: core's wire form of a task. */
+export type Task = TaskJson;

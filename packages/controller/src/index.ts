@@ -21,6 +21,7 @@ export { requestGuard, type RequestGuardOptions } from './api/guard';
 export { DEFAULT_MAX_PAGE_BYTES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './api/paging';
 export { consoleRouter } from './console/router';
 export { healthApi } from './api/health';
+export { controllerOpenApi } from './api/openapi-paths';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
 export { renderResource, type ResourceJson } from './resources/render';

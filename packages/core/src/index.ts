@@ -110,6 +110,16 @@ export {
 } from './docs/to-reference-markdown';
 export { typeDisplayName, typeIdDisplayName, type KnownTypeNames } from './docs/display-names';
 export { toOpenApi, type OpenApiOptions } from './openapi/to-openapi';
+export {
+  APS_ERROR_SCHEMA,
+  openApiMethod,
+  openApiPathParameter,
+  openApiRef,
+  type OpenApiComponents,
+  type OpenApiPart,
+  type OpenApiPartBuilder,
+} from './openapi/openapi-part';
+export type { CustomOperationContext } from './openapi/custom-operation';
 export type {
   HeaderObject,
   HttpMethod,

@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document of an endpoint: valid OpenAPI 3.1 (checked by an OpenAPI schema validator)
- * for the examples, with and without the embedded controller's API; every route the endpoint
- * serves; and request schemas that accept and refuse what the runtime's validators do.
+ * for the examples; every route the endpoint serves; and request schemas that accept and refuse what
+ * the runtime's validators do. The embedded controller's part of the document is tested where it is
+ * described, in @apskit/controller (test/openapi-paths.test.ts).
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -28,12 +29,7 @@ const paModel = buildTypeModel([PASubscription]);
 
 const DOCUMENTS: Array<[string, () => OpenApiDocument]> = [
   ['async-provisioning', () => toOpenApi(asyncModel, { services })],
-  ['async-provisioning with the controller', () => toOpenApi(asyncModel, { services, includeController: true })],
   ['PASubscription', () => toOpenApi(paModel, { services: { subscriptions: PASubscription } })],
-  [
-    'PASubscription with the controller',
-    () => toOpenApi(paModel, { services: { subscriptions: PASubscription }, includeController: true }),
-  ],
 ];
 
 describe('validity', () => {
@@ -209,7 +205,7 @@ describe('custom operations and structures', () => {
   }
 
   const model = buildTypeModel([Widget, Gadget]);
-  const doc = toOpenApi(model, { services: { widgets: model.get(Widget), gadgets: Gadget }, includeController: true });
+  const doc = toOpenApi(model, { services: { widgets: model.get(Widget), gadgets: Gadget } });
 
   it('is valid', () => {
     expect(validateOpenApi(doc)).toMatchObject({ valid: true, refs: 'resolved' });
@@ -262,36 +258,6 @@ describe('custom operations and structures', () => {
         note: { anyOf: [{ $ref: '#/components/schemas/widget_2' }, { type: 'null' }] },
       },
     });
-  });
-
-  it('describes the controller’s API, forwarding instance operations', () => {
-    const controllerPaths = Object.keys(doc.paths).filter(
-      (p) => !p.startsWith('/widgets') && !p.startsWith('/gadgets'),
-    );
-    expect(controllerPaths).toEqual([
-      '/aps/2/resources',
-      '/aps/2/resources/{id}',
-      '/aps/2/resources/{id}/{relation}',
-      '/aps/2/resources/{id}/limits/{limitId}',
-      '/aps/2/resources/{id}/items/{itemId}/touch',
-      '/aps/2/types',
-      '/apskit/tasks',
-      '/apskit/tasks/{id}',
-      '/apskit/tasks/{id}/rerun',
-      '/apskit/tasks/{id}/cancel',
-      '/apskit/instance',
-    ]);
-    expect(Object.keys(doc.paths['/aps/2/resources'] ?? {})).toEqual(['post', 'get']);
-    expect(Object.keys(doc.paths['/aps/2/resources/{id}'] ?? {})).toEqual(['get', 'put', 'delete']);
-    expect(Object.keys(doc.paths['/aps/2/resources/{id}/{relation}'] ?? {})).toEqual(['get', 'post']);
-    const create = doc.paths['/aps/2/resources']?.post as OperationObject;
-    expect(create.responses['202']).toMatchObject({ headers: { 'APSKit-Task-ID': {} } });
-  });
-
-  it('leaves the controller out unless asked', () => {
-    const without = toOpenApi(model, { services: { widgets: Widget } });
-    expect(Object.keys(without.paths).some((p) => p.startsWith('/aps/') || p.startsWith('/apskit/'))).toBe(false);
-    expect(Object.keys(without.components.schemas).some((k) => k.startsWith('controller.'))).toBe(false);
   });
 });
 

@@ -7,7 +7,7 @@
  * instance id, as the local APSKit controller expects (the platform expects the instance
  * certificate, which a `fetch` with that certificate provides).
  */
-import { ApsError, apsContext, type ApsRequestContext, type JsonValue } from '@apskit/core';
+import { ApsError, ApsHeader, apsContext, type ApsRequestContext, type JsonValue } from '@apskit/core';
 import { CONTROLLER_URI_ENV, controllerBase, fetchFailure, quote } from './controller-uri';
 import { echoHeaderValue } from './protocol/headers';
 
@@ -60,8 +60,8 @@ export function controllerClient(
 
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const headers: Record<string, string> = {};
-    if (context.instanceId) headers['APS-Instance-ID'] = echoHeaderValue(context.instanceId);
-    if (context.transactionId) headers['APS-Transaction-ID'] = echoHeaderValue(context.transactionId);
+    if (context.instanceId) headers[ApsHeader.instanceId] = echoHeaderValue(context.instanceId);
+    if (context.transactionId) headers[ApsHeader.transactionId] = echoHeaderValue(context.transactionId);
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const what = `${method} ${quote(path, 120)}`;
     let response: Response;

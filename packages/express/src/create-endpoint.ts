@@ -5,7 +5,15 @@
  */
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import { buildTypeModel, InternalError, toOpenApi, type Class, type TypeModel } from '@apskit/core';
+import {
+  ApsHeader,
+  ApsHeaderKey,
+  buildTypeModel,
+  InternalError,
+  toOpenApi,
+  type Class,
+  type TypeModel,
+} from '@apskit/core';
 import { requirePinnedClientCertificate, type ClientCertificateOptions } from './security/client-certificate';
 import { controllerResourceLoader, type ResourceLoader } from './resources/loader';
 import { compileService, type CompiledService } from './routes/compile-service';
@@ -16,7 +24,7 @@ import { createLogger } from './server/logger';
 import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './server/listen';
 import { requestLog } from './server/request-log';
 import { sendJson, sendUnserializable, serialize, serializedBody, writeJson } from './protocol/send';
-import { ApsHeaders, echoHeaderValue } from './protocol/headers';
+import { echoHeaderValue } from './protocol/headers';
 import { configuredControllerUri, controllerUriResolver } from './controller-uri';
 import { openApiPath, openApiRoute } from './server/openapi';
 
@@ -114,8 +122,8 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
       return;
     }
     // Echoed on every answer of the endpoint, those given before a handler runs (401, 413…) too.
-    const tx = req.headers[ApsHeaders.transactionId];
-    if (typeof tx === 'string' && tx !== '') res.setHeader(ApsHeaders.transactionIdOut, echoHeaderValue(tx));
+    const tx = req.headers[ApsHeaderKey.transactionId];
+    if (typeof tx === 'string' && tx !== '') res.setHeader(ApsHeader.transactionId, echoHeaderValue(tx));
     next();
   });
   if (logger) router.use(requestLog(logger));
@@ -190,7 +198,7 @@ function failReply(res: express.Response, error: unknown, logger: Logger | undef
     return;
   }
   try {
-    for (const name of res.getHeaderNames()) if (name !== 'aps-transaction-id') res.removeHeader(name);
+    for (const name of res.getHeaderNames()) if (name !== ApsHeaderKey.transactionId) res.removeHeader(name);
     sendJson(res, 500, new InternalError('Internal error: the answer could not be written').toJSON());
   } catch {
     res.destroy();

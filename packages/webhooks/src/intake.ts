@@ -8,6 +8,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import {
   ApsError,
+  ApsHeader,
   BadRequestError,
   ConflictError,
   MethodNotAllowedError,
@@ -101,7 +102,7 @@ export function intakeRouter(options: IntakeOptions): Router {
           provisionAttemptId: attemptId,
         }),
       );
-    res.setHeader('APSKit-Task-ID', task.id);
+    res.setHeader(ApsHeader.taskId, task.id);
     const ack: Acknowledgement = {
       acknowledged: true,
       provisionRequestId: requestId,

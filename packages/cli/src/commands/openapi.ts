@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { buildTypeModel, toOpenApi, type Class, type OpenApiDocument } from '@apskit/core';
+import { buildTypeModel, toOpenApi, type Class, type OpenApiDocument, type OpenApiPart } from '@apskit/core';
 import { CliError } from '../cli-error';
 import { displayPath } from '../display-path';
 import { findServices } from '../find-services';
@@ -20,7 +20,9 @@ export interface OpenApiCommandOptions {
  * `apskit openapi <module> [--out <file>] [--controller] [--server <url>]`: the OpenAPI 3.1 document
  * of the endpoint that serves the module's types. Its paths are those of the module's `services`
  * map (or its app's services), as createEndpoint serves them; a module without one is described as
- * if each type were served under its APS name.
+ * if each type were served under its APS name. With `--controller`, the controller's API is added as
+ * the part @apskit/controller describes it: core's document of the endpoint and the controller's own
+ * description of its routes, composed here.
  */
 export function openApiCommand(moduleSpec: string, options: OpenApiCommandOptions, io: Output): OpenApiDocument {
   const { file, types, exports } = loadModule(moduleSpec);
@@ -38,7 +40,7 @@ export function openApiCommand(moduleSpec: string, options: OpenApiCommandOption
     title: found?.app ? found.app.name : undefined,
     version: found?.app ? `${found.app.version}-${found.app.release}` : undefined,
     serverUrl: options.server,
-    includeController: options.controller === true,
+    parts: options.controller === true ? [controllerPart()] : [],
   });
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   if (options.out === undefined) {
@@ -49,4 +51,14 @@ export function openApiCommand(moduleSpec: string, options: OpenApiCommandOption
   writeFileSync(options.out, text);
   io.out(`wrote ${displayPath(options.out)}\n`);
   return doc;
+}
+
+/**
+ * The controller's part of the document. Required lazily: the controller brings its SQLite store and
+ * server with it, which no other command (nor `openapi` without `--controller`) should pay to load.
+ */
+function controllerPart(): OpenApiPart {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const controller = require('@apskit/controller') as typeof import('@apskit/controller');
+  return controller.controllerOpenApi;
 }

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { ApsHeader } from '@apskit/core';
 
 export interface ProbeOptions {
   /** For HTTPS: the SHA-256 fingerprint the server must present. */
@@ -25,7 +26,7 @@ export function probe(url: string, options: ProbeOptions = {}): Promise<void> {
         // the fingerprint, not a CA, says it is ours.
         ...(target.protocol === 'https:' ? { rejectUnauthorized: false } : {}),
         agent: false, // one request, one connection: nothing left open for the server's close to wait on
-        headers: { Accept: 'application/json', 'APS-Transaction-ID': 'apskit-deploy-check' },
+        headers: { Accept: 'application/json', [ApsHeader.transactionId]: 'apskit-deploy-check' },
         timeout: options.timeoutMs ?? 5000,
       },
       (res) => {

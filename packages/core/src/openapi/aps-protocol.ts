@@ -3,24 +3,26 @@
  * headers of a `202 Accepted`, and the APS error body with the error answers. The facts are those of
  * docs/endpoint.md; the names are the header names, so that a reader finds them as sent.
  */
+import { ApsHeader } from '../protocol/headers';
+import { REQUEST_PHASES, RequestPhase } from '../protocol/statuses';
 import type { JsonSchema } from '../validation/json-schema';
 import type { HeaderObject, ParameterObject, Reference, ResponseObject } from './openapi-document';
 
 /** The controller's request headers, in the order APS lists them. */
 const REQUEST_HEADERS: ReadonlyArray<readonly [string, string, JsonSchema?]> = [
-  ['APS-Controller-URI', 'The controller that sends the request; the runtime loads resources from it.'],
-  ['APS-Instance-ID', 'The application instance the request is for.'],
-  ['APS-Transaction-ID', 'The transaction of the request; echoed on the answer.'],
+  [ApsHeader.controllerUri, 'The controller that sends the request; the runtime loads resources from it.'],
+  [ApsHeader.instanceId, 'The application instance the request is for.'],
+  [ApsHeader.transactionId, 'The transaction of the request; echoed on the answer.'],
   [
-    'APS-Request-Phase',
+    ApsHeader.requestPhase,
     'The phase: `sync` first; `async` when the controller repeats a request that answered 202 Accepted, ' +
       'which calls the `…Async` method.',
-    { type: 'string', enum: ['sync', 'async'], default: 'sync' },
+    { type: 'string', enum: [...REQUEST_PHASES], default: RequestPhase.sync },
   ],
-  ['APS-Identity-ID', 'The identity the request is made for.'],
-  ['APS-Actor-ID', 'The user who started the request.'],
-  ['APS-Application-ID', 'The application the request is for.'],
-  ['APS-Version', 'The APS version the controller speaks.'],
+  [ApsHeader.identityId, 'The identity the request is made for.'],
+  [ApsHeader.actorId, 'The user who started the request.'],
+  [ApsHeader.applicationId, 'The application the request is for.'],
+  [ApsHeader.version, 'The APS version the controller speaks.'],
 ];
 
 export const ERROR_SCHEMA = 'aps.Error';
@@ -37,15 +39,15 @@ export function protocolComponents(): {
     parameters[name] = { name, in: 'header', description, required: false, schema: schema ?? { type: 'string' } };
   }
   const headers: Record<string, HeaderObject> = {
-    'APS-Info': {
+    [ApsHeader.info]: {
       description: 'On 202 Accepted: the message for the task (its description first, its output later).',
       schema: { type: 'string' },
     },
-    'APS-Retry-Timeout': {
+    [ApsHeader.retryTimeout]: {
       description: 'On 202 Accepted: seconds until the controller repeats the request in the async phase.',
       schema: { type: 'integer', minimum: 0 },
     },
-    'APS-Transaction-ID': {
+    [ApsHeader.transactionId]: {
       description: 'The `APS-Transaction-ID` of the request, echoed.',
       schema: { type: 'string' },
     },
@@ -79,7 +81,7 @@ const ERRORS: ReadonlyArray<readonly [string, string]> = [
 function errorResponse(description: string): ResponseObject {
   return {
     description,
-    headers: { 'APS-Transaction-ID': ref('headers', 'APS-Transaction-ID') },
+    headers: answerHeaders(),
     content: { 'application/json': { schema: ref('schemas', ERROR_SCHEMA) } },
   };
 }
@@ -107,7 +109,7 @@ export function errorResponses(options: { asyncPhase?: boolean } = {}): Record<s
 
 /** Headers of a successful answer. */
 export function answerHeaders(): Record<string, Reference> {
-  return { 'APS-Transaction-ID': ref('headers', 'APS-Transaction-ID') };
+  return { [ApsHeader.transactionId]: ref('headers', ApsHeader.transactionId) };
 }
 
 /** The `202 Accepted` answer: the resource, and when and why the controller asks again. */
@@ -117,9 +119,9 @@ export function acceptedResponse(resource: JsonSchema): ResponseObject {
       'Accepted: not done yet. The controller repeats the request with `APS-Request-Phase: async` after ' +
       '`APS-Retry-Timeout` seconds.',
     headers: {
-      'APS-Info': ref('headers', 'APS-Info'),
-      'APS-Retry-Timeout': ref('headers', 'APS-Retry-Timeout'),
-      'APS-Transaction-ID': ref('headers', 'APS-Transaction-ID'),
+      [ApsHeader.info]: ref('headers', ApsHeader.info),
+      [ApsHeader.retryTimeout]: ref('headers', ApsHeader.retryTimeout),
+      [ApsHeader.transactionId]: ref('headers', ApsHeader.transactionId),
     },
     content: { 'application/json': { schema: resource } },
   };

@@ -1,15 +1,16 @@
 /**
  * The OpenAPI 3.1 document of an APS endpoint: every route the endpoint serves for its services
  * (docs/endpoint.md), with the request and answer schemas the runtime validates with, the APS
- * headers, and the APS error body. Optionally the embedded controller's API too.
+ * headers, and the APS error body. Other packages may add the APIs they serve beside it as parts
+ * (the embedded controller's: `controllerOpenApi` of @apskit/controller); core knows none of them.
  */
 import type { ApsTypeModel, TypeModel } from '../model/model';
 import type { Class } from '../metadata/records';
 import { protocolComponents } from './aps-protocol';
 import { SchemaComponents } from './components';
-import { addControllerPaths, CONTROLLER_TAGS } from './controller-paths';
 import { addServicePaths } from './endpoint-paths';
 import type { OpenApiDocument } from './openapi-document';
+import { partBuilder, type OpenApiComponents, type OpenApiPart } from './openapi-part';
 import { Paths } from './paths';
 
 export interface OpenApiOptions {
@@ -21,8 +22,11 @@ export interface OpenApiOptions {
   version?: string;
   /** Where the endpoint is served: `servers[0].url`. */
   serverUrl?: string;
-  /** Also describe the embedded controller's API (`/aps/2/…`, `/apskit/…`), served beside the endpoint. */
-  includeController?: boolean;
+  /**
+   * APIs served beside the endpoint, each described by the package that serves it, in this order
+   * after the endpoint's routes: `[controllerOpenApi]` (@apskit/controller) adds the controller's.
+   */
+  parts?: readonly OpenApiPart[];
 }
 
 /** The OpenAPI 3.1.0 document of the endpoint that serves `options.services`; JSON-ready. */
@@ -35,7 +39,9 @@ export function toOpenApi(model: TypeModel, options: OpenApiOptions): OpenApiDoc
   const schemas = new SchemaComponents(services.map(([, type]) => type));
   const paths = new Paths();
   for (const [name, type] of services) addServicePaths(paths, schemas, name, type);
-  const controller = options.includeController ? addControllerPaths(paths, schemas, services) : undefined;
+  const builder = partBuilder(paths, schemas, services);
+  const parts = options.parts ?? [];
+  const added: OpenApiComponents[] = parts.map((part) => part.describe(builder));
 
   const protocol = protocolComponents();
   const doc: OpenApiDocument = {
@@ -51,16 +57,21 @@ export function toOpenApi(model: TypeModel, options: OpenApiOptions): OpenApiDoc
     ...(options.serverUrl !== undefined ? { servers: [{ url: options.serverUrl }] } : {}),
     tags: [
       ...services.map(([name, type]) => ({ name, description: type.doc ?? `${type.name} (${type.id})` })),
-      ...(controller ? CONTROLLER_TAGS : []),
+      ...parts.flatMap((part) => part.tags.map((tag) => ({ ...tag }))),
     ],
     paths: paths.items,
     components: {
-      schemas: { ...protocol.schemas, ...controller?.schemas, ...schemas.all() },
-      parameters: { ...protocol.parameters, ...controller?.parameters },
-      headers: { ...protocol.headers, ...controller?.headers },
-      responses: { ...protocol.responses, ...controller?.responses },
+      schemas: merge(protocol.schemas, ...added.map((c) => c.schemas), schemas.all()),
+      parameters: merge(protocol.parameters, ...added.map((c) => c.parameters)),
+      headers: merge(protocol.headers, ...added.map((c) => c.headers)),
+      responses: merge(protocol.responses, ...added.map((c) => c.responses)),
     },
   };
   // The routes share parameter and schema objects; a copy gives the caller a document it may change.
   return structuredClone(doc);
+}
+
+/** One record of components from several, a later name replacing an earlier one. */
+function merge<T>(...records: ReadonlyArray<Readonly<Record<string, T>> | undefined>): Record<string, T> {
+  return Object.assign({}, ...records) as Record<string, T>;
 }

@@ -1,18 +1,24 @@
-/** The APS headers, as the controller sends them and the endpoint answers with them. */
+import { ApsHeader, ApsHeaderKey } from '@apskit/core';
+
+/**
+ * The APS headers, as the controller sends them (lower-cased, as Node presents incoming headers) and
+ * as the endpoint answers with them. Kept for the package's public API; the names themselves are
+ * core's (`ApsHeader`, `ApsHeaderKey`), which this package's own code uses directly.
+ */
 export const ApsHeaders = {
-  controllerUri: 'aps-controller-uri',
-  instanceId: 'aps-instance-id',
-  transactionId: 'aps-transaction-id',
-  requestPhase: 'aps-request-phase',
-  identityId: 'aps-identity-id',
-  actorId: 'aps-actor-id',
-  applicationId: 'aps-application-id',
-  version: 'aps-version',
+  controllerUri: ApsHeaderKey.controllerUri,
+  instanceId: ApsHeaderKey.instanceId,
+  transactionId: ApsHeaderKey.transactionId,
+  requestPhase: ApsHeaderKey.requestPhase,
+  identityId: ApsHeaderKey.identityId,
+  actorId: ApsHeaderKey.actorId,
+  applicationId: ApsHeaderKey.applicationId,
+  version: ApsHeaderKey.version,
   /** On a 202: the message for the task (its description first, its output later). */
-  info: 'APS-Info',
+  info: ApsHeader.info,
   /** On a 202: seconds until the controller calls the async phase. */
-  retryTimeout: 'APS-Retry-Timeout',
-  transactionIdOut: 'APS-Transaction-ID',
+  retryTimeout: ApsHeader.retryTimeout,
+  transactionIdOut: ApsHeader.transactionId,
 } as const;
 
 /**

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { InternalError, isApsError, type ApsErrorBody } from '@apskit/core';
+import { ApsHeaderKey, InternalError, isApsError, type ApsErrorBody } from '@apskit/core';
 import type { Logger } from 'pino';
 
 /**
@@ -41,7 +41,7 @@ export const UNSERIALIZABLE_MESSAGE =
 /** The 500 for an answer that cannot be serialized; headers the answer set are dropped. */
 export function sendUnserializable(res: Response): void {
   for (const name of res.getHeaderNames()) {
-    if (name !== 'aps-transaction-id') res.removeHeader(name);
+    if (name !== ApsHeaderKey.transactionId) res.removeHeader(name);
   }
   writeJson(res, 500, JSON.stringify(new InternalError(UNSERIALIZABLE_MESSAGE).toJSON()), false);
 }

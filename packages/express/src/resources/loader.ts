@@ -6,7 +6,7 @@
  * an authenticated request only (see controller-uri.ts): a request with no trusted controller gets
  * no fetch at all, and its resource is `{aps: {id}}`.
  */
-import { ApsError, BadRequestError, type ApsRequestContext } from '@apskit/core';
+import { ApsError, ApsHeader, BadRequestError, type ApsRequestContext } from '@apskit/core';
 import { controllerBase, fetchFailure, quote } from '../controller-uri';
 import { echoHeaderValue } from '../protocol/headers';
 
@@ -33,7 +33,7 @@ export function controllerResourceLoader(fetchImpl: typeof fetch = fetch, timeou
     let response: Response;
     try {
       response = await fetchImpl(url, {
-        headers: context.transactionId ? { 'APS-Transaction-ID': echoHeaderValue(context.transactionId) } : {},
+        headers: context.transactionId ? { [ApsHeader.transactionId]: echoHeaderValue(context.transactionId) } : {},
         // A redirect would send the request (and its transaction ID) wherever the answer says.
         redirect: 'error',
         signal: AbortSignal.timeout(timeoutMs),

@@ -10,6 +10,9 @@ import {
   InternalError,
   NotFoundError,
   NotImplementedError,
+  ApsHeader,
+  ApsHeaderKey,
+  RequestPhase,
   isAccepted,
   runWithApsContext,
   stripUnsafe,
@@ -19,7 +22,7 @@ import {
   type RelationModel,
   type ValidationIssue,
 } from '@apskit/core';
-import { ApsHeaders, echoHeaderValue, headerValue } from '../protocol/headers';
+import { echoHeaderValue, headerValue } from '../protocol/headers';
 import { errorBody, serialize, serializedBody, UNSERIALIZABLE_MESSAGE } from '../protocol/send';
 import type { ControllerUriResolver } from '../controller-uri';
 import type { ApsCall, ApsReply, CallHandler } from '../protocol/call';
@@ -60,20 +63,23 @@ function header(req: ApsCall, name: string): string | undefined {
 }
 
 function contextOf(req: ApsCall, svc: CompiledService, operation: string, env: HandlerEnv): ApsRequestContext {
-  const transactionId = header(req, ApsHeaders.transactionId);
+  const transactionId = header(req, ApsHeaderKey.transactionId);
   const id = req.params.id as string | undefined;
   let logger: ApsLogger | undefined;
   const trusted = req.trusted !== false;
-  const named = header(req, ApsHeaders.controllerUri);
+  const named = header(req, ApsHeaderKey.controllerUri);
   return {
     controllerUri: env.resolveControllerUri ? env.resolveControllerUri(named, trusted) : trusted ? named : undefined,
-    instanceId: header(req, ApsHeaders.instanceId),
+    instanceId: header(req, ApsHeaderKey.instanceId),
     transactionId,
-    phase: header(req, ApsHeaders.requestPhase)?.toLowerCase() === 'async' ? 'async' : 'sync',
-    identityId: header(req, ApsHeaders.identityId),
-    actorId: header(req, ApsHeaders.actorId),
-    applicationId: header(req, ApsHeaders.applicationId),
-    apsVersion: header(req, ApsHeaders.version),
+    phase:
+      header(req, ApsHeaderKey.requestPhase)?.toLowerCase() === RequestPhase.async
+        ? RequestPhase.async
+        : RequestPhase.sync,
+    identityId: header(req, ApsHeaderKey.identityId),
+    actorId: header(req, ApsHeaderKey.actorId),
+    applicationId: header(req, ApsHeaderKey.applicationId),
+    apsVersion: header(req, ApsHeaderKey.version),
     service: svc.service,
     typeName: svc.type.name,
     operation,
@@ -95,7 +101,7 @@ function handle(svc: CompiledService, operation: string, env: HandlerEnv, work: 
   return async (req) => {
     const ctx = contextOf(req, svc, operation, env);
     const headers: Record<string, string> = {};
-    if (ctx.transactionId) headers[ApsHeaders.transactionIdOut] = echoHeaderValue(ctx.transactionId);
+    if (ctx.transactionId) headers[ApsHeader.transactionId] = echoHeaderValue(ctx.transactionId);
     let reply: ApsReply;
     try {
       const outcome = await runWithApsContext(ctx, () => work(req, ctx));
@@ -117,8 +123,8 @@ function answerThrown(headers: Record<string, string>, error: unknown, env: Hand
   if (isAccepted(error)) {
     // Header values are made safe here, at the source, for every transport: an app's message often
     // holds request data (`Creating ${this.name}`), control characters included.
-    headers[ApsHeaders.info] = headerValue(error.message);
-    headers[ApsHeaders.retryTimeout] = retrySeconds(error.retryAfterSeconds);
+    headers[ApsHeader.info] = headerValue(error.message);
+    headers[ApsHeader.retryTimeout] = retrySeconds(error.retryAfterSeconds);
     return { status: 202, headers, body: error.resource };
   }
   const body = errorBody(error, env.logger, env.exposeErrorMessages);
@@ -144,10 +150,10 @@ function serializable(reply: ApsReply, env: HandlerEnv): ApsReply {
     return reply;
   }
   env.logger?.error({ status: reply.status }, 'the answer of an APS method cannot be serialized as JSON');
-  const { [ApsHeaders.transactionIdOut]: tx } = reply.headers;
+  const { [ApsHeader.transactionId]: tx } = reply.headers;
   return {
     status: 500,
-    headers: tx === undefined ? {} : { [ApsHeaders.transactionIdOut]: tx },
+    headers: tx === undefined ? {} : { [ApsHeader.transactionId]: tx },
     body: new InternalError(UNSERIALIZABLE_MESSAGE).toJSON(),
   };
 }
@@ -188,7 +194,7 @@ function phaseMethod(
   base: 'provision' | 'configure' | 'unprovision',
   ctx: ApsRequestContext,
 ): string {
-  if (ctx.phase === 'sync') return base;
+  if (ctx.phase === RequestPhase.sync) return base;
   const method = `${base}Async` as LifecycleMethod;
   if (!svc.type.lifecycle.has(method)) {
     throw new NotImplementedError(
@@ -215,7 +221,7 @@ export function provisionHandler(svc: CompiledService, env: HandlerEnv): CallHan
     const method = phaseMethod(svc, 'provision', ctx);
     // The async phase repeats the state the app answered with, read-only values it set included.
     const issues = svc.validators.create(body);
-    const all = ctx.phase === 'sync' ? [...issues, ...svc.immutables.create(body)] : issues;
+    const all = ctx.phase === RequestPhase.sync ? [...issues, ...svc.immutables.create(body)] : issues;
     if (all.length > 0) {
       const build = () => svc.hydrate(safe(req, body));
       throw invalid(svc.type.name, withClassRules(all, svc.classRules, build));
@@ -276,7 +282,7 @@ export function upgradeHandler(svc: CompiledService, env: HandlerEnv): CallHandl
     const args = req.body !== undefined ? [safe(req, req.body)] : [];
     const value = await call(
       instance,
-      ctx.phase === 'async' && svc.type.lifecycle.has('upgradeAsync') ? 'upgradeAsync' : 'upgrade',
+      ctx.phase === RequestPhase.async && svc.type.lifecycle.has('upgradeAsync') ? 'upgradeAsync' : 'upgrade',
       args,
     );
     return value === undefined || value === null ? { status: 204 } : { status: 200, body: value };

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { ApsHeaderKey } from '@apskit/core';
 import type { Logger } from 'pino';
 
 /** One structured line per request, when the logger is at info or below; free otherwise. */
@@ -16,8 +17,8 @@ export function requestLog(logger: Logger): RequestHandler {
           url: req.originalUrl,
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - start) / 1e6,
-          transactionId: req.headers['aps-transaction-id'],
-          phase: req.headers['aps-request-phase'],
+          transactionId: req.headers[ApsHeaderKey.transactionId],
+          phase: req.headers[ApsHeaderKey.requestPhase],
         },
         'request',
       );

@@ -6,6 +6,7 @@
  * request, hands the outcome to a result job for itself. An attempt superseded by a later delivery
  * gets no result: the marketplace answers only the latest one.
  */
+import { TaskStatus } from '@apskit/core';
 import type { JobDefinition, TaskJson } from '@apskit/controller';
 import type { ProvisionNotification } from '../notification';
 import { cutErrorMessage } from '../results/error-message';
@@ -36,7 +37,7 @@ export function attemptJob(ctx: WebhookContext): JobDefinition<NotificationPaylo
       const latest = attempts[attempts.length - 1];
       if (latest && latest.id !== task.id)
         return {
-          status: 'succeeded',
+          status: TaskStatus.succeeded,
           output: `Superseded by a later delivery (task ${latest.id}): the result is posted for that attempt`,
         };
 
@@ -47,21 +48,24 @@ export function attemptJob(ctx: WebhookContext): JobDefinition<NotificationPaylo
         payload: posting,
         requestId: ctx.keys.result(n.provisionAttempt.id),
       });
-      return { status: 'succeeded', output: `${result.status}: the result is posted by task ${resultTask.id}` };
+      return {
+        status: TaskStatus.succeeded,
+        output: `${result.status}: the result is posted by task ${resultTask.id}`,
+      };
     },
   };
 }
 
 async function resultOf(ctx: WebhookContext, n: ProvisionNotification, processing: TaskJson): Promise<ProvisionResult> {
   const provisionAttemptId = n.provisionAttempt.id;
-  if (processing.status === 'succeeded') {
+  if (processing.status === TaskStatus.succeeded) {
     const resourceId = await ctx.subscriptions.resourceOf(ctx.subscriptionKey(n));
     return resourceId === undefined
       ? { provisionAttemptId, status: 'Success' }
       : { provisionAttemptId, status: 'Success', externalProvisionerSubscriptionId: resourceId };
   }
   const message =
-    processing.status === 'canceled'
+    processing.status === TaskStatus.canceled
       ? 'The provisioner canceled the processing of this request'
       : processing.output || 'The provisioner could not process this request';
   return { provisionAttemptId, status: 'Fail', errorMessage: cutErrorMessage(message) };

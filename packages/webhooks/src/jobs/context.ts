@@ -2,7 +2,7 @@
  * What the three webhook jobs share: the controller whose task engine runs them, the names they
  * keep their work under, and the app's choices. Built once by createWebhooks.
  */
-import type { ApsTypeModel } from '@apskit/core';
+import { ENDED_TASK_STATUSES, type ApsTypeModel } from '@apskit/core';
 import type { Controller, JobResult, TaskJson } from '@apskit/controller';
 import type { WebhookKeys } from '../keys';
 import type { ProvisionNotification } from '../notification';
@@ -31,7 +31,7 @@ export interface NotificationPayload {
   readonly receivedAt: string;
 }
 
-export const ENDED: ReadonlySet<TaskJson['status']> = new Set(['succeeded', 'failed', 'canceled']);
+export const ENDED: ReadonlySet<TaskJson['status']> = new Set(ENDED_TASK_STATUSES);
 
 /**
  * Looks again later at something another task is doing. The wait grows with each look (a quarter

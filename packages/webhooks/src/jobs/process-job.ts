@@ -12,7 +12,14 @@
  * The job ends `succeeded` for a `Success` result and `failed` for a `Fail`, with the message for
  * the marketplace as its output; waiting for a lifecycle task is a re-scheduled run, never a block.
  */
-import { isApsError, type ApsTypeModel, type OperationModel } from '@apskit/core';
+import {
+  isApsError,
+  LifecycleOperation,
+  ResourceStatus,
+  TaskStatus,
+  type ApsTypeModel,
+  type OperationModel,
+} from '@apskit/core';
 import type { JobDefinition, JobResult, OperationResult, TaskJson } from '@apskit/controller';
 import type { ProvisionNotification } from '../notification';
 import type { RequestHandling } from '../request-types';
@@ -21,13 +28,13 @@ import { ENDED, waitFor, type NotificationPayload, type WebhookContext } from '.
 type TaskView = Pick<TaskJson, 'id' | 'name' | 'status' | 'output' | 'resourceId' | 'operation'>;
 
 const DONE: Record<string, string> = {
-  provision: 'Provisioned',
-  configure: 'Configured',
-  unprovision: 'Unprovisioned',
+  [LifecycleOperation.provision]: 'Provisioned',
+  [LifecycleOperation.configure]: 'Configured',
+  [LifecycleOperation.unprovision]: 'Unprovisioned',
 };
 
-const succeeded = (output: string): JobResult => ({ status: 'succeeded', output });
-const failed = (output: string): JobResult => ({ status: 'failed', output });
+const succeeded = (output: string): JobResult => ({ status: TaskStatus.succeeded, output });
+const failed = (output: string): JobResult => ({ status: TaskStatus.failed, output });
 
 export function processJob(ctx: WebhookContext): JobDefinition<NotificationPayload> {
   return {
@@ -90,10 +97,10 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
   const started = await store.findTaskByRequestId(operationId);
   if (started) return follow(ctx, started, subscription, attempt);
 
-  if (handling.operation === 'provision') {
+  if (handling.operation === LifecycleOperation.provision) {
     const known = await ctx.subscriptions.resourceOf(subscription);
     const existing = known === undefined ? undefined : await store.getResource(known);
-    if (existing && existing.status !== 'aps:provisioning')
+    if (existing && existing.status !== ResourceStatus.provisioning)
       return succeeded(
         `Subscription ${subscription} is already provisioned as ${ctx.type.name} ${existing.id}: not provisioned again`,
       );
@@ -102,7 +109,7 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
       { ...properties, aps: { type: ctx.type.id } },
       { requestId: operationId },
     );
-    return outcomeOf(ctx, 'provision', result, subscription, attempt);
+    return outcomeOf(ctx, LifecycleOperation.provision, result, subscription, attempt);
   }
 
   // Every other request works on the subscription's resource.
@@ -110,24 +117,24 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
   const resourceId = await ctx.subscriptions.resourceOf(subscription);
   const resource = resourceId === undefined ? undefined : await store.getResource(resourceId);
   if (!resource) {
-    if (handling.operation === 'unprovision' && resourceId !== undefined)
+    if (handling.operation === LifecycleOperation.unprovision && resourceId !== undefined)
       return succeeded(`Subscription ${subscription} (${ctx.type.name} ${resourceId}) is already deprovisioned`);
     return failed(`Subscription ${subscription} is not provisioned by this provisioner`);
   }
   const busy = await store.activeTask(resource.id);
   if (busy) return waitFor(attempt, `Waiting for ${busy.name} (task ${busy.id}) to end`);
-  if (resource.status === 'aps:provisioning')
+  if (resource.status === ResourceStatus.provisioning)
     return failed(`Subscription ${subscription} was never provisioned successfully, so it cannot be changed`);
 
   switch (handling.operation) {
-    case 'configure': {
+    case LifecycleOperation.configure: {
       const properties = (handling.resource ?? ctx.resource)(n);
       const result = await ctx.controller.configure(resource.id, properties, { requestId: operationId });
-      return outcomeOf(ctx, 'configure', result, subscription, attempt, resource.id);
+      return outcomeOf(ctx, LifecycleOperation.configure, result, subscription, attempt, resource.id);
     }
-    case 'unprovision': {
+    case LifecycleOperation.unprovision: {
       const result = await ctx.controller.unprovision(resource.id, { requestId: operationId });
-      return outcomeOf(ctx, 'unprovision', result, subscription, attempt, resource.id);
+      return outcomeOf(ctx, LifecycleOperation.unprovision, result, subscription, attempt, resource.id);
     }
     case 'custom':
       return customOperation(ctx, handling, n, resource.id);
@@ -137,7 +144,7 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
 /** What a lifecycle call answered: done, refused, or a task to follow. */
 async function outcomeOf(
   ctx: WebhookContext,
-  operation: 'provision' | 'configure' | 'unprovision',
+  operation: LifecycleOperation,
   result: OperationResult,
   subscription: string | undefined,
   attempt: number,
@@ -146,7 +153,7 @@ async function outcomeOf(
   if (result.error !== undefined) return failed(result.task?.output || errorMessageOf(result.error));
   if (result.task) return follow(ctx, result.task, subscription, attempt);
   const id = result.resource?.aps.id ?? resourceId ?? '';
-  if (operation === 'provision') await ctx.subscriptions.remember(subscription, id);
+  if (operation === LifecycleOperation.provision) await ctx.subscriptions.remember(subscription, id);
   return succeeded(`${DONE[operation]} ${ctx.type.name} ${id}`);
 }
 
@@ -159,18 +166,18 @@ async function follow(
 ): Promise<JobResult> {
   // The resource exists from the moment its provision task does: remember it at once, so that an
   // Update arriving meanwhile finds it (and waits for it).
-  if (task.operation === 'provision' && task.status !== 'failed')
+  if (task.operation === LifecycleOperation.provision && task.status !== TaskStatus.failed)
     await ctx.subscriptions.remember(subscription, task.resourceId);
   const verb = DONE[task.operation] ?? 'Done';
   switch (task.status) {
-    case 'scheduled':
-    case 'running':
+    case TaskStatus.scheduled:
+    case TaskStatus.running:
       return waitFor(attempt, `Waiting for ${task.name} (task ${task.id})${task.output ? `: ${task.output}` : ''}`);
-    case 'succeeded':
+    case TaskStatus.succeeded:
       return succeeded(`${verb} ${ctx.type.name} ${task.resourceId}`);
-    case 'failed':
+    case TaskStatus.failed:
       return failed(task.output || `${task.name} failed`);
-    case 'canceled':
+    case TaskStatus.canceled:
       return failed(`${task.name} was canceled`);
   }
 }

@@ -5,6 +5,7 @@
  * is reached or the marketplace refuses the result for good. A 409 means the marketplace already
  * has this attempt's result (posted just before a crash, say): that is success, not a second result.
  */
+import { TaskStatus } from '@apskit/core';
 import type { JobDefinition, JobResult } from '@apskit/controller';
 import type { RequestType } from '../notification';
 import { backoffSeconds } from '../results/backoff';
@@ -32,17 +33,17 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
       switch (outcome.kind) {
         case 'posted':
           return {
-            status: 'succeeded',
+            status: TaskStatus.succeeded,
             output: `Posted ${payload.result.status} for attempt ${attemptId} (HTTP ${outcome.status})`,
           };
         case 'duplicate':
           return {
-            status: 'succeeded',
+            status: TaskStatus.succeeded,
             output: `The ${ctx.keys.source} already has the result of attempt ${attemptId} (HTTP 409): not posted again`,
           };
         case 'refused':
           return {
-            status: 'failed',
+            status: TaskStatus.failed,
             output: `The ${ctx.keys.source} refused the result of attempt ${attemptId}: ${outcome.reason}`,
           };
         case 'transient': {
@@ -53,7 +54,7 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
           const delay = Math.round(backoffSeconds(attempt, backoff) * 1000) / 1000; // milliseconds are enough
           if (now + delay * scale > deadline)
             return {
-              status: 'failed',
+              status: TaskStatus.failed,
               output: `Gave up posting the result of attempt ${attemptId} after ${attempt} tries (limit ${ctx.maxPostingSeconds} s): ${outcome.reason}`,
             };
           return { status: 'retry', afterSeconds: delay, output: `Try ${attempt} failed: ${outcome.reason}` };

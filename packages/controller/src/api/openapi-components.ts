@@ -1,0 +1,192 @@
+/**
+ * The components the controller's API adds to an endpoint's OpenAPI document (see openapi-paths.ts):
+ * its resource and task JSON, its header parameters and answer headers, and its error answers. Every
+ * status, header name and request-id rule comes from core's protocol module, so the document says
+ * what the code checks.
+ */
+import {
+  APS_ERROR_SCHEMA,
+  ApsHeader,
+  LIFECYCLE_OPERATIONS,
+  openApiRef as ref,
+  REQUEST_ID_PATTERN,
+  RESOURCE_STATUSES,
+  TASK_EVENT_KINDS,
+  TASK_STATUSES,
+  type JsonSchema,
+  type OpenApiComponents,
+  type Reference,
+  type ResponseObject,
+} from '@apskit/core';
+
+/** The error answers of the controller's API, by status: which a route gives depends on what it does. */
+const ERROR_ANSWERS = {
+  '400': 'controller.BadRequest',
+  '403': 'controller.Forbidden',
+  '404': 'controller.NotFound',
+  '409': 'controller.Conflict',
+  '415': 'controller.UnsupportedMediaType',
+  '421': 'controller.MisdirectedRequest',
+  '500': 'controller.InternalError',
+  '502': 'controller.BadGateway',
+} as const;
+type ErrorStatus = keyof typeof ERROR_ANSWERS;
+
+/** References to the error answers of these statuses, in the order given. */
+export function errorAnswers(...statuses: readonly ErrorStatus[]): Record<string, Reference> {
+  return Object.fromEntries(statuses.map((s) => [s, ref('responses', ERROR_ANSWERS[s])]));
+}
+
+/**
+ * The guard in front of every route (guard.ts) answers 421 to a Host it does not serve; a
+ * state-changing request from another origin gets 403, and one whose body is not JSON 415.
+ */
+export const READ_ERRORS: readonly ErrorStatus[] = ['400', '404', '421', '500'];
+export const WRITE_ERRORS: readonly ErrorStatus[] = ['400', '403', '404', '409', '415', '421', '500'];
+/** A write that calls the endpoint: 502 when the endpoint did not answer. */
+export const ENDPOINT_ERRORS: readonly ErrorStatus[] = [...WRITE_ERRORS, '502'];
+
+/** The `Range` header parameter of the paged lists. */
+export const RANGE_PARAMETER = 'Range';
+/** The `Content-Range` header of a page. */
+export const CONTENT_RANGE_HEADER = 'Content-Range';
+
+export function controllerComponents(): Required<OpenApiComponents> {
+  const error: JsonSchema = {
+    description: 'The APS error body; with `APSKit-Request-ID` sent, it also has `requestId`.',
+    allOf: [ref('schemas', APS_ERROR_SCHEMA)],
+    properties: { requestId: { type: 'string' } },
+  };
+  const errorAnswer = (description: string): ResponseObject => ({
+    description,
+    content: { 'application/json': { schema: ref('schemas', 'controller.Error') } },
+  });
+  const time: JsonSchema = { type: 'string', format: 'date-time' };
+  const nullableTime: JsonSchema = { type: ['string', 'null'], format: 'date-time' };
+  return {
+    schemas: {
+      'controller.Error': error,
+      'controller.Resource': {
+        type: 'object',
+        description: 'A stored resource: `aps` metadata, then its properties and links.',
+        properties: {
+          aps: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              type: { type: 'string' },
+              status: { type: 'string', enum: [...RESOURCE_STATUSES] },
+              revision: { type: 'integer', minimum: 1 },
+              modified: time,
+            },
+            required: ['id', 'type', 'status', 'revision', 'modified'],
+          },
+        },
+        required: ['aps'],
+      },
+      'controller.ApsSchema': {
+        type: 'object',
+        description: 'An APS type schema, as `apskit schema` prints it.',
+        properties: { name: { type: 'string' }, id: { type: 'string' }, apsVersion: { type: 'string' } },
+        required: ['name', 'id', 'apsVersion'],
+      },
+      'controller.Task': {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          resourceId: { type: 'string' },
+          requestId: { type: ['string', 'null'] },
+          operation: { type: 'string', examples: [...LIFECYCLE_OPERATIONS] },
+          name: { type: 'string', examples: ['Provisioning "provisionable" for APS application async-provisioning'] },
+          description: { type: 'string', description: 'The first `APS-Info`.' },
+          output: { type: 'string', description: 'The latest message.' },
+          status: { type: 'string', enum: [...TASK_STATUSES] },
+          attempts: { type: 'integer', minimum: 0 },
+          nextRunAt: nullableTime,
+          deadlineAt: nullableTime,
+          createdAt: time,
+          updatedAt: time,
+          endedAt: nullableTime,
+          history: {
+            type: 'array',
+            description:
+              'Only on `GET /apskit/tasks/{id}`: the newest steps (at most a page of them; the controller keeps ' +
+              'the newest `maxTaskEvents`), oldest first.',
+            items: {
+              type: 'object',
+              properties: {
+                at: time,
+                kind: { type: 'string', enum: [...TASK_EVENT_KINDS] },
+                message: { type: 'string' },
+                attempt: { type: 'integer', minimum: 0 },
+              },
+              required: ['at', 'kind', 'message', 'attempt'],
+            },
+          },
+        },
+        required: ['id', 'resourceId', 'operation', 'name', 'status', 'attempts', 'createdAt', 'updatedAt'],
+      },
+      'controller.Instance': {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          application: { type: 'string' },
+          globalsId: { type: ['string', 'null'] },
+        },
+        required: ['id', 'application', 'globalsId'],
+      },
+    },
+    parameters: {
+      [ApsHeader.requestId]: {
+        name: ApsHeader.requestId,
+        in: 'header',
+        description:
+          'The caller’s unique ID for the request: a repeat with it finds the same task instead of starting another.',
+        required: false,
+        schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+      },
+      [RANGE_PARAMETER]: {
+        name: RANGE_PARAMETER,
+        in: 'header',
+        description:
+          'A page: `items=<first>-<last>`, both counted from 0. Without it, the first page (`pageSize.default` ' +
+          'items, 1000 unless configured); a page never holds more than `pageSize.max` items, nor, past its first ' +
+          'item, more than `maxPageBytes` of JSON. Anything else (another unit, last before first, a number ' +
+          'past 2^53) is a 400.',
+        required: false,
+        schema: { type: 'string', pattern: '^items=\\d+-\\d+$' },
+      },
+    },
+    headers: {
+      [ApsHeader.taskId]: { description: 'The task that carries the operation on.', schema: { type: 'string' } },
+      [CONTENT_RANGE_HEADER]: {
+        description: 'The part of the list sent: `items <first>-<last>/<total>`, or `items */<total>` for none.',
+        schema: { type: 'string' },
+      },
+    },
+    responses: {
+      'controller.BadRequest': errorAnswer(
+        'Bad input (a body, a query parameter, a `Range`, an `APSKit-Request-ID`); `details` names every ' +
+          'offending field. Nothing is stored.',
+      ),
+      'controller.Forbidden': errorAnswer(
+        'A state-changing request from a page of another origin (`Origin`, or `Sec-Fetch-Site: cross-site`).',
+      ),
+      'controller.NotFound': errorAnswer(
+        'No such resource, type, task or relation; or, below a resource, a path that is no declared operation of ' +
+          'its type (nothing is forwarded to the endpoint).',
+      ),
+      'controller.Conflict': errorAnswer(
+        'Another operation on the resource is running, or the task cannot do that now.',
+      ),
+      'controller.UnsupportedMediaType': errorAnswer(
+        'A state-changing request whose body is not sent as `Content-Type: application/json`.',
+      ),
+      'controller.MisdirectedRequest': errorAnswer(
+        'A `Host` the controller does not answer to: loopback names, its own URI’s host and `allowedHosts` only.',
+      ),
+      'controller.InternalError': errorAnswer('The controller failed.'),
+      'controller.BadGateway': errorAnswer('The endpoint did not answer the operation.'),
+    },
+  };
+}

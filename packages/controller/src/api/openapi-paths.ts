@@ -1,0 +1,295 @@
+/**
+ * The controller's API as a part of an endpoint's OpenAPI document: resources the APS way under
+ * `/aps/2`, and the task manager under `/apskit` (docs/controller.md). One document of both is what a
+ * developer running `npm start` talks to, so `apskit openapi --controller` passes this part to core's
+ * `toOpenApi`; core itself knows nothing of the controller. What it says follows controller-api.ts
+ * (the routes), guard.ts (403, 415, 421) and paging.ts (`Range`, `?offset=&limit=`, `Content-Range`).
+ */
+import {
+  ApsHeader,
+  openApiMethod,
+  openApiPathParameter as pathParameter,
+  openApiRef as ref,
+  TASK_STATUSES,
+  type ApsTypeModel,
+  type JsonSchema,
+  type OpenApiPart,
+  type OpenApiPartBuilder,
+  type OperationObject,
+  type ParameterObject,
+  type Reference,
+  type ResponseObject,
+} from '@apskit/core';
+import {
+  CONTENT_RANGE_HEADER,
+  controllerComponents,
+  ENDPOINT_ERRORS,
+  errorAnswers,
+  RANGE_PARAMETER,
+  READ_ERRORS,
+  WRITE_ERRORS,
+} from './openapi-components';
+
+const RESOURCES = 'controller: resources';
+const TYPES = 'controller: types';
+const TASKS = 'controller: tasks';
+
+/** `toOpenApi(model, { services, parts: [controllerOpenApi] })`: the endpoint's document with the controller's API. */
+export const controllerOpenApi: OpenApiPart = {
+  tags: [
+    { name: RESOURCES, description: 'Resources, as the APS controller’s `/aps/2/resources` API.' },
+    { name: TYPES, description: 'The APS schemas of the served types.' },
+    {
+      name: TASKS,
+      description:
+        'Tasks: every lifecycle operation, and the re-polls of its async phase. Their changes are also sent as ' +
+        'server-sent events at `GET /apskit/events`, which answers 503 (with `Retry-After`) while ' +
+        '`maxEventClients` streams are open.',
+    },
+  ],
+  describe(builder) {
+    addResourcePaths(builder);
+    addTypePaths(builder);
+    addTaskPaths(builder);
+    return controllerComponents();
+  },
+};
+
+const ok = (description: string, schema: JsonSchema): ResponseObject => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A page of a list: the items, and which part of the list they are. */
+const page = (description: string, items: JsonSchema): ResponseObject => ({
+  description: `${description}; \`Content-Range: items <first>-<last>/<total>\` says which part of the list.`,
+  headers: { [CONTENT_RANGE_HEADER]: ref('headers', CONTENT_RANGE_HEADER) },
+  content: { 'application/json': { schema: { type: 'array', items } } },
+});
+
+function addResourcePaths(builder: OpenApiPartBuilder): void {
+  const types = [...new Set(builder.services.map(([, type]) => type))];
+  const id = pathParameter('id', 'The resource’s APS ID.');
+  const requestId = ref('parameters', ApsHeader.requestId);
+  const range = ref('parameters', RANGE_PARAMETER);
+  const resource = ref('schemas', 'controller.Resource');
+  const created: JsonSchema = {
+    description: 'A resource of one of the served types: `aps.type` names it (type ID or name).',
+    allOf: [
+      {
+        type: 'object',
+        properties: { aps: { type: 'object', properties: { type: { type: 'string' } }, required: ['type'] } },
+        required: ['aps'],
+      },
+      { anyOf: types.map((t) => builder.resourceSchema(t)) },
+    ],
+  };
+  const changes: JsonSchema = {
+    description: 'The properties to change, of the resource’s type.',
+    anyOf: types.map((t) => builder.updateSchema(t)),
+  };
+  const lifecycleAnswers = (done: Record<string, ResponseObject>): Record<string, ResponseObject | Reference> => ({
+    ...done,
+    '202': {
+      description:
+        'Accepted: the endpoint answered 202; the resource is in its `aps:provisioning` (`aps:configuring`, ' +
+        '`aps:unprovisioning`) status and a task repeats the request until it ends.',
+      headers: { [ApsHeader.taskId]: ref('headers', ApsHeader.taskId) },
+      content: { 'application/json': { schema: resource } },
+    },
+    ...errorAnswers(...ENDPOINT_ERRORS),
+  });
+  const add = (path: string, method: 'get' | 'post' | 'put' | 'delete', operation: OperationObject): void => {
+    builder.addPath(path, method, operation);
+  };
+
+  add('/aps/2/resources', 'post', {
+    operationId: 'controller.createResource',
+    summary: 'Create a resource',
+    description:
+      'Stores the resource and provisions it through the endpoint. A relation is given as ' +
+      '`"<relation>": {"aps": {"id": "…"}}`.',
+    tags: [RESOURCES],
+    parameters: [requestId],
+    requestBody: { required: true, content: { 'application/json': { schema: created } } },
+    responses: lifecycleAnswers({ '200': ok('The provisioned resource.', resource) }),
+  });
+  add('/aps/2/resources', 'get', {
+    operationId: 'controller.listResources',
+    summary: 'List resources',
+    description: 'One page of the resources, oldest first.',
+    tags: [RESOURCES],
+    parameters: [
+      {
+        name: 'type',
+        in: 'query',
+        description: 'Only resources of this type (type ID or name).',
+        schema: { type: 'string' },
+      },
+      range,
+    ],
+    responses: { '200': page('The resources', resource), ...errorAnswers(...READ_ERRORS) },
+  });
+
+  const item = '/aps/2/resources/{id}';
+  add(item, 'get', {
+    operationId: 'controller.getResource',
+    summary: 'Get a resource',
+    tags: [RESOURCES],
+    parameters: [id],
+    responses: { '200': ok('The resource.', resource), ...errorAnswers(...READ_ERRORS) },
+  });
+  add(item, 'put', {
+    operationId: 'controller.configureResource',
+    summary: 'Configure a resource',
+    tags: [RESOURCES],
+    parameters: [id, requestId],
+    requestBody: { required: true, content: { 'application/json': { schema: changes } } },
+    responses: lifecycleAnswers({ '200': ok('The configured resource.', resource) }),
+  });
+  add(item, 'delete', {
+    operationId: 'controller.unprovisionResource',
+    summary: 'Unprovision a resource',
+    tags: [RESOURCES],
+    parameters: [id, requestId],
+    responses: lifecycleAnswers({ '204': { description: 'Unprovisioned and removed.' } }),
+  });
+
+  // The controller tries a relation first; any other path below a resource goes to the endpoint, if
+  // it is a declared operation of the resource's type (404 otherwise).
+  const related = `${item}/{relation}`;
+  const relation = pathParameter('relation', 'A relation of the resource’s type.');
+  add(related, 'get', {
+    operationId: 'controller.linkedResources',
+    summary: 'The resources linked through a relation',
+    description: 'One page of them, in the order they were linked.',
+    tags: [RESOURCES],
+    parameters: [id, relation, range],
+    responses: { '200': page('The linked resources', resource), ...errorAnswers(...READ_ERRORS) },
+  });
+  add(related, 'post', {
+    operationId: 'controller.createLinkedResource',
+    summary: 'Create a resource linked through a relation',
+    tags: [RESOURCES],
+    parameters: [id, relation, requestId],
+    requestBody: { required: true, content: { 'application/json': { schema: created } } },
+    responses: lifecycleAnswers({ '200': ok('The provisioned resource.', resource) }),
+  });
+
+  for (const [service, type] of builder.services) addCustomOperations(builder, service, type, item, id);
+}
+
+/** The instance operations of a type, forwarded to the endpoint from below the resource. */
+function addCustomOperations(
+  builder: OpenApiPartBuilder,
+  service: string,
+  type: ApsTypeModel,
+  item: string,
+  id: ParameterObject,
+): void {
+  for (const operation of type.operations.filter((o) => !o.static)) {
+    const path = `${item}${operation.path}`;
+    const described = builder.customOperation(operation, {
+      operationId: `controller.${service}.${operation.name}`,
+      tag: RESOURCES,
+      path,
+      pathParameters: [id],
+      common: [],
+    });
+    described.description = [`A custom operation of ${type.name}, forwarded to the endpoint.`, operation.doc]
+      .filter((t) => t !== undefined)
+      .join('\n\n');
+    // The endpoint's own answers, and those the controller gives before or instead of calling it
+    // (the guard's, an undeclared path's 404, a 502 when the endpoint does not answer).
+    const own = errorAnswers(...(operation.verb === 'GET' ? [...READ_ERRORS, '502' as const] : ENDPOINT_ERRORS));
+    // Status keys are integer-like: JSON lists them in numeric order whatever the order of the spread.
+    described.responses = { ...own, ...described.responses };
+    builder.addPath(path, openApiMethod(operation.verb), described);
+  }
+}
+
+function addTypePaths(builder: OpenApiPartBuilder): void {
+  builder.addPath('/aps/2/types', 'get', {
+    operationId: 'controller.types',
+    summary: 'The APS schemas of the served types',
+    tags: [TYPES],
+    responses: {
+      '200': ok('One APS type schema per served type.', {
+        type: 'array',
+        items: ref('schemas', 'controller.ApsSchema'),
+      }),
+      ...errorAnswers('421', '500'),
+    },
+  });
+}
+
+function addTaskPaths(builder: OpenApiPartBuilder): void {
+  const task = ref('schemas', 'controller.Task');
+  const taskId = pathParameter('id', 'The task’s ID.');
+  builder.addPath('/apskit/tasks', 'get', {
+    operationId: 'controller.tasks',
+    summary: 'Tasks, oldest first',
+    description:
+      'One page of the tasks, oldest first: the newest are on the last page. `?offset=&limit=` names a page ' +
+      'too, and wins over `Range`.',
+    tags: [TASKS],
+    parameters: [
+      {
+        name: 'resourceId',
+        in: 'query',
+        description: 'Only the tasks of this resource.',
+        schema: { type: 'string' },
+      },
+      {
+        name: 'status',
+        in: 'query',
+        description: 'Only tasks in this status.',
+        schema: { type: 'string', enum: [...TASK_STATUSES] },
+      },
+      {
+        name: 'offset',
+        in: 'query',
+        description: 'The first task of the page, counted from 0 (default 0).',
+        schema: { type: 'integer', minimum: 0 },
+      },
+      {
+        name: 'limit',
+        in: 'query',
+        description: 'How many tasks (default `pageSize.default`; more than `pageSize.max` are not sent).',
+        schema: { type: 'integer', minimum: 1 },
+      },
+      ref('parameters', RANGE_PARAMETER),
+    ],
+    responses: { '200': page('The tasks', task), ...errorAnswers(...READ_ERRORS) },
+  });
+  builder.addPath('/apskit/tasks/{id}', 'get', {
+    operationId: 'controller.task',
+    summary: 'A task with its history',
+    tags: [TASKS],
+    parameters: [taskId],
+    responses: { '200': ok('The task, with `history`.', task), ...errorAnswers(...READ_ERRORS) },
+  });
+  builder.addPath('/apskit/tasks/{id}/rerun', 'post', {
+    operationId: 'controller.rerunTask',
+    summary: 'Run a failed task again',
+    tags: [TASKS],
+    parameters: [taskId],
+    responses: { '200': ok('The task, scheduled again.', task), ...errorAnswers(...WRITE_ERRORS) },
+  });
+  builder.addPath('/apskit/tasks/{id}/cancel', 'post', {
+    operationId: 'controller.cancelTask',
+    summary: 'Cancel a scheduled task',
+    tags: [TASKS],
+    parameters: [taskId],
+    responses: { '200': ok('The canceled task.', task), ...errorAnswers(...WRITE_ERRORS) },
+  });
+  builder.addPath('/apskit/instance', 'get', {
+    operationId: 'controller.instance',
+    summary: 'The application instance',
+    tags: [RESOURCES],
+    responses: {
+      '200': ok('The instance: its ID and its globals resource.', ref('schemas', 'controller.Instance')),
+      ...errorAnswers('421', '500'),
+    },
+  });
+}
