@@ -4,12 +4,15 @@
  * also parsed and type-checked against the DOM library here, so that a typo in a rarely taken
  * branch fails a test even where Chromium is missing.
  */
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
-import { CONSOLE_SCRIPT } from '../src/console/script';
-import { CONSOLE_STYLE } from '../src/console/style';
 import { api, eventually, PROVISIONABLE, startHarness, type Harness } from './fixtures/harness';
 import { Provisionable } from './fixtures/jobs';
+
+/** The console's script and stylesheet as the package ships them (packages/controller/console). */
+const CONSOLE_SCRIPT = readFileSync(join(__dirname, '..', 'console', 'console.js'), 'utf8');
+const CONSOLE_STYLE = readFileSync(join(__dirname, '..', 'console', 'console.css'), 'utf8');
 
 let h: Harness;
 const coin = Provisionable.flipCoin;

@@ -1,12 +1,10 @@
 /**
- * Serves the console: one HTML page, one script and one stylesheet, all from memory (they are .ts
- * modules, so they ship in dist with the rest of the package). Mounted at `/console` by
- * serveController, beside the API that the page calls.
+ * Serves the console: one HTML page, one script and one stylesheet, from memory (the files in the
+ * package's `console` folder, read once: see assets.ts). Mounted at `/console` by serveController,
+ * beside the API that the page calls.
  */
 import express, { type Response, type Router } from 'express';
-import { consolePage } from './page';
-import { CONSOLE_SCRIPT } from './script';
-import { CONSOLE_STYLE } from './style';
+import { consoleAssets } from './assets';
 
 export interface ConsoleRouterOptions {
   /** Where the controller's API is, as a URL path: `''` (the default) when it is at the root. */
@@ -41,9 +39,10 @@ function send(res: Response, type: string, body: string): void {
 export function consoleRouter(options: ConsoleRouterOptions = {}): Router {
   const router = express.Router({ strict: false });
   const apiBase = options.apiBase ?? '';
+  const { page, script, style } = consoleAssets();
   // Asset URLs follow where the router is mounted (req.baseUrl), so `/console` and `/console/` both work.
-  router.get('/', (req, res) => send(res, 'text/html', consolePage({ assetBase: req.baseUrl, apiBase })));
-  router.get('/console.js', (_req, res) => send(res, 'text/javascript', CONSOLE_SCRIPT));
-  router.get('/console.css', (_req, res) => send(res, 'text/css', CONSOLE_STYLE));
+  router.get('/', (req, res) => send(res, 'text/html', page({ assetBase: req.baseUrl, apiBase })));
+  router.get('/console.js', (_req, res) => send(res, 'text/javascript', script));
+  router.get('/console.css', (_req, res) => send(res, 'text/css', style));
   return router;
 }

@@ -1,16 +1,123 @@
-/**
+// @ts-check
+/*
  * The console's script: plain browser JavaScript, no framework and no build step, served as
- * `/console/console.js`. It is a string in a .ts module so that `tsc -b` ships it in dist; it is
- * written without template literals (this file's own delimiters), and the tests parse it, type-check
- * it against the DOM library and run it in Chromium.
+ * /console/console.js. Its types are JSDoc comments, which `npm run typecheck` checks against the
+ * DOM library (console/tsconfig.json); ESLint and prettier read it like the rest of the repository.
  *
  * What it does: loads the instance, the types' APS schemas, the resources and the tasks from the API;
  * keeps them current from `GET /apskit/events` (server-sent events); renders them into the page's
- * frame, updating table rows in place so that keyboard focus stays where it was; and turns the forms
- * and buttons into API calls, showing a 400's `details` next to the fields they name.
+ * frame (index.html), updating table rows in place so that keyboard focus stays where it was; and
+ * turns the forms and buttons into API calls, showing a 400's `details` next to the fields they name.
  */
-export const CONSOLE_SCRIPT = String.raw`(function () {
+(function () {
   'use strict';
+
+  // ---- what the API answers, as far as the console reads it --------------------------------------
+
+  /**
+   * An answer: its status, its headers, and its body parsed as JSON (the text when it is not JSON,
+   * null when empty). T is what the body holds when the status is the one the caller checks for; a
+   * caller states it with a cast, since only the status tells.
+   * @template [T=unknown]
+   * @typedef {{ status: number, headers: Headers, body: T }} ApiAnswer
+   */
+
+  /** @typedef {{ field?: string, message?: string }} Issue one of a 400's `details` */
+
+  /** @typedef {{ application: string, id: string, globalsId: string | null }} InstanceJson */
+
+  /**
+   * @typedef {object} ResourceAps
+   * @property {string} id
+   * @property {string} type
+   * @property {string} status
+   * @property {number} revision
+   * @property {string | null} modified
+   */
+
+  /** @typedef {{ aps: ResourceAps, [property: string]: unknown }} ResourceJson a resource as the API renders it */
+
+  /** @typedef {{ id: string, resource: ResourceJson | null }} ResourceChange a resource event; null: it went */
+
+  /** @typedef {{ at: string, kind: string, attempt: number, message: string }} HistoryEntry */
+
+  /**
+   * A task as `/apskit/tasks` and the event stream send it.
+   * @typedef {object} TaskJson
+   * @property {string} id
+   * @property {string} name
+   * @property {string} status
+   * @property {string} resourceId
+   * @property {string | null} requestId
+   * @property {string} operation
+   * @property {string} description
+   * @property {string} output
+   * @property {number} attempts
+   * @property {string | null} nextRunAt
+   * @property {string | null} deadlineAt
+   * @property {string} createdAt
+   * @property {string} updatedAt
+   * @property {string | null} endedAt
+   * @property {HistoryEntry[]} [history] only in `GET /apskit/tasks/{id}`
+   */
+
+  /** @typedef {Omit<TaskJson, 'history'>} TaskSummary a task as the console keeps it */
+
+  /**
+   * A property of a type (or a parameter of an operation), as its APS schema describes it.
+   * @typedef {object} PropertySchema
+   * @property {string} type
+   * @property {string} [title]
+   * @property {string} [description]
+   * @property {string} [format]
+   * @property {string} [pattern]
+   * @property {string} [unit]
+   * @property {unknown[]} [enum]
+   * @property {string[]} [enumTitles]
+   * @property {unknown} [default]
+   * @property {number} [minimum]
+   * @property {number} [maximum]
+   * @property {number} [minLength]
+   * @property {number} [maxLength]
+   * @property {boolean} [required]
+   * @property {boolean} [readonly]
+   * @property {boolean} [final]
+   * @property {boolean} [encrypted]
+   * @property {{ type: string }} [items]
+   */
+
+  /** @typedef {PropertySchema & { kind: string }} ParameterSchema `kind`: path, query or body */
+
+  /** @typedef {{ type: string, required?: boolean, collection?: boolean }} RelationSchema */
+
+  /** @typedef {{ properties?: Record<string, { type: string, required?: boolean }> }} StructureSchema */
+
+  /**
+   * @typedef {object} OperationSchema a custom operation
+   * @property {string} verb
+   * @property {string} path
+   * @property {boolean} [static]
+   * @property {Record<string, ParameterSchema>} [parameters]
+   */
+
+  /**
+   * A type's APS schema, as `GET /aps/2/types` lists it.
+   * @typedef {object} TypeJson
+   * @property {string} id
+   * @property {string} name
+   * @property {string[]} [implements]
+   * @property {Record<string, PropertySchema>} [properties]
+   * @property {Record<string, RelationSchema>} [relations]
+   * @property {Record<string, StructureSchema>} [structures]
+   * @property {Record<string, OperationSchema>} [operations]
+   */
+
+  /**
+   * An event from `GET /apskit/events`.
+   * @typedef {{ kind: 'task', data: TaskJson } | { kind: 'resource', data: ResourceChange }} StreamEvent
+   */
+
+  // ---- the page's state ---------------------------------------------------------------------------
 
   /** Where the API is: the page says (an empty string: the same origin's root). */
   const API = document.body.getAttribute('data-api') || '';
@@ -23,13 +130,13 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     instanceId: '',
     /** @type {string | null} */
     globalsId: null,
-    /** @type {any[]} the types' APS schemas, as GET /aps/2/types answers */
+    /** @type {TypeJson[]} the types' APS schemas, as GET /aps/2/types answers */
     types: [],
-    /** @type {Map<string, any>} id -> resource as the API renders it */
+    /** @type {Map<string, ResourceJson>} id -> resource as the API renders it */
     resources: new Map(),
     /** @type {Set<string>} resources seen going: a late event must not bring one back */
     gone: new Set(),
-    /** @type {Map<string, any>} id -> TaskJson (without history) */
+    /** @type {Map<string, TaskSummary>} id -> task (without its history) */
     tasks: new Map(),
     filter: { status: '', resourceId: '' },
     /** @type {string | null} */
@@ -37,20 +144,28 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     /** @type {Element | null} */
     dialogOpener: null,
     loading: false,
-    /** @type {Array<{kind: string, data: any}>} events that arrived while a snapshot was loading */
+    /** @type {StreamEvent[]} events that arrived while a snapshot was loading */
     buffered: [],
   };
 
-  /** @param {string} id @returns {any} */
-  const $ = (id) => document.getElementById(id);
+  /**
+   * An element of the page's frame, which index.html always has (a caller that needs a particular
+   * kind of element, a select or a table, says which with a cast).
+   * @param {string} id @returns {HTMLElement}
+   */
+  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
   // ---- DOM helpers -------------------------------------------------------------------------------
+
+  /** @typedef {string | number | boolean | null | undefined | ((event: Event) => void)} AttrValue */
+  /** @typedef {Node | string | null | undefined | false} Child */
 
   /**
    * An element. attrs: 'text' sets textContent, 'on<event>' adds a listener, true is an empty
    * attribute, null/undefined/false leave it out. Text goes in as text, never as HTML.
-   * @param {string} tag @param {Record<string, any> | null} [attrs] @param {any} [children]
-   * @returns {any}
+   * @template {keyof HTMLElementTagNameMap} K
+   * @param {K} tag @param {Record<string, AttrValue> | null} [attrs] @param {Child | Child[]} [children]
+   * @returns {HTMLElementTagNameMap[K]}
    */
   function h(tag, attrs, children) {
     const el = document.createElement(tag);
@@ -60,7 +175,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
       else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
       else el.setAttribute(key, value === true ? '' : String(value));
     }
-    for (const child of [].concat(children === undefined ? [] : children)) {
+    for (const child of /** @type {Child[]} */ ([]).concat(children === undefined ? [] : children)) {
       if (child === null || child === undefined || child === false) continue;
       el.append(child instanceof Node ? child : String(child));
     }
@@ -109,7 +224,10 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     el.setAttribute('data-kind', isError ? 'error' : 'info');
   }
 
-  /** A table cell labelled with its column (the label shows on a narrow window). */
+  /**
+   * A table cell labelled with its column (the label shows on a narrow window).
+   * @param {string} label @param {Child | Child[]} content @param {string} [cls]
+   */
   function cell(label, content, cls) {
     return h('td', { 'data-label': label, class: cls }, h('div', null, content));
   }
@@ -117,10 +235,13 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   /**
    * Brings a tbody's rows in line with items, in order, keeping each key's row element: rows that
    * did not change stay untouched, so a focused button in them stays focused.
-   * @param {any} tbody @param {any[]} items @param {(item: any) => string} keyOf @param {(item: any) => any} build
+   * @template T
+   * @param {HTMLTableSectionElement} tbody @param {T[]} items @param {(item: T) => string} keyOf
+   * @param {(item: T) => HTMLTableRowElement} build
+   * @returns {boolean} whether a removed row had the focus
    */
   function reconcile(tbody, items, keyOf, build) {
-    /** @type {Map<string, any>} */
+    /** @type {Map<string | null, HTMLTableRowElement>} */
     const old = new Map();
     for (const tr of Array.from(tbody.rows)) old.set(tr.getAttribute('data-key'), tr);
     let cursor = tbody.firstElementChild;
@@ -144,7 +265,10 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     return lostFocus;
   }
 
-  /** Replaces the cells that changed; focus in a replaced cell moves to its counterpart. */
+  /**
+   * Replaces the cells that changed; focus in a replaced cell moves to its counterpart.
+   * @param {HTMLTableRowElement} tr @param {HTMLTableRowElement} fresh
+   */
   function patchRow(tr, fresh) {
     for (const attr of Array.from(fresh.attributes)) tr.setAttribute(attr.name, attr.value);
     const active = document.activeElement;
@@ -156,14 +280,16 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
         return;
       }
       if (current.innerHTML === freshCell.innerHTML) return;
-      const focusKey = current.contains(active) ? active.getAttribute('data-focus') : null;
+      // contains(null) is false: the active element is there when it is in this cell.
+      const focusKey = current.contains(active) ? /** @type {Element} */ (active).getAttribute('data-focus') : null;
       const hadFocus = current.contains(active);
       current.replaceWith(freshCell);
       if (hadFocus) {
-        const again =
+        const again = /** @type {HTMLElement | null} */ (
           (focusKey && freshCell.querySelector('[data-focus="' + focusKey + '"]')) ||
-          freshCell.querySelector('button, a[href], input, select, textarea') ||
-          tr.querySelector('button, a[href]');
+            freshCell.querySelector('button, a[href], input, select, textarea') ||
+            tr.querySelector('button, a[href]')
+        );
         if (again) again.focus();
       }
     });
@@ -173,7 +299,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
 
   /**
    * @param {string} method @param {string} path @param {unknown} [body]
-   * @returns {Promise<{status: number, headers: Headers, body: any}>}
+   * @returns {Promise<ApiAnswer>}
    */
   async function api(method, path, body) {
     /** @type {RequestInit} */
@@ -183,6 +309,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     if (body !== undefined) init.body = JSON.stringify(body);
     const res = await fetch(API + path, init);
     const text = await res.text();
+    /** @type {unknown} */
     let json = null;
     if (text) {
       try {
@@ -194,11 +321,31 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     return { status: res.status, headers: res.headers, body: json };
   }
 
-  /** @param {{status: number, body: any}} r */
+  /**
+   * Whether a body is an APS error body with its message.
+   * @param {unknown} body @returns {body is { message: string }}
+   */
+  function hasMessage(body) {
+    return (
+      typeof body === 'object' &&
+      body !== null &&
+      typeof (/** @type {{ message?: unknown }} */ (body).message) === 'string'
+    );
+  }
+
+  /**
+   * Whether a body is a 400 with the fields in error (`details`).
+   * @param {unknown} body @returns {body is { details: Issue[] }}
+   */
+  function hasDetails(body) {
+    return (
+      typeof body === 'object' && body !== null && Array.isArray(/** @type {{ details?: unknown }} */ (body).details)
+    );
+  }
+
+  /** @param {ApiAnswer} r */
   function messageOf(r) {
-    return r.body && typeof r.body === 'object' && typeof r.body.message === 'string'
-      ? r.body.message
-      : 'the controller answered HTTP ' + r.status;
+    return hasMessage(r.body) ? r.body.message : 'the controller answered HTTP ' + r.status;
   }
 
   /** @param {unknown} e */
@@ -208,10 +355,13 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
 
   /** @param {string} id */
   const typeById = (id) => state.types.find((t) => t.id === id);
-  /** @param {any} type */
+  /** @param {TypeJson | undefined} type */
   const isApplication = (type) => Boolean(type && (type.implements || []).includes(APPLICATION_TYPE));
 
-  /** Keeps the newer of two versions of a task: events arrive in order, snapshots may be older. */
+  /**
+   * Keeps the newer of two versions of a task: events arrive in order, snapshots may be older.
+   * @param {TaskJson} task
+   */
   function upsertTask(task) {
     const { history: _history, ...plain } = task;
     const current = state.tasks.get(plain.id);
@@ -221,6 +371,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     if (state.openTaskId === plain.id) scheduleDialogRefresh();
   }
 
+  /** @param {ResourceJson} resource */
   function upsertResource(resource) {
     const id = resource.aps.id;
     if (state.gone.has(id)) return;
@@ -237,17 +388,17 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     scheduleRender('resources');
   }
 
-  /** @param {{kind: string, data: any}} event */
+  /** @param {StreamEvent} event */
   function applyEvent(event) {
     if (event.kind === 'task') upsertTask(event.data);
     else if (event.data.resource) upsertResource(event.data.resource);
     else removeResource(event.data.id);
   }
 
-  /** @param {string} kind @param {any} data */
+  /** @param {StreamEvent['kind']} kind @param {unknown} data the event's JSON, which its kind tells */
   function onEvent(kind, data) {
-    if (state.loading) state.buffered.push({ kind, data });
-    else applyEvent({ kind, data });
+    if (state.loading) state.buffered.push(/** @type {StreamEvent} */ ({ kind, data }));
+    else applyEvent(/** @type {StreamEvent} */ ({ kind, data }));
   }
 
   let loadGeneration = 0;
@@ -260,12 +411,14 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
    */
   function rangeOf(r) {
     const m = /^items (?:(\d+)-(\d+)|\*)\/(\d+)$/.exec(r.headers.get('Content-Range') || '');
-    return m ? { first: Number(m[1] || 0), last: m[2] === undefined ? -1 : Number(m[2]), total: Number(m[3]) } : undefined;
+    return m
+      ? { first: Number(m[1] || 0), last: m[2] === undefined ? -1 : Number(m[2]), total: Number(m[3]) }
+      : undefined;
   }
 
   /** The newest tasks: tasks are listed oldest first, so when they are more than a page, the last page. */
   async function newestTasks() {
-    const first = await api('GET', '/apskit/tasks');
+    const first = /** @type {ApiAnswer<unknown[]>} */ (await api('GET', '/apskit/tasks'));
     const range = first.status === 200 ? rangeOf(first) : undefined;
     if (!range || range.last + 1 >= range.total || first.body.length === 0) return first;
     const size = first.body.length;
@@ -280,12 +433,16 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     const generation = ++loadGeneration;
     state.loading = true;
     try {
-      const [instance, types, resources, tasks] = await Promise.all([
-        api('GET', '/apskit/instance'),
-        api('GET', '/aps/2/types'),
-        api('GET', '/aps/2/resources'),
-        newestTasks(),
-      ]);
+      // Each body is what its path lists when the answer is a 200, which the loop below requires.
+      const [instance, types, resources, tasks] =
+        /** @type {[ApiAnswer<InstanceJson>, ApiAnswer<TypeJson[]>, ApiAnswer<ResourceJson[]>, ApiAnswer<TaskJson[]>]} */ (
+          await Promise.all([
+            api('GET', '/apskit/instance'),
+            api('GET', '/aps/2/types'),
+            api('GET', '/aps/2/resources'),
+            newestTasks(),
+          ])
+        );
       for (const r of [instance, types, resources, tasks]) if (r.status !== 200) throw new Error(messageOf(r));
       if (generation !== loadGeneration) return;
       state.application = instance.body.application;
@@ -293,8 +450,8 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
       state.globalsId = instance.body.globalsId;
       const typesChanged = JSON.stringify(types.body) !== JSON.stringify(state.types);
       state.types = types.body;
-      state.resources = new Map(resources.body.map((/** @type {any} */ r) => [r.aps.id, r]));
-      state.tasks = new Map(tasks.body.map((/** @type {any} */ t) => [t.id, t]));
+      state.resources = new Map(resources.body.map((r) => [r.aps.id, r]));
+      state.tasks = new Map(tasks.body.map((t) => [t.id, t]));
       if (typesChanged) renderCreateTypes();
       /** @type {string[]} */
       const shown = [];
@@ -322,7 +479,8 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
 
   /** @param {string} taskId */
   async function refreshTask(taskId) {
-    const r = await api('GET', '/apskit/tasks/' + encodeURIComponent(taskId));
+    const r = /** @type {ApiAnswer<TaskJson>} */ (await api('GET', '/apskit/tasks/' + encodeURIComponent(taskId)));
+
     if (r.status === 200) upsertTask(r.body);
   }
 
@@ -399,21 +557,31 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   // ---- forms from schemas ------------------------------------------------------------------------
 
   /**
-   * @typedef {{ node: any, input: any, error: any, read?: () => unknown, refresh?: () => void }} Control
+   * Where a field's error shows, and the input it marks invalid.
+   * @typedef {{ node?: HTMLElement | null, input: HTMLElement, error: HTMLElement }} ErrorTarget
    */
 
-  /** Words for a property's type and rules, from its APS schema. @param {any} p @param {any} type */
+  /**
+   * A form's field: its wrapper, and how to read its value (it throws when the text cannot be one).
+   * @typedef {ErrorTarget & { node: HTMLElement, read?: () => unknown, refresh?: () => void }} Control
+   */
+
+  /**
+   * Words for a property's type and rules, from its APS schema.
+   * @param {PropertySchema} p @param {TypeJson | undefined} type
+   */
   function describe(p, type) {
+    /** @type {string[]} */
     const parts = [];
     const structure = type && type.structures ? type.structures[p.type] : undefined;
     if (structure) {
       const fields = Object.entries(structure.properties || {}).map(
-        ([name, q]) => name + ' ' + (/** @type {any} */ (q).type) + (/** @type {any} */ (q).required ? ' required' : ''),
+        ([name, q]) => name + ' ' + q.type + (q.required ? ' required' : ''),
       );
       parts.push('JSON object ' + p.type + (fields.length ? ': ' + fields.join(', ') : ''));
     } else if (p.type === 'array') parts.push('JSON array' + (p.items ? ' of ' + p.items.type : ''));
     else if (p.type === 'object') parts.push('JSON object');
-    else if (Array.isArray(p.enum)) parts.push('one of ' + p.enum.map((/** @type {unknown} */ v) => JSON.stringify(v)).join(', '));
+    else if (Array.isArray(p.enum)) parts.push('one of ' + p.enum.map((v) => JSON.stringify(v)).join(', '));
     else parts.push(p.type + (p.format ? ' (' + p.format + ')' : ''));
     if (p.default !== undefined) parts.push('default ' + JSON.stringify(p.default));
     if (p.minimum !== undefined) parts.push('at least ' + p.minimum);
@@ -428,17 +596,25 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     return text;
   }
 
-  /** What kind of control a property gets. @param {any} p @param {any} type */
+  /**
+   * What kind of control a property gets.
+   * @param {PropertySchema} p @param {TypeJson | undefined} type
+   */
   function controlKind(p, type) {
     if (Array.isArray(p.enum)) return 'enum';
     if (p.type === 'boolean') return 'boolean';
     if (p.type === 'integer' || p.type === 'number') return 'number';
     if (p.type === 'string') return 'text';
-    if (p.type === 'array' || p.type === 'object' || (type && type.structures && type.structures[p.type])) return 'json';
+    if (p.type === 'array' || p.type === 'object' || (type && type.structures && type.structures[p.type]))
+      return 'json';
     return 'text';
   }
 
-  /** A labelled field with its hint and its (empty) error. */
+  /**
+   * A labelled field with its hint and its (empty) error.
+   * @param {string} id @param {string} labelText @param {boolean} required @param {string} hint
+   * @param {HTMLElement} input
+   */
   function field(id, labelText, required, hint, input) {
     const hintId = id + '-hint';
     const errorId = id + '-error';
@@ -455,11 +631,15 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     return { node, input, error };
   }
 
-  /** Text as the API wants a number: a number when it reads as one, else as typed (the API says why not). */
+  /**
+   * Text as the API wants a number: a number when it reads as one, else as typed (the API says why not).
+   * @param {string} text
+   */
   function numberOrText(text) {
     return /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? Number(text) : text;
   }
 
+  /** @param {string} text @returns {unknown} */
   function jsonOf(text) {
     try {
       return JSON.parse(text);
@@ -468,19 +648,26 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     }
   }
 
-  /** A control for one property of a type's schema. @returns {Control} */
+  /**
+   * A control for one property of a type's schema.
+   * @param {string} idPrefix @param {string} name @param {PropertySchema} p @param {TypeJson | undefined} type
+   * @returns {Control}
+   */
   function propertyControl(idPrefix, name, p, type) {
     const kind = controlKind(p, type);
     const label = p.title ? p.title + ' (' + name + ')' : name;
     const hint = describe(p, type);
     const hasDefault = p.default !== undefined;
+    /** @type {HTMLSelectElement | HTMLTextAreaElement | HTMLInputElement} */
     let input;
+    /** @type {() => unknown} */
     let read;
     if (kind === 'enum' || kind === 'boolean') {
-      const values = kind === 'enum' ? p.enum : [true, false];
+      // 'enum' is the kind of a property with an enum list.
+      const values = kind === 'enum' ? /** @type {unknown[]} */ (p.enum) : [true, false];
       const titles = kind === 'enum' && Array.isArray(p.enumTitles) ? p.enumTitles : [];
       const options = [h('option', { value: '', text: '(not set)' })].concat(
-        values.map((/** @type {unknown} */ v, /** @type {number} */ i) =>
+        values.map((v, i) =>
           h('option', { value: String(i), text: titles[i] ? titles[i] + ' (' + String(v) + ')' : String(v) }),
         ),
       );
@@ -511,7 +698,11 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     return { ...control, read };
   }
 
-  /** A control that links the new resource to an existing one through a relation. @returns {Control} */
+  /**
+   * A control that links the new resource to an existing one through a relation.
+   * @param {string} idPrefix @param {string} name @param {RelationSchema} relation
+   * @returns {Control}
+   */
   function relationControl(idPrefix, name, relation) {
     const target = typeById(relation.type);
     const automatic = Boolean(relation.required && isApplication(target));
@@ -530,7 +721,8 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
         ...candidates.map((r) =>
           h('option', {
             value: r.aps.id,
-            text: (typeById(r.aps.type) || { name: r.aps.type }).name + ' ' + short(r.aps.id) + ' (' + r.aps.status + ')',
+            text:
+              (typeById(r.aps.type) || { name: r.aps.type }).name + ' ' + short(r.aps.id) + ' (' + r.aps.status + ')',
           }),
         ),
       );
@@ -551,7 +743,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   }
 
   function renderCreateTypes() {
-    const select = $('create-type');
+    const select = /** @type {HTMLSelectElement} */ ($('create-type'));
     const previous = select.value;
     const types = creatableTypes();
     select.replaceChildren(...types.map((t) => h('option', { value: t.id, text: t.name })));
@@ -560,27 +752,29 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   }
 
   function renderCreateFields() {
-    const type = typeById($('create-type').value);
+    const type = typeById(/** @type {HTMLSelectElement} */ ($('create-type')).value);
     $('create-type-hint').textContent = type ? type.id : '';
     createControls.clear();
     clearErrors([$('create-type-error')], $('create-error'));
+    /** @type {HTMLElement[]} */
     const nodes = [];
     if (type) {
       for (const [name, p] of Object.entries(type.properties || {})) {
-        if (/** @type {any} */ (p).readonly) continue;
+        if (p.readonly) continue;
         createControls.set(name, propertyControl('create-f-', name, p, type));
       }
       for (const [name, r] of Object.entries(type.relations || {})) {
-        if (/** @type {any} */ (r).collection) continue;
+        if (r.collection) continue;
         createControls.set(name, relationControl('create-f-', name, r));
       }
       for (const c of createControls.values()) nodes.push(c.node);
-      if (nodes.length === 0) nodes.push(h('p', { class: 'hint', text: 'A ' + type.name + ' has nothing to fill in.' }));
+      if (nodes.length === 0)
+        nodes.push(h('p', { class: 'hint', text: 'A ' + type.name + ' has nothing to fill in.' }));
     }
     $('create-fields').replaceChildren(...nodes);
   }
 
-  /** @param {any[]} errorEls @param {any} summary */
+  /** @param {HTMLElement[]} errorEls @param {HTMLElement} summary */
   function clearErrors(errorEls, summary) {
     for (const el of errorEls) {
       el.textContent = '';
@@ -594,11 +788,13 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
    * Puts each issue next to the field it names ('quota', 'contact.email' and 'items[0]' go to the
    * field of their first segment); the rest, and the message, go to the form's summary. Focus goes
    * to the first field in error, so that a keyboard user lands where the fix is.
-   * @param {Map<string, Control>} controls @param {Array<{field?: string, message?: string}>} issues
-   * @param {any} summary @param {string} message
+   * @param {Map<string, ErrorTarget>} controls @param {Issue[]} issues
+   * @param {HTMLElement} summary @param {string} message
    */
   function showIssues(controls, issues, summary, message) {
+    /** @type {string[]} */
     const unplaced = [];
+    /** @type {HTMLElement | null} */
     let first = null;
     for (const issue of issues) {
       const name = String(issue.field || '');
@@ -622,11 +818,15 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   async function submitCreate(event) {
     event.preventDefault();
     if (creating) return;
-    const type = typeById($('create-type').value);
+    const type = typeById(/** @type {HTMLSelectElement} */ ($('create-type')).value);
     const summary = $('create-error');
+    /** @type {Map<string, ErrorTarget>} */
     const errorTargets = new Map(createControls);
     errorTargets.set('aps', { node: null, input: $('create-type'), error: $('create-type-error') });
-    clearErrors(Array.from(errorTargets.values()).map((c) => c.error), summary);
+    clearErrors(
+      Array.from(errorTargets.values()).map((c) => c.error),
+      summary,
+    );
     $('create-result').textContent = '';
     if (!type) {
       showIssues(errorTargets, [{ field: 'aps.type', message: 'is required' }], summary, 'Choose a type.');
@@ -634,6 +834,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     }
     /** @type {Record<string, unknown>} */
     const body = { aps: { type: type.id } };
+    /** @type {Issue[]} */
     const issues = [];
     for (const [name, control] of createControls) {
       try {
@@ -649,15 +850,22 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     }
     creating = true;
     try {
-      const r = await api('POST', '/aps/2/resources', body);
+      const r = /** @type {ApiAnswer<ResourceJson>} */ (await api('POST', '/aps/2/resources', body));
       if (r.status === 200 || r.status === 202) {
         upsertResource(r.body);
         const taskId = r.headers.get('APSKit-Task-ID');
         $('create-result').textContent =
-          'Created ' + type.name + ' ' + r.body.aps.id + ': ' + r.body.aps.status + (taskId ? ', task ' + taskId : '') + '.';
+          'Created ' +
+          type.name +
+          ' ' +
+          r.body.aps.id +
+          ': ' +
+          r.body.aps.status +
+          (taskId ? ', task ' + taskId : '') +
+          '.';
         if (taskId) void refreshTask(taskId);
         renderCreateFields();
-      } else if (r.body && Array.isArray(r.body.details) && r.body.details.length > 0) {
+      } else if (hasDetails(r.body) && r.body.details.length > 0) {
         showIssues(errorTargets, r.body.details, summary, 'Not created: ' + messageOf(r));
       } else {
         summary.textContent = 'Not created: ' + messageOf(r);
@@ -671,7 +879,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
 
   // ---- resources ---------------------------------------------------------------------------------
 
-  /** @type {Map<string, any>} type id -> its section's tbody */
+  /** @type {Map<string, HTMLTableSectionElement>} type id -> its section's tbody */
   const resourceTables = new Map();
 
   function renderResources() {
@@ -692,29 +900,38 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
               h(
                 'thead',
                 null,
-                h('tr', null, ['Resource', 'Status', 'Revision', 'Modified', 'Properties', 'Actions'].map((c) => h('th', { scope: 'col', text: c }))),
+                h(
+                  'tr',
+                  null,
+                  ['Resource', 'Status', 'Revision', 'Modified', 'Properties', 'Actions'].map((c) =>
+                    h('th', { scope: 'col', text: c }),
+                  ),
+                ),
               ),
               tbody,
             ]),
           ]);
         }),
       );
-      if (types.length === 0) root.replaceChildren(h('p', { class: 'empty', text: 'This application serves no types.' }));
+      if (types.length === 0)
+        root.replaceChildren(h('p', { class: 'empty', text: 'This application serves no types.' }));
     }
     for (const t of types) {
-      const tbody = resourceTables.get(t.id);
+      // Each type got its table above.
+      const tbody = /** @type {HTMLTableSectionElement} */ (resourceTables.get(t.id));
       const list = Array.from(state.resources.values())
         .filter((r) => r.aps.type === t.id)
         .sort((a, b) => (a.aps.id === state.globalsId ? -1 : b.aps.id === state.globalsId ? 1 : 0));
       const lostFocus = reconcile(tbody, list, (r) => r.aps.id, resourceRow);
-      const section = tbody.closest('section');
-      section.querySelector('[data-count]').textContent = '(' + list.length + ')';
+      const section = /** @type {HTMLElement} */ (tbody.closest('section'));
+      /** @type {Element} */ (section.querySelector('[data-count]')).textContent = '(' + list.length + ')';
       if (lostFocus) $('resources-heading').focus();
     }
     for (const c of createControls.values()) if (c.refresh) c.refresh();
     renderInstance();
   }
 
+  /** @param {ResourceJson} resource */
   function propertiesText(resource) {
     const { aps: _aps, ...properties } = resource;
     const text = JSON.stringify(properties);
@@ -722,10 +939,12 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     return text.length > 240 ? text.slice(0, 239) + '…' : text;
   }
 
+  /** @param {TypeJson | undefined} type */
   function operationsOf(type) {
-    return Object.entries((type && type.operations) || {}).filter(([, op]) => !(/** @type {any} */ (op).static));
+    return Object.entries((type && type.operations) || {}).filter(([, op]) => !op.static);
   }
 
+  /** @param {ResourceJson} r */
   function resourceRow(r) {
     const id = r.aps.id;
     const type = typeById(r.aps.type);
@@ -780,7 +999,9 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     const name = r0 ? (typeById(r0.aps.type) || { name: r0.aps.type }).name : 'resource';
     if (!window.confirm('Unprovision ' + name + ' ' + id + '?')) return;
     try {
-      const r = await api('DELETE', '/aps/2/resources/' + encodeURIComponent(id));
+      const r = /** @type {ApiAnswer<ResourceJson | null>} */ (
+        await api('DELETE', '/aps/2/resources/' + encodeURIComponent(id))
+      );
       const taskId = r.headers.get('APSKit-Task-ID');
       if (r.status === 204) {
         removeResource(id);
@@ -801,18 +1022,23 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   function openOperations(resourceId) {
     const resource = state.resources.get(resourceId);
     if (!resource) return;
-    const type = typeById(resource.aps.type);
+    // Operations are offered only on a resource whose type has some.
+    const type = /** @type {TypeJson} */ (typeById(resource.aps.type));
     $('operation-dialog-title').textContent = 'Operations of ' + type.name + ' ' + resourceId;
-    $('operation-forms').replaceChildren(...operationsOf(type).map(([name, op]) => operationForm(resourceId, name, op, type)));
-    openDialog($('operation-dialog'));
+    $('operation-forms').replaceChildren(
+      ...operationsOf(type).map(([name, op]) => operationForm(resourceId, name, op, type)),
+    );
+    openDialog(/** @type {HTMLDialogElement} */ ($('operation-dialog')));
   }
 
+  /**
+   * @param {string} resourceId @param {string} name @param {OperationSchema} op @param {TypeJson} type
+   */
   function operationForm(resourceId, name, op, type) {
     /** @type {Map<string, Control>} */
     const controls = new Map();
     const prefix = 'op-' + name + '-';
-    for (const [param, p] of Object.entries(op.parameters || {})) {
-      const spec = /** @type {any} */ (p);
+    for (const [param, spec] of Object.entries(op.parameters || {})) {
       // A body parameter is the whole JSON body, whatever its type: it is typed as JSON.
       const control = propertyControl(prefix, param, spec.kind === 'body' ? { ...spec, type: 'object' } : spec, type);
       const hint = control.node.querySelector('.hint');
@@ -830,14 +1056,21 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     ]);
     form.addEventListener('submit', async (/** @type {Event} */ event) => {
       event.preventDefault();
-      clearErrors(Array.from(controls.values()).map((c) => c.error), summary);
+      clearErrors(
+        Array.from(controls.values()).map((c) => c.error),
+        summary,
+      );
       output.replaceChildren();
       let path = op.path;
       const query = new URLSearchParams();
+      /** @type {unknown} */
       let body;
+      /** @type {Issue[]} */
       const issues = [];
       for (const [param, control] of controls) {
-        const spec = op.parameters[param];
+        // A control exists for each declared parameter.
+        const spec = /** @type {Record<string, ParameterSchema>} */ (op.parameters)[param];
+        /** @type {unknown} */
         let value;
         try {
           value = control.read ? control.read() : undefined;
@@ -862,10 +1095,12 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
         const r = await api(op.verb, url, body);
         output.replaceChildren(
           h('p', { text: op.verb + ' ' + url + ': HTTP ' + r.status }),
-          r.body === null ? null : h('pre', { class: 'out', text: JSON.stringify(r.body, null, 2) }),
+          // An empty answer passes null, which the DOM writes as the text "null".
+          /** @type {Node | string} */ (
+            r.body === null ? null : h('pre', { class: 'out', text: JSON.stringify(r.body, null, 2) })
+          ),
         );
-        if (r.status === 400 && r.body && Array.isArray(r.body.details))
-          showIssues(controls, r.body.details, summary, messageOf(r));
+        if (r.status === 400 && hasDetails(r.body)) showIssues(controls, r.body.details, summary, messageOf(r));
       } catch (e) {
         summary.textContent = 'Not sent: ' + errorText(e);
       }
@@ -879,13 +1114,15 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     let list = Array.from(state.tasks.values());
     if (state.filter.status) list = list.filter((t) => t.status === state.filter.status);
     if (state.filter.resourceId) list = list.filter((t) => t.resourceId === state.filter.resourceId);
-    return list.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+    return list.sort((a, b) =>
+      a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
+    );
   }
 
   function renderTasks() {
     const all = visibleTasks();
     const shown = all.slice(0, MAX_TASKS);
-    const table = $('tasks');
+    const table = /** @type {HTMLTableElement} */ ($('tasks'));
     const lostFocus = reconcile(table.tBodies[0], shown, (t) => t.id, taskRow);
     table.hidden = shown.length === 0;
     $('tasks-empty').hidden = shown.length > 0;
@@ -896,20 +1133,38 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     if (lostFocus) $('tasks-heading').focus();
   }
 
+  /**
+   * A task's buttons, or a dash when it has none.
+   * @param {TaskSummary} t @param {'row' | 'dialog'} where
+   */
   function taskActions(t, where) {
     const describedBy = where + '-name-' + t.id;
+    /** @type {HTMLButtonElement[]} */
     const buttons = [];
     if (t.status === 'failed')
       buttons.push(
-        h('button', { type: 'button', 'data-focus': 'rerun', 'aria-describedby': describedBy, text: 'Rerun', onclick: () => void taskAction(t.id, 'rerun') }),
+        h('button', {
+          type: 'button',
+          'data-focus': 'rerun',
+          'aria-describedby': describedBy,
+          text: 'Rerun',
+          onclick: () => void taskAction(t.id, 'rerun'),
+        }),
       );
     if (t.status === 'scheduled')
       buttons.push(
-        h('button', { type: 'button', 'data-focus': 'cancel', 'aria-describedby': describedBy, text: 'Cancel', onclick: () => void taskAction(t.id, 'cancel') }),
+        h('button', {
+          type: 'button',
+          'data-focus': 'cancel',
+          'aria-describedby': describedBy,
+          text: 'Cancel',
+          onclick: () => void taskAction(t.id, 'cancel'),
+        }),
       );
     return buttons.length > 0 ? h('div', { class: 'actions' }, buttons) : dash();
   }
 
+  /** @param {TaskSummary} t */
   function taskRow(t) {
     return h('tr', { 'data-task-id': t.id, 'data-status': t.status, 'data-resource-id': t.resourceId }, [
       cell('Task', [
@@ -938,7 +1193,9 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     const task = state.tasks.get(id);
     const what = task ? task.name + ' (' + short(id) + ')' : 'task ' + id;
     try {
-      const r = await api('POST', '/apskit/tasks/' + encodeURIComponent(id) + '/' + verb);
+      const r = /** @type {ApiAnswer<TaskJson>} */ (
+        await api('POST', '/apskit/tasks/' + encodeURIComponent(id) + '/' + verb)
+      );
       if (r.status === 200) {
         upsertTask(r.body);
         notice((verb === 'rerun' ? 'Running again: ' : 'Canceled: ') + what + '.');
@@ -959,7 +1216,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
 
   // ---- a task's history --------------------------------------------------------------------------
 
-  /** @param {any} dialog */
+  /** @param {HTMLDialogElement} dialog */
   function openDialog(dialog) {
     state.dialogOpener = document.activeElement;
     if (!dialog.open) dialog.showModal();
@@ -970,7 +1227,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     state.openTaskId = id;
     const task = state.tasks.get(id);
     if (task) renderTaskDialog(task, null);
-    openDialog($('task-dialog'));
+    openDialog(/** @type {HTMLDialogElement} */ ($('task-dialog')));
     void refreshOpenTask();
   }
 
@@ -980,7 +1237,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     if (!id) return;
     const sequence = ++dialogSequence;
     try {
-      const r = await api('GET', '/apskit/tasks/' + encodeURIComponent(id));
+      const r = /** @type {ApiAnswer<TaskJson>} */ (await api('GET', '/apskit/tasks/' + encodeURIComponent(id)));
       // An answer that an earlier request's overtook, or for a task no longer open, is dropped.
       if (sequence !== dialogSequence || state.openTaskId !== id || r.status !== 200) return;
       upsertTask(r.body);
@@ -990,8 +1247,13 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     }
   }
 
+  /**
+   * Fills the task dialog; the history only when it is known (the summary in hand has none).
+   * @param {TaskSummary} t @param {HistoryEntry[] | null | undefined} history
+   */
   function renderTaskDialog(t, history) {
     $('task-dialog-title').textContent = t.name;
+    /** @type {Array<[string, Child]>} */
     const facts = [
       ['Status', badge(t.status)],
       ['Task', h('code', { id: 'dialog-name-' + t.id, text: t.id })],
@@ -1016,13 +1278,16 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
       const hadFocus = actions.contains(document.activeElement);
       actions.replaceChildren(fresh);
       if (hadFocus) {
-        const next = actions.querySelector('button') || $('task-dialog').querySelector('[data-close]');
+        // The dialog always has its close button.
+        const next = /** @type {HTMLElement} */ (
+          actions.querySelector('button') || $('task-dialog').querySelector('[data-close]')
+        );
         next.focus();
       }
     }
     if (history) {
-      $('task-history').tBodies[0].replaceChildren(
-        ...history.map((/** @type {any} */ e) =>
+      /** @type {HTMLTableElement} */ ($('task-history')).tBodies[0].replaceChildren(
+        ...history.map((e) =>
           h('tr', { 'data-kind': e.kind }, [
             cell('When', h('time', { datetime: e.at, text: clock(e.at) })),
             cell('Event', e.kind),
@@ -1042,7 +1307,7 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
     dialog.addEventListener('close', () => {
       if (dialog.id === 'task-dialog') {
         state.openTaskId = null;
-        $('task-history').tBodies[0].replaceChildren();
+        /** @type {HTMLTableElement} */ ($('task-history')).tBodies[0].replaceChildren();
       }
       const opener = state.dialogOpener;
       state.dialogOpener = null;
@@ -1054,7 +1319,8 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   $('create-type').addEventListener('change', renderCreateFields);
   $('create-form').addEventListener('submit', submitCreate);
   $('task-status').addEventListener('change', () => {
-    state.filter.status = $('task-status').value;
+    state.filter.status = /** @type {HTMLSelectElement} */ ($('task-status')).value;
+
     renderTasks();
   });
   $('task-resource-clear').addEventListener('click', () => {
@@ -1074,4 +1340,3 @@ export const CONSOLE_SCRIPT = String.raw`(function () {
   connect();
   void loadSnapshot();
 })();
-`;
