@@ -134,6 +134,7 @@ export type {
 } from './openapi/openapi-document';
 
 export { defineApp, isApsApp, AppDefinitionError } from './app/define-app';
+export { isServiceName } from './model/names';
 export type {
   AppChangelogEntry,
   AppDefinition,

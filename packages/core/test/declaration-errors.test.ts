@@ -712,3 +712,54 @@ describe('the DeclarationError', () => {
     expect(() => toApsSchema(NotForSchema)).toThrow(/NotForSchema: is not declared with @ApsType\(\)/);
   });
 });
+
+describe('decorators put where they cannot work', () => {
+  // Decorators record these instead of throwing at import, so the model reports them with the rest.
+  it('reports members with symbol names, and @Param on a constructor, with the other mistakes', () => {
+    const secret = Symbol('secret');
+    const run = Symbol('run');
+    const link = Symbol('link');
+    const declared: Class[] = [];
+    expect(() => {
+      @ApsType({ id: `${ID}/misplaced/1.0` })
+      class Misplaced {
+        constructor(@Param('seed', { kind: 'query' }) readonly seed?: string) {}
+
+        @Property()
+        [secret]?: string;
+
+        @Relation(() => Misplaced)
+        [link]?: Misplaced;
+
+        @Operation({ verb: 'POST' })
+        [run](): void {}
+
+        @Property({ type: 'array' })
+        tags?: string[];
+      }
+      declared.push(Misplaced);
+    }).not.toThrow();
+    expect(problemsOf(declared)).toEqual([
+      problem('Misplaced', undefined, /^APS members must have string names, not Symbol\(secret\)$/),
+      problem('Misplaced', undefined, /^APS members must have string names, not Symbol\(link\)$/),
+      problem('Misplaced', undefined, /^APS members must have string names, not Symbol\(run\)$/),
+      problem('Misplaced', 'constructor', /^@Param\('seed'\) belongs on a method parameter, not a constructor$/),
+      problem('Misplaced', 'tags', /an array needs `items`/),
+    ]);
+  });
+
+  it('reports a mistake of a base class once, however many types extend it', () => {
+    const hidden = Symbol('hidden');
+    class Base {
+      @Property()
+      [hidden]?: string;
+    }
+    @ApsType({ id: `${ID}/first/1.0` })
+    class First extends Base {}
+    @ApsType({ id: `${ID}/second/1.0` })
+    class Second extends Base {}
+    expect(problemsOf([First, Second])).toEqual([
+      problem('Base', undefined, /^APS members must have string names, not Symbol\(hidden\)$/),
+    ]);
+  });
+});

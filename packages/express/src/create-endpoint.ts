@@ -10,6 +10,7 @@ import {
   ApsHeaderKey,
   buildTypeModel,
   InternalError,
+  isServiceName,
   toOpenApi,
   type Class,
   type TypeModel,
@@ -77,13 +78,11 @@ export type ApsEndpoint = Router & {
   listen(options?: ListenOptions): Promise<RunningEndpoint>;
 };
 
-const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
 export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   const entries = Object.entries(options.services);
   if (entries.length === 0) throw new Error('createEndpoint: `services` names no service');
   for (const [name] of entries) {
-    if (!SERVICE_NAME.test(name))
+    if (!isServiceName(name))
       throw new Error(`createEndpoint: invalid service name "${name}" (it is a URL path segment)`);
   }
   const model = buildTypeModel(entries.map(([, cls]) => cls));

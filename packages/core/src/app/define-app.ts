@@ -3,6 +3,7 @@
  * built from a version the platform would refuse, and hands back a frozen `ApsApp`.
  */
 import { isApsTypeClass } from '../metadata/queries';
+import { isServiceName } from '../model/names';
 import type { AppChangelogEntry, AppDefinition, AppLicense, AppServices, ApsApp, ServicePresentation } from './app';
 
 /**
@@ -32,8 +33,6 @@ export function isApsApp(value: unknown): value is ApsApp {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[APP_BRAND] === true;
 }
 
-/** The same rule as the endpoint's: a service name is a URL path segment and a file name. */
-const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** APS versions and releases are dot-separated numbers, compared number by number. */
 const VERSION = /^\d+(\.\d+)*$/;
 /** Characters XML 1.0 cannot carry, even escaped. */
@@ -160,7 +159,7 @@ function checkServices(check: Checker, services: AppServices | undefined): strin
   const entries = Object.entries(services);
   if (entries.length === 0) check.problems.push('services: name at least one service');
   for (const [name, cls] of entries) {
-    if (!SERVICE_NAME.test(name)) {
+    if (!isServiceName(name)) {
       check.problems.push(
         `services.${name}: "${name}" is not a service name (letters, digits, "_", "." and "-", as a URL path segment)`,
       );

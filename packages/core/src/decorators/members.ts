@@ -10,10 +10,15 @@ function ownerOf(target: object): { cls: Class; isStatic: boolean } {
     : { cls: target.constructor as Class, isStatic: false };
 }
 
-function memberName(key: string | symbol): string {
-  // APS names are JSON keys; a symbol can never be one, and saying so here beats a silent skip.
-  if (typeof key === 'symbol') throw new TypeError(`APS members must have string names, not ${String(key)}`);
-  return key;
+/**
+ * The member's name, or undefined for a symbol, which can never be an APS name (APS names are JSON
+ * keys). The mistake is recorded, not thrown: a throw here would stop the app at import on the first
+ * one, where building the model reports every mistake together, each by class and member.
+ */
+function memberName(cls: Class, key: string | symbol): string | undefined {
+  if (typeof key === 'string') return key;
+  getMetadataStorage().addMistake({ target: cls, message: `APS members must have string names, not ${String(key)}` });
+  return undefined;
 }
 
 /**
@@ -24,7 +29,8 @@ function memberName(key: string | symbol): string {
 export function Property(options: PropertyOptions = {}): PropertyDecorator {
   return (target, key) => {
     const { cls } = ownerOf(target);
-    const name = memberName(key);
+    const name = memberName(cls, key);
+    if (name === undefined) return;
     getMetadataStorage().addProperty({
       target: cls,
       name,
@@ -40,7 +46,9 @@ export function Property(options: PropertyOptions = {}): PropertyDecorator {
  */
 export function Relation(to: TypeThunk, options: RelationOptions = {}): PropertyDecorator {
   return (target, key) => {
-    getMetadataStorage().addRelation({ target: ownerOf(target).cls, name: memberName(key), to, options });
+    const { cls } = ownerOf(target);
+    const name = memberName(cls, key);
+    if (name !== undefined) getMetadataStorage().addRelation({ target: cls, name, to, options });
   };
 }
 
@@ -48,19 +56,30 @@ export function Relation(to: TypeThunk, options: RelationOptions = {}): Property
 export function Operation(options: OperationOptions): MethodDecorator {
   return (target, key) => {
     const { cls, isStatic } = ownerOf(target);
-    getMetadataStorage().addOperation({ target: cls, method: memberName(key), options, isStatic });
+    const method = memberName(cls, key);
+    if (method !== undefined) getMetadataStorage().addOperation({ target: cls, method, options, isStatic });
   };
 }
 
 /** Declares a parameter of a custom operation: where it comes from (`kind`) and its APS type. */
 export function Param(name: string, options: ParamOptions): ParameterDecorator {
   return (target, key, index) => {
-    if (key === undefined) throw new TypeError(`@Param('${name}') belongs on a method parameter, not a constructor`);
     const { cls, isStatic } = ownerOf(target);
+    if (key === undefined) {
+      // On a constructor parameter, `target` is the class itself.
+      getMetadataStorage().addMistake({
+        target: cls,
+        member: 'constructor',
+        message: `@Param('${name}') belongs on a method parameter, not a constructor`,
+      });
+      return;
+    }
+    const method = memberName(cls, key);
+    if (method === undefined) return;
     const paramTypes: unknown[] | undefined = Reflect.getMetadata('design:paramtypes', target, key);
     getMetadataStorage().addParam({
       target: cls,
-      method: memberName(key),
+      method,
       index,
       name,
       options,

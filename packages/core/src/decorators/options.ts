@@ -3,7 +3,7 @@
  * published schema can be read next to its declaration line by line. `doc` fields feed the reference
  * docs only: published APS schemas keep descriptions out of the JSON, so must we.
  */
-import type { Class } from '../metadata/records';
+import type { Class } from '../metadata/class';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };

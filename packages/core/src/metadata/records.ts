@@ -11,9 +11,9 @@ import type {
   StructureOptions,
   TypeThunk,
 } from '../decorators/options';
+import type { Class } from './class';
 
-/** Any class. `never[]` so that every constructor, whatever its parameters, is assignable. */
-export type Class<T = unknown> = abstract new (...args: never[]) => T;
+export type { Class };
 
 export interface TypeRecord {
   readonly target: Class;
@@ -45,6 +45,16 @@ export interface OperationRecord {
   readonly method: string;
   readonly options: OperationOptions;
   readonly isStatic: boolean;
+}
+
+/**
+ * A decorator put where it cannot work (on a symbol-named member, a constructor parameter), recorded
+ * rather than thrown at import, so that building the model reports it with every other mistake.
+ */
+export interface MistakeRecord {
+  readonly target: Class;
+  readonly member?: string;
+  readonly message: string;
 }
 
 export interface ParamRecord {

@@ -1,5 +1,6 @@
 import type {
   Class,
+  MistakeRecord,
   OperationRecord,
   ParamRecord,
   PropertyRecord,
@@ -21,6 +22,7 @@ export class MetadataStorage {
   private readonly relations = new Map<Class, RelationRecord[]>();
   private readonly operations = new Map<Class, OperationRecord[]>();
   private readonly params = new Map<Class, ParamRecord[]>();
+  private readonly mistakes = new Map<Class, MistakeRecord[]>();
 
   addType(record: TypeRecord): void {
     this.types.set(record.target, record);
@@ -46,6 +48,10 @@ export class MetadataStorage {
     push(this.params, record.target, record);
   }
 
+  addMistake(record: MistakeRecord): void {
+    push(this.mistakes, record.target, record);
+  }
+
   typeOf(target: Class): TypeRecord | undefined {
     return this.types.get(target);
   }
@@ -69,6 +75,10 @@ export class MetadataStorage {
 
   ownParams(target: Class): readonly ParamRecord[] {
     return this.params.get(target) ?? [];
+  }
+
+  ownMistakes(target: Class): readonly MistakeRecord[] {
+    return this.mistakes.get(target) ?? [];
   }
 }
 

@@ -5,7 +5,14 @@
  */
 import type { ItemsOptions, ItemsRef, ResponseOptions, TypeRef } from '../decorators/options';
 import { DeclarationError, type DeclarationProblem } from '../errors/declaration-error';
-import type { Class, OperationRecord, ParamRecord, PropertyRecord, RelationRecord } from '../metadata/records';
+import type {
+  Class,
+  MistakeRecord,
+  OperationRecord,
+  ParamRecord,
+  PropertyRecord,
+  RelationRecord,
+} from '../metadata/records';
 import { getMetadataStorage } from '../metadata/storage';
 import { lineage, mergeByName } from './lineage';
 import {
@@ -64,6 +71,7 @@ export function buildTypeModel(classes: Iterable<Class>): TypeModel {
 class ModelBuilder {
   private readonly storage = getMetadataStorage();
   private readonly problems: DeclarationProblem[] = [];
+  private readonly reportedMistakes = new Set<MistakeRecord>();
   private readonly structures = new Map<Class, MStructure>();
   /** Checks that need every structure known first: string structure names, per-type collection. */
   private readonly deferred: Array<() => void> = [];
@@ -87,6 +95,18 @@ class ModelBuilder {
 
   private problem(place: Place, message: string): void {
     this.problems.push({ className: place.className, member: place.member, message });
+  }
+
+  /** Decorators put where they cannot work, recorded by the decorators instead of thrown at import. */
+  private reportMisplaced(chain: readonly Class[]): void {
+    for (const cls of chain) {
+      for (const mistake of this.storage.ownMistakes(cls)) {
+        // Once per model, though a base class may reach it through several types.
+        if (this.reportedMistakes.has(mistake)) continue;
+        this.reportedMistakes.add(mistake);
+        this.problem({ className: cls.name, member: mistake.member }, mistake.message);
+      }
+    }
   }
 
   private checkUnique(types: ApsTypeModel[], key: 'name' | 'id'): void {
@@ -121,6 +141,7 @@ class ModelBuilder {
     if (idProblem) this.problem(place, idProblem);
 
     const chain = lineage(cls);
+    this.reportMisplaced(chain);
     // Members declared at or above the nearest @ApsType base class come to this type through APS
     // `implements`: the schema leaves them out, the runtime keeps them.
     const apsBaseDepth = findLastIndex(chain.slice(0, -1), (c) => this.storage.typeOf(c) !== undefined);
@@ -365,6 +386,7 @@ class ModelBuilder {
     if (nameProblem) this.problem(place, nameProblem);
     const rules = readValidatorRules(target);
     const chain = lineage(target);
+    this.reportMisplaced(chain);
     for (const { record } of mergeByName(
       chain,
       (c) => this.storage.ownProperties(c),

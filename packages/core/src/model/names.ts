@@ -18,6 +18,16 @@ const OPERATION_PATH = /^\/[A-Za-z0-9_\-./{}]*$/;
 
 export const HTTP_VERBS: readonly string[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
+/**
+ * A service name is a URL path segment of the endpoint (`POST /{service}/`) and the name of a schema
+ * file in the package (`schemas/{service}.schema`): one rule for defineApp and for the endpoint.
+ */
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+export function isServiceName(name: string): boolean {
+  return SERVICE_NAME.test(name);
+}
+
 /** A string that looks like a type ID (has a scheme) is judged as one, not as a structure name. */
 export function looksLikeTypeId(value: string): boolean {
   return value.includes('://');

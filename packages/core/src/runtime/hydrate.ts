@@ -5,15 +5,9 @@
  * those decorators keep their meaning.
  */
 import { plainToInstance } from 'class-transformer';
-import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 import type { Class } from '../metadata/records';
 import type { PropertyModel } from '../model/model';
-
-// class-transformer keeps its decorator metadata in a module it does not type for importers.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
-  defaultMetadataStorage: MetadataStorage;
-};
+import { classTransformerOnClass, classTransformerOnProperty } from './class-transformer-metadata';
 
 export type Hydrate = (plain: unknown) => object;
 
@@ -74,11 +68,9 @@ function mapArrays(inner: Hydrate, depth: number): (v: unknown) => unknown {
 function usesClassTransformer(target: Class, properties: readonly PropertyModel[], seen: Set<Class>): boolean {
   if (seen.has(target)) return false;
   seen.add(target);
-  const storage = defaultMetadataStorage;
-  if (storage.getExposedMetadatas(target).length > 0 || storage.getExcludedMetadatas(target).length > 0) return true;
+  if (classTransformerOnClass(target)) return true;
   for (const p of properties) {
-    if (storage.findTypeMetadata(target, p.name) || storage.findTransformMetadatas(target, p.name, 0).length > 0)
-      return true;
+    if (classTransformerOnProperty(target, p.name)) return true;
     if (p.structure && usesClassTransformer(p.structure.target, p.structure.properties, seen)) return true;
   }
   return false;
