@@ -1,5 +1,6 @@
 export { main, createProgram } from './main';
-export { schemaCommand, schemaText, type SchemaOptions, type Output } from './commands/schema';
+export { schemaCommand, type SchemaOptions, type Output } from './commands/schema';
+export { schemaText } from './schema-text';
 export { loadModule, resolveModuleFile, type LoadedModule } from './load-module';
 export { CliError } from './cli-error';
 export { packageCommand, type PackageOptions } from './commands/package';

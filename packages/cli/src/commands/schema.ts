@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toApsSchema, type ApsTypeModel } from '@apskit/core';
 import { displayPath } from '../display-path';
+import { schemaText } from '../schema-text';
 import { selectTypes } from '../select-types';
 
 export interface SchemaOptions {
@@ -12,11 +12,6 @@ export interface SchemaOptions {
 export interface Output {
   out(text: string): void;
   err(text: string): void;
-}
-
-/** The text of a `.schema` file: the schema as APS publishes it, with a final newline. */
-export function schemaText(type: ApsTypeModel): string {
-  return `${JSON.stringify(toApsSchema(type), null, 2)}\n`;
 }
 
 /**

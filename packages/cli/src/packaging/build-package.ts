@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import JSZip from 'jszip';
 import { buildTypeModel, type ApsApp } from '@apskit/core';
 import { CliError } from '../cli-error';
-import { schemaText } from '../commands/schema';
+import { schemaText } from '../schema-text';
 import { appMetaXml } from './app-meta';
 import { APP_META, validatePackage } from './validate-package';
 
