@@ -6,7 +6,8 @@
  * beforehand:
  *
  * - which packages lerna sees as changed since the last release tag (`lerna changed`);
- * - that every package carries lerna.json's version and pins its workspace dependencies at it;
+ * - that every package carries lerna.json's version and pins its workspace dependencies at it (a
+ *   peer dependency takes a range instead: lerna version never bumps one);
  * - that no public package depends on a private one (it could not be installed);
  * - for each public package, the tarball `npm pack` would make: name, version, files, size, with
  *   its `main` and `types` in it, and no build output left behind by a source that is gone.
@@ -80,8 +81,15 @@ function checkVersions(packages, version) {
     for (const kind of kinds) {
       for (const [name, range] of Object.entries(p[kind])) {
         if (!names.has(name)) continue;
-        if (range !== version)
+        if (kind === 'peerDependencies') {
+          // lerna version leaves peer ranges as they are, so an exact one breaks at the next version.
+          if (range === version)
+            problems.push(
+              `${p.name} peerDependencies: ${name} is pinned at "${range}", which lerna version does not bump; give a range (">=${version}")`,
+            );
+        } else if (range !== version) {
           problems.push(`${p.name} ${kind}: ${name} is "${range}", not the release's "${version}"`);
+        }
         if (!p.private && kind !== 'devDependencies' && byName.get(name)?.private)
           problems.push(`${p.name} is public but depends on ${name}, which is private`);
       }
