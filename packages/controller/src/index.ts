@@ -7,6 +7,7 @@ export {
   taskJson,
   type ControllerOptions,
   type OperationResult,
+  type KeyValuePort,
   type SubmitOptions,
   type TaskJson,
 } from './controller';
@@ -24,7 +25,7 @@ export { healthApi } from './api/health';
 export { controllerOpenApi } from './api/openapi-paths';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
-export { renderResource, type ResourceJson } from './resources/render';
+export { renderResource, type ResourceJson } from './wire/resource-json';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store';
 // The store contract lives in @apskit/store; it is re-exported so that an app needs one import.

@@ -3,6 +3,7 @@
  * so that several controllers in one process, as in tests, keep their own counts).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ACTIVE_TASK_STATUSES } from '@apskit/core';
 import type { Store } from '@apskit/store';
 
 export class ControllerMetrics {
@@ -11,7 +12,8 @@ export class ControllerMetrics {
   readonly taskOutcomes: Counter<'operation' | 'outcome'>;
   readonly lateness: Histogram;
 
-  constructor(store: Store) {
+  /** `store`: where the queue depth is counted, when scraped. */
+  constructor(store: Pick<Store, 'countTasks'>) {
     this.httpRequests = new Counter({
       name: 'apskit_http_requests_total',
       help: 'Requests the controller answered, by method and status code',
@@ -37,9 +39,7 @@ export class ControllerMetrics {
       registers: [this.registry],
       // Read from the store when scraped, so the figure is the store's, whichever process wrote it.
       async collect() {
-        for (const status of ['scheduled', 'running'] as const) {
-          this.set({ status }, (await store.listTasks({ status })).length);
-        }
+        for (const status of ACTIVE_TASK_STATUSES) this.set({ status }, await store.countTasks({ status }));
       },
     });
   }

@@ -79,7 +79,7 @@ beforeAll(async () => {
     logger: false,
     // Straight from the controller's store: what is tested here is the path, not how state is loaded.
     loadResource: async ({ id }) => {
-      const r = await ref.controller?.store.getResource(id);
+      const r = await ref.controller?.findResource(id);
       return r && (renderResource(r) as unknown as Record<string, unknown>);
     },
   });

@@ -92,6 +92,7 @@ export {
 } from './validation/json-schema';
 export { compileClassRules, isCoveredBySchema, type ClassRulesValidator } from './validation/class-rules';
 export { compileImmutableChecks, type ImmutableChecks } from './validation/immutables';
+export { invalidError } from './validation/invalid';
 export {
   compileLinearPattern,
   linearRegExp,

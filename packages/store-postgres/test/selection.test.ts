@@ -24,14 +24,14 @@ describe('the default store', () => {
 
   it('is SQLite without a database URL', () => {
     delete process.env.APSKIT_DATABASE_URL;
-    expect(new Controller({ app }).store).toBeInstanceOf(SqliteStore);
+    expect(new Controller({ app })['store']).toBeInstanceOf(SqliteStore);
   });
 
   it('is PostgreSQL with APSKIT_DATABASE_URL, or with the databaseUrl option first', () => {
     process.env.APSKIT_DATABASE_URL = 'postgres://apskit@127.0.0.1:1/from_env';
-    expect(new Controller({ app }).store).toBeInstanceOf(PostgresStore);
+    expect(new Controller({ app })['store']).toBeInstanceOf(PostgresStore);
     delete process.env.APSKIT_DATABASE_URL;
-    expect(new Controller({ app, databaseUrl: 'postgresql://apskit@127.0.0.1:1/x' }).store).toBeInstanceOf(
+    expect(new Controller({ app, databaseUrl: 'postgresql://apskit@127.0.0.1:1/x' })['store']).toBeInstanceOf(
       PostgresStore,
     );
   });
@@ -39,7 +39,7 @@ describe('the default store', () => {
   it('is the store the options give, whatever the environment says', () => {
     process.env.APSKIT_DATABASE_URL = 'postgres://apskit@127.0.0.1:1/from_env';
     const store = new MemoryStore();
-    expect(new Controller({ app, store }).store).toBe(store);
+    expect(new Controller({ app, store })['store']).toBe(store);
   });
 
   it('refuses a URL of another database', () => {

@@ -77,7 +77,7 @@ export function createWebhooks(controller: Controller, options: WebhookOptions):
     subscriptionKey:
       options.subscriptionKey ??
       ((n) => (typeof n.provisionRequest.subscriptionId === 'string' ? n.provisionRequest.subscriptionId : undefined)),
-    subscriptions: new SubscriptionIndex(controller.store, keys),
+    subscriptions: new SubscriptionIndex(controller.keyValues, keys),
     poster,
     maxProcessingSeconds: options.maxProcessingSeconds ?? DEFAULT_MAX_PROCESSING_SECONDS,
     maxPostingSeconds: options.results.maxPostingSeconds ?? 3600,

@@ -253,7 +253,7 @@ describe('the intake refuses, storing nothing', () => {
     const reply = await deliver(h.webhookUrl, undefined, { raw, headers: secret });
     expect(reply.status).toBe(202);
     const [attempt] = (await h.tasks(n.provisionRequest.id)).attempts;
-    const task = await h.provisioner.controller.store.getTask(attempt!.id);
+    const task = await h.provisioner.controller['store'].getTask(attempt!.id);
     const stored = JSON.stringify(task!.request.body);
     expect(stored).not.toContain('__proto__');
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();

@@ -18,7 +18,7 @@ async function resultTask(h: Harness, requestId: string): Promise<TaskJson> {
   return results[0]!;
 }
 
-async function history(h: Harness, taskId: string): Promise<Array<{ kind: string; message: string }>> {
+async function history(h: Harness, taskId: string): Promise<ReadonlyArray<{ kind: string; message: string }>> {
   const task = (await fetch(`${h.provisioner.controllerUrl}/apskit/tasks/${taskId}`).then((r) => r.json())) as TaskJson;
   return task.history ?? [];
 }

@@ -6,17 +6,21 @@
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import {
   ApsError,
+  ApsHeader,
+  ApsHeaderKey,
   BadRequestError,
   InternalError,
   isApsError,
   NotFoundError,
+  REQUEST_ID_PATTERN,
   ServiceUnavailableError,
+  TASK_STATUSES,
   toApsSchema,
+  type TaskStatus,
 } from '@apskit/core';
 import { bodyErrors, errorBody, jsonBody, sendError, sendJson } from '@apskit/express';
-import { taskJson, type Controller, type ControllerOptions, type OperationResult, type TaskJson } from '../controller';
-import { renderResource, type ResourceJson } from '../resources/render';
-import type { TaskStatus } from '@apskit/store';
+import type { Controller, ControllerOptions, OperationResult, TaskJson } from '../controller';
+import { renderResource, type ResourceJson } from '../wire/resource-json';
 import { TransportError } from '../transport/transport';
 import { requestGuard } from './guard';
 import { pageLimits, pageOfQuery, pageOfRange, readPage, sendPage } from './paging';
@@ -36,14 +40,14 @@ export const DEFAULT_MAX_EVENT_CLIENTS = 100;
 type Handler = (req: Request, res: Response) => Promise<void>;
 
 /** The caller's unique id for a request: recorded on the task, echoed on the answer and in errors. */
-export const REQUEST_ID_HEADER = 'apskit-request-id';
+export const REQUEST_ID_HEADER = ApsHeaderKey.requestId;
 
 function requestIdOf(req: Request): string | undefined {
   const value = req.headers[REQUEST_ID_HEADER];
   const id = Array.isArray(value) ? value[0] : value;
   if (id === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,200}$/.test(id))
-    throw new BadRequestError('APSKit-Request-ID must be 1 to 200 visible ASCII characters');
+  if (!REQUEST_ID_PATTERN.test(id))
+    throw new BadRequestError(`${ApsHeader.requestId} must be 1 to 200 visible ASCII characters`);
   return id;
 }
 
@@ -72,7 +76,7 @@ function route(handler: Handler): RequestHandler {
         return;
       }
       // An error names the request it answers, so that a caller polling many can correlate it.
-      res.setHeader('APSKit-Request-ID', requestId);
+      res.setHeader(ApsHeader.requestId, requestId);
       const body = { ...errorBody(e, undefined), requestId };
       sendJson(res, body.code, body);
     });
@@ -80,8 +84,8 @@ function route(handler: Handler): RequestHandler {
 }
 
 function sendOperation(res: Response, result: OperationResult, requestId?: string): void {
-  if (result.task) res.setHeader('APSKit-Task-ID', result.task.id);
-  if (requestId !== undefined) res.setHeader('APSKit-Request-ID', requestId);
+  if (result.task) res.setHeader(ApsHeader.taskId, result.task.id);
+  if (requestId !== undefined) res.setHeader(ApsHeader.requestId, requestId);
   if (result.error !== undefined) {
     sendJson(res, result.status, result.error);
     return;
@@ -89,7 +93,6 @@ function sendOperation(res: Response, result: OperationResult, requestId?: strin
   sendJson(res, result.status, result.status === 204 ? undefined : result.resource);
 }
 
-const TASK_STATUSES: readonly TaskStatus[] = ['scheduled', 'running', 'succeeded', 'failed', 'canceled'];
 const FORWARD_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
 export function controllerApi(controller: Controller, options: ControllerApiOptions = {}): Router {
@@ -139,7 +142,7 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
         page,
         limits.maxBytes,
         async (offset, limit) => {
-          const found = await controller.store.listResources({ type: typeId, offset, limit });
+          const found = await controller.listResources({ type: typeId, offset, limit });
           total = found.total;
           return found.items;
         },
@@ -161,7 +164,7 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
     route(async (req, res) => {
       // The application writing its own resource (APS apps do so with their instance certificate;
       // this local controller knows the app by its instance id): stored as it is, the app not called.
-      if (req.headers['aps-instance-id'] === controller.instance.id && controller.instance.id !== '') {
+      if (req.headers[ApsHeaderKey.instanceId] === controller.instance.id && controller.instance.id !== '') {
         sendJson(res, 200, await controller.updateByApp(req.params.id as string, req.body));
         return;
       }
@@ -191,13 +194,13 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
       if (relation && req.method === 'GET') {
         // A collection can be long: paged like any list (the links are ids; the resources are read per page).
         const page = pageOfRange(req.headers.range, limits);
-        const links = await controller.store.linksFrom(id, relation.name);
+        const links = await controller.linksFrom(id, relation.name);
         const texts = await readPage(
           page,
           limits.maxBytes,
           async (offset, limit) => {
             const linked = await Promise.all(
-              links.slice(offset, offset + limit).map((l) => controller.store.getResource(l.to)),
+              links.slice(offset, offset + limit).map((l) => controller.findResource(l.to)),
             );
             return linked.filter((r) => r !== undefined);
           },
@@ -246,8 +249,8 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
       const texts = await readPage(
         page,
         limits.maxBytes,
-        (offset, limit) => controller.store.listTasks({ ...filter, offset, limit }),
-        (t) => taskJson(t),
+        (offset, limit) => controller.listTasks({ ...filter, offset, limit }),
+        (t) => t,
       );
       sendPage(res, page.offset, texts, await controller.countTasks(filter));
     }),
@@ -322,7 +325,7 @@ function eventStream(controller: Controller, maxClients: number): RequestHandler
   const onResource = (id: string): void => {
     chain = chain
       .then(async () => {
-        const record = await controller.store.getResource(id);
+        const record = await controller.findResource(id);
         broadcast({ event: 'resource', data: { id, resource: record ? renderResource(record) : null } });
       })
       // The store may be closing under a stopping controller; a watcher reloads on reconnect anyway.

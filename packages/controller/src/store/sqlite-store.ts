@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TaskEventKind, TaskStatus } from '@apskit/core';
 import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
+import { createSchema } from './sqlite-schema';
 import {
   maxEventsPerTaskOf,
   RECOVERED_MESSAGE,
@@ -39,28 +40,6 @@ export interface SqliteStoreOptions {
   maxEventsPerTask?: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS resources (
-  id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, revision INTEGER NOT NULL,
-  modified INTEGER NOT NULL, properties TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS resources_by_type ON resources(type, id);
-CREATE TABLE IF NOT EXISTS links (
-  from_id TEXT NOT NULL, relation TEXT NOT NULL, to_id TEXT NOT NULL, PRIMARY KEY (from_id, relation, to_id));
-CREATE TABLE IF NOT EXISTS tasks (
-  id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, operation TEXT NOT NULL, name TEXT NOT NULL,
-  description TEXT NOT NULL, output TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
-  next_run_at INTEGER, deadline_at INTEGER, phase TEXT NOT NULL, request TEXT NOT NULL,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
-  lease_owner TEXT, lease_until INTEGER);
-CREATE INDEX IF NOT EXISTS tasks_due ON tasks(status, next_run_at);
-CREATE INDEX IF NOT EXISTS tasks_by_resource ON tasks(resource_id, status);
-CREATE TABLE IF NOT EXISTS task_events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
-  message TEXT NOT NULL, attempt INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS task_events_by_task ON task_events(task_id, seq);
-`;
-
 /** SQLite reads its JSON columns back as text. */
 const { taskOf, resourceOf } = rowReader(SQLITE_DIALECT);
 const ACTIVE = SQL_ACTIVE_TASK_STATUSES;
@@ -91,8 +70,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${this.options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    this.migrate();
+    createSchema(this.db);
     // SQLite has made its -wal and -shm files by now; a database from an older APSKit is tightened here.
     if (onDisk) tightenDatabaseFiles(this.file);
     this.stmts = this.prepare();
@@ -100,25 +78,6 @@ export class SqliteStore implements Store {
     // running when the file was last open belong to a process that is gone: their leases end now, so
     // the scheduler takes them over at once, each with a 'recovered' event.
     this.db.prepare(`UPDATE tasks SET lease_until = 0 WHERE status = ${RUNNING}`).run();
-  }
-
-  /** Brings a file made by an older APSKit up to this schema, one numbered step at a time. */
-  private migrate(): void {
-    const version = (this.db.pragma('user_version', { simple: true }) as number) ?? 0;
-    const columns = new Set(
-      (this.db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name),
-    );
-    this.db.transaction(() => {
-      if (version < 1) {
-        // 1: request ids on tasks.
-        if (!columns.has('request_id')) this.db.exec('ALTER TABLE tasks ADD COLUMN request_id TEXT');
-        if (!columns.has('request_hash')) this.db.exec('ALTER TABLE tasks ADD COLUMN request_hash TEXT');
-        this.db.exec(
-          'CREATE UNIQUE INDEX IF NOT EXISTS tasks_by_request_id ON tasks(request_id) WHERE request_id IS NOT NULL',
-        );
-        this.db.pragma('user_version = 1');
-      }
-    })();
   }
 
   private prepare() {

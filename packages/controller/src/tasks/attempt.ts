@@ -11,7 +11,15 @@
  * `decide` is pure: given the task, the resource and the endpoint's answer it returns the outcome the
  * store applies atomically.
  */
-import type { AttemptOutcome, ResourceRecord, ResourceStatus, TaskEvent, TaskRecord } from '@apskit/store';
+import {
+  ApsHeaderKey,
+  LifecycleOperation,
+  RequestPhase,
+  ResourceStatus,
+  TaskEventKind,
+  TaskStatus,
+} from '@apskit/core';
+import type { AttemptOutcome, ResourceRecord, TaskEvent, TaskRecord } from '@apskit/store';
 import type { EndpointAnswer } from '../transport/transport';
 
 export interface Timing {
@@ -25,10 +33,11 @@ export interface Timing {
 /** Answers that mean "try again later" rather than "this failed". */
 const TRANSIENT: ReadonlySet<number> = new Set([502, 503, 504]);
 
+/** The status of a resource while a lifecycle operation on it is under way. */
 export const IN_PROGRESS: Record<TaskRecord['operation'], ResourceStatus> = {
-  provision: 'aps:provisioning',
-  configure: 'aps:configuring',
-  unprovision: 'aps:unprovisioning',
+  provision: ResourceStatus.provisioning,
+  configure: ResourceStatus.configuring,
+  unprovision: ResourceStatus.unprovisioning,
 };
 
 /** The APS-Info header as text: the endpoint sends UTF-8 bytes, HTTP clients read them as Latin-1. */
@@ -77,8 +86,8 @@ export function decide(
     };
 
   if (answer.status === 202) {
-    const info = decodeInfo(answer.headers['aps-info']) || 'Accepted';
-    const retry = Number(answer.headers['aps-retry-timeout']);
+    const info = decodeInfo(answer.headers[ApsHeaderKey.info]) || 'Accepted';
+    const retry = Number(answer.headers[ApsHeaderKey.retryTimeout]);
     const retrySeconds = Number.isFinite(retry) && retry >= 0 ? retry : 30;
     const deadlineAt = task.deadlineAt ?? t.now + t.maxPollingSeconds * 1000 * t.timeScale;
     const nextRunAt = t.now + retrySeconds * 1000 * t.timeScale;
@@ -90,28 +99,37 @@ export function decide(
     return {
       task: {
         ...base,
-        status: 'scheduled',
-        phase: 'async',
+        status: TaskStatus.scheduled,
+        phase: RequestPhase.async,
         nextRunAt,
         deadlineAt,
         description: task.description || info,
         output: info,
       },
-      event: event(task, t.now, 'rescheduled', `${info} (next call in ${retrySeconds} s)`),
+      event: event(task, t.now, TaskEventKind.rescheduled, `${info} (next call in ${retrySeconds} s)`),
       resource: touched(IN_PROGRESS[task.operation], properties),
     };
   }
 
   if (answer.status >= 200 && answer.status < 300) {
-    const done = { ...base, status: 'succeeded' as const, nextRunAt: null, endedAt: t.now };
+    const done = { ...base, status: TaskStatus.succeeded, nextRunAt: null, endedAt: t.now };
     const message = `Completed: the endpoint answered HTTP ${answer.status}`;
-    if (task.operation === 'unprovision') {
-      return { task: done, event: event(task, t.now, 'succeeded', message), resource: { delete: task.resourceId } };
+    if (task.operation === LifecycleOperation.unprovision) {
+      return {
+        task: done,
+        event: event(task, t.now, TaskEventKind.succeeded, message),
+        resource: { delete: task.resourceId },
+      };
     }
     // A configure answered 204 keeps the state it sent.
     const properties =
-      propertiesOf(answer.body) ?? (task.operation === 'configure' ? propertiesOf(task.request.body) : undefined);
-    return { task: done, event: event(task, t.now, 'succeeded', message), resource: touched('aps:ready', properties) };
+      propertiesOf(answer.body) ??
+      (task.operation === LifecycleOperation.configure ? propertiesOf(task.request.body) : undefined);
+    return {
+      task: done,
+      event: event(task, t.now, TaskEventKind.succeeded, message),
+      resource: touched(ResourceStatus.ready, properties),
+    };
   }
 
   // A gateway in front of the endpoint, or the endpoint itself, saying "not now": try again later,
@@ -130,14 +148,20 @@ function failed(
   message: string,
   touched: (status: ResourceStatus) => ResourceRecord | undefined,
 ): AttemptOutcome {
-  const done: TaskRecord = { ...base, status: 'failed', nextRunAt: null, endedAt: t.now, output: message };
-  const e = event(task, t.now, 'failed', message);
+  const done: TaskRecord = { ...base, status: TaskStatus.failed, nextRunAt: null, endedAt: t.now, output: message };
+  const e = event(task, t.now, TaskEventKind.failed, message);
   // A create the endpoint refused before ever accepting it leaves nothing behind.
-  if (task.operation === 'provision' && task.phase === 'sync')
+  if (task.operation === LifecycleOperation.provision && task.phase === RequestPhase.sync)
     return { task: done, event: e, resource: resource && { delete: resource.id } };
   // A provision that fails later keeps its resource, so that the task can be rerun; a failed
   // configure or unprovision leaves the resource as it was.
-  return { task: done, event: e, resource: touched(task.operation === 'provision' ? 'aps:provisioning' : 'aps:ready') };
+  return {
+    task: done,
+    event: e,
+    resource: touched(
+      task.operation === LifecycleOperation.provision ? ResourceStatus.provisioning : ResourceStatus.ready,
+    ),
+  };
 }
 
 /** The outcome of a call that got no answer: try again later, within the polling limit. */
@@ -154,15 +178,17 @@ export function unreachable(
   if (nextRunAt > deadlineAt) {
     const message = `The endpoint could not be reached within the polling limit: ${reason}`;
     return {
-      task: { ...base, status: 'failed', nextRunAt: null, endedAt: t.now, output: message },
-      event: event(task, t.now, 'failed', message),
+      task: { ...base, status: TaskStatus.failed, nextRunAt: null, endedAt: t.now, output: message },
+      event: event(task, t.now, TaskEventKind.failed, message),
       resource:
-        resource && task.operation === 'provision' && task.phase === 'sync' ? { delete: resource.id } : undefined,
+        resource && task.operation === LifecycleOperation.provision && task.phase === RequestPhase.sync
+          ? { delete: resource.id }
+          : undefined,
     };
   }
   const message = `${reason}; trying again in ${backoffSeconds} s`;
   return {
-    task: { ...base, status: 'scheduled', nextRunAt, deadlineAt, output: message },
-    event: event(task, t.now, 'rescheduled', message),
+    task: { ...base, status: TaskStatus.scheduled, nextRunAt, deadlineAt, output: message },
+    event: event(task, t.now, TaskEventKind.rescheduled, message),
   };
 }

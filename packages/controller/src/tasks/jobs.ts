@@ -3,16 +3,17 @@
  * webhook's processing, a result to post). They get what lifecycle tasks get: durable scheduling,
  * leases, retries within a polling limit, history, rerun and cancel. No second scheduler.
  */
+import { RequestPhase, TaskEventKind, TaskStatus } from '@apskit/core';
 import type { AttemptOutcome, TaskEvent, TaskRecord } from '@apskit/store';
 
 /** What one run of a job says. */
 export type JobResult =
   /** Done. */
-  | { readonly status: 'succeeded'; readonly output?: string }
+  | { readonly status: typeof TaskStatus.succeeded; readonly output?: string }
   /** Not yet: run again after `afterSeconds` (scaled by the time scale), within the polling limit. */
   | { readonly status: 'retry'; readonly afterSeconds: number; readonly output?: string }
   /** Given up, with a message for the task's output. */
-  | { readonly status: 'failed'; readonly output: string };
+  | { readonly status: typeof TaskStatus.failed; readonly output: string };
 
 export interface JobContext<P> {
   readonly task: TaskRecord;
@@ -57,24 +58,24 @@ function event(task: TaskRecord, at: number, kind: TaskEvent['kind'], message: s
 export function jobOutcome(task: TaskRecord, result: JobResult | { thrown: string }, t: Timing): AttemptOutcome {
   const base = { ...task, leaseOwner: null, leaseUntil: null, updatedAt: t.now };
   const deadlineAt = task.deadlineAt ?? t.now + t.maxPollingSeconds * 1000 * t.timeScale;
-  const ended = (status: 'succeeded' | 'failed', output: string): AttemptOutcome => ({
+  const ended = (status: typeof TaskStatus.succeeded | typeof TaskStatus.failed, output: string): AttemptOutcome => ({
     task: { ...base, status, output, nextRunAt: null, endedAt: t.now, description: task.description || output },
     event: event(task, t.now, status, output),
   });
   const again = (seconds: number, output: string, limitMessage: string): AttemptOutcome => {
     const nextRunAt = t.now + seconds * 1000 * t.timeScale;
-    if (nextRunAt > deadlineAt) return ended('failed', limitMessage);
+    if (nextRunAt > deadlineAt) return ended(TaskStatus.failed, limitMessage);
     return {
       task: {
         ...base,
-        status: 'scheduled',
-        phase: 'async',
+        status: TaskStatus.scheduled,
+        phase: RequestPhase.async,
         nextRunAt,
         deadlineAt,
         output,
         description: task.description || output,
       },
-      event: event(task, t.now, 'rescheduled', `${output} (next run in ${seconds} s)`),
+      event: event(task, t.now, TaskEventKind.rescheduled, `${output} (next run in ${seconds} s)`),
     };
   };
   if ('thrown' in result) {
@@ -82,10 +83,10 @@ export function jobOutcome(task: TaskRecord, result: JobResult | { thrown: strin
     return again(seconds, `Failed: ${result.thrown}`, `Gave up after ${task.attempts} runs: ${result.thrown}`);
   }
   switch (result.status) {
-    case 'succeeded':
-      return ended('succeeded', result.output ?? 'Done');
-    case 'failed':
-      return ended('failed', result.output);
+    case TaskStatus.succeeded:
+      return ended(TaskStatus.succeeded, result.output ?? 'Done');
+    case TaskStatus.failed:
+      return ended(TaskStatus.failed, result.output);
     case 'retry': {
       const output = result.output ?? 'Not done yet';
       return again(Math.max(0, result.afterSeconds), output, `Polling limit reached: ${output}`);

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import {
   BadRequestError,
   InternalError,
+  invalidError,
   NotFoundError,
   NotImplementedError,
   ApsHeader,
@@ -158,14 +159,6 @@ function serializable(reply: ApsReply, env: HandlerEnv): ApsReply {
   };
 }
 
-function invalid(what: string, issues: readonly ValidationIssue[]): BadRequestError {
-  const list = issues.map((i) => `${i.field} ${i.message}`).join('; ');
-  return new BadRequestError(
-    `Invalid ${what}: ${list}`,
-    issues.map((i) => ({ field: i.field, message: i.message })),
-  );
-}
-
 function objectBody(req: ApsCall, what: string): Instance {
   const body: unknown = req.body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -224,11 +217,11 @@ export function provisionHandler(svc: CompiledService, env: HandlerEnv): CallHan
     const all = ctx.phase === RequestPhase.sync ? [...issues, ...svc.immutables.create(body)] : issues;
     if (all.length > 0) {
       const build = () => svc.hydrate(safe(req, body));
-      throw invalid(svc.type.name, withClassRules(all, svc.classRules, build));
+      throw invalidError(svc.type.name, withClassRules(all, svc.classRules, build));
     }
     const instance = svc.hydrate(safe(req, body)) as Instance;
     const ruleIssues = svc.classRules?.(instance) ?? [];
-    if (ruleIssues.length > 0) throw invalid(svc.type.name, ruleIssues);
+    if (ruleIssues.length > 0) throw invalidError(svc.type.name, ruleIssues);
     return { status: 200, body: result(await call(instance, method), instance) };
   });
 }
@@ -248,14 +241,14 @@ export function configureHandler(svc: CompiledService, env: HandlerEnv): CallHan
     const state = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
     const issues = [...svc.validators.update(body), ...svc.immutables.update(body, state)];
     if (issues.length > 0) {
-      throw invalid(
+      throw invalidError(
         svc.type.name,
         withClassRules(issues, svc.classRules, () => svc.hydrate(safe(req, body))),
       );
     }
     const next = svc.hydrate(safe(req, body)) as Instance;
     const ruleIssues = svc.classRules?.(next) ?? [];
-    if (ruleIssues.length > 0) throw invalid(svc.type.name, ruleIssues);
+    if (ruleIssues.length > 0) throw invalidError(svc.type.name, ruleIssues);
     const base = state ?? { aps: { id, type: svc.type.id } };
     if (!svc.type.lifecycle.has(method as LifecycleMethod)) {
       // No configure(): the new state is accepted as it is.
@@ -351,7 +344,7 @@ export function operationHandler(svc: CompiledService, op: CompiledOperation, en
       issues.push(...paramIssues(p.model.name, ruleIssues));
       args[p.model.index] = value;
     }
-    if (issues.length > 0) throw invalid(`parameters of ${model.name}`, issues);
+    if (issues.length > 0) throw invalidError(`parameters of ${model.name}`, issues);
 
     let value: unknown;
     if (model.static) {

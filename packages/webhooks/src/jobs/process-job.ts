@@ -91,15 +91,15 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
   const request = n.provisionRequest;
   const operationId = ctx.keys.operation(request.id, n.provisionDetail?.id);
   const subscription = ctx.subscriptionKey(n);
-  const store = ctx.controller.store;
+  const controller = ctx.controller;
 
   // A lifecycle call made by an earlier run is followed, never made again.
-  const started = await store.findTaskByRequestId(operationId);
+  const started = await controller.findTaskByRequestId(operationId);
   if (started) return follow(ctx, started, subscription, attempt);
 
   if (handling.operation === LifecycleOperation.provision) {
     const known = await ctx.subscriptions.resourceOf(subscription);
-    const existing = known === undefined ? undefined : await store.getResource(known);
+    const existing = known === undefined ? undefined : await controller.findResource(known);
     if (existing && existing.status !== ResourceStatus.provisioning)
       return succeeded(
         `Subscription ${subscription} is already provisioned as ${ctx.type.name} ${existing.id}: not provisioned again`,
@@ -115,13 +115,13 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
   // Every other request works on the subscription's resource.
   if (subscription === undefined) return failed(`The ${request.type} request names no subscription`);
   const resourceId = await ctx.subscriptions.resourceOf(subscription);
-  const resource = resourceId === undefined ? undefined : await store.getResource(resourceId);
+  const resource = resourceId === undefined ? undefined : await controller.findResource(resourceId);
   if (!resource) {
     if (handling.operation === LifecycleOperation.unprovision && resourceId !== undefined)
       return succeeded(`Subscription ${subscription} (${ctx.type.name} ${resourceId}) is already deprovisioned`);
     return failed(`Subscription ${subscription} is not provisioned by this provisioner`);
   }
-  const busy = await store.activeTask(resource.id);
+  const busy = await controller.activeTask(resource.id);
   if (busy) return waitFor(attempt, `Waiting for ${busy.name} (task ${busy.id}) to end`);
   if (resource.status === ResourceStatus.provisioning)
     return failed(`Subscription ${subscription} was never provisioned successfully, so it cannot be changed`);

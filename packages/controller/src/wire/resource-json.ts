@@ -1,6 +1,9 @@
+/**
+ * A resource on the wire: as the controller's API answers it and as the endpoint receives it, `aps`
+ * metadata first, then the properties.
+ */
 import type { ResourceRecord, ResourceStatus } from '@apskit/store';
 
-/** A resource as the controller's API (and the endpoint) sees it: `aps` metadata, then properties. */
 export interface ResourceJson {
   aps: { id: string; type: string; status: ResourceStatus; revision: number; modified: string };
   [property: string]: unknown;
@@ -17,4 +20,9 @@ export function renderResource(r: ResourceRecord): ResourceJson {
     },
     ...r.properties,
   };
+}
+
+/** The same, as the plain JSON object a request body is. */
+export function resourceBody(r: ResourceRecord): Record<string, unknown> {
+  return renderResource(r) as unknown as Record<string, unknown>;
 }

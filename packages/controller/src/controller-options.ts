@@ -1,0 +1,64 @@
+/**
+ * What a controller is made with: the application, where its endpoint is, the store, and the
+ * limits and clocks a deployment or a test tunes.
+ */
+import type { Class } from '@apskit/core';
+import type { Store, TaskRecord } from '@apskit/store';
+import type { Transport } from './transport/transport';
+
+export interface ControllerOptions {
+  /** The application: its name (in task names) and its services, as the endpoint serves them. */
+  app: { name: string; services: Readonly<Record<string, Class>> };
+  /**
+   * Where the endpoint is. `{ url }`: any APS endpoint over HTTP, in whatever runtime. `{ inProcess:
+   * true }` (the default): APSKit serves `app.services` in this process, reading resources from this
+   * controller's store. Or a Transport of your own.
+   */
+  endpoint?: { url: string; fetch?: typeof fetch; timeoutMs?: number } | { inProcess: true } | Transport;
+  /**
+   * Default: PostgreSQL when `databaseUrl` (or APSKIT_DATABASE_URL) is set, through
+   * @apskit/store-postgres; else SQLite at `<dataDir>/apskit.sqlite`.
+   */
+  store?: Store;
+  /** `postgres://…`: the database several controller processes share; default APSKIT_DATABASE_URL. */
+  databaseUrl?: string;
+  /** Where the SQLite file lives; default APSKIT_DATA_DIR, then `.apskit`. */
+  dataDir?: string;
+  /** Multiplies every APS-Retry-Timeout; default APSKIT_TIME_SCALE, then 1. 0.01 turns 30 s into 300 ms. */
+  timeScale?: number;
+  /** How long a task may keep answering 202 before it fails, in seconds: one number, or per type name. Default 24 h. */
+  maxPollingSeconds?: number | Readonly<Record<string, number>>;
+  /** Tasks running at once. Default 16. */
+  concurrency?: number;
+  /** This controller's URL, sent to the endpoint as APS-Controller-URI (set by `listen`). */
+  controllerUri?: string;
+  /** Milliseconds since the epoch; replaceable in tests. */
+  clock?: () => number;
+  /** How long a claimed task stays this process's. Default 2 min. */
+  leaseMs?: number;
+  /** The longest the scheduler sleeps before looking at the store again. Default 1 s. */
+  pollMs?: number;
+  /** Called as the scheduler claims a task, with its lateness: for benchmarks and metrics. */
+  onClaim?: (task: TaskRecord, latenessMs: number) => void;
+  /**
+   * Host names (without port) the API and the console answer to, besides the loopback names
+   * (localhost, 127.0.0.1, [::1]) and the host of `controllerUri`: a request naming another Host is
+   * refused (421), which is what stops DNS rebinding. `['*']` turns the check off. Default
+   * APSKIT_ALLOWED_HOSTS (comma-separated), else none.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Page sizes of the API's lists (resources, tasks, a task's history): `default` when the request
+   * names no range, `max` at most whatever it names. Default 1000 and 1000 (APS's own default count).
+   */
+  pageSize?: { readonly default?: number; readonly max?: number };
+  /**
+   * A page of resources or tasks ends early, at the item that takes its JSON past this many bytes
+   * (it has one item at least); Content-Range says where it ended. Default 8 MiB.
+   */
+  maxPageBytes?: number;
+  /** Clients of `GET /apskit/events` at once; one more is answered 503 with Retry-After. Default 100. */
+  maxEventClients?: number;
+  /** Events the default store keeps per task, the newest ones (a store you pass has its own option). Default 100. */
+  maxTaskEvents?: number;
+}

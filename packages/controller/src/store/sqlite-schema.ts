@@ -1,0 +1,50 @@
+/**
+ * The SQLite store's tables, made if missing, and the numbered steps that bring a file made by an
+ * older APSKit up to them. Its layout is the one @apskit/store's row mapping reads and writes.
+ */
+import type Database from 'better-sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resources (
+  id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, revision INTEGER NOT NULL,
+  modified INTEGER NOT NULL, properties TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS resources_by_type ON resources(type, id);
+CREATE TABLE IF NOT EXISTS links (
+  from_id TEXT NOT NULL, relation TEXT NOT NULL, to_id TEXT NOT NULL, PRIMARY KEY (from_id, relation, to_id));
+CREATE TABLE IF NOT EXISTS tasks (
+  id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, operation TEXT NOT NULL, name TEXT NOT NULL,
+  description TEXT NOT NULL, output TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+  next_run_at INTEGER, deadline_at INTEGER, phase TEXT NOT NULL, request TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
+  lease_owner TEXT, lease_until INTEGER);
+CREATE INDEX IF NOT EXISTS tasks_due ON tasks(status, next_run_at);
+CREATE INDEX IF NOT EXISTS tasks_by_resource ON tasks(resource_id, status);
+CREATE TABLE IF NOT EXISTS task_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
+  message TEXT NOT NULL, attempt INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS task_events_by_task ON task_events(task_id, seq);
+`;
+
+/** Creates what is missing, then migrates. */
+export function createSchema(db: Database.Database): void {
+  db.exec(SCHEMA);
+  migrate(db);
+}
+
+/** Brings a file made by an older APSKit up to this schema, one numbered step at a time. */
+function migrate(db: Database.Database): void {
+  const version = (db.pragma('user_version', { simple: true }) as number) ?? 0;
+  const columns = new Set((db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name));
+  db.transaction(() => {
+    if (version < 1) {
+      // 1: request ids on tasks.
+      if (!columns.has('request_id')) db.exec('ALTER TABLE tasks ADD COLUMN request_id TEXT');
+      if (!columns.has('request_hash')) db.exec('ALTER TABLE tasks ADD COLUMN request_hash TEXT');
+      db.exec(
+        'CREATE UNIQUE INDEX IF NOT EXISTS tasks_by_request_id ON tasks(request_id) WHERE request_id IS NOT NULL',
+      );
+      db.pragma('user_version = 1');
+    }
+  })();
+}

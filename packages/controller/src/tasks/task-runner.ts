@@ -1,0 +1,108 @@
+/**
+ * Runs one attempt of a task this process holds: a lifecycle task calls the endpoint (with the APS
+ * headers of its phase) and `decide`s what the answer means; a job runs its definition. Either way
+ * the outcome is recorded as one step (group commit), within the polling limit of the task's type,
+ * and told to whoever listens. The scheduler and the request that creates a task both come here.
+ */
+import { LifecycleOperation, TaskStatus } from '@apskit/core';
+import { isLifecycle, type AttemptOutcome, type Store, type TaskRecord } from '@apskit/store';
+import type { ChangeEvents } from '../events/change-events';
+import type { ControllerMetrics } from '../metrics';
+import type { ServiceRegistry } from '../registry/service-registry';
+import type { OperationAnswers } from '../requests/request-identity';
+import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
+import { TransportError, type EndpointAnswer, type Transport } from '../transport/transport';
+import { resourceBody } from '../wire/resource-json';
+import { decide, unreachable } from './attempt';
+import type { CommitQueue } from './commit-queue';
+import type { JobRegistry } from './job-registry';
+import { jobOutcome, type JobResult } from './jobs';
+import { maxPollingFor, type MaxPollingOption } from './polling-limits';
+
+export interface TaskRunnerDeps {
+  readonly store: Pick<Store, 'getResource'>;
+  readonly registry: ServiceRegistry;
+  readonly transport: Transport;
+  readonly jobs: JobRegistry;
+  readonly commits: CommitQueue;
+  readonly metrics: ControllerMetrics;
+  readonly changes: ChangeEvents;
+  readonly answers: OperationAnswers;
+  readonly clock: () => number;
+  readonly timeScale: number;
+  readonly maxPollingSeconds: MaxPollingOption | undefined;
+  /** Who calls the endpoint, as of now. */
+  readonly caller: () => CallerIdentity;
+  /** Lets the scheduler look at the store now (a task was scheduled again). */
+  readonly wake: () => void;
+}
+
+export class TaskRunner {
+  constructor(private readonly deps: TaskRunnerDeps) {}
+
+  /** One attempt, its outcome recorded; the task as recorded, or undefined if another runner took it over. */
+  async run(task: TaskRecord): Promise<TaskRecord | undefined> {
+    if (!isLifecycle(task.operation)) return this.runJob(task);
+    if (task.request.method === 'JOB')
+      throw new Error(`Task ${task.id} is a lifecycle task without an endpoint request`);
+    const { store, registry, transport } = this.deps;
+    const resource = await store.getResource(task.resourceId);
+    // The type's polling limit: the type of the resource the task works on (it exists while its task runs).
+    const type = resource ? registry.find(resource.type)?.type : undefined;
+    const timing = this.timing(maxPollingFor(this.deps.maxPollingSeconds, type?.name));
+    // A provision repeats the resource as the endpoint last answered it; configure repeats its new state.
+    const body =
+      task.operation === LifecycleOperation.provision && resource ? resourceBody(resource) : task.request.body;
+    let answer: EndpointAnswer | undefined;
+    let reason = '';
+    try {
+      answer = await transport.call({
+        method: task.request.method,
+        path: task.request.path,
+        headers: outgoingHeaders(task.phase, this.deps.caller()),
+        body,
+      });
+    } catch (e) {
+      if (!(e instanceof TransportError)) throw e;
+      reason = e.message;
+    }
+    const now = this.deps.clock();
+    const outcome = answer
+      ? decide(task, resource, answer, { ...timing, now })
+      : unreachable(task, resource, reason, { ...timing, now });
+    if (answer && outcome.task.status === TaskStatus.failed) this.deps.answers.remember(task.id, answer);
+    return this.record(outcome);
+  }
+
+  private async runJob(task: TaskRecord): Promise<TaskRecord | undefined> {
+    const job = this.deps.jobs.get(task.operation);
+    const timing = this.timing(job?.maxPollingSeconds ?? maxPollingFor(this.deps.maxPollingSeconds, undefined));
+    let result: JobResult | { thrown: string };
+    if (!job)
+      result = { status: TaskStatus.failed, output: `No job "${task.operation}" is defined in this controller` };
+    else {
+      try {
+        result = await job.run({ task, payload: task.request.body, attempt: task.attempts });
+      } catch (e) {
+        result = { thrown: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    return this.record(jobOutcome(task, result, { ...timing, now: this.deps.clock() }));
+  }
+
+  private timing(maxPollingSeconds: number): { timeScale: number; maxPollingSeconds: number } {
+    return { timeScale: this.deps.timeScale, maxPollingSeconds };
+  }
+
+  /** Stores an attempt's outcome (group commit) and tells whoever listens. */
+  private async record(outcome: AttemptOutcome): Promise<TaskRecord | undefined> {
+    const applied = await this.deps.commits.commit(outcome);
+    if (!applied) return undefined; // another runner took the task over: its outcome is the one that counts
+    if (outcome.task.status === TaskStatus.scheduled) this.deps.wake();
+    this.deps.metrics.taskOutcomes.inc({ operation: outcome.task.operation, outcome: outcome.event.kind });
+    this.deps.changes.task(outcome.task);
+    if (outcome.resource)
+      this.deps.changes.resource('delete' in outcome.resource ? outcome.resource.delete : outcome.resource.id);
+    return outcome.task;
+  }
+}
