@@ -1,8 +1,9 @@
 /**
  * The console in a real browser: Debian's Chromium, driven by playwright-core, against controllers
- * running in this process. First the async-provisioning example as `npm start` runs it (at time
- * scale 0.01, so that its 30 s re-polls take 300 ms, with the coin under the test's control); then a
- * small app whose type has properties and an operation, for field errors, cancel and operations.
+ * running in this process. First the async-provisioning sample as the example's `npm start` runs it
+ * (its declarations copied in fixtures/async-provisioning.ts; at time scale 0.01, so that its 30 s
+ * re-polls take 300 ms, with the coin under the test's control); then a small app whose type has
+ * properties and an operation, for field errors, cancel and operations.
  *
  * Without Chromium at /usr/bin/chromium (or APSKIT_CHROMIUM) these tests are skipped, and say so;
  * with APSKIT_REQUIRE_BROWSER=1 (CI sets it) a missing Chromium fails the run instead. No tool here
@@ -14,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startController, type RunningController } from '@apskit/controller';
 import type { Class } from '@apskit/core';
-import { Provisionable, services } from '../../../examples/async-provisioning/src';
+import { Provisionable, services } from './fixtures/async-provisioning';
 import { consoleServices } from './fixtures/console-app';
 
 const CHROMIUM = process.env.APSKIT_CHROMIUM ?? '/usr/bin/chromium';

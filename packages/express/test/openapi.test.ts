@@ -4,8 +4,8 @@
  */
 import { toOpenApi } from '@apskit/core';
 import { createEndpoint, type RunningEndpoint } from '@apskit/express';
-import { Globals, services } from '../../../examples/async-provisioning/src';
-import { validateOpenApi } from '../../core/test/helpers/openapi-validator';
+import { Globals, services } from './fixtures/async-provisioning';
+import { validateOpenApi } from './fixtures/openapi-validator';
 import { send } from './fixtures/http';
 
 const running: RunningEndpoint[] = [];
