@@ -47,7 +47,7 @@ export class WebhookKeys {
     return `${this.source}:result:${part(provisionAttemptId)}`;
   }
 
-  /** The store's meta key that maps a marketplace subscription to its APS resource. */
+  /** The key (in the controller's key-value port) that maps a marketplace subscription to its APS resource. */
   subscription(subscriptionKey: string): string {
     return `${this.source}:subscription:${part(subscriptionKey)}`;
   }
