@@ -24,7 +24,7 @@ import { bodyErrors, jsonBody, UNSAFE_BODY } from './server/body';
 import { createLogger } from './server/logger';
 import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './server/listen';
 import { requestLog } from './server/request-log';
-import { sendJson, sendUnserializable, serialize, serializedBody, writeJson } from './protocol/send';
+import { sendJson, sendUnserializable, serialize, writeJson } from './protocol/send';
 import { echoHeaderValue } from './protocol/headers';
 import { configuredControllerUri, controllerUriResolver } from './controller-uri';
 import { openApiPath, openApiRoute } from './server/openapi';
@@ -166,7 +166,7 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
 function sendReply(res: express.Response, reply: ApsReply, logger: Logger | undefined): void {
   let text: string | undefined;
   if (reply.body !== undefined && reply.status !== 204) {
-    text = serializedBody.get(reply) ?? serialize(reply.body);
+    text = reply.json ?? serialize(reply.body);
     if (text === undefined) {
       logger?.error({ status: reply.status }, 'an APS answer cannot be serialized as JSON');
       sendUnserializable(res);

@@ -27,7 +27,11 @@ export class InProcessTransport implements Transport {
     return {
       status: reply.status,
       headers: answerHeaders,
-      body: reply.body === undefined || reply.status === 204 ? undefined : JSON.parse(JSON.stringify(reply.body)),
+      // The endpoint's own JSON text when it made it (it does for every body), so nothing is serialized twice.
+      body:
+        reply.body === undefined || reply.status === 204
+          ? undefined
+          : JSON.parse(reply.json ?? JSON.stringify(reply.body)),
     };
   }
 }

@@ -30,6 +30,12 @@ export interface ApsReply {
   readonly headers: Readonly<Record<string, string>>;
   /** JSON to send; undefined sends no body. */
   readonly body?: unknown;
+  /**
+   * The body's JSON text, when the endpoint has made it (it does, to find an answer JSON cannot
+   * express before any byte is written): the express adapter writes it, and an in-process caller
+   * can parse it, instead of serializing the body again.
+   */
+  readonly json?: string;
 }
 
 export type CallHandler = (call: ApsCall) => Promise<ApsReply>;

@@ -21,9 +21,6 @@ export function sendJson(res: Response, status: number, body: unknown, latin1Hea
   writeJson(res, status, text, latin1Headers);
 }
 
-/** The JSON of a reply's body, made when the handler checked it could be serialized. */
-export const serializedBody = new WeakMap<object, string>();
-
 /** JSON text of a body, or undefined when JSON cannot express it (then the answer is a 500). */
 export function serialize(body: unknown): string | undefined {
   try {

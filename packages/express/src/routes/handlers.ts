@@ -24,7 +24,7 @@ import {
   type ValidationIssue,
 } from '@apskit/core';
 import { echoHeaderValue, headerValue } from '../protocol/headers';
-import { errorBody, serialize, serializedBody, UNSERIALIZABLE_MESSAGE } from '../protocol/send';
+import { errorBody, serialize, UNSERIALIZABLE_MESSAGE } from '../protocol/send';
 import type { ControllerUriResolver } from '../controller-uri';
 import type { ApsCall, ApsReply, CallHandler } from '../protocol/call';
 import type { ResourceLoader } from '../resources/loader';
@@ -146,10 +146,8 @@ function retrySeconds(value: unknown): string {
 function serializable(reply: ApsReply, env: HandlerEnv): ApsReply {
   if (reply.body === undefined || reply.status === 204) return reply;
   const text = serialize(reply.body);
-  if (text !== undefined) {
-    serializedBody.set(reply, text);
-    return reply;
-  }
+  // A field, not a WeakMap entry: this runs on every answer, and a WeakMap set costs more.
+  if (text !== undefined) return { status: reply.status, headers: reply.headers, body: reply.body, json: text };
   env.logger?.error({ status: reply.status }, 'the answer of an APS method cannot be serialized as JSON');
   const { [ApsHeader.transactionId]: tx } = reply.headers;
   return {
