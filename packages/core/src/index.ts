@@ -148,25 +148,5 @@ export type {
   ServicePresentation,
 } from './app/app';
 
-export {
-  ApsHeader,
-  ApsHeaderKey,
-  APS_PROTOCOL_VERSION,
-  REQUEST_ID_PATTERN,
-  ResourceStatus,
-  RESOURCE_STATUSES,
-  TaskStatus,
-  TASK_STATUSES,
-  ENDED_TASK_STATUSES,
-  ACTIVE_TASK_STATUSES,
-  TaskEventKind,
-  TASK_EVENT_KINDS,
-  RequestPhase,
-  REQUEST_PHASES,
-  LifecycleOperation,
-  LIFECYCLE_OPERATIONS,
-  isLifecycleOperation,
-  type ApsHeaderName,
-  type TaskJson,
-  type TaskHistoryEntryJson,
-} from './protocol';
+// The wire vocabulary (header names, statuses, phases, operations, task JSON): see protocol/index.ts.
+export * from './protocol';
