@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { validateOpenApi } from './helpers/openapi-validator';
+import { validateOpenApi } from '@apskit/test-support';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/apskit.js');

@@ -1,7 +1,7 @@
 /**
  * The console in a real browser: Debian's Chromium, driven by playwright-core, against controllers
  * running in this process. First the async-provisioning sample as the example's `npm start` runs it
- * (its declarations copied in fixtures/async-provisioning.ts; at time scale 0.01, so that its 30 s
+ * (its declarations copied in @apskit/test-support; at time scale 0.01, so that its 30 s
  * re-polls take 300 ms, with the coin under the test's control); then a small app whose type has
  * properties and an operation, for field errors, cancel and operations.
  *
@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startController, type RunningController } from '@apskit/controller';
 import type { Class } from '@apskit/core';
-import { Provisionable, services } from './fixtures/async-provisioning';
+import { Provisionable, services } from '@apskit/test-support';
 import { consoleServices } from './fixtures/console-app';
 
 const CHROMIUM = process.env.APSKIT_CHROMIUM ?? '/usr/bin/chromium';

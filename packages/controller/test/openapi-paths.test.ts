@@ -20,8 +20,8 @@ import {
   type ParameterObject,
 } from '@apskit/core';
 import { controllerOpenApi } from '@apskit/controller';
-import { Globals, PASubscription, Provisionable, services } from './fixtures/openapi-types';
-import { validateOpenApi } from './helpers/openapi-validator';
+import { Globals, Provisionable, services, validateOpenApi } from '@apskit/test-support';
+import { PASubscription } from './fixtures/pa-subscription';
 
 const asyncModel = buildTypeModel([Globals, Provisionable]);
 const paModel = buildTypeModel([PASubscription]);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MemoryStore, SqliteStore, type Store, type TaskRecord } from '@apskit/controller';
 import { PostgresStore } from '@apskit/store-postgres';
-import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from './fixtures/postgres';
+import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
 import { api, eventually, JOB, startHarness, type Harness } from './fixtures/harness';
 import { ev, resource, task } from './fixtures/records';
 

@@ -20,9 +20,8 @@ import {
   type OpenApiDocument,
   type OperationObject,
 } from '@apskit/core';
-import { Globals, Provisionable, services } from './fixtures/async-provisioning';
+import { Globals, Provisionable, services, validateOpenApi } from '@apskit/test-support';
 import { PASubscription } from './fixtures/pa-subscription';
-import { validateOpenApi } from './helpers/openapi-validator';
 
 const asyncModel = buildTypeModel([Globals, Provisionable]);
 const paModel = buildTypeModel([PASubscription]);

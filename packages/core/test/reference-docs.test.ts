@@ -18,7 +18,7 @@ import {
   typeDisplayName,
   typeIdDisplayName,
 } from '@apskit/core';
-import { Globals, Provisionable } from './fixtures/async-provisioning';
+import { Globals, Provisionable } from '@apskit/test-support';
 import { PASubscription } from './fixtures/pa-subscription';
 
 const SEED = resolve(__dirname, '../../../../shared/seeds/pa-subscription-type.txt');

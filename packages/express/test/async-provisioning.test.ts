@@ -4,7 +4,7 @@
  * flips a coin: heads is another 202 "Still provisioning", tails is 200 with the resource.
  */
 import { createEndpoint, type ApsEndpoint, type RunningEndpoint } from '@apskit/express';
-import { Globals, Provisionable } from './fixtures/async-provisioning';
+import { Globals, Provisionable } from '@apskit/test-support';
 import { send } from './fixtures/http';
 
 const PROVISIONABLE = 'http://aps-standard.org/samples/async-provisioning/provisionable/1.0';

@@ -9,7 +9,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEndpoint, fingerprintOf, type RunningEndpoint } from '@apskit/express';
-import { Provisionable } from './fixtures/async-provisioning';
+import { Provisionable } from '@apskit/test-support';
 import { send, startFakeController, type Json } from './fixtures/http';
 import { recorder } from './fixtures/recorder';
 import { Widget, WIDGET_TYPE } from './fixtures/types';

@@ -4,8 +4,7 @@
  */
 import { toOpenApi } from '@apskit/core';
 import { createEndpoint, type RunningEndpoint } from '@apskit/express';
-import { Globals, services } from './fixtures/async-provisioning';
-import { validateOpenApi } from './fixtures/openapi-validator';
+import { Globals, services, validateOpenApi } from '@apskit/test-support';
 import { send } from './fixtures/http';
 
 const running: RunningEndpoint[] = [];

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from './fixtures/database';
+import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
 
 const APP = join(__dirname, 'fixtures/cluster-app.ts');
 const TYPE = 'http://apskit.test/cluster/counted/1.0';

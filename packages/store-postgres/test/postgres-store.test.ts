@@ -4,7 +4,8 @@
  * survive a reopen, and claims, creates and request ids that hold with several pools racing.
  */
 import { PostgresStore } from '@apskit/store-postgres';
-import { postgresStores, TEST_DATABASE_URL, withClient } from './fixtures/database';
+import { TEST_DATABASE_URL, withClient } from '@apskit/test-support/postgres';
+import { postgresStores } from './fixtures/database';
 import { exampleEvent as ev, exampleResource as resource, exampleTask as task } from '@apskit/store/testing';
 
 const postgres = postgresStores('the store tests');

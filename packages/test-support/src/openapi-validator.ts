@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const ROOT = resolve(__dirname, '../../../..');
+/** The repository root, where the validator is installed (a root devDependency). */
+const ROOT = resolve(__dirname, '../../..');
 
 const SCRIPT = `
 import { Validator } from '@seriousme/openapi-schema-validator';
