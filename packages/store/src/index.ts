@@ -27,6 +27,7 @@ export {
   type Store,
   type TaskQuery,
 } from './store';
+export type { ComparisonOperator, FieldPath, QueryValue, ResourceCondition, SortKey } from './query';
 export {
   eventValues,
   EVENT_COLUMNS,

@@ -3,11 +3,16 @@
  * (SQLite, PostgreSQL) makes the step durable before its promise resolves, which is what lets the
  * controller acknowledge a request only after its effect is safe, and resume after a crash.
  */
+import type { ResourceCondition, SortKey } from './query';
 import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
 
 export interface ResourceQuery {
   /** The type ID. */
   type?: string;
+  /** Only resources that meet it (see ./query). */
+  where?: ResourceCondition;
+  /** In this order, ties (and no sort) in creation order. */
+  sort?: readonly SortKey[];
   offset?: number;
   limit?: number;
 }

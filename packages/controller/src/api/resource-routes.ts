@@ -1,0 +1,104 @@
+/**
+ * `/aps/2/resources`: create, read, change and remove a resource, its relations, and the custom
+ * operations below it (forwarded to the endpoint). The list is in ./resource-list-route.
+ */
+import type { Router } from 'express';
+import { ApsHeaderKey, NotFoundError } from '@apskit/core';
+import { sendJson } from '@apskit/express';
+import type { Controller } from '../controller';
+import { renderResource } from '../wire/resource-json';
+import { pageOfRange, readPage, sendPage } from './paging';
+import { requestIdOf, route, sendOperation, type RouteContext } from './route-helpers';
+
+const FORWARD_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
+
+export function resourceRoutes(router: Router, controller: Controller, { limits }: RouteContext): void {
+  router.post(
+    '/aps/2/resources',
+    route(async (req, res) => {
+      const requestId = requestIdOf(req);
+      sendOperation(res, await controller.provision(req.body, { requestId }), requestId);
+    }),
+  );
+
+  router.get(
+    '/aps/2/resources/:id',
+    route(async (req, res) => {
+      sendJson(res, 200, renderResource(await controller.getResource(req.params.id as string)));
+    }),
+  );
+
+  router.put(
+    '/aps/2/resources/:id',
+    route(async (req, res) => {
+      // The application writing its own resource (APS apps do so with their instance certificate;
+      // this local controller knows the app by its instance id): stored as it is, the app not called.
+      if (req.headers[ApsHeaderKey.instanceId] === controller.instance.id && controller.instance.id !== '') {
+        sendJson(res, 200, await controller.updateByApp(req.params.id as string, req.body));
+        return;
+      }
+      const requestId = requestIdOf(req);
+      sendOperation(res, await controller.configure(req.params.id as string, req.body, { requestId }), requestId);
+    }),
+  );
+
+  router.delete(
+    '/aps/2/resources/:id',
+    route(async (req, res) => {
+      const requestId = requestIdOf(req);
+      sendOperation(res, await controller.unprovision(req.params.id as string, { requestId }), requestId);
+    }),
+  );
+
+  // /aps/2/resources/{id}/{relation}: the linked resources (GET), or a new resource linked (POST).
+  // Any other path below a resource is a custom operation, forwarded to the endpoint.
+  router.all(
+    '/aps/2/resources/:id/{*path}',
+    route(async (req, res) => {
+      const id = req.params.id as string;
+      const segments = (req.params as unknown as { path: string[] }).path;
+      const resource = await controller.getResource(id);
+      const type = controller.serviceOf(resource.type).type;
+      const relation = segments.length === 1 ? type.relations.find((r) => r.name === segments[0]) : undefined;
+      if (relation && req.method === 'GET') {
+        // A collection can be long: paged like any list (the links are ids; the resources are read per page).
+        const page = pageOfRange(req.headers.range, limits);
+        const links = await controller.linksFrom(id, relation.name);
+        const texts = await readPage(
+          page,
+          limits.maxBytes,
+          async (offset, limit) => {
+            const linked = await Promise.all(
+              links.slice(offset, offset + limit).map((l) => controller.findResource(l.to)),
+            );
+            return linked.filter((r) => r !== undefined);
+          },
+          renderResource,
+        );
+        sendPage(res, page.offset, texts, links.length);
+        return;
+      }
+      if (relation && req.method === 'POST') {
+        const requestId = requestIdOf(req);
+        sendOperation(
+          res,
+          await controller.provision(req.body, { requestId, parent: { id, relation: relation.name } }),
+          requestId,
+        );
+        return;
+      }
+      if (!FORWARD_METHODS.has(req.method))
+        throw new NotFoundError(`${req.method} is not the verb of any operation: it is forwarded to no endpoint`);
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+      const body = req.body !== undefined && Object.keys(req.body as object).length > 0 ? req.body : undefined;
+      const answer = await controller.customOperation(
+        id,
+        req.method as 'GET',
+        segments.map(encodeURIComponent).join('/'),
+        query,
+        body,
+      );
+      sendJson(res, answer.status, answer.body);
+    }),
+  );
+}
