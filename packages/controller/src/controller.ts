@@ -39,6 +39,7 @@ import { HttpTransport } from './transport/http-transport';
 import { InProcessTransport } from './transport/in-process-transport';
 import type { EndpointAnswer, EndpointRequest, Transport } from './transport/transport';
 import { resourceBody, type ResourceJson } from './wire/resource-json';
+import { ResourceRenderer, type RelationSelection } from './wire/resource-links';
 import { taskJson, type TaskJson } from './wire/task-json';
 
 export type { ControllerOptions } from './controller-options';
@@ -71,6 +72,7 @@ export class Controller {
   private readonly jobs: JobRegistry;
   private readonly commands: LifecycleCommands;
   private readonly admin: TaskAdmin;
+  private readonly renderer: ResourceRenderer;
   private readonly clock: () => number;
   private readonly caller: () => CallerIdentity;
   private instanceId = '';
@@ -142,6 +144,7 @@ export class Controller {
       leaseMs: options.leaseMs ?? 120_000,
       appName: options.app.name,
     });
+    this.renderer = new ResourceRenderer(this.registry, this.store);
     this.admin = new TaskAdmin({ store: this.store, changes, clock: this.clock, wake });
     this.scheduler = new Scheduler(this.store, async (task) => void (await runner.run(task)), {
       concurrency: options.concurrency ?? 16,
@@ -228,6 +231,14 @@ export class Controller {
   /** The links from a resource (through one relation, if asked). */
   linksFrom(id: string, relation?: string): Promise<LinkRecord[]> {
     return this.store.linksFrom(id, relation);
+  }
+
+  /**
+   * Resources as reads show them, with the links `relations` names (`'all'`: every relation, as a
+   * resource read shows them; a list shows those its `select()` names).
+   */
+  renderResources(records: readonly ResourceRecord[], relations: RelationSelection): Promise<ResourceJson[]> {
+    return this.renderer.render(records, relations);
   }
 
   /** See LifecycleCommands.provision. */

@@ -26,6 +26,7 @@ export { controllerOpenApi } from './api/openapi-paths';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
 export { renderResource, type ResourceJson } from './wire/resource-json';
+export type { CollectionLinkJson, LinkJson, RelationSelection, SingularLinkJson } from './wire/resource-links';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store';
 // The store contract lives in @apskit/store; it is re-exported so that an app needs one import.

@@ -24,7 +24,9 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
   router.get(
     '/aps/2/resources/:id',
     route(async (req, res) => {
-      sendJson(res, 200, renderResource(await controller.getResource(req.params.id as string)));
+      // A read shows every relation as a link (docs.cloudblue.com/cbc/sdk/20.5/api/rest/resources/structure).
+      const [json] = await controller.renderResources([await controller.getResource(req.params.id as string)], 'all');
+      sendJson(res, 200, json);
     }),
   );
 
