@@ -356,7 +356,22 @@ export class PostgresStore implements Store {
   }
 
   async linksFrom(from: string, relation?: string): Promise<LinkRecord[]> {
-    const all = await this.rows<LinkRecord & QueryResultRow>(this.sql.linksFrom, [from]);
-    return relation === undefined ? all : all.filter((l) => l.relation === relation);
+    return relation === undefined
+      ? this.rows<LinkRecord & QueryResultRow>(this.sql.linksFrom, [from])
+      : this.rows<LinkRecord & QueryResultRow>(this.sql.linksThrough, [from, relation]);
+  }
+
+  async linksOfMany(ids: readonly string[]): Promise<LinkRecord[]> {
+    return ids.length === 0 ? [] : this.rows<LinkRecord & QueryResultRow>(this.sql.linksOfMany, [ids]);
+  }
+
+  async changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void> {
+    if (remove.length === 0 && add.length === 0) return;
+    const columns = (links: readonly LinkRecord[]) => [
+      links.map((l) => l.from),
+      links.map((l) => l.relation),
+      links.map((l) => l.to),
+    ];
+    await this.db.query(this.sql.changeLinks, [...columns(remove), ...columns(add)]);
   }
 }

@@ -191,5 +191,23 @@ export function statements(s: string) {
     // COLLATE "C": the same order whatever the database's locale (and as SQLite sorts).
     linksFrom: `SELECT from_id AS "from", relation, to_id AS "to" FROM ${links} WHERE from_id = $1
       ORDER BY relation COLLATE "C", to_id COLLATE "C"`,
+    linksThrough: `SELECT from_id AS "from", relation, to_id AS "to" FROM ${links} WHERE from_id = $1 AND relation = $2
+      ORDER BY to_id COLLATE "C"`,
+    linksOfMany: `SELECT from_id AS "from", relation, to_id AS "to" FROM ${links} WHERE from_id = ANY($1::text[])
+      ORDER BY from_id COLLATE "C", relation COLLATE "C", to_id COLLATE "C"`,
+    /**
+     * Removes the links $1-$3 (arrays of from, relation, to) and adds $4-$6, in one statement. The
+     * statement's parts see one snapshot, so a link in both lists is left out of the delete (the
+     * insert would find it still there and do nothing, and the delete would then take it away).
+     */
+    changeLinks: `WITH gone AS (
+        DELETE FROM ${links} l USING unnest($1::text[], $2::text[], $3::text[]) AS r(f, rel, t)
+        WHERE l.from_id = r.f AND l.relation = r.rel AND l.to_id = r.t
+          AND NOT EXISTS (SELECT 1 FROM unnest($4::text[], $5::text[], $6::text[]) AS a(f, rel, t)
+                          WHERE a.f = r.f AND a.rel = r.rel AND a.t = r.t)
+      )
+      INSERT INTO ${links} (from_id, relation, to_id)
+      SELECT DISTINCT f, rel, t FROM unnest($4::text[], $5::text[], $6::text[]) AS a(f, rel, t)
+      ON CONFLICT DO NOTHING`,
   };
 }

@@ -28,6 +28,7 @@ export {
   type TaskQuery,
 } from './store';
 export type { ComparisonOperator, FieldPath, QueryValue, ResourceCondition, SortKey } from './query';
+export { compareLinks, compareText } from './query/compare-text';
 export {
   eventValues,
   EVENT_COLUMNS,

@@ -124,7 +124,28 @@ export interface Store {
   /** The earliest `nextRunAt` of a scheduled task, or the earliest lease end of a running one. */
   nextWakeUp(): Promise<number | undefined>;
 
+  /** Stores a link; one that is already stored is left as it is. */
   link(link: LinkRecord): Promise<void>;
   unlink(link: LinkRecord): Promise<void>;
+  /** The links from a resource (through one relation, if given), by relation, then target id. */
   linksFrom(from: string, relation?: string): Promise<LinkRecord[]>;
+  /**
+   * The links from any of `ids`, in one query (a page of resources with their links), by source id,
+   * then relation, then target id (ids compared as their UTF-8 bytes).
+   */
+  linksOfMany(ids: readonly string[]): Promise<LinkRecord[]>;
+  /**
+   * Removes `remove` and adds `add`, all at once (one transaction): a relink is never seen half
+   * done. Adding a link that is stored, or removing one that is not, is no error; a link in both
+   * lists is stored afterwards.
+   */
+  changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void>;
+
+  /**
+   * Optional: makes (once; later calls with the same paths are cheap) the indexes that let a query
+   * on one type filter `eq(path, v)` and sort by `path` through an index instead of a scan. The
+   * controller calls it at start with the property paths worth indexing (the top-level scalar
+   * properties of the types it serves); a store that needs none (memory) leaves it out.
+   */
+  ensurePropertyIndexes?(paths: readonly (readonly string[])[]): Promise<void>;
 }

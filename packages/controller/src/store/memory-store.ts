@@ -15,6 +15,7 @@ import {
   type TaskEvent,
   type TaskQuery,
   type TaskRecord,
+  compareLinks,
 } from '@apskit/store';
 
 export interface MemoryStoreOptions {
@@ -137,7 +138,7 @@ export class MemoryStore implements Store {
     const duplicate = this.duplicateOf(task);
     if (duplicate) return duplicate;
     this.resources.set(resource.id, resource);
-    for (const l of links) await this.link(l);
+    for (const l of links) this.addLink(l);
     this.addTask(task, event);
     return { created: true };
   }
@@ -287,16 +288,37 @@ export class MemoryStore implements Store {
   }
 
   async link(link: LinkRecord): Promise<void> {
-    if (!this.links.some((l) => l.from === link.from && l.relation === link.relation && l.to === link.to))
-      this.links.push(link);
+    this.addLink(link);
   }
 
   async unlink(link: LinkRecord): Promise<void> {
+    this.removeLink(link);
+  }
+
+  private addLink(link: LinkRecord): void {
+    if (!this.links.some((l) => l.from === link.from && l.relation === link.relation && l.to === link.to))
+      this.links.push({ from: link.from, relation: link.relation, to: link.to });
+  }
+
+  private removeLink(link: LinkRecord): void {
     this.links = this.links.filter((l) => !(l.from === link.from && l.relation === link.relation && l.to === link.to));
   }
 
   async linksFrom(from: string, relation?: string): Promise<LinkRecord[]> {
-    return this.links.filter((l) => l.from === from && (relation === undefined || l.relation === relation));
+    return this.links
+      .filter((l) => l.from === from && (relation === undefined || l.relation === relation))
+      .sort(compareLinks);
+  }
+
+  async linksOfMany(ids: readonly string[]): Promise<LinkRecord[]> {
+    const wanted = new Set(ids);
+    return this.links.filter((l) => wanted.has(l.from)).sort(compareLinks);
+  }
+
+  async changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void> {
+    // Synchronous: nothing else runs in between, which is this store's transaction.
+    for (const l of remove) this.removeLink(l);
+    for (const l of add) this.addLink(l);
   }
 
   private addEvent(event: TaskEvent): void {

@@ -149,8 +149,16 @@ export class SqliteStore implements Store {
       ),
       link: db.prepare('INSERT OR IGNORE INTO links (from_id, relation, to_id) VALUES (@from, @relation, @to)'),
       unlink: db.prepare('DELETE FROM links WHERE from_id = @from AND relation = @relation AND to_id = @to'),
-      linksFrom: db.prepare<[string], { from: string; relation: string; to: string }>(
+      linksFrom: db.prepare<[string], LinkRecord>(
         'SELECT from_id AS "from", relation, to_id AS "to" FROM links WHERE from_id = ? ORDER BY relation, to_id',
+      ),
+      linksThrough: db.prepare<[string, string], LinkRecord>(
+        'SELECT from_id AS "from", relation, to_id AS "to" FROM links WHERE from_id = ? AND relation = ? ORDER BY to_id',
+      ),
+      // The ids as one JSON array parameter: one statement, however many there are.
+      linksOfMany: db.prepare<[string], LinkRecord>(
+        `SELECT from_id AS "from", relation, to_id AS "to" FROM links
+         WHERE from_id IN (SELECT value FROM json_each(?)) ORDER BY from_id, relation, to_id`,
       ),
     };
   }
@@ -215,7 +223,7 @@ export class SqliteStore implements Store {
         const duplicate = this.duplicateOf(task);
         if (duplicate) return duplicate;
         this.stmts.insertResource.run(resourceRow(resource));
-        for (const l of links) this.stmts.link.run(l);
+        for (const l of links) this.stmts.link.run({ from: l.from, relation: l.relation, to: l.to });
         this.stmts.insertTask.run(taskRow(task));
         this.stmts.insertEvent.run(event);
         return { created: true };
@@ -376,7 +384,19 @@ export class SqliteStore implements Store {
   }
 
   async linksFrom(from: string, relation?: string): Promise<LinkRecord[]> {
-    const all = this.stmts.linksFrom.all(from);
-    return relation === undefined ? all : all.filter((l) => l.relation === relation);
+    return relation === undefined ? this.stmts.linksFrom.all(from) : this.stmts.linksThrough.all(from, relation);
+  }
+
+  async linksOfMany(ids: readonly string[]): Promise<LinkRecord[]> {
+    return ids.length === 0 ? [] : this.stmts.linksOfMany.all(JSON.stringify(ids));
+  }
+
+  async changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const l of remove) this.stmts.unlink.run({ from: l.from, relation: l.relation, to: l.to });
+        for (const l of add) this.stmts.link.run({ from: l.from, relation: l.relation, to: l.to });
+      })
+      .immediate();
   }
 }

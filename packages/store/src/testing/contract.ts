@@ -7,6 +7,7 @@
 import { ResourceStatus, TaskEventKind, TaskStatus } from '@apskit/core';
 import type { TaskRecord } from '../records';
 import type { Store } from '../store';
+import { linkContract } from './links-contract';
 import { exampleEvent, exampleResource, exampleTask } from './records';
 
 /** Makes an empty store, not yet initialised. */
@@ -21,6 +22,8 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       await store.init();
     });
     afterEach(() => store.close());
+
+    describe('links', () => linkContract(() => store));
 
     it('claims due tasks in time order, up to the limit, and leases them to the claimer', async () => {
       for (const [id, at] of [
