@@ -8,6 +8,8 @@ import { Http, type HttpAnswer, type HttpOptions, type HttpRequest } from './htt
 import { compareTypes, typeModelOf } from './model';
 import { operationFromAnswer, type Completed, type Operation, type OperationKind } from './operation';
 import { pollUntil, retrying, type PollContext, type WaitOptions } from './poll';
+import { Query } from './query';
+import { rqlText } from './rql-text';
 import type { Schedule } from './timing';
 import type { CreateInput, DataKeys, InstanceOf, MethodKeys, Resource, Task, UpdateInput, Wire } from './types';
 
@@ -232,13 +234,42 @@ export class ResourceClient<T> {
     return this.client.json({ method: 'GET', path: resourcePath(id), signal: options.signal });
   }
 
-  /** The resources of this type; `range` pages them (`Range: items=first-last`). */
-  list(range?: { first: number; last: number }): Promise<Resource<T>[]> {
+  /**
+   * The resources of this type (`GET /aps/2/resources?implementing(<type>)`); `range` pages them
+   * (`Range: items=first-last`).
+   */
+  list(range?: { first: number; last: number }, options: { signal?: AbortSignal } = {}): Promise<Resource<T>[]> {
     return this.client.json({
       method: 'GET',
-      path: `/aps/2/resources?type=${encodeURIComponent(this.typeId)}`,
+      path: `/aps/2/resources?${this.rql()}`,
       headers: range ? { range: `items=${range.first}-${range.last}` } : undefined,
+      signal: options.signal,
     });
+  }
+
+  /**
+   * The resources of this type that a query selects: `query(q => q.eq('quotaMb', 10).sort('-quotaMb').limit(0, 20))`
+   * asks `GET /aps/2/resources?implementing(<type>)&eq(quotaMb,10)&sort(-quotaMb)&limit(0,20)`.
+   * A query the controller refuses (an unknown property, a value of the wrong type) is an
+   * ApsClientError with status 400 and the controller's reason.
+   */
+  query(
+    build: (q: Query<T>) => Query<T>,
+    options: { range?: { first: number; last: number }; signal?: AbortSignal } = {},
+  ): Promise<Resource<T>[]> {
+    const { range } = options;
+    return this.client.json({
+      method: 'GET',
+      path: `/aps/2/resources?${this.rql(build)}`,
+      headers: range ? { range: `items=${range.first}-${range.last}` } : undefined,
+      signal: options.signal,
+    });
+  }
+
+  /** The RQL a query writes, `implementing(<type>)` first: what `query` sends after the `?`. */
+  rql(build?: (q: Query<T>) => Query<T>): string {
+    const rest = build ? build(Query.create<T>()).toString() : '';
+    return `implementing(${rqlText(this.typeId)})${rest === '' ? '' : `&${rest}`}`;
   }
 
   /** `GET /aps/2/resources/{id}/{relation}`: the resources linked through a relation. */

@@ -6,6 +6,18 @@
 export { ApsClient, createClient, ResourceClient } from './client';
 export type { ClientOptions, CreateOptions, SubmitOptions, WaitForOptions } from './client';
 export type { Completed, Operation, OperationKind } from './operation';
+export { Query } from './query';
+export type {
+  ApsQueryFields,
+  PathValue,
+  QueryPath,
+  QueryValueOf,
+  RelationKeys,
+  SortKey,
+  SubQuery,
+  TextPath,
+} from './query';
+export { rqlLikePattern, rqlPath, rqlText, rqlValue, type RqlScalar } from './rql-text';
 export { pollUntil, retrying } from './poll';
 export type { PollContext, PollResult, PollUntilOptions, Progress, RetryNotice, WaitOptions } from './poll';
 export type { Schedule } from './timing';
