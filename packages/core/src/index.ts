@@ -148,5 +148,8 @@ export type {
   ServicePresentation,
 } from './app/app';
 
+// RQL, APS's resource query language: the parser, the parsed form and the writer.
+export * from './rql';
+
 // The wire vocabulary (header names, statuses, phases, operations, task JSON): see protocol/index.ts.
 export * from './protocol';
