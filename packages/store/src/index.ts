@@ -30,6 +30,15 @@ export {
 export type { ComparisonOperator, FieldPath, QueryValue, ResourceCondition, SortKey } from './query';
 export { compareLinks, compareText } from './query/compare-text';
 export {
+  compareForSort,
+  likeRegExp,
+  linkLookupOf,
+  matchesCondition,
+  MISSING,
+  valueAt,
+  type LinkLookup,
+} from './query/evaluate';
+export {
   eventValues,
   EVENT_COLUMNS,
   POSTGRES_DIALECT,

@@ -15,7 +15,11 @@ import {
   type TaskEvent,
   type TaskQuery,
   type TaskRecord,
+  compareForSort,
   compareLinks,
+  linkLookupOf,
+  matchesCondition,
+  type LinkLookup,
 } from '@apskit/store';
 
 export interface MemoryStoreOptions {
@@ -110,7 +114,16 @@ export class MemoryStore implements Store {
   }
 
   async listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }> {
-    const all = [...this.resources.values()].filter((r) => query.type === undefined || r.type === query.type);
+    const where = query.where;
+    const links = where === undefined ? undefined : linkLookupOf(this.links);
+    const all = [...this.resources.values()].filter(
+      (r) =>
+        (query.type === undefined || r.type === query.type) &&
+        (where === undefined || matchesCondition(r, where, links as LinkLookup)),
+    );
+    // A stable sort of the map's order, which is creation order (a rewrite keeps a key's place).
+    const sort = query.sort;
+    if (sort !== undefined && sort.length > 0) all.sort((a, b) => compareForSort(a, b, sort));
     const offset = query.offset ?? 0;
     return {
       items: all.slice(offset, query.limit === undefined ? undefined : offset + query.limit),
