@@ -6,6 +6,7 @@
 import express, { type Router } from 'express';
 import { bodyErrors, jsonBody } from '@apskit/express';
 import type { Controller, ControllerOptions } from '../controller';
+import { applicationRoutes } from './application-routes';
 import { eventStream } from './event-stream';
 import { requestGuard } from './guard';
 import { instanceRoutes } from './instance-routes';
@@ -55,5 +56,6 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
   taskRoutes(router, controller, context);
   router.get('/apskit/events', eventStream(controller, maxEventClients));
   instanceRoutes(router, controller, context);
+  applicationRoutes(router, controller, context);
   return router;
 }
