@@ -14,11 +14,13 @@ import { createEndpoint } from '@apskit/express';
 import type { LinkRecord, ResourceQuery, ResourceRecord, Store, TaskQuery } from '@apskit/store';
 import type { ControllerOptions } from './controller-options';
 import { ChangeEvents } from './events/change-events';
+import { LinkCommands, type LinkEntryJson } from './links/link-commands';
 import { LinkPlanner } from './links/link-planner';
 import { ControllerMetrics } from './metrics';
 import { forwardCustomOperation } from './operations/custom-operation';
 import { ServiceRegistry, type ServiceInfo } from './registry/service-registry';
 import { OperationAnswers, type OperationResult } from './requests/request-identity';
+import { AppRegistration } from './resources/app-registration';
 import { LifecycleCommands, type SubmitOptions } from './resources/lifecycle-commands';
 import { defaultStore } from './store/default-store';
 import {
@@ -38,8 +40,8 @@ import type { CallerIdentity } from './transport/aps-headers';
 import { HttpTransport } from './transport/http-transport';
 import { InProcessTransport } from './transport/in-process-transport';
 import type { EndpointAnswer, EndpointRequest, Transport } from './transport/transport';
-import { resourceBody, type ResourceJson } from './wire/resource-json';
-import { ResourceRenderer, type RelationSelection } from './wire/resource-links';
+import type { ResourceJson } from './wire/resource-json';
+import { endpointBody, ResourceRenderer, type RelationSelection } from './wire/resource-links';
 import { taskJson, type TaskJson } from './wire/task-json';
 
 export type { ControllerOptions } from './controller-options';
@@ -73,6 +75,8 @@ export class Controller {
   private readonly commands: LifecycleCommands;
   private readonly admin: TaskAdmin;
   private readonly renderer: ResourceRenderer;
+  private readonly linkCommands: LinkCommands;
+  private readonly registration: AppRegistration;
   private readonly clock: () => number;
   private readonly caller: () => CallerIdentity;
   private instanceId = '';
@@ -94,7 +98,7 @@ export class Controller {
         // The endpoint reads current state straight from this controller's store.
         loadResource: async ({ id }) => {
           const r = await this.store.getResource(id);
-          return r && resourceBody(r);
+          return r && endpointBody(r, this.registry, this.store);
         },
         logger: false,
       });
@@ -132,6 +136,7 @@ export class Controller {
       caller,
       wake,
     });
+    this.renderer = new ResourceRenderer(this.registry, this.store);
     this.commands = new LifecycleCommands({
       store: this.store,
       registry: this.registry,
@@ -143,8 +148,29 @@ export class Controller {
       owner,
       leaseMs: options.leaseMs ?? 120_000,
       appName: options.app.name,
+      renderer: this.renderer,
+      relink: (id, wanted) => this.linkCommands.relink(id, wanted),
     });
-    this.renderer = new ResourceRenderer(this.registry, this.store);
+    this.linkCommands = new LinkCommands({
+      store: this.store,
+      registry: this.registry,
+      planner: new LinkPlanner(this.registry, this.store),
+      transport: this.transport,
+      caller,
+      changes,
+      renderer: this.renderer,
+    });
+    this.registration = new AppRegistration(
+      {
+        store: this.store,
+        registry: this.registry,
+        links: new LinkPlanner(this.registry, this.store),
+        changes,
+        clock: this.clock,
+        services: options.app.services,
+      },
+      this.model,
+    );
     this.admin = new TaskAdmin({ store: this.store, changes, clock: this.clock, wake });
     this.scheduler = new Scheduler(this.store, async (task) => void (await runner.run(task)), {
       concurrency: options.concurrency ?? 16,
@@ -241,9 +267,37 @@ export class Controller {
     return this.renderer.render(records, relations);
   }
 
+  /** Links `id` to the resource `body` names by `aps.id` through `relation` (see links/link-commands). */
+  link(id: string, relation: string, body: unknown): Promise<ResourceJson> {
+    return this.linkCommands.link(id, relation, body);
+  }
+
+  /** Unlinks `targetId` from `id` through `relation`, endpoint first (see links/link-commands). */
+  unlink(id: string, relation: string, targetId: string): Promise<void> {
+    return this.linkCommands.unlink(id, relation, targetId);
+  }
+
+  /** Every link of a resource (`GET /aps/2/resources/{id}/aps/links`). */
+  links(id: string): Promise<LinkEntryJson[]> {
+    return this.linkCommands.links(id);
+  }
+
+  /** One linked resource (`GET /aps/2/resources/{id}/{relation}/{id2}`); a 404 when it is not linked. */
+  linkedResource(id: string, relation: string, targetId: string): Promise<ResourceJson> {
+    return this.linkCommands.linked(id, relation, targetId);
+  }
+
   /** See LifecycleCommands.provision. */
   provision(body: unknown, options: SubmitOptions = {}): Promise<OperationResult> {
     return this.commands.provision(body, options);
+  }
+
+  /**
+   * Stores a resource the application created itself, of the type `service` serves, without calling
+   * the endpoint (see resources/app-registration).
+   */
+  registerResource(service: string, body: unknown): Promise<ResourceRecord> {
+    return this.registration.register(service, body);
   }
 
   /** See LifecycleCommands.updateByApp. */

@@ -52,17 +52,31 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
     }),
   );
 
-  // /aps/2/resources/{id}/{relation}: the linked resources (GET), or a new resource linked (POST).
-  // Any other path below a resource is a custom operation, forwarded to the endpoint.
+  // Below a resource (docs.cloudblue.com/cbc/sdk/20.5/api/rest/resources): `aps/links` (every link),
+  // `{relation}` (its members: GET; link one by aps.id, or provision a new one linked: POST),
+  // `{relation}/{id2}` (one linked resource: GET; unlink: DELETE). Any other path is a custom
+  // operation, forwarded to the endpoint.
   router.all(
     '/aps/2/resources/:id/{*path}',
     route(async (req, res) => {
       const id = req.params.id as string;
       const segments = (req.params as unknown as { path: string[] }).path;
+      if (req.method === 'GET' && segments.length === 2 && segments[0] === 'aps' && segments[1] === 'links') {
+        const page = pageOfRange(req.headers.range, limits);
+        const links = await controller.links(id);
+        const texts = await readPage(
+          page,
+          limits.maxBytes,
+          async (offset, limit) => links.slice(offset, offset + limit),
+          (l) => l,
+        );
+        sendPage(res, page.offset, texts, links.length);
+        return;
+      }
       const resource = await controller.getResource(id);
       const type = controller.serviceOf(resource.type).type;
-      const relation = segments.length === 1 ? type.relations.find((r) => r.name === segments[0]) : undefined;
-      if (relation && req.method === 'GET') {
+      const relation = segments.length <= 2 ? type.relations.find((r) => r.name === segments[0]) : undefined;
+      if (relation && segments.length === 1 && req.method === 'GET') {
         // A collection can be long: paged like any list (the links are ids; the resources are read per page).
         const page = pageOfRange(req.headers.range, limits);
         const links = await controller.linksFrom(id, relation.name);
@@ -80,7 +94,11 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
         sendPage(res, page.offset, texts, links.length);
         return;
       }
-      if (relation && req.method === 'POST') {
+      if (relation && segments.length === 1 && req.method === 'POST') {
+        if (namesExisting(req.body)) {
+          sendJson(res, 200, await controller.link(id, relation.name, req.body));
+          return;
+        }
         const requestId = requestIdOf(req);
         sendOperation(
           res,
@@ -89,18 +107,52 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
         );
         return;
       }
+      if (relation && segments.length === 2 && req.method === 'GET') {
+        sendJson(res, 200, await controller.linkedResource(id, relation.name, segments[1] as string));
+        return;
+      }
+      if (relation && segments.length === 2 && req.method === 'DELETE') {
+        await controller.unlink(id, relation.name, segments[1] as string);
+        sendJson(res, 204, undefined);
+        return;
+      }
       if (!FORWARD_METHODS.has(req.method))
         throw new NotFoundError(`${req.method} is not the verb of any operation: it is forwarded to no endpoint`);
       const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
       const body = req.body !== undefined && Object.keys(req.body as object).length > 0 ? req.body : undefined;
-      const answer = await controller.customOperation(
-        id,
-        req.method as 'GET',
-        segments.map(encodeURIComponent).join('/'),
-        query,
-        body,
-      );
+      let answer;
+      try {
+        answer = await controller.customOperation(
+          id,
+          req.method as 'GET',
+          segments.map(encodeURIComponent).join('/'),
+          query,
+          body,
+        );
+      } catch (e) {
+        // A link's path through a name that is no relation (and no operation either): say which.
+        if (e instanceof NotFoundError && looksLikeLink(req.method, segments, req.body))
+          throw new NotFoundError(`${type.name} has no relation or operation "${segments[0]}"`, [
+            {
+              field: 'relation',
+              message: `${JSON.stringify(segments[0]?.slice(0, 100))} is not a relation of ${type.name}`,
+            },
+          ]);
+        throw e;
+      }
       sendJson(res, answer.status, answer.body);
     }),
   );
+}
+
+/** A body that names an existing resource to link (`{"aps": {"id": …}}`), not a new one to provision. */
+function namesExisting(body: unknown): boolean {
+  const aps = (body as { aps?: unknown } | null | undefined)?.aps;
+  return typeof aps === 'object' && aps !== null && 'id' in aps;
+}
+
+/** The shape of a link request: POST …/{relation} naming a resource, GET or DELETE …/{relation}/{id2}. */
+function looksLikeLink(method: string, segments: readonly string[], body: unknown): boolean {
+  if (method === 'POST') return segments.length === 1 && namesExisting(body);
+  return (method === 'GET' || method === 'DELETE') && segments.length === 2;
 }

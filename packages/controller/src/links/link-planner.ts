@@ -107,7 +107,7 @@ export class LinkPlanner {
    * relation's type is not paired by the model (its relations are its own): the way back is then that
    * type's relation to the holder's type, as before the model knew inverses.
    */
-  private wayBack(
+  wayBack(
     holderType: ApsTypeModel | undefined,
     relationName: string,
     targetType: string,

@@ -29,6 +29,8 @@ import { IN_PROGRESS } from '../tasks/attempt';
 import { createdEvent } from '../tasks/job-registry';
 import type { TaskRunner } from '../tasks/task-runner';
 import { renderResource, resourceBody, type ResourceJson } from '../wire/resource-json';
+import { linkValues, type ResourceRenderer } from '../wire/resource-links';
+import { withDefaults } from './defaults';
 
 /** What a caller may add to a submit. */
 export interface SubmitOptions {
@@ -51,6 +53,16 @@ export interface LifecycleDeps {
   readonly leaseMs: number;
   /** The application's name, in task names. */
   readonly appName: string;
+  /** Resources with their links, as the endpoint receives them in a configure request. */
+  readonly renderer: ResourceRenderer;
+  /** A new state's relation values applied as links (each relation to exactly the resources named). */
+  readonly relink: (id: string, wanted: readonly RelationTargets[]) => Promise<void>;
+}
+
+/** The resources a relation is to be linked to, as a PUT's body names them. */
+export interface RelationTargets {
+  readonly relation: string;
+  readonly to: readonly string[];
 }
 
 const VERB: Record<LifecycleOperation, string> = {
@@ -89,8 +101,11 @@ export class LifecycleCommands {
     const input = objectBody(body, 'the resource as a JSON object');
     const aps = (input.aps ?? {}) as Record<string, unknown>;
     const info = registry.serviceOf(aps.type);
-    const issues = [...info.validators.create(input), ...info.immutables.create(input)];
-    const split = await links.split(info, withoutAps(input));
+    // Declared defaults fill what the body leaves out, before validation (./defaults); read-only
+    // properties are checked on what the caller sent, so a read-only default is filled, not refused.
+    const filled = withDefaults(info.type, input);
+    const issues = [...info.validators.create(filled), ...info.immutables.create(input)];
+    const split = await links.split(info, withoutAps(filled));
     issues.push(...split.linkIssues);
     if (issues.length > 0) throw invalidError(info.type.name, issues);
 
@@ -107,7 +122,12 @@ export class LifecycleCommands {
       LifecycleOperation.provision,
       info,
       resource,
-      { method: 'POST', path: `/${info.service}/`, body: resourceBody(resource) },
+      // The links go with the resource (the task runner renders them again at each attempt).
+      {
+        method: 'POST',
+        path: `/${info.service}/`,
+        body: { ...resourceBody(resource), ...linkValues(resource.id, info.type.relations, allLinks, 'all') },
+      },
       requestOf(options.requestId, [LifecycleOperation.provision, info.type.id, parent ?? null, input]),
     );
     const created = await store.createResourceWithTask(resource, task, createdEvent(task), allLinks);
@@ -158,15 +178,23 @@ export class LifecycleCommands {
     const current = await this.getResource(id);
     const info = this.deps.registry.serviceOf(current.type);
     const issues = [...info.validators.update(input), ...info.immutables.update(input, current.properties)];
-    const { properties, linkIssues } = await this.deps.links.split(info, withoutAps(input));
+    const { properties, links, linkIssues } = await this.deps.links.split(info, withoutAps(input));
     issues.push(...linkIssues);
     if (issues.length > 0) throw invalidError(info.type.name, issues);
+    // Relation values in the new state relink (through the endpoint's link operations) before the
+    // endpoint is asked to configure, so that its configure sees the links the state names.
+    const named = info.type.relations.filter((r) => Object.prototype.hasOwnProperty.call(input, r.name));
+    if (named.length > 0)
+      await this.deps.relink(
+        id,
+        named.map((r) => ({ relation: r.name, to: links.filter((l) => l.relation === r.name).map((l) => l.to) })),
+      );
     const next: ResourceRecord = { ...current, properties: { ...current.properties, ...properties } };
     return this.startOperation(
       LifecycleOperation.configure,
       info,
       current,
-      { method: 'PUT', path: `/${info.service}/${id}`, body: resourceBody(next) },
+      { method: 'PUT', path: `/${info.service}/${id}`, body: await this.deps.renderer.renderOne(next) },
       requestOf(options.requestId, [LifecycleOperation.configure, id, input]),
     );
   }

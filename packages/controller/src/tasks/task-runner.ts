@@ -12,7 +12,7 @@ import type { ServiceRegistry } from '../registry/service-registry';
 import type { OperationAnswers } from '../requests/request-identity';
 import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
 import { TransportError, type EndpointAnswer, type Transport } from '../transport/transport';
-import { resourceBody } from '../wire/resource-json';
+import { endpointBody } from '../wire/resource-links';
 import { decide, unreachable } from './attempt';
 import type { CommitQueue } from './commit-queue';
 import type { JobRegistry } from './job-registry';
@@ -20,7 +20,7 @@ import { jobOutcome, type JobResult } from './jobs';
 import { maxPollingFor, type MaxPollingOption } from './polling-limits';
 
 export interface TaskRunnerDeps {
-  readonly store: Pick<Store, 'getResource'>;
+  readonly store: Pick<Store, 'getResource' | 'linksFrom'>;
   readonly registry: ServiceRegistry;
   readonly transport: Transport;
   readonly jobs: JobRegistry;
@@ -50,9 +50,12 @@ export class TaskRunner {
     // The type's polling limit: the type of the resource the task works on (it exists while its task runs).
     const type = resource ? registry.find(resource.type)?.type : undefined;
     const timing = this.timing(maxPollingFor(this.deps.maxPollingSeconds, type?.name));
-    // A provision repeats the resource as the endpoint last answered it; configure repeats its new state.
+    // A provision repeats the resource as the endpoint last answered it, with its links; configure
+    // repeats its new state.
     const body =
-      task.operation === LifecycleOperation.provision && resource ? resourceBody(resource) : task.request.body;
+      task.operation === LifecycleOperation.provision && resource
+        ? await endpointBody(resource, registry, store)
+        : task.request.body;
     let answer: EndpointAnswer | undefined;
     let reason = '';
     try {

@@ -76,10 +76,14 @@ export class ResourceRenderer {
     if (records.length === 0) return [];
     if (selection !== 'all' && selection.length === 0) return records.map(renderResource);
     const links = await this.linksOf(records.map((r) => r.id));
-    return records.map((r) => ({
-      ...renderResource(r),
-      ...linkValues(r.id, this.registry.find(r.type)?.type.relations ?? [], links, selection),
-    }));
+    return records.map((r) => {
+      const relations = this.registry.find(r.type)?.type.relations ?? [];
+      const json = renderResource(r);
+      // A relation's value is its stored link, never a property of that name (an endpoint that
+      // answered with its links would otherwise leave them as properties, stale once relinked).
+      for (const relation of relations) delete json[relation.name];
+      return Object.assign(json, linkValues(r.id, relations, links, selection));
+    });
   }
 
   async renderOne(record: ResourceRecord): Promise<ResourceJson> {
@@ -91,4 +95,16 @@ export class ResourceRenderer {
     if (this.store.linksOfMany) return this.store.linksOfMany(ids);
     return (await Promise.all(ids.map((id) => this.store.linksFrom(id)))).flat();
   }
+}
+
+/**
+ * A resource as the endpoint receives it in a provision or configure request: with its links, as
+ * the spec says relation properties are filled with links (the same shape a read shows).
+ */
+export function endpointBody(
+  r: ResourceRecord,
+  registry: ServiceRegistry,
+  store: LinkReads,
+): Promise<Record<string, unknown>> {
+  return new ResourceRenderer(registry, store).renderOne(r) as Promise<unknown> as Promise<Record<string, unknown>>;
 }

@@ -173,6 +173,24 @@ function safe<T>(req: ApsCall, value: T): T {
   return req.unsafeKeys ? (stripUnsafe(value) as T) : value;
 }
 
+/**
+ * The resource without the links to its collection relations. The controller shows a collection
+ * as one link to its members, `{"aps": {"link": "collection", "href": …}}`, in the resources it
+ * sends and serves (docs.cloudblue.com/cbc/sdk/20.5/api/rest/resources/structure), where a body may
+ * also carry the members as an array: the link is no member, and the app reads the members at its
+ * href when it needs them. Singular links (`{"aps": {"link", "id", "href"}}`) stay, as they are.
+ */
+function withoutCollectionLinks(svc: CompiledService, resource: Instance): Instance {
+  let copy: Instance | undefined;
+  for (const r of svc.type.relations) {
+    const value = resource[r.name];
+    if (!r.collection || value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    copy ??= { ...resource };
+    delete copy[r.name];
+  }
+  return copy ?? resource;
+}
+
 /** Calls a lifecycle method when the class has it; `undefined` when it does not. */
 async function call(instance: Instance, method: string, args: unknown[] = []): Promise<unknown> {
   const fn = instance[method];
@@ -197,7 +215,7 @@ function phaseMethod(
 
 async function current(svc: CompiledService, env: HandlerEnv, ctx: ApsRequestContext, id: string): Promise<Instance> {
   const state = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
-  return svc.hydrate(state ?? { aps: { id, type: svc.type.id } }) as Instance;
+  return svc.hydrate(state ? withoutCollectionLinks(svc, state) : { aps: { id, type: svc.type.id } }) as Instance;
 }
 
 function result(value: unknown, instance: Instance): unknown {
@@ -208,7 +226,7 @@ function result(value: unknown, instance: Instance): unknown {
 
 export function provisionHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'provision', env, async (req, ctx) => {
-    const body = objectBody(req, `a ${svc.type.name} resource`);
+    const body = withoutCollectionLinks(svc, objectBody(req, `a ${svc.type.name} resource`));
     const method = phaseMethod(svc, 'provision', ctx);
     // The async phase repeats the state the app answered with, read-only values it set included.
     const issues = svc.validators.create(body);
@@ -233,10 +251,11 @@ export function retrieveHandler(svc: CompiledService, env: HandlerEnv): CallHand
 
 export function configureHandler(svc: CompiledService, env: HandlerEnv): CallHandler {
   return handle(svc, 'configure', env, async (req, ctx) => {
-    const body = objectBody(req, `the new state of a ${svc.type.name}`);
+    const body = withoutCollectionLinks(svc, objectBody(req, `the new state of a ${svc.type.name}`));
     const method = phaseMethod(svc, 'configure', ctx);
     const id = req.params.id as string;
-    const state = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
+    const loaded = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
+    const state = loaded && withoutCollectionLinks(svc, loaded);
     const issues = [...svc.validators.update(body), ...svc.immutables.update(body, state)];
     if (issues.length > 0) {
       throw invalidError(
