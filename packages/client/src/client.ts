@@ -3,15 +3,34 @@
  * typed from the app's own classes, submits with request ids, and waiting for their tasks.
  */
 import { randomUUID } from 'node:crypto';
-import { LifecycleOperation, TaskStatus, type ApsSchema, type Class, type LifecycleMethod } from '@apskit/core';
+import {
+  formatRql,
+  LifecycleOperation,
+  TaskStatus,
+  type ApsSchema,
+  type Class,
+  type LifecycleMethod,
+} from '@apskit/core';
 import { Http, type HttpAnswer, type HttpOptions, type HttpRequest } from './http';
 import { compareTypes, typeModelOf } from './model';
 import { operationFromAnswer, type Completed, type Operation, type OperationKind } from './operation';
 import { pollUntil, retrying, type PollContext, type WaitOptions } from './poll';
 import { Query } from './query';
-import { rqlText } from './rql-text';
 import type { Schedule } from './timing';
-import type { CreateInput, DataKeys, InstanceOf, MethodKeys, Resource, Task, UpdateInput, Wire } from './types';
+import type {
+  CreateInput,
+  DataKeys,
+  InstanceOf,
+  LinkedType,
+  LinkEntry,
+  MethodKeys,
+  RelationKeys,
+  Resource,
+  ResourceRef,
+  Task,
+  UpdateInput,
+  Wire,
+} from './types';
 
 export interface ClientOptions extends HttpOptions {
   /** Makes the request id when a submit names none. Default: a random UUID. */
@@ -35,6 +54,12 @@ export interface SubmitOptions {
 export interface CreateOptions extends SubmitOptions {
   /** Create the resource linked to `id` through `relation` (`POST /aps/2/resources/{id}/{relation}`). */
   readonly parent?: { readonly id: string; readonly relation: string };
+}
+
+/** Options of `link` and `unlink`: the request id the controller records (generated when omitted), and a signal. */
+export interface LinkOptions {
+  readonly requestId?: string;
+  readonly signal?: AbortSignal;
 }
 
 /** `waitFor`'s options: the schedule (`deadline` included), `signal`, `onProgress` with the task. */
@@ -268,13 +293,63 @@ export class ResourceClient<T> {
 
   /** The RQL a query writes, `implementing(<type>)` first: what `query` sends after the `?`. */
   rql(build?: (q: Query<T>) => Query<T>): string {
-    const rest = build ? build(Query.create<T>()).toString() : '';
-    return `implementing(${rqlText(this.typeId)})${rest === '' ? '' : `&${rest}`}`;
+    const query = build ? build(Query.create<T>()) : Query.create<T>();
+    return formatRql(query.toRql({ op: 'implementing', type: this.typeId }));
   }
 
   /** `GET /aps/2/resources/{id}/{relation}`: the resources linked through a relation. */
   linked<K extends DataKeys<T>>(id: string, relation: K): Promise<Resource<Linked<NonNullable<T[K]>>>[]> {
     return this.client.json({ method: 'GET', path: `${resourcePath(id)}/${encodeURIComponent(relation)}` });
+  }
+
+  /**
+   * Links an existing resource to `resource` through `relation` (`POST /aps/2/resources/{id}/{relation}`
+   * with `{"aps":{"id":…}}`): the controller calls the endpoint's link operation, then stores the
+   * link both ways. On a singular relation this relinks (the old link goes). Answers the linked
+   * resource. A refusal (a resource of a type the relation does not take, one already linked, the
+   * endpoint's own refusal) is an ApsClientError with the controller's status and reason.
+   */
+  link<K extends RelationKeys<T>>(
+    resource: string | ResourceRef,
+    relation: K,
+    target: string | ResourceRef,
+    options: LinkOptions = {},
+  ): Promise<Resource<LinkedType<T, K>>> {
+    return this.client.json({
+      method: 'POST',
+      path: `${resourcePath(idOf(resource))}/${encodeURIComponent(this.relationName(relation))}`,
+      body: { aps: { id: idOf(target) } },
+      requestId: options.requestId ?? this.client.makeRequestId(),
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Unlinks `target` from `resource` (`DELETE /aps/2/resources/{id}/{relation}/{id2}`): the endpoint's
+   * unlink operation, then the stored link, both ways. A required relation keeps its link: the
+   * controller refuses (409), and nothing changes.
+   */
+  async unlink<K extends RelationKeys<T>>(
+    resource: string | ResourceRef,
+    relation: K,
+    target: string | ResourceRef,
+    options: LinkOptions = {},
+  ): Promise<void> {
+    await this.client.request({
+      method: 'DELETE',
+      path: `${resourcePath(idOf(resource))}/${encodeURIComponent(this.relationName(relation))}/${encodeURIComponent(idOf(target))}`,
+      requestId: options.requestId ?? this.client.makeRequestId(),
+      signal: options.signal,
+    });
+  }
+
+  /** Every link of a resource (`GET /aps/2/resources/{id}/aps/links`), in the order its relations are declared. */
+  links(resource: string | ResourceRef, options: { signal?: AbortSignal } = {}): Promise<LinkEntry<RelationKeys<T>>[]> {
+    return this.client.json({
+      method: 'GET',
+      path: `${resourcePath(idOf(resource))}/aps/links`,
+      signal: options.signal,
+    });
   }
 
   /** `PUT /aps/2/resources/{id}`: configure. */
@@ -319,6 +394,16 @@ export class ResourceClient<T> {
     );
   }
 
+  /** The relation's name, checked against the class's declarations (TypeScript cannot tell a relation from a structure). */
+  private relationName(name: string): string {
+    const model = typeModelOf(this.cls);
+    if (!model.relations.some((r) => r.name === name))
+      throw new TypeError(
+        `${model.name}.${name} is not a relation (@Relation); its relations: ${model.relations.map((r) => r.name).join(', ') || 'none'}`,
+      );
+    return name;
+  }
+
   /**
    * Calls a custom operation (`@Operation` method) of the resource `id`: its verb and path come from
    * the declaration, each argument goes where its `@Param` says (body, query, path). Answers what
@@ -346,6 +431,10 @@ export class ResourceClient<T> {
       body,
     });
   }
+}
+
+function idOf(resource: string | ResourceRef): string {
+  return typeof resource === 'string' ? resource : resource.aps.id;
 }
 
 function resourcePath(id: string): string {

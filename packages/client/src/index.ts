@@ -4,20 +4,10 @@
  * API shaped like it (`pollUntil`).
  */
 export { ApsClient, createClient, ResourceClient } from './client';
-export type { ClientOptions, CreateOptions, SubmitOptions, WaitForOptions } from './client';
+export type { ClientOptions, CreateOptions, LinkOptions, SubmitOptions, WaitForOptions } from './client';
 export type { Completed, Operation, OperationKind } from './operation';
 export { Query } from './query';
-export type {
-  ApsQueryFields,
-  PathValue,
-  QueryPath,
-  QueryValueOf,
-  RelationKeys,
-  SortKey,
-  SubQuery,
-  TextPath,
-} from './query';
-export { rqlLikePattern, rqlPath, rqlText, rqlValue, type RqlScalar } from './rql-text';
+export type { ApsQueryFields, PathValue, QueryPath, QueryValueOf, SortKey, SubQuery, TextPath } from './query';
 export { pollUntil, retrying } from './poll';
 export type { PollContext, PollResult, PollUntilOptions, Progress, RetryNotice, WaitOptions } from './poll';
 export type { Schedule } from './timing';
@@ -36,13 +26,20 @@ export { REQUEST_ID_HEADER, TASK_ID_HEADER } from './http';
 export type { HttpAnswer, HttpMethod, HttpOptions, HttpRequest } from './http';
 export type {
   ApsMeta,
+  CollectionLink,
   CreateInput,
   DataKeys,
   InstanceOf,
+  IsObject,
+  LinkedType,
+  LinkEntry,
   MethodKeys,
+  RelationKeys,
+  RelationLink,
   Resource,
   ResourceRef,
   ResourceStatus,
+  SingularLink,
   Task,
   TaskStatus,
   UpdateInput,

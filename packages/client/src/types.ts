@@ -23,6 +23,50 @@ export interface ResourceRef {
 
 type AnyFunction = (...args: never[]) => unknown;
 
+/**
+ * A singular relation's value in a resource read: `strong` when the relation is required, `weak`
+ * otherwise (docs.cloudblue.com/cbc/sdk/20.5/api/rest/resources/structure).
+ */
+export interface SingularLink {
+  readonly aps: { readonly link: 'strong' | 'weak'; readonly id: string; readonly href: string };
+}
+
+/** A collection relation's value in a resource read: its members are listed at `href`. */
+export interface CollectionLink {
+  readonly aps: { readonly link: 'collection'; readonly href: string };
+}
+
+/** What a relation holds in a resource read: a link, not the linked resource. */
+export type RelationLink = SingularLink | CollectionLink;
+
+/** One link of a resource, as `GET /aps/2/resources/{id}/aps/links` lists it: its relation, and where it goes. */
+export interface LinkEntry<R extends string = string> {
+  readonly relation: R;
+  readonly aps: SingularLink['aps'];
+}
+
+type Primitive = string | number | boolean | bigint | symbol | null | undefined;
+/** Whether V is an object that is neither an array nor a date: a structure, or a linked type. */
+export type IsObject<V> = V extends Primitive | Date | ReadonlyArray<unknown> ? false : V extends object ? true : false;
+
+/**
+ * The data properties of T whose value is an object or a list of objects: the relations are among
+ * them (TypeScript cannot tell a relation from a structure; the client checks against the class's
+ * declarations when it runs).
+ */
+export type RelationKeys<T> = {
+  [K in DataKeys<T>]: NonNullable<T[K]> extends ReadonlyArray<infer E>
+    ? IsObject<E> extends true
+      ? K
+      : never
+    : IsObject<NonNullable<T[K]>> extends true
+      ? K
+      : never;
+}[DataKeys<T>];
+
+/** The type a relation links to: its property's type, the element type for a collection. */
+export type LinkedType<T, K extends keyof T> = NonNullable<T[K]> extends ReadonlyArray<infer E> ? E : NonNullable<T[K]>;
+
 /** The keys of T that hold data rather than methods. */
 export type DataKeys<T> = {
   [K in keyof T]-?: K extends string ? (NonNullable<T[K]> extends AnyFunction ? never : K) : never;
