@@ -108,9 +108,16 @@ describe('custom operations and structures', () => {
       '/aps/2/resources',
       '/aps/2/resources/{id}',
       '/aps/2/resources/{id}/{relation}',
+      '/aps/2/resources/{id}/{relation}/{id2}',
+      '/aps/2/resources/{id}/aps/links',
       '/aps/2/resources/{id}/limits/{limitId}',
       '/aps/2/resources/{id}/items/{itemId}/touch',
       '/aps/2/types',
+      '/aps/2/types/{id}',
+      '/aps/2/applications',
+      '/aps/2/applications/{instanceId}',
+      '/aps/2/applications/{instanceId}/widgets/',
+      '/aps/2/applications/{instanceId}/gadgets/',
       '/apskit/tasks',
       '/apskit/tasks/{id}',
       '/apskit/tasks/{id}/rerun',
@@ -136,6 +143,7 @@ describe('custom operations and structures', () => {
       'gadgets',
       'controller: resources',
       'controller: types',
+      'controller: applications',
       'controller: tasks',
     ]);
   });
@@ -145,6 +153,9 @@ describe('custom operations and structures', () => {
     const lists = [
       doc.paths['/aps/2/resources']?.get,
       doc.paths['/aps/2/resources/{id}/{relation}']?.get,
+      doc.paths['/aps/2/resources/{id}/aps/links']?.get,
+      doc.paths['/aps/2/types']?.get,
+      doc.paths['/aps/2/applications']?.get,
       doc.paths['/apskit/tasks']?.get,
     ] as OperationObject[];
     for (const list of lists) {
@@ -179,6 +190,69 @@ describe('custom operations and structures', () => {
     expect(errorsOf(touch)).toEqual(['400', '403', '404', '409', '415', '421', '500', '502']);
     expect(doc.components.responses['controller.MisdirectedRequest']).toBeDefined();
     expect(doc.tags?.find((t) => t.name === 'controller: tasks')?.description).toContain('503');
+  });
+});
+
+describe('issue 17: links, RQL, types, applications', () => {
+  const model = buildTypeModel([Globals, Provisionable]);
+  const doc = toOpenApi(model, { services, parts });
+  const op = (path: string, method: 'get' | 'post' | 'put' | 'delete'): OperationObject =>
+    doc.paths[path]?.[method] as OperationObject;
+  const errorsOf = (o: OperationObject): string[] => Object.keys(o.responses).filter((s) => Number(s) >= 400);
+
+  it('takes an RQL query, a free-form query string, on the resource and type lists (rest/rql)', () => {
+    const rql = { $ref: '#/components/parameters/RQL' };
+    expect(op('/aps/2/resources', 'get').parameters).toContainEqual(rql);
+    expect(op('/aps/2/types', 'get').parameters).toContainEqual(rql);
+    expect(doc.components.parameters.RQL).toMatchObject({
+      name: 'rql',
+      in: 'query',
+      required: false,
+      schema: { type: 'object', additionalProperties: { type: 'string' } },
+    });
+    expect(doc.components.parameters.RQL?.description).toContain('400');
+  });
+
+  it('links by aps.id, unlinks, reads one linked resource and every link (rest/resources)', () => {
+    const post = op('/aps/2/resources/{id}/{relation}', 'post');
+    const body = (post.requestBody as { content: Record<string, { schema: { anyOf: unknown[] } }> }).content[
+      'application/json'
+    ]?.schema;
+    expect(body?.anyOf[0]).toMatchObject({ required: ['aps'], properties: { aps: { required: ['id'] } } });
+    expect(post.description).toContain('relinked');
+    expect(Object.keys(doc.paths['/aps/2/resources/{id}/{relation}/{id2}'] ?? {})).toEqual(['get', 'delete']);
+    const unlink = op('/aps/2/resources/{id}/{relation}/{id2}', 'delete');
+    expect(unlink.responses['204']).toBeDefined();
+    expect(errorsOf(unlink)).toEqual(['400', '403', '404', '409', '415', '421', '500', '502']);
+    expect(op('/aps/2/resources/{id}/aps/links', 'get').responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { items: { $ref: '#/components/schemas/controller.Link' } } } },
+    });
+  });
+
+  it('describes types with aps.id and aps.href, one at /aps/2/types/{id} (rest/controller/types)', () => {
+    const type = { $ref: '#/components/schemas/controller.Type' };
+    expect(op('/aps/2/types', 'get').responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { type: 'array', items: type } } },
+    });
+    expect(op('/aps/2/types/{id}', 'get').responses['200']).toMatchObject({
+      content: { 'application/json': { schema: type } },
+    });
+    expect(errorsOf(op('/aps/2/types/{id}', 'get'))).toContain('404');
+    expect(JSON.stringify(doc.components.schemas['controller.Type'])).toContain('"href"');
+  });
+
+  it('describes the instance and a registration per service (rest/application/instance-operations)', () => {
+    const instance = { $ref: '#/components/schemas/controller.ApplicationInstance' };
+    expect(op('/aps/2/applications/{instanceId}', 'get').responses['200']).toMatchObject({
+      content: { 'application/json': { schema: instance } },
+    });
+    const registrations = Object.keys(doc.paths).filter((p) => p.startsWith('/aps/2/applications/{instanceId}/'));
+    expect(registrations).toEqual(Object.keys(services).map((s) => `/aps/2/applications/{instanceId}/${s}/`));
+    const register = op(registrations[0] as string, 'post');
+    expect(register.tags).toEqual(['controller: applications']);
+    expect(register.requestBody).toBeDefined();
+    expect(errorsOf(register)).toEqual(expect.arrayContaining(['400', '404']));
+    expect(doc.tags?.find((t) => t.name === 'controller: applications')?.description).toContain('certificate');
   });
 });
 

@@ -48,6 +48,8 @@ export const ENDPOINT_ERRORS: readonly ErrorStatus[] = [...WRITE_ERRORS, '502'];
 
 /** The `Range` header parameter of the paged lists. */
 export const RANGE_PARAMETER = 'Range';
+/** The RQL query of the lists that take one (`GET /aps/2/resources`, `GET /aps/2/types`). */
+export const RQL_PARAMETER = 'RQL';
 /** The `Content-Range` header of a page. */
 export const CONTENT_RANGE_HEADER = 'Content-Range';
 
@@ -89,6 +91,90 @@ export function controllerComponents(): Required<OpenApiComponents> {
         description: 'An APS type schema, as `apskit schema` prints it.',
         properties: { name: { type: 'string' }, id: { type: 'string' }, apsVersion: { type: 'string' } },
         required: ['name', 'id', 'apsVersion'],
+      },
+      'controller.Type': {
+        description:
+          'A type as the types library answers it (docs.cloudblue.com/cbc/sdk/21.0/api/rest/controller/types): ' +
+          '`aps.id`, the type’s APS ID, and `aps.href`, its URL, beside the schema’s `id`, the type ID.',
+        allOf: [
+          {
+            type: 'object',
+            properties: {
+              aps: {
+                type: 'object',
+                properties: { id: { type: 'string' }, href: { type: 'string' } },
+                required: ['id', 'href'],
+              },
+            },
+            required: ['aps'],
+          },
+          ref('schemas', 'controller.ApsSchema'),
+        ],
+      },
+      'controller.Link': {
+        type: 'object',
+        description: 'A link of a resource: the relation it goes through, and the resource at its other end.',
+        properties: {
+          relation: { type: 'string' },
+          aps: {
+            type: 'object',
+            properties: {
+              link: { type: 'string', enum: ['strong', 'weak'] },
+              id: { type: 'string' },
+              href: { type: 'string' },
+            },
+            required: ['link', 'id', 'href'],
+          },
+        },
+        required: ['relation', 'aps'],
+      },
+      'controller.ApplicationInstance': {
+        type: 'object',
+        description:
+          'The application instance, described as a resource (docs.cloudblue.com/cbc/sdk/21.0/api/rest/application/' +
+          'instance-operations).',
+        properties: {
+          aps: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              href: { type: 'string' },
+              status: { type: 'string', enum: [...RESOURCE_STATUSES] },
+            },
+            required: ['id', 'href', 'status'],
+          },
+          application: {
+            type: 'object',
+            description:
+              'The application: its package ID, name, version and release, where the app definition has them.',
+            properties: {
+              id: { type: ['string', 'null'] },
+              name: { type: 'string' },
+              version: { type: ['string', 'null'] },
+              release: { type: ['string', 'null'] },
+            },
+            required: ['id', 'name', 'version', 'release'],
+          },
+          url: { type: ['string', 'null'], description: 'The endpoint’s URL; null for an endpoint in process.' },
+          globals: {
+            description: 'A strong link to the application’s globals resource, if it has one.',
+            oneOf: [
+              {
+                type: 'object',
+                properties: {
+                  aps: {
+                    type: 'object',
+                    properties: { link: { const: 'strong' }, id: { type: 'string' }, href: { type: 'string' } },
+                    required: ['link', 'id', 'href'],
+                  },
+                },
+                required: ['aps'],
+              },
+              { type: 'null' },
+            ],
+          },
+        },
+        required: ['aps', 'application', 'url', 'globals'],
       },
       'controller.Task': {
         type: 'object',
@@ -144,6 +230,19 @@ export function controllerComponents(): Required<OpenApiComponents> {
           'The caller’s unique ID for the request: a repeat with it finds the same task instead of starting another.',
         required: false,
         schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
+      },
+      [RQL_PARAMETER]: {
+        name: 'rql',
+        in: 'query',
+        description:
+          'An RQL query (docs.cloudblue.com/cbc/sdk/21.0/api/rest/rql): the whole query string, free-form, not ' +
+          'key=value pairs: conditions (`implementing(T)`, `eq(a,v)`, `a=v`, `ne`, `lt`, `le`, `gt`, `ge`, ' +
+          '`like(a,Jo*)`, `in`, `out`, `and`/`&`, `or`/`|`, `not`, `linkedWith(id)`), `sort(+a,-b)`, ' +
+          '`limit(start,count)` (count 1000 unless given) and `select(relation,…)`, values percent-encoded. ' +
+          'A malformed query is a 400 naming the position and the reason.',
+        required: false,
+        // A free-form query string: an object in a query parameter is `style: form, explode: true` by default.
+        schema: { type: 'object', additionalProperties: { type: 'string' } },
       },
       [RANGE_PARAMETER]: {
         name: RANGE_PARAMETER,

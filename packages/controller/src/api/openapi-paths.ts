@@ -4,6 +4,8 @@
  * developer running `npm start` talks to, so `apskit openapi --controller` passes this part to core's
  * `toOpenApi`; core itself knows nothing of the controller. What it says follows controller-api.ts
  * (the routes), guard.ts (403, 415, 421) and paging.ts (`Range`, `?offset=&limit=`, `Content-Range`).
+ * The APS routes are those of docs.cloudblue.com/cbc/sdk/21.0/api/rest (controller/types, resources,
+ * rql, application/instance-operations).
  */
 import {
   ApsHeader,
@@ -27,18 +29,26 @@ import {
   errorAnswers,
   RANGE_PARAMETER,
   READ_ERRORS,
+  RQL_PARAMETER,
   WRITE_ERRORS,
 } from './openapi-components';
 
 const RESOURCES = 'controller: resources';
 const TYPES = 'controller: types';
 const TASKS = 'controller: tasks';
+const APPLICATIONS = 'controller: applications';
 
 /** `toOpenApi(model, { services, parts: [controllerOpenApi] })`: the endpoint's document with the controller's API. */
 export const controllerOpenApi: OpenApiPart = {
   tags: [
     { name: RESOURCES, description: 'Resources, as the APS controller’s `/aps/2/resources` API.' },
-    { name: TYPES, description: 'The APS schemas of the served types.' },
+    { name: TYPES, description: 'The APS schemas of the served types, as the APS controller’s types library.' },
+    {
+      name: APPLICATIONS,
+      description:
+        'The application instance, and the resources the application registers itself. On the platform only ' +
+        'the instance’s certificate opens these; here they are open like the rest of the API.',
+    },
     {
       name: TASKS,
       description:
@@ -50,6 +60,7 @@ export const controllerOpenApi: OpenApiPart = {
   describe(builder) {
     addResourcePaths(builder);
     addTypePaths(builder);
+    addApplicationPaths(builder);
     addTaskPaths(builder);
     return controllerComponents();
   },
@@ -72,6 +83,7 @@ function addResourcePaths(builder: OpenApiPartBuilder): void {
   const id = pathParameter('id', 'The resource’s APS ID.');
   const requestId = ref('parameters', ApsHeader.requestId);
   const range = ref('parameters', RANGE_PARAMETER);
+  const rql = ref('parameters', RQL_PARAMETER);
   const resource = ref('schemas', 'controller.Resource');
   const created: JsonSchema = {
     description: 'A resource of one of the served types: `aps.type` names it (type ID or name).',
@@ -117,7 +129,10 @@ function addResourcePaths(builder: OpenApiPartBuilder): void {
   add('/aps/2/resources', 'get', {
     operationId: 'controller.listResources',
     summary: 'List resources',
-    description: 'One page of the resources, oldest first.',
+    description:
+      'One page of the resources, oldest first, or as an RQL query selects, sorts and pages them ' +
+      '(`implementing(<type id>),eq(quotaMb,10),sort(-quotaMb),limit(0,20)`); a list shows the links its ' +
+      '`select(<relation>,…)` names.',
     tags: [RESOURCES],
     parameters: [
       {
@@ -126,6 +141,7 @@ function addResourcePaths(builder: OpenApiPartBuilder): void {
         description: 'Only resources of this type (type ID or name).',
         schema: { type: 'string' },
       },
+      rql,
       range,
     ],
     responses: { '200': page('The resources', resource), ...errorAnswers(...READ_ERRORS) },
@@ -167,13 +183,52 @@ function addResourcePaths(builder: OpenApiPartBuilder): void {
     parameters: [id, relation, range],
     responses: { '200': page('The linked resources', resource), ...errorAnswers(...READ_ERRORS) },
   });
+  const existing: JsonSchema = {
+    description: 'An existing resource to link, named by its APS ID.',
+    type: 'object',
+    properties: { aps: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
+    required: ['aps'],
+  };
   add(related, 'post', {
-    operationId: 'controller.createLinkedResource',
-    summary: 'Create a resource linked through a relation',
+    operationId: 'controller.linkOrCreateLinkedResource',
+    summary: 'Link a resource, or create one linked, through a relation',
+    description:
+      'With a body naming an existing resource by `aps.id`: links it through the relation (a singular ' +
+      'relation is relinked), after the endpoint’s link operation (`POST /{service}/{id}/{relation}`) ' +
+      'accepts; answers the linked resource. A resource of a type the relation does not take, or one ' +
+      'that is not there, is a 400; a link that is there already a 409; nothing is stored. Any other ' +
+      'body is a new resource, provisioned and linked through the relation.',
     tags: [RESOURCES],
     parameters: [id, relation, requestId],
-    requestBody: { required: true, content: { 'application/json': { schema: created } } },
-    responses: lifecycleAnswers({ '200': ok('The provisioned resource.', resource) }),
+    requestBody: { required: true, content: { 'application/json': { schema: { anyOf: [existing, created] } } } },
+    responses: lifecycleAnswers({ '200': ok('The linked, or the provisioned, resource.', resource) }),
+  });
+
+  const member = `${related}/{id2}`;
+  const id2 = pathParameter('id2', 'The APS ID of the linked resource.');
+  add(member, 'get', {
+    operationId: 'controller.linkedResource',
+    summary: 'One resource linked through a relation',
+    tags: [RESOURCES],
+    parameters: [id, relation, id2],
+    responses: { '200': ok('The linked resource.', resource), ...errorAnswers(...READ_ERRORS) },
+  });
+  add(member, 'delete', {
+    operationId: 'controller.unlink',
+    summary: 'Unlink a resource',
+    description:
+      'Removes the link, both ways, after the endpoint’s unlink operation (`DELETE ' +
+      '/{service}/{id}/{relation}/{id2}`) accepts. A required relation cannot be unlinked (409); nothing changes.',
+    tags: [RESOURCES],
+    parameters: [id, relation, id2],
+    responses: { '204': { description: 'Unlinked.' }, ...errorAnswers(...ENDPOINT_ERRORS) },
+  });
+  add(`${item}/aps/links`, 'get', {
+    operationId: 'controller.links',
+    summary: 'Every link of a resource',
+    tags: [RESOURCES],
+    parameters: [id, range],
+    responses: { '200': page('The links', ref('schemas', 'controller.Link')), ...errorAnswers(...READ_ERRORS) },
   });
 
   for (const [service, type] of builder.services) addCustomOperations(builder, service, type, item, id);
@@ -209,18 +264,59 @@ function addCustomOperations(
 }
 
 function addTypePaths(builder: OpenApiPartBuilder): void {
+  const type = ref('schemas', 'controller.Type');
   builder.addPath('/aps/2/types', 'get', {
     operationId: 'controller.types',
     summary: 'The APS schemas of the served types',
+    description: 'One page of them, each with `aps.id` and `aps.href`; an RQL query selects them (`implementing(…)`).',
     tags: [TYPES],
-    responses: {
-      '200': ok('One APS type schema per served type.', {
-        type: 'array',
-        items: ref('schemas', 'controller.ApsSchema'),
-      }),
-      ...errorAnswers('421', '500'),
-    },
+    parameters: [ref('parameters', RQL_PARAMETER), ref('parameters', RANGE_PARAMETER)],
+    responses: { '200': page('The types', type), ...errorAnswers(...READ_ERRORS) },
   });
+  builder.addPath('/aps/2/types/{id}', 'get', {
+    operationId: 'controller.type',
+    summary: 'One type',
+    tags: [TYPES],
+    parameters: [pathParameter('id', 'The type’s `aps.id`, or (an APSKit convenience) its type ID, percent-encoded.')],
+    responses: { '200': ok('The type.', type), ...errorAnswers(...READ_ERRORS) },
+  });
+}
+
+function addApplicationPaths(builder: OpenApiPartBuilder): void {
+  const instance = ref('schemas', 'controller.ApplicationInstance');
+  const instanceId = pathParameter('instanceId', 'The application instance’s ID (`aps.id`).');
+  builder.addPath('/aps/2/applications', 'get', {
+    operationId: 'controller.applications',
+    summary: 'The application instances: the one this controller runs',
+    tags: [APPLICATIONS],
+    parameters: [ref('parameters', RANGE_PARAMETER)],
+    responses: { '200': page('The instances', instance), ...errorAnswers(...READ_ERRORS) },
+  });
+  builder.addPath('/aps/2/applications/{instanceId}', 'get', {
+    operationId: 'controller.application',
+    summary: 'The application instance',
+    tags: [APPLICATIONS],
+    parameters: [instanceId],
+    responses: { '200': ok('The instance.', instance), ...errorAnswers(...READ_ERRORS) },
+  });
+  for (const [service, type] of builder.services) {
+    builder.addPath(`/aps/2/applications/{instanceId}/${service}/`, 'post', {
+      operationId: `controller.register.${service}`,
+      summary: `Register a ${type.name} the application created`,
+      description:
+        'Stores a resource the application created on its side, without calling the endpoint: checked like ' +
+        'a create (declared defaults filled; the application may set read-only properties), stored ready, ' +
+        'and linked as a provisioned one (the links its body names, its required relation to the globals). ' +
+        'Bad input is a 400, and nothing is stored.',
+      tags: [APPLICATIONS],
+      parameters: [instanceId],
+      requestBody: { required: true, content: { 'application/json': { schema: builder.resourceSchema(type) } } },
+      responses: {
+        '200': ok('The registered resource.', ref('schemas', 'controller.Resource')),
+        ...errorAnswers(...WRITE_ERRORS),
+      },
+    });
+  }
 }
 
 function addTaskPaths(builder: OpenApiPartBuilder): void {
