@@ -363,12 +363,12 @@ function whole(arg: Arg, what: string): number {
 
 function sortKey(arg: Arg): RqlSortKey {
   const word = wordOf(arg, 'sort', 'a property with + or -');
-  const sign = word.raw[0];
-  const signed = sign === '+' || sign === '-';
-  const rest: Word = signed ? { raw: word.raw.slice(1), position: word.position + 1 } : word;
+  // `+` may arrive as %2B from a client that encodes it (a raw + means a space in form encoding).
+  const sign = /^%2B/i.test(word.raw) ? '+' : word.raw[0];
+  const signLength = /^%2B/i.test(word.raw) ? 3 : sign === '+' || sign === '-' ? 1 : 0;
+  const rest: Word = { raw: word.raw.slice(signLength), position: word.position + signLength };
   if (rest.raw === '') throw new RqlSyntaxError(word.position, `sort() expects a property after "${sign}"`);
-  const p = property({ kind: 'word', word: rest }, 'sort');
-  return { property: p, descending: sign === '-' };
+  return { property: property({ kind: 'word', word: rest }, 'sort'), descending: sign === '-' };
 }
 
 /**
