@@ -95,7 +95,7 @@ export function controllerComponents(): Required<OpenApiComponents> {
       'controller.Type': {
         description:
           'A type as the types library answers it (docs.cloudblue.com/cbc/sdk/21.0/api/rest/controller/types): ' +
-          '`aps.id`, the type’s APS ID, and `aps.href`, its URL, beside the schema’s `id`, the type ID.',
+          '`aps.id`, the type’s APS ID (here its type ID), and `aps.href`, its URL, beside the schema’s `id`.',
         allOf: [
           {
             type: 'object',

@@ -277,7 +277,7 @@ function addTypePaths(builder: OpenApiPartBuilder): void {
     operationId: 'controller.type',
     summary: 'One type',
     tags: [TYPES],
-    parameters: [pathParameter('id', 'The type’s `aps.id`, or (an APSKit convenience) its type ID, percent-encoded.')],
+    parameters: [pathParameter('id', 'The type’s `aps.id`: here its type ID, percent-encoded (follow `aps.href`).')],
     responses: { '200': ok('The type.', type), ...errorAnswers(...READ_ERRORS) },
   });
 }
