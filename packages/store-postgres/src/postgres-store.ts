@@ -9,7 +9,9 @@
 import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
 import { TaskStatus } from '@apskit/core';
 import {
+  compileResourceQuery,
   eventValues,
+  RESOURCE_COLUMNS,
   maxEventsPerTaskOf,
   POSTGRES_DIALECT,
   RECOVERED_MESSAGE,
@@ -163,16 +165,17 @@ export class PostgresStore implements Store {
   }
 
   async listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }> {
-    const byType = query.type !== undefined;
-    const typeArg = byType ? [query.type] : [];
-    const [{ n }] = await this.rows<{ n: number }>(this.sql.countResources(byType), typeArg);
-    // LIMIT NULL is no limit.
-    const rows = await this.rows<PgResourceRow>(this.sql.listResources(byType), [
-      query.limit ?? null,
-      query.offset ?? 0,
-      ...typeArg,
+    const { where, orderBy, values } = compileResourceQuery('postgres', query, this.sql.linksTable);
+    const n = values.length;
+    // The page and its total at once, on two connections. LIMIT NULL is no limit.
+    const [rows, [{ total }]] = await Promise.all([
+      this.rows<PgResourceRow>(
+        `SELECT ${RESOURCE_COLUMNS} FROM ${this.sql.resourcesTable} ${where} ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
+        [...values, query.limit ?? null, query.offset ?? 0],
+      ),
+      this.rows<{ total: number }>(`SELECT count(*)::int AS total FROM ${this.sql.resourcesTable} ${where}`, values),
     ]);
-    return { items: rows.map(resourceOf), total: n };
+    return { items: rows.map(resourceOf), total };
   }
 
   async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {

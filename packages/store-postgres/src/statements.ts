@@ -111,15 +111,13 @@ export function statements(s: string) {
     SELECT i FROM u`;
 
   return {
+    resourcesTable: resources,
+    linksTable: links,
     getMeta: `SELECT value FROM ${s}.meta WHERE key = $1`,
     setMeta: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     setMetaIfAbsent: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
 
     getResource: `SELECT ${RESOURCE_COLUMNS} FROM ${resources} WHERE id = $1`,
-    countResources: (byType: boolean) =>
-      `SELECT count(*)::int AS n FROM ${resources}${byType ? ' WHERE type = $1' : ''}`,
-    listResources: (byType: boolean) =>
-      `SELECT ${RESOURCE_COLUMNS} FROM ${resources}${byType ? ' WHERE type = $3' : ''} ORDER BY seq LIMIT $1 OFFSET $2`,
     upsertResource: `INSERT INTO ${resources} (${RESOURCE_COLUMNS}) VALUES (${params(1, RESOURCE_CASTS)}) ${upsertResourceTail}`,
     updateResourceIf: `UPDATE ${resources} SET type = $2, status = $3, revision = $4, modified = $5, properties = $6::json
       WHERE id = $1 AND revision = $7`,

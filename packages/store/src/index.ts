@@ -62,6 +62,15 @@ export {
   type TaskRow,
 } from './sql/rows';
 export {
+  compileResourceQuery,
+  postgresValueExpressions,
+  propertyIndexName,
+  sqliteValueExpression,
+  sqliteJsonPath,
+  type CompiledResourceQuery,
+  type QueryDialectName,
+} from './sql/resource-query';
+export {
   SQL_ACTIVE_TASK_STATUSES,
   SQL_TASK_STATUS_CHECK,
   SqlResourceStatus,

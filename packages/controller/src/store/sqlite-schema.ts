@@ -9,9 +9,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS resources (
   id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, revision INTEGER NOT NULL,
   modified INTEGER NOT NULL, properties TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS resources_by_type ON resources(type, id);
+-- (type) is (type, rowid): one type's resources in creation order, as lists page them.
+CREATE INDEX IF NOT EXISTS resources_by_type ON resources(type);
 CREATE TABLE IF NOT EXISTS links (
   from_id TEXT NOT NULL, relation TEXT NOT NULL, to_id TEXT NOT NULL, PRIMARY KEY (from_id, relation, to_id));
+CREATE INDEX IF NOT EXISTS links_by_to ON links(to_id);
 CREATE TABLE IF NOT EXISTS tasks (
   id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, operation TEXT NOT NULL, name TEXT NOT NULL,
   description TEXT NOT NULL, output TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
@@ -45,6 +47,13 @@ function migrate(db: Database.Database): void {
         'CREATE UNIQUE INDEX IF NOT EXISTS tasks_by_request_id ON tasks(request_id) WHERE request_id IS NOT NULL',
       );
       db.pragma('user_version = 1');
+    }
+    if (version < 2) {
+      // 2: resource queries. Lists of a type page in creation order through (type, rowid), where
+      // version 1 indexed (type, id); linkedWith reads links by their target (links_by_to, above).
+      db.exec('DROP INDEX IF EXISTS resources_by_type');
+      db.exec('CREATE INDEX resources_by_type ON resources(type)');
+      db.pragma('user_version = 2');
     }
   })();
 }

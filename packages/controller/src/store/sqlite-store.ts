@@ -8,7 +8,9 @@ import { TaskEventKind, TaskStatus } from '@apskit/core';
 import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
 import { createSchema } from './sqlite-schema';
 import {
+  compileResourceQuery,
   maxEventsPerTaskOf,
+  RESOURCE_COLUMNS,
   RECOVERED_MESSAGE,
   resourceRow,
   rowReader,
@@ -49,6 +51,7 @@ const SCHEDULED = SqlTaskStatus.scheduled;
 export class SqliteStore implements Store {
   private db!: Database.Database;
   private stmts!: ReturnType<SqliteStore['prepare']>;
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly maxEventsPerTask: number;
 
   constructor(
@@ -164,6 +167,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.statements.clear();
     this.db?.close();
   }
 
@@ -188,13 +192,28 @@ export class SqliteStore implements Store {
   }
 
   async listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }> {
-    const where = query.type !== undefined ? 'WHERE type = ?' : '';
-    const args = query.type !== undefined ? [query.type] : [];
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM resources ${where}`).get(...args) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM resources ${where} ORDER BY rowid LIMIT ? OFFSET ?`)
-      .all(...args, query.limit ?? -1, query.offset ?? 0) as ResourceRow[];
-    return { items: rows.map(resourceOf), total };
+    const { where, orderBy, values } = compileResourceQuery('sqlite', query, 'links');
+    // One read transaction: the page and its total from the same snapshot.
+    return this.db.transaction(() => {
+      const rows = this.statement(`SELECT ${RESOURCE_COLUMNS} FROM resources ${where} ${orderBy} LIMIT ? OFFSET ?`).all(
+        ...values,
+        query.limit ?? -1,
+        query.offset ?? 0,
+      ) as ResourceRow[];
+      const total = (this.statement(`SELECT COUNT(*) AS n FROM resources ${where}`).get(...values) as { n: number }).n;
+      return { items: rows.map(resourceOf), total };
+    })();
+  }
+
+  /** A prepared statement, kept: the queries of a list are made of few distinct shapes. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      if (this.statements.size >= 200) this.statements.clear();
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {

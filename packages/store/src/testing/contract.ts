@@ -8,6 +8,7 @@ import { ResourceStatus, TaskEventKind, TaskStatus } from '@apskit/core';
 import type { TaskRecord } from '../records';
 import type { Store } from '../store';
 import { linkContract } from './links-contract';
+import { queryContract } from './query-contract';
 import { exampleEvent, exampleResource, exampleTask } from './records';
 
 /** Makes an empty store, not yet initialised. */
@@ -24,6 +25,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
     afterEach(() => store.close());
 
     describe('links', () => linkContract(() => store));
+    describe('resource queries', () => queryContract(() => store));
 
     it('claims due tasks in time order, up to the limit, and leases them to the claimer', async () => {
       for (const [id, at] of [
