@@ -219,6 +219,19 @@ describe('POST /aps/2/applications/{instance-id}/{service}/: a resource the appl
     expect((members.body as Array<{ aps: { id: string } }>).map((m) => m.aps.id)).toContain(id);
   });
 
+  it('links what its body names, as a create does, and refuses a link to a resource of another type', async () => {
+    const named = await register({ name: 'named-link', globals: { aps: { id: globalsId } } });
+    expect(named.status).toBe(200);
+    expect(named.body.globals).toEqual({
+      aps: { link: 'strong', id: globalsId, href: `/aps/2/resources/${globalsId}` },
+    });
+    const before = await serverCount();
+    const wrong = await register({ name: 'wrong-link', globals: { aps: { id: named.body.aps.id } } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.details).toContainEqual(expect.objectContaining({ field: 'globals.aps.id' }));
+    expect(await serverCount()).toBe(before);
+  });
+
   it('takes aps.type when it names the service’s type, by id or name', async () => {
     for (const type of [SERVER_TYPE, 'server']) {
       const reply = await register({ aps: { type }, name: `typed-${type}` });
