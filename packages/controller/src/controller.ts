@@ -18,6 +18,7 @@ import { LinkCommands, type LinkEntryJson } from './links/link-commands';
 import { LinkPlanner } from './links/link-planner';
 import { ControllerMetrics } from './metrics';
 import { forwardCustomOperation } from './operations/custom-operation';
+import { resourceListQuery, type ResourceListQuery } from './query/resource-query';
 import { ServiceRegistry, type ServiceInfo } from './registry/service-registry';
 import { OperationAnswers, type OperationResult } from './requests/request-identity';
 import { AppRegistration } from './resources/app-registration';
@@ -149,7 +150,7 @@ export class Controller {
       leaseMs: options.leaseMs ?? 120_000,
       appName: options.app.name,
       renderer: this.renderer,
-      relink: (id, wanted) => this.linkCommands.relink(id, wanted),
+      relink: (id, wanted, options) => this.linkCommands.relink(id, wanted, options),
     });
     this.linkCommands = new LinkCommands({
       store: this.store,
@@ -252,6 +253,15 @@ export class Controller {
   /** Resources in creation order (of a type, if asked), paged, with the total the query matches. */
   listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }> {
     return this.store.listResources(query);
+  }
+
+  /**
+   * What an RQL query (the text after `?` in `GET /aps/2/resources?…`) asks of the store and of the
+   * list, checked against the served types and typed from their schemas; a 400 with the position
+   * when it is malformed or names what no type has (see query/resource-query).
+   */
+  resourceQuery(rql: string): ResourceListQuery {
+    return resourceListQuery(rql, this.registry);
   }
 
   /** The links from a resource (through one relation, if asked). */

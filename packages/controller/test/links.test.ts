@@ -22,6 +22,7 @@ let endpoint: LinksEndpoint;
 let running: RunningController;
 let dir: string;
 let globalsId: string;
+let instanceId: string;
 
 beforeAll(async () => {
   endpoint = await startLinksEndpoint();
@@ -29,6 +30,7 @@ beforeAll(async () => {
   const controller = new Controller({ app, endpoint: { url: endpoint.url }, dataDir: dir });
   running = await serveController(controller, { port: 0 });
   globalsId = (await controller.instance.globalsId) as string;
+  instanceId = controller.instance.id;
 });
 
 afterAll(async () => {
@@ -226,6 +228,27 @@ describe('relations in a PUT relink, and the configure request carries the links
       { method: 'DELETE', url: `/mailboxes/${mailbox}/domain/${second}` },
     ]);
     expect(await read(mailbox)).not.toHaveProperty('domain');
+  });
+});
+
+describe('the application writing its own resource’s relations', () => {
+  it('relinks without calling the endpoint back, and answers the resource with its links', async () => {
+    const first = await create(DOMAIN_TYPE, { name: 'own1.example' });
+    const second = await create(DOMAIN_TYPE, { name: 'own2.example' });
+    const mailbox = await create(MAILBOX_TYPE, { name: 'ola', domain: { aps: { id: first } } });
+    const before = endpoint.requests.length;
+    const own = { 'APS-Instance-ID': instanceId };
+
+    const put = await api(running.url, 'PUT', href(mailbox), { domain: { aps: { id: second } } }, own);
+    expect(put.status).toBe(200);
+    expect(put.body.domain).toEqual({ aps: { link: 'weak', id: second, href: href(second) } });
+    expect(endpoint.requests.length).toBe(before);
+    expect(await members(first, 'mailboxes')).toEqual([]);
+    expect(await members(second, 'mailboxes')).toEqual([mailbox]);
+
+    const refused = await api(running.url, 'PUT', href(mailbox), { name: 'x', globals: null }, own);
+    expect(refused.status).toBe(409);
+    expect((await read(mailbox)).name).toBe('ola');
   });
 });
 

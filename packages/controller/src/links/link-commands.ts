@@ -46,6 +46,15 @@ export interface LinkDeps {
   readonly renderer: ResourceRenderer;
 }
 
+/** How a link change is made. */
+export interface LinkOptions {
+  /**
+   * Whether the endpoint's link operation is called (the default). Not when the application itself
+   * writes its resource's links: it knows, and would be called back in the middle of its own request.
+   */
+  readonly notify?: boolean;
+}
+
 /** The endpoint did the link operation. */
 const DONE = new Set([200, 204]);
 /** The endpoint has no such operation: nothing for the app to do, the controller still links. */
@@ -58,7 +67,7 @@ export class LinkCommands {
    * Links `{id}` to the resource the body names by `aps.id` through `relation` (a singular relation
    * is relinked: its old link goes), the way back kept in step. Answers the linked resource.
    */
-  async link(id: string, relationName: string, body: unknown): Promise<ResourceJson> {
+  async link(id: string, relationName: string, body: unknown, options: LinkOptions = {}): Promise<ResourceJson> {
     const { store, planner, registry } = this.deps;
     const holder = await this.resource(id);
     const info = registry.serviceOf(holder.type);
@@ -94,18 +103,19 @@ export class LinkCommands {
       }
     }
 
-    await this.callEndpoint('link', {
-      method: 'POST',
-      path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}`,
-      body: await this.deps.renderer.renderOne(target),
-    });
+    if (options.notify !== false)
+      await this.callEndpoint('link', {
+        method: 'POST',
+        path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}`,
+        body: await this.deps.renderer.renderOne(target),
+      });
     await store.changeLinks(remove, add);
     this.touched([...remove, ...add]);
     return this.deps.renderer.renderOne((await store.getResource(targetId)) ?? target);
   }
 
   /** Unlinks `{id2}` from `{id}` through `relation`, both ways; refused when a required link would go. */
-  async unlink(id: string, relationName: string, targetId: string): Promise<void> {
+  async unlink(id: string, relationName: string, targetId: string, options: LinkOptions = {}): Promise<void> {
     const { store, registry } = this.deps;
     const holder = await this.resource(id);
     const info = registry.serviceOf(holder.type);
@@ -129,10 +139,11 @@ export class LinkCommands {
           back.from,
         );
     }
-    await this.callEndpoint('unlink', {
-      method: 'DELETE',
-      path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}/${encodeURIComponent(targetId)}`,
-    });
+    if (options.notify !== false)
+      await this.callEndpoint('unlink', {
+        method: 'DELETE',
+        path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}/${encodeURIComponent(targetId)}`,
+      });
     await store.changeLinks([link, ...backs], []);
     this.touched([link, ...backs]);
   }
@@ -144,7 +155,11 @@ export class LinkCommands {
    * relation left with nothing is refused before anything changes; a refusal part way (the endpoint's)
    * stops there, the steps before it done.
    */
-  async relink(id: string, wanted: readonly { relation: string; to: readonly string[] }[]): Promise<void> {
+  async relink(
+    id: string,
+    wanted: readonly { relation: string; to: readonly string[] }[],
+    options: LinkOptions = {},
+  ): Promise<void> {
     const holder = await this.resource(id);
     const info = this.deps.registry.serviceOf(holder.type);
     const steps: Array<() => Promise<unknown>> = [];
@@ -154,10 +169,10 @@ export class LinkCommands {
       if (relation.required && w.to.length === 0) refuseRequired(info.type.name, relation, 0);
       const current = (await this.deps.store.linksFrom(id, relation.name)).map((l) => l.to);
       const added = w.to.filter((to, i) => !current.includes(to) && w.to.indexOf(to) === i);
-      for (const to of added) steps.push(() => this.link(id, relation.name, { aps: { id: to } }));
+      for (const to of added) steps.push(() => this.link(id, relation.name, { aps: { id: to } }, options));
       // A singular relation given a new resource is relinked by the link itself.
       const gone = relation.collection || added.length === 0 ? current.filter((to) => !w.to.includes(to)) : [];
-      for (const to of gone) removals.push(() => this.unlink(id, relation.name, to));
+      for (const to of gone) removals.push(() => this.unlink(id, relation.name, to, options));
     }
     for (const step of [...steps, ...removals]) await step();
   }

@@ -17,6 +17,7 @@ import {
 } from '@apskit/core';
 import type { ResourceRecord, Store, TaskRecord } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
+import type { LinkOptions } from '../links/link-commands';
 import type { LinkPlanner } from '../links/link-planner';
 import type { ServiceInfo, ServiceRegistry } from '../registry/service-registry';
 import {
@@ -28,7 +29,7 @@ import {
 import { IN_PROGRESS } from '../tasks/attempt';
 import { createdEvent } from '../tasks/job-registry';
 import type { TaskRunner } from '../tasks/task-runner';
-import { renderResource, resourceBody, type ResourceJson } from '../wire/resource-json';
+import { resourceBody, type ResourceJson } from '../wire/resource-json';
 import { linkValues, type ResourceRenderer } from '../wire/resource-links';
 import { withDefaults } from './defaults';
 
@@ -56,7 +57,7 @@ export interface LifecycleDeps {
   /** Resources with their links, as the endpoint receives them in a configure request. */
   readonly renderer: ResourceRenderer;
   /** A new state's relation values applied as links (each relation to exactly the resources named). */
-  readonly relink: (id: string, wanted: readonly RelationTargets[]) => Promise<void>;
+  readonly relink: (id: string, wanted: readonly RelationTargets[], options?: LinkOptions) => Promise<void>;
 }
 
 /** The resources a relation is to be linked to, as a PUT's body names them. */
@@ -157,9 +158,12 @@ export class LifecycleCommands {
         )
         .map((field) => ({ field, message: 'is final: it cannot change once the resource exists' })),
     ];
-    const { properties, linkIssues } = await this.deps.links.split(info, input);
+    const { properties, links, linkIssues } = await this.deps.links.split(info, input);
     issues.push(...linkIssues);
     if (issues.length > 0) throw invalidError(info.type.name, issues);
+    // Its relation values relink (the app, who asks, is not called back), before the properties are
+    // written, so that a refused relink (a required relation left empty) writes nothing.
+    await this.relinkNamed(info, id, input, links, { notify: false });
     const next: ResourceRecord = {
       ...current,
       properties: { ...current.properties, ...properties },
@@ -170,7 +174,7 @@ export class LifecycleCommands {
       throw new ConflictError(`Resource ${id} changed while it was being written; read it again and retry`);
     }
     this.deps.changes.resource(id);
-    return renderResource(next);
+    return this.deps.renderer.renderOne(next);
   }
 
   async configure(id: string, body: unknown, options: SubmitOptions = {}): Promise<OperationResult> {
@@ -183,12 +187,7 @@ export class LifecycleCommands {
     if (issues.length > 0) throw invalidError(info.type.name, issues);
     // Relation values in the new state relink (through the endpoint's link operations) before the
     // endpoint is asked to configure, so that its configure sees the links the state names.
-    const named = info.type.relations.filter((r) => Object.prototype.hasOwnProperty.call(input, r.name));
-    if (named.length > 0)
-      await this.deps.relink(
-        id,
-        named.map((r) => ({ relation: r.name, to: links.filter((l) => l.relation === r.name).map((l) => l.to) })),
-      );
+    await this.relinkNamed(info, id, input, links, {});
     const next: ResourceRecord = { ...current, properties: { ...current.properties, ...properties } };
     return this.startOperation(
       LifecycleOperation.configure,
@@ -215,6 +214,23 @@ export class LifecycleCommands {
       { method: 'DELETE', path: `/${info.service}/${id}` },
       submitted,
     );
+  }
+
+  /** Relinks each relation the body names to exactly the resources it names (see LinkCommands.relink). */
+  private async relinkNamed(
+    info: ServiceInfo,
+    id: string,
+    input: Record<string, unknown>,
+    links: readonly { relation: string; to: string }[],
+    options: LinkOptions,
+  ): Promise<void> {
+    const named = info.type.relations.filter((r) => Object.prototype.hasOwnProperty.call(input, r.name));
+    if (named.length === 0) return;
+    const wanted = named.map((r) => ({
+      relation: r.name,
+      to: links.filter((l) => l.relation === r.name).map((l) => l.to),
+    }));
+    await this.deps.relink(id, wanted, options);
   }
 
   private async startOperation(
