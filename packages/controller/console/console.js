@@ -113,6 +113,12 @@
    */
 
   /**
+   * One link of a resource, as `GET /aps/2/resources/{id}/aps/links` lists it: its relation, and the
+   * linked resource (`link`: strong for a required relation, weak otherwise).
+   * @typedef {{ relation: string, aps: { link: string, id: string, href: string } }} LinkEntry
+   */
+
+  /**
    * An event from `GET /apskit/events`.
    * @typedef {{ kind: 'task', data: TaskJson } | { kind: 'resource', data: ResourceChange }} StreamEvent
    */
@@ -141,6 +147,8 @@
     filter: { status: '', resourceId: '' },
     /** @type {string | null} */
     openTaskId: null,
+    /** @type {string | null} the resource whose links the links dialog shows */
+    openLinksId: null,
     /** @type {Element | null} */
     dialogOpener: null,
     loading: false,
@@ -931,12 +939,32 @@
     renderInstance();
   }
 
-  /** @param {ResourceJson} resource */
+  /**
+   * Whether a value is a link (a relation's value in a read: `{aps: {link, …}}`).
+   * @param {unknown} value
+   */
+  function isLink(value) {
+    if (typeof value !== 'object' || value === null) return false;
+    const aps = /** @type {{ aps?: unknown }} */ (value).aps;
+    return (
+      typeof aps === 'object' && aps !== null && typeof (/** @type {{ link?: unknown }} */ (aps).link) === 'string'
+    );
+  }
+
+  /** The resource's properties as JSON text, its links left out (the links dialog shows them). @param {ResourceJson} resource */
   function propertiesText(resource) {
-    const { aps: _aps, ...properties } = resource;
+    const { aps: _aps, ...rest } = resource;
+    /** @type {Record<string, unknown>} */
+    const properties = {};
+    for (const [key, value] of Object.entries(rest)) if (!isLink(value)) properties[key] = value;
     const text = JSON.stringify(properties);
     if (text === '{}') return '';
     return text.length > 240 ? text.slice(0, 239) + '…' : text;
+  }
+
+  /** @param {TypeJson | undefined} type @returns {Array<[string, RelationSchema]>} */
+  function relationsOf(type) {
+    return Object.entries((type && type.relations) || {});
   }
 
   /** @param {TypeJson | undefined} type */
@@ -960,6 +988,17 @@
         onclick: () => filterByResource(id),
       }),
     ];
+    if (relationsOf(type).length > 0)
+      actions.push(
+        h('button', {
+          type: 'button',
+          'data-focus': 'links',
+          'aria-describedby': codeId,
+          'aria-haspopup': 'dialog',
+          text: 'Links',
+          onclick: () => openLinks(id),
+        }),
+      );
     if (operationsOf(type).length > 0)
       actions.push(
         h('button', {
@@ -1014,6 +1053,192 @@
     } catch (e) {
       notice('Could not unprovision ' + name + ' ' + id + ': ' + errorText(e), true);
     }
+  }
+
+  // ---- links -------------------------------------------------------------------------------------
+
+  /** A resource as the links dialog names it: its type's name and short id. @param {string} id */
+  function resourceName(id) {
+    const r = state.resources.get(id);
+    const type = r ? typeById(r.aps.type) : undefined;
+    return (type ? type.name : r ? r.aps.type : 'resource') + ' ' + short(id);
+  }
+
+  /** 'a ' or 'an ', as the name sounds to most readers. @param {string} name */
+  const article = (name) => (/^[aeiou]/i.test(name) ? 'an ' : 'a ');
+
+  /** @param {string} id */
+  const resourcePath = (id) => '/aps/2/resources/' + encodeURIComponent(id);
+
+  /**
+   * Opens the links dialog on a resource, or moves it there from the resource it shows (a linked
+   * resource is a button that opens its own links).
+   * @param {string} resourceId
+   */
+  function openLinks(resourceId) {
+    const moving = state.openLinksId !== null;
+    state.openLinksId = resourceId;
+    $('links-error').textContent = '';
+    $('links-result').textContent = '';
+    openDialog(/** @type {HTMLDialogElement} */ ($('links-dialog')));
+    void refreshLinks().then(() => {
+      // The button that moved the dialog is gone: focus goes to the title, which says where it is now.
+      if (moving && state.openLinksId === resourceId) $('links-dialog-title').focus();
+    });
+  }
+
+  let linksSequence = 0;
+
+  /** Reads the open resource's links and renders them. */
+  async function refreshLinks() {
+    const id = state.openLinksId;
+    if (!id) return;
+    const sequence = ++linksSequence;
+    const resource = state.resources.get(id);
+    const type = resource ? typeById(resource.aps.type) : undefined;
+    $('links-dialog-title').textContent = 'Links of ' + resourceName(id);
+    $('links-resource').replaceChildren(
+      h('code', { text: id }),
+      resource ? ' ' : '',
+      resource ? badge(resource.aps.status) : '',
+    );
+    try {
+      const r = /** @type {ApiAnswer<LinkEntry[]>} */ (await api('GET', resourcePath(id) + '/aps/links'));
+      // An answer overtaken by a later read, or for a resource no longer shown, is dropped.
+      if (sequence !== linksSequence || state.openLinksId !== id) return;
+      if (r.status !== 200) {
+        $('links-error').textContent = 'Could not read the links: ' + messageOf(r);
+        $('links-relations').replaceChildren();
+        return;
+      }
+      renderLinks(id, type, r.body);
+    } catch (e) {
+      if (sequence === linksSequence) $('links-error').textContent = 'Could not read the links: ' + errorText(e);
+    }
+  }
+
+  /**
+   * Each relation of the resource's type: what it links to now (each linked resource a button to
+   * its own links, with an Unlink button), and a form that links a resource of the relation's type.
+   * @param {string} id @param {TypeJson | undefined} type @param {LinkEntry[]} links
+   */
+  function renderLinks(id, type, links) {
+    const sections = relationsOf(type).map(([name, relation]) => {
+      const target = typeById(relation.type);
+      const targetName = target ? target.name : relation.type;
+      const mine = links.filter((l) => l.relation === name);
+      const headingId = 'links-rel-' + name;
+      const kind =
+        (relation.collection ? 'a collection of ' : 'one ') + targetName + (relation.required ? ', required' : '');
+      const linkedIds = new Set(mine.map((l) => l.aps.id));
+      const candidates = Array.from(state.resources.values()).filter((r) => {
+        if (r.aps.id === id || linkedIds.has(r.aps.id)) return false;
+        const t = typeById(r.aps.type);
+        return r.aps.type === relation.type || Boolean(t && (t.implements || []).includes(relation.type));
+      });
+      const selectId = 'link-target-' + name;
+      const select = h(
+        'select',
+        { id: selectId, name: 'target', disabled: candidates.length === 0 },
+        candidates.length === 0
+          ? [h('option', { value: '', text: '(no other ' + targetName + ' to link)' })]
+          : candidates.map((r) =>
+              h('option', { value: r.aps.id, text: resourceName(r.aps.id) + ' (' + r.aps.status + ')' }),
+            ),
+      );
+      const relink = !relation.collection && mine.length > 0;
+      const form = h('form', { class: 'link', novalidate: true, 'aria-label': 'Link through ' + name }, [
+        h('div', { class: 'field' }, [
+          h('label', { for: selectId, text: (relink ? 'Relink to ' : 'Link ') + article(targetName) + targetName }),
+          select,
+        ]),
+        h('button', { type: 'submit', disabled: candidates.length === 0, text: relink ? 'Relink' : 'Link' }),
+      ]);
+      form.addEventListener('submit', (/** @type {Event} */ event) => {
+        event.preventDefault();
+        if (select.value) void changeLink('link', id, name, select.value);
+      });
+      return h('section', { class: 'relation', 'data-relation': name, 'aria-labelledby': headingId }, [
+        h('h3', { id: headingId, tabindex: '-1' }, [name, ' ', h('span', { class: 'sub', text: kind })]),
+        mine.length === 0
+          ? h('p', { class: 'empty', text: 'Not linked.' })
+          : h(
+              'ul',
+              { class: 'links' },
+              mine.map((l) =>
+                h('li', { 'data-linked-id': l.aps.id, 'data-link': l.aps.link }, [
+                  h('button', {
+                    type: 'button',
+                    class: 'link',
+                    title: 'Show the links of ' + l.aps.id,
+                    text: resourceName(l.aps.id),
+                    onclick: () => openLinks(l.aps.id),
+                  }),
+                  h('span', { class: 'sub', text: l.aps.link }),
+                  h('button', {
+                    type: 'button',
+                    'aria-label': 'Unlink ' + resourceName(l.aps.id) + ' from ' + name,
+                    text: 'Unlink',
+                    onclick: () => void changeLink('unlink', id, name, l.aps.id),
+                  }),
+                ]),
+              ),
+            ),
+        form,
+      ]);
+    });
+    $('links-relations').replaceChildren(
+      ...(sections.length > 0 ? sections : [h('p', { class: 'empty', text: 'This type has no relations.' })]),
+    );
+  }
+
+  let changingLink = false;
+
+  /**
+   * Links (`POST /aps/2/resources/{id}/{relation}` naming the resource by `aps.id`) or unlinks
+   * (`DELETE /aps/2/resources/{id}/{relation}/{id2}`), then shows the links as they now are. The
+   * controller asks the app's endpoint first: its refusal, or the controller's own (a required
+   * link, a resource of another type), shows in the dialog and changes nothing.
+   * @param {'link' | 'unlink'} verb @param {string} id @param {string} relation @param {string} targetId
+   */
+  async function changeLink(verb, id, relation, targetId) {
+    if (changingLink) return;
+    changingLink = true;
+    $('links-error').textContent = '';
+    $('links-result').textContent = '';
+    const what =
+      resourceName(targetId) + (verb === 'link' ? ' to ' : ' from ') + resourceName(id) + ' (' + relation + ')';
+    try {
+      const path = resourcePath(id) + '/' + encodeURIComponent(relation);
+      const r =
+        verb === 'link'
+          ? await api('POST', path, { aps: { id: targetId } })
+          : await api('DELETE', path + '/' + encodeURIComponent(targetId));
+      if (r.status >= 200 && r.status < 300)
+        $('links-result').textContent = (verb === 'link' ? 'Linked ' : 'Unlinked ') + what + '.';
+      else {
+        const details = hasDetails(r.body)
+          ? r.body.details.map((d) => (d.field ? d.field + ' ' : '') + String(d.message || 'is invalid'))
+          : [];
+        $('links-error').textContent =
+          'Could not ' +
+          verb +
+          ' ' +
+          what +
+          ': ' +
+          messageOf(r) +
+          (details.length ? ' (' + details.join('; ') + ')' : '');
+      }
+    } catch (e) {
+      $('links-error').textContent = 'Could not ' + verb + ' ' + what + ': ' + errorText(e);
+    } finally {
+      changingLink = false;
+    }
+    if (state.openLinksId !== id) return;
+    await refreshLinks();
+    // The rendering replaced the button that was pressed: focus goes to its relation's heading.
+    const heading = document.getElementById('links-rel-' + relation);
+    if (heading && !$('links-dialog').contains(document.activeElement)) heading.focus();
   }
 
   // ---- custom operations -------------------------------------------------------------------------
@@ -1218,8 +1443,10 @@
 
   /** @param {HTMLDialogElement} dialog */
   function openDialog(dialog) {
+    // A dialog that moves on while open (the links dialog) gives focus back to what first opened it.
+    if (dialog.open) return;
     state.dialogOpener = document.activeElement;
-    if (!dialog.open) dialog.showModal();
+    dialog.showModal();
   }
 
   /** @param {string} id */
@@ -1308,6 +1535,10 @@
       if (dialog.id === 'task-dialog') {
         state.openTaskId = null;
         /** @type {HTMLTableElement} */ ($('task-history')).tBodies[0].replaceChildren();
+      }
+      if (dialog.id === 'links-dialog') {
+        state.openLinksId = null;
+        $('links-relations').replaceChildren();
       }
       const opener = state.dialogOpener;
       state.dialogOpener = null;

@@ -17,6 +17,7 @@ import { startController, type RunningController } from '@apskit/controller';
 import type { Class } from '@apskit/core';
 import { Provisionable, services } from '@apskit/test-support';
 import { consoleServices } from './fixtures/console-app';
+import { consoleLinkServices } from './fixtures/console-links-app';
 
 const CHROMIUM = process.env.APSKIT_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -399,6 +400,122 @@ describeInBrowser('the console in Chromium', () => {
       expect(await form.locator('.error').allTextContents()).toEqual(['', '']);
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
+    });
+
+    it('reported no script error', () => {
+      expect(w.errors).toEqual([]);
+    });
+  });
+  describe('of an app whose resources link (links, link, unlink)', () => {
+    let app: App;
+    let w: Watched;
+    let page: Page;
+    const ids = { one: '', two: '', archive: '', mailbox: '' };
+
+    /** Creates a resource through the API (each type here is provisioned at once). */
+    async function create(type: string, body: Record<string, unknown>): Promise<string> {
+      const res = await fetch(`${app.running.url}/aps/2/resources`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ aps: { type: `http://apskit.test/console-links/${type}/1.0` }, ...body }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { aps: { id: string } }).aps.id;
+    }
+
+    /** The resource's links as the API lists them: relation and linked id. */
+    async function linksOf(id: string): Promise<Array<[string, string]>> {
+      const res = await fetch(`${app.running.url}/aps/2/resources/${id}/aps/links`);
+      expect(res.status).toBe(200);
+      const links = (await res.json()) as Array<{ relation: string; aps: { id: string } }>;
+      return links.map((l) => [l.relation, l.aps.id]);
+    }
+
+    beforeAll(async () => {
+      app = await startApp('links', consoleLinkServices);
+      ids.one = await create('domain', { name: 'one.example' });
+      ids.two = await create('domain', { name: 'two.example' });
+      ids.archive = await create('archive', { name: 'cold' });
+      ids.mailbox = await create('mailbox', { name: 'ada', domain: { aps: { id: ids.one } } });
+      w = await openConsole(browser, app);
+      page = w.page;
+    });
+    afterAll(async () => {
+      await w?.page.close();
+      await app?.close();
+    });
+
+    const dialog = (): Locator => page.getByRole('dialog', { name: /^Links of / });
+    const relation = (name: string): Locator => dialog().locator(`section[data-relation="${name}"]`);
+
+    it("shows a resource's links, each relation with what it links to", async () => {
+      await resourceRow(page, ids.mailbox).getByRole('button', { name: 'Links' }).click();
+      await page.getByRole('dialog', { name: `Links of mailbox ${ids.mailbox.slice(0, 8)}` }).waitFor();
+      const domain = relation('domain');
+      await domain.locator(`li[data-linked-id="${ids.one}"][data-link="strong"]`).waitFor();
+      expect(await domain.locator('h3').textContent()).toBe('domain one domain, required');
+      expect(await relation('archive').locator('.empty').textContent()).toBe('Not linked.');
+      // A domain is offered where a domain goes, an archive where an archive goes.
+      expect(await domain.getByLabel('Relink to a domain').locator('option').allTextContents()).toEqual([
+        `domain ${ids.two.slice(0, 8)} (aps:ready)`,
+      ]);
+      expect(await relation('archive').getByLabel('Link an archive').locator('option').allTextContents()).toEqual([
+        `archive ${ids.archive.slice(0, 8)} (aps:ready)`,
+      ]);
+    });
+
+    it('links a resource picked from those of the right type, and shows it linked', async () => {
+      const archive = relation('archive');
+      await archive.getByLabel('Link an archive').selectOption(ids.archive);
+      await archive.getByRole('button', { name: 'Link', exact: true }).click();
+      await dialog().locator('#links-result', { hasText: 'Linked archive' }).waitFor();
+      await archive.locator(`li[data-linked-id="${ids.archive}"][data-link="weak"]`).waitFor();
+      expect(await linksOf(ids.mailbox)).toEqual([
+        ['domain', ids.one],
+        ['archive', ids.archive],
+      ]);
+    });
+
+    it('unlinks, and shows it gone', async () => {
+      const archive = relation('archive');
+      await archive.getByRole('button', { name: /^Unlink archive/ }).click();
+      await dialog().locator('#links-result', { hasText: 'Unlinked archive' }).waitFor();
+      await archive.locator('.empty', { hasText: 'Not linked.' }).waitFor();
+      expect(await linksOf(ids.mailbox)).toEqual([['domain', ids.one]]);
+    });
+
+    it("shows the controller's refusal (a required link cannot be unlinked), and nothing changes", async () => {
+      await relation('domain')
+        .getByRole('button', { name: /^Unlink domain/ })
+        .click();
+      const error = dialog().locator('#links-error');
+      await error.filter({ hasText: 'Could not unlink' }).waitFor();
+      expect(await error.textContent()).toContain('required');
+      await relation('domain').locator(`li[data-linked-id="${ids.one}"]`).waitFor();
+      expect(await linksOf(ids.mailbox)).toEqual([['domain', ids.one]]);
+    });
+
+    it('relinks a singular relation to another resource', async () => {
+      const domain = relation('domain');
+      await domain.getByLabel('Relink to a domain').selectOption(ids.two);
+      await domain.getByRole('button', { name: 'Relink' }).click();
+      await dialog().locator('#links-result', { hasText: 'Linked domain' }).waitFor();
+      await domain.locator(`li[data-linked-id="${ids.two}"]`).waitFor();
+      expect(await dialog().locator('#links-error').textContent()).toBe('');
+      expect(await linksOf(ids.mailbox)).toEqual([['domain', ids.two]]);
+    });
+
+    it("opens a linked resource's links from its name, and gives focus back to the row on close", async () => {
+      await relation('domain')
+        .getByRole('button', { name: `domain ${ids.two.slice(0, 8)}`, exact: true })
+        .click();
+      await page.getByRole('dialog', { name: `Links of domain ${ids.two.slice(0, 8)}` }).waitFor();
+      await relation('mailboxes').locator(`li[data-linked-id="${ids.mailbox}"]`).waitFor();
+      expect(await relation('mailboxes').locator('h3').textContent()).toBe('mailboxes a collection of mailbox');
+      expect(await activeElementId(page)).toBe('links-dialog-title');
+      await page.keyboard.press('Escape');
+      await dialog().waitFor({ state: 'hidden' });
+      expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Links');
     });
 
     it('reported no script error', () => {
