@@ -13,6 +13,7 @@ import {
   RqlSyntaxError,
   type RqlCondition,
   type RqlQuery,
+  type RqlValue,
 } from '@apskit/core';
 
 /** The tree without positions, for comparing shapes. */
@@ -178,7 +179,7 @@ describe('RQL limit(), sort(), select()', () => {
 });
 
 describe('RQL values', () => {
-  const value = (text: string) => bare(parseRql(`eq(p,${text})`).where as Extract<RqlCondition, { op: 'eq' }>).value;
+  const value = (text: string) => bare((parseRql(`eq(p,${text})`).where as { value: RqlValue }).value);
 
   it('reads numbers, true/false and null, and keeps the raw text for a string property', () => {
     expect(value('10')).toEqual({ text: '10', value: 10 });

@@ -1,30 +1,47 @@
 /**
- * `GET /aps/2/resources`: a page of resources.
+ * `GET /aps/2/resources?<rql>`: a page of the resources an RQL query selects
+ * (docs.cloudblue.com/cbc/sdk/21.0/api/rest/rql/), in the order it asks, with the links its
+ * `select()` names. The query is read raw from the URL: express's query parser would split RQL at
+ * its `&` and `=` and decode its values before RQL could. `limit()` and `Range: items=a-b` both
+ * page (limit() wins, see ../query/list-page), the page size limits of ./paging apply, and
+ * `Content-Range` says which part of the list the page is.
  */
 import type { Router } from 'express';
+import type { ResourceRecord } from '@apskit/store';
 import type { Controller } from '../controller';
+import { listPage } from '../query/list-page';
 import { renderResource } from '../wire/resource-json';
-import { pageOfRange, readPage, sendPage } from './paging';
+import { readPage, sendPage } from './paging';
 import { route, type RouteContext } from './route-helpers';
+
+/** The query text of a request: what follows the first `?` of its URL, as sent. */
+export function rawQueryOf(originalUrl: string): string {
+  const at = originalUrl.indexOf('?');
+  return at < 0 ? '' : originalUrl.slice(at + 1);
+}
 
 export function resourceListRoute(router: Router, controller: Controller, { limits }: RouteContext): void {
   router.get(
     '/aps/2/resources',
     route(async (req, res) => {
-      const type = typeof req.query.type === 'string' ? req.query.type : undefined;
-      const typeId = type === undefined ? undefined : controller.serviceOf(type).type.id;
-      const page = pageOfRange(req.headers.range, limits);
+      const { query, limit, select } = controller.resourceQuery(rawQueryOf(req.originalUrl));
+      const page = listPage(limit, req.headers.range, limits);
       let total = 0; // set by the first read (there is always one), past the list's end too
-      const texts = await readPage(
-        page,
-        limits.maxBytes,
-        async (offset, limit) => {
-          const found = await controller.listResources({ type: typeId, offset, limit });
-          total = found.total;
-          return found.items;
-        },
-        renderResource,
-      );
+      const read = async (offset: number, count: number): Promise<ResourceRecord[]> => {
+        const found = await controller.listResources({ ...query, offset, limit: count });
+        total = found.total;
+        return found.items;
+      };
+      // Links only when select() asks: a list shows none otherwise, as the platform's does.
+      const texts =
+        select.length > 0
+          ? await readPage(
+              page,
+              limits.maxBytes,
+              async (offset, count) => controller.renderResources(await read(offset, count), select),
+              (item) => item,
+            )
+          : await readPage(page, limits.maxBytes, read, renderResource);
       sendPage(res, page.offset, texts, total);
     }),
   );
