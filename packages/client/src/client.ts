@@ -309,13 +309,13 @@ export class ResourceClient<T> {
    * resource. A refusal (a resource of a type the relation does not take, one already linked, the
    * endpoint's own refusal) is an ApsClientError with the controller's status and reason.
    */
-  link<K extends RelationKeys<T>>(
+  async link<K extends RelationKeys<T>>(
     resource: string | ResourceRef,
     relation: K,
     target: string | ResourceRef,
     options: LinkOptions = {},
   ): Promise<Resource<LinkedType<T, K>>> {
-    return this.client.json({
+    return this.client.json<Resource<LinkedType<T, K>>>({
       method: 'POST',
       path: `${resourcePath(idOf(resource))}/${encodeURIComponent(this.relationName(relation))}`,
       body: { aps: { id: idOf(target) } },
