@@ -16,14 +16,14 @@ import { app, DOMAIN_TYPE, hookCalls, MAILBOX_TYPE, services } from './fixtures/
 
 let endpoint: { url: string; close(): Promise<void> };
 let running: RunningController;
+let controller: Controller;
 let dir: string;
 
 beforeAll(async () => {
   endpoint = await createEndpoint({ services, logger: false }).listen();
   dir = mkdtempSync(join(tmpdir(), 'apskit-links-runtime-'));
-  running = await serveController(new Controller({ app, endpoint: { url: endpoint.url }, dataDir: dir }), {
-    port: 0,
-  });
+  controller = new Controller({ app, endpoint: { url: endpoint.url }, dataDir: dir });
+  running = await serveController(controller, { port: 0 });
 });
 
 afterAll(async () => {
@@ -50,6 +50,9 @@ describe('links through an APSKit endpoint', () => {
       name: 'lee2',
       domain: { aps: { link: 'weak', id: domain } },
     });
+    // The app answered with the links it was sent: they are kept as links, not as properties too.
+    const stored = await controller.findResource(mailbox);
+    expect(Object.keys(stored?.properties ?? {})).toEqual(['name']);
   });
 
   it('calls the app’s domainLink and domainUnlink hooks with the linked resource, and stores the changes', async () => {

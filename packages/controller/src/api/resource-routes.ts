@@ -6,7 +6,6 @@ import type { Router } from 'express';
 import { ApsHeaderKey, NotFoundError } from '@apskit/core';
 import { sendJson } from '@apskit/express';
 import type { Controller } from '../controller';
-import { renderResource } from '../wire/resource-json';
 import { pageOfRange, readPage, sendPage } from './paging';
 import { requestIdOf, route, sendOperation, type RouteContext } from './route-helpers';
 
@@ -77,21 +76,22 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
       const type = controller.serviceOf(resource.type).type;
       const relation = segments.length <= 2 ? type.relations.find((r) => r.name === segments[0]) : undefined;
       if (relation && segments.length === 1 && req.method === 'GET') {
-        // A collection can be long: paged like any list (the links are ids; the resources are read per page).
+        // A collection can be long: paged like any list, in the store (its members are the resources
+        // the holder links to through the relation), links left out as in any list.
         const page = pageOfRange(req.headers.range, limits);
-        const links = await controller.linksFrom(id, relation.name);
+        let total = 0; // set by the first read (there is always one)
         const texts = await readPage(
           page,
           limits.maxBytes,
           async (offset, limit) => {
-            const linked = await Promise.all(
-              links.slice(offset, offset + limit).map((l) => controller.findResource(l.to)),
-            );
-            return linked.filter((r) => r !== undefined);
+            const where = { op: 'linkedFrom', from: id, relation: relation.name } as const;
+            const found = await controller.listResources({ where, offset, limit });
+            total = found.total;
+            return controller.renderResources(found.items, []);
           },
-          renderResource,
+          (json) => json,
         );
-        sendPage(res, page.offset, texts, links.length);
+        sendPage(res, page.offset, texts, total);
         return;
       }
       if (relation && segments.length === 1 && req.method === 'POST') {

@@ -12,7 +12,7 @@ import type { ServiceRegistry } from '../registry/service-registry';
 import type { OperationAnswers } from '../requests/request-identity';
 import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
 import { TransportError, type EndpointAnswer, type Transport } from '../transport/transport';
-import { endpointBody } from '../wire/resource-links';
+import { endpointBody, withoutLinkValues } from '../wire/resource-links';
 import { decide, unreachable } from './attempt';
 import type { CommitQueue } from './commit-queue';
 import type { JobRegistry } from './job-registry';
@@ -70,9 +70,12 @@ export class TaskRunner {
       reason = e.message;
     }
     const now = this.deps.clock();
-    const outcome = answer
-      ? decide(task, resource, answer, { ...timing, now })
-      : unreachable(task, resource, reason, { ...timing, now });
+    const outcome = withoutLinkValues(
+      answer
+        ? decide(task, resource, answer, { ...timing, now })
+        : unreachable(task, resource, reason, { ...timing, now }),
+      type?.relations ?? [],
+    );
     if (answer && outcome.task.status === TaskStatus.failed) this.deps.answers.remember(task.id, answer);
     return this.record(outcome);
   }

@@ -6,7 +6,7 @@
  * members are read at that href.
  */
 import type { RelationModel } from '@apskit/core';
-import type { LinkRecord, ResourceRecord, Store } from '@apskit/store';
+import type { AttemptOutcome, LinkRecord, ResourceRecord, Store } from '@apskit/store';
 import type { ServiceRegistry } from '../registry/service-registry';
 import { renderResource, type ResourceJson } from './resource-json';
 
@@ -74,8 +74,7 @@ export class ResourceRenderer {
 
   async render(records: readonly ResourceRecord[], selection: RelationSelection): Promise<ResourceJson[]> {
     if (records.length === 0) return [];
-    if (selection !== 'all' && selection.length === 0) return records.map(renderResource);
-    const links = await this.linksOf(records.map((r) => r.id));
+    const links = selection !== 'all' && selection.length === 0 ? [] : await this.linksOf(records.map((r) => r.id));
     return records.map((r) => {
       const relations = this.registry.find(r.type)?.type.relations ?? [];
       const json = renderResource(r);
@@ -107,4 +106,20 @@ export function endpointBody(
   store: LinkReads,
 ): Promise<Record<string, unknown>> {
   return new ResourceRenderer(registry, store).renderOne(r) as Promise<unknown> as Promise<Record<string, unknown>>;
+}
+
+/**
+ * An attempt's outcome with no relation among the resource's properties. The endpoint answers with
+ * the resource as it was sent, links and all: a relation's value is the controller's link (stored
+ * as a link, changed by link operations), never a property kept beside it, which would go stale.
+ */
+export function withoutLinkValues(
+  outcome: AttemptOutcome,
+  relations: readonly Pick<RelationModel, 'name'>[],
+): AttemptOutcome {
+  const resource = outcome.resource;
+  if (!resource || 'delete' in resource || !relations.some((r) => r.name in resource.properties)) return outcome;
+  const properties = { ...resource.properties };
+  for (const r of relations) delete properties[r.name];
+  return { ...outcome, resource: { ...resource, properties } };
 }
