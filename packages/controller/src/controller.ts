@@ -24,6 +24,7 @@ import { OperationAnswers, type OperationResult } from './requests/request-ident
 import { AppRegistration } from './resources/app-registration';
 import { LifecycleCommands, type SubmitOptions } from './resources/lifecycle-commands';
 import { defaultStore } from './store/default-store';
+import { indexedPropertyPaths } from './store/property-indexes';
 import {
   GLOBALS_ID_KEY,
   GLOBALS_REQUEST_ID_KEY,
@@ -191,6 +192,7 @@ export class Controller {
   async start(): Promise<void> {
     if (this.started) return;
     await this.store.init();
+    await this.store.ensurePropertyIndexes?.(indexedPropertyPaths(this.model));
     // Several processes may start on one new database at once: the first one's id is everyone's.
     this.instanceId = await this.store.setMetaIfAbsent(INSTANCE_ID_KEY, randomUUID());
     this.started = true;

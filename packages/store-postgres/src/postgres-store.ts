@@ -11,6 +11,8 @@ import { TaskStatus } from '@apskit/core';
 import {
   compileResourceQuery,
   eventValues,
+  postgresValueExpressions,
+  propertyIndexName,
   RESOURCE_COLUMNS,
   maxEventsPerTaskOf,
   POSTGRES_DIALECT,
@@ -176,6 +178,27 @@ export class PostgresStore implements Store {
       this.rows<{ total: number }>(`SELECT count(*)::int AS total FROM ${this.sql.resourcesTable} ${where}`, values),
     ]);
     return { items: rows.map(resourceOf), total };
+  }
+
+  /**
+   * An index on (type, number, text, seq) of the value at each path (see @apskit/store's
+   * resource-query): `eq` on one type is an index lookup, and a sort of one type reads the index in
+   * order, ties in creation order. Under an advisory lock, so that processes starting at once do not
+   * race to make the same index; IF NOT EXISTS makes a second start cheap. CREATE INDEX holds off
+   * writes to resources while it runs: on a large table, the first start after a new property does.
+   */
+  async ensurePropertyIndexes(paths: readonly (readonly string[])[]): Promise<void> {
+    if (paths.length === 0) return;
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`apskit:indexes:${this.schema}`]);
+      for (const path of paths) {
+        const { number, text } = postgresValueExpressions(path);
+        await client.query(
+          `CREATE INDEX IF NOT EXISTS ${propertyIndexName(path)} ON ${this.sql.resourcesTable}
+             (type, (${number}) NULLS FIRST, (${text}) NULLS FIRST, seq)`,
+        );
+      }
+    });
   }
 
   async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {
