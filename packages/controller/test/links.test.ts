@@ -27,7 +27,7 @@ const STORES: Array<[string, () => Store | undefined]> = [
   ['memory', () => new MemoryStore()],
 ];
 const schemas: string[] = [];
-if (requirePostgres('links on PostgreSQL')) {
+if (requirePostgres('links')) {
   STORES.push([
     'postgres',
     () => {
@@ -161,6 +161,20 @@ describe.each(STORES)('on the %s store', (_name, storeOf) => {
       expect(((await read(mailbox)).domain as { aps: { id: string } }).aps.id).toBe(second);
       expect(await members(first, 'mailboxes')).toEqual([]);
       expect(await members(second, 'mailboxes')).toEqual([mailbox]);
+    });
+
+    it('keeps one link in a singular relation when two relinks race', async () => {
+      const first = await create(DOMAIN_TYPE, { name: 'race1.example' });
+      const second = await create(DOMAIN_TYPE, { name: 'race2.example' });
+      const mailbox = await create(MAILBOX_TYPE, { name: 'ray' });
+      const replies = await Promise.all(
+        [first, second].map((d) => api(running.url, 'POST', `${href(mailbox)}/domain`, { aps: { id: d } })),
+      );
+      expect(replies.map((r) => r.status)).toEqual([200, 200]);
+      const links = await api(running.url, 'GET', `${href(mailbox)}/aps/links`);
+      expect(links.body.filter((l: { relation: string }) => l.relation === 'domain')).toHaveLength(1);
+      const memberships = [...(await members(first, 'mailboxes')), ...(await members(second, 'mailboxes'))];
+      expect(memberships).toEqual([mailbox]);
     });
 
     it('links from the collection side: the member’s singular way back follows', async () => {

@@ -28,6 +28,7 @@ import type { EndpointAnswer, EndpointRequest, Transport } from '../transport/tr
 import type { ResourceJson } from '../wire/resource-json';
 import { resourceHref, type ResourceRenderer } from '../wire/resource-links';
 import type { LinkPlanner } from './link-planner';
+import { ResourceLocks } from './resource-locks';
 
 /** One link of a resource, as `GET /aps/2/resources/{id}/aps/links` lists it. */
 export interface LinkEntryJson {
@@ -61,18 +62,29 @@ const DONE = new Set([200, 204]);
 const NOTHING_TO_DO = new Set([404, 405, 501]);
 
 export class LinkCommands {
+  private readonly locks = new ResourceLocks();
+
   constructor(private readonly deps: LinkDeps) {}
 
   /**
    * Links `{id}` to the resource the body names by `aps.id` through `relation` (a singular relation
    * is relinked: its old link goes), the way back kept in step. Answers the linked resource.
    */
-  async link(id: string, relationName: string, body: unknown, options: LinkOptions = {}): Promise<ResourceJson> {
+  link(id: string, relationName: string, body: unknown, options: LinkOptions = {}): Promise<ResourceJson> {
+    const targetId = apsIdOf(body);
+    return this.locks.with([id, targetId], () => this.linkNow(id, relationName, targetId, options));
+  }
+
+  private async linkNow(
+    id: string,
+    relationName: string,
+    targetId: string,
+    options: LinkOptions,
+  ): Promise<ResourceJson> {
     const { store, planner, registry } = this.deps;
     const holder = await this.resource(id);
     const info = registry.serviceOf(holder.type);
     const relation = relationOf(info.type, relationName);
-    const targetId = apsIdOf(body);
     const target = await store.getResource(targetId);
     if (!target) throw invalidError(info.type.name, [{ field: 'aps.id', message: 'names no existing resource' }]);
     if (!this.accepts(relation, target.type))
@@ -115,7 +127,11 @@ export class LinkCommands {
   }
 
   /** Unlinks `{id2}` from `{id}` through `relation`, both ways; refused when a required link would go. */
-  async unlink(id: string, relationName: string, targetId: string, options: LinkOptions = {}): Promise<void> {
+  unlink(id: string, relationName: string, targetId: string, options: LinkOptions = {}): Promise<void> {
+    return this.locks.with([id, targetId], () => this.unlinkNow(id, relationName, targetId, options));
+  }
+
+  private async unlinkNow(id: string, relationName: string, targetId: string, options: LinkOptions): Promise<void> {
     const { store, registry } = this.deps;
     const holder = await this.resource(id);
     const info = registry.serviceOf(holder.type);
