@@ -26,7 +26,7 @@ export function resourceListRoute(router: Router, controller: Controller, { limi
     route(async (req, res) => {
       const { query, limit, select } = controller.resourceQuery(rawQueryOf(req.originalUrl));
       const page = listPage(limit, req.headers.range, limits);
-      let total = 0; // set by the first read (there is always one), past the list's end too
+      let total = 0; // set by the first read, past the list's end too
       const read = async (offset: number, count: number): Promise<ResourceRecord[]> => {
         const found = await controller.listResources({ ...query, offset, limit: count });
         total = found.total;
@@ -42,6 +42,8 @@ export function resourceListRoute(router: Router, controller: Controller, { limi
               (item) => item,
             )
           : await readPage(page, limits.maxBytes, read, renderResource);
+      // limit(s,0) reads no page, only the total (a count).
+      if (page.limit === 0) total = (await controller.listResources({ ...query, offset: 0, limit: 0 })).total;
       sendPage(res, page.offset, texts, total);
     }),
   );
