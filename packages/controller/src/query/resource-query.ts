@@ -259,7 +259,9 @@ class Translation {
       else if (found) kinds.set(found.kind, type.name);
     }
     if (kinds.size === 0) {
-      const why = problems[0] ?? `is not a property of ${this.typesInPlay()}`;
+      // `type=X` alone is the old shorthand; beside other conditions it reads as a property.
+      const hint = property.path.join('.') === 'type' ? ' (for a type, write implementing(<type id>))' : '';
+      const why = problems[0] ?? `is not a property of ${this.typesInPlay()}${hint}`;
       throw propertyError(property, why);
     }
     if (kinds.size > 1) {
