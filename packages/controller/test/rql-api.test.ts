@@ -125,6 +125,7 @@ describe.each(storeKinds)('RQL on GET /aps/2/resources (%s store)', (storeKind) 
     expect(await names(`implementing(${encodeURIComponent(DOMAIN_TYPE)})`)).toEqual(['example.com', 'other.org']);
     expect(await names(`implementing(${CoreTypes.resource})`)).toHaveLength(f.total);
     expect(await names('implementing(http://apskit.test/none/1.0)')).toEqual([]);
+    expect(await names('implementing(archive)')).toEqual(['old']); // a served type's APS name
   });
 
   it.each([
@@ -176,6 +177,7 @@ describe.each(storeKinds)('RQL on GET /aps/2/resources (%s store)', (storeKind) 
   it('reads aps.id, aps.type, aps.status and aps.modified (an ISO date)', async () => {
     expect(await names(`aps.id=${f.id.bob}`)).toEqual(['bob']);
     expect(await names(`eq(aps.type,${ARCHIVE_TYPE})`)).toEqual(['old']);
+    expect(await names(`${mailboxes}&aps.revision=ge=1&sort(-aps.revision,+aps.id)`)).toHaveLength(5);
     expect(await names(`${mailboxes}&aps.status=aps:ready&quotaMb=5`)).toEqual(['old']);
     expect(await names(`${mailboxes}&gt(aps.modified,2000-01-01T00:00:00Z)`)).toHaveLength(5);
     expect(await names(`${mailboxes}&lt(aps.modified,2000-01-01)`)).toEqual([]);
