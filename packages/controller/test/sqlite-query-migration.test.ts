@@ -1,6 +1,7 @@
 /**
  * A SQLite file of schema version 1 (issue 16: resources indexed by (type, id), no index of links by
- * target) opens as version 2 with its resources and links, and resource queries run on it.
+ * target, no per-type counts) opens as version 3 with its resources and links, and resource queries
+ * run on it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStore } from '@apskit/controller';
 
-describe('SQLite schema version 2 (resource queries)', () => {
+describe('SQLite schema versions 2 and 3 (resource queries)', () => {
   it('brings a version 1 file up, keeping resources and links, and queries them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'apskit-migrate-2-'));
     try {
@@ -43,10 +44,14 @@ describe('SQLite schema version 2 (resource queries)', () => {
       });
       expect(found).toMatchObject({ total: 1, items: [{ id: 'b', properties: { n: 2 } }] });
       // Creation order (rowid), not id order, with the new (type) index.
-      expect((await store.listResources({ type: 'T' })).items.map((r) => r.id)).toEqual(['b', 'a']);
+      const page = await store.listResources({ type: 'T' });
+      expect({ ids: page.items.map((r) => r.id), total: page.total }).toEqual({ ids: ['b', 'a'], total: 2 });
+      // The per-type counts start from the rows there were, and follow the writes after.
+      await store.deleteResource('a');
+      expect((await store.listResources({ type: 'T', limit: 1 })).total).toBe(1);
       await store.close();
       const check = new Database(file, { readonly: true });
-      expect(check.pragma('user_version', { simple: true })).toBe(2);
+      expect(check.pragma('user_version', { simple: true })).toBe(3);
       const columns = check.prepare("SELECT name FROM pragma_index_info('resources_by_type')").all();
       expect(columns).toEqual([{ name: 'type' }]);
       check.close();

@@ -89,6 +89,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX task_events_by_task ON ${s}.task_events (task_id, seq);
     `,
   },
+  {
+    version: 2,
+    description: 'resources counted per type, for the totals of resource queries',
+    // The total of a page of one type is then a sum of a few rows, not a count of the type's rows.
+    // The triggers count in the writes' own transactions. Each connection adds to a shard of its
+    // own (its backend pid modulo 16), so that processes writing resources of one type at once do
+    // not queue on one counter row; a shard may go below zero, the sum of a type's shards is right.
+    // CREATE TRIGGER locks out writes to resources until the counts are filled and committed.
+    sql: (s) => `
+      CREATE TABLE ${s}.resource_counts (
+        type text NOT NULL,
+        shard integer NOT NULL,
+        n bigint NOT NULL,
+        PRIMARY KEY (type, shard)
+      );
+      CREATE FUNCTION ${s}.count_resources() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP <> 'INSERT' THEN
+          INSERT INTO ${s}.resource_counts AS c (type, shard, n) VALUES (OLD.type, pg_backend_pid() % 16, -1)
+          ON CONFLICT (type, shard) DO UPDATE SET n = c.n - 1;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+          INSERT INTO ${s}.resource_counts AS c (type, shard, n) VALUES (NEW.type, pg_backend_pid() % 16, 1)
+          ON CONFLICT (type, shard) DO UPDATE SET n = c.n + 1;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER resources_counted AFTER INSERT OR DELETE ON ${s}.resources
+        FOR EACH ROW EXECUTE FUNCTION ${s}.count_resources();
+      CREATE TRIGGER resources_counted_moved AFTER UPDATE OF type ON ${s}.resources
+        FOR EACH ROW WHEN (OLD.type IS DISTINCT FROM NEW.type) EXECUTE FUNCTION ${s}.count_resources();
+      INSERT INTO ${s}.resource_counts (type, shard, n) SELECT type, 0, count(*) FROM ${s}.resources GROUP BY type;
+    `,
+  },
 ];
 
 /** Quotes a schema name for SQL; only plain names are accepted, so nothing odd reaches a statement. */

@@ -13,6 +13,7 @@ import {
   eventValues,
   postgresValueExpressions,
   propertyIndexName,
+  typesOnlyFilter,
   RESOURCE_COLUMNS,
   maxEventsPerTaskOf,
   POSTGRES_DIALECT,
@@ -170,14 +171,33 @@ export class PostgresStore implements Store {
     const { where, orderBy, values } = compileResourceQuery('postgres', query, this.sql.linksTable);
     const n = values.length;
     // The page and its total at once, on two connections. LIMIT NULL is no limit.
-    const [rows, [{ total }]] = await Promise.all([
+    const [rows, total] = await Promise.all([
       this.rows<PgResourceRow>(
         `SELECT ${RESOURCE_COLUMNS} FROM ${this.sql.resourcesTable} ${where} ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
         [...values, query.limit ?? null, query.offset ?? 0],
       ),
-      this.rows<{ total: number }>(`SELECT count(*)::int AS total FROM ${this.sql.resourcesTable} ${where}`, values),
+      this.total(query, where, values),
     ]);
     return { items: rows.map(resourceOf), total };
+  }
+
+  /** How many resources a query matches: from the per-type counts when it filters by type alone. */
+  private async total(query: ResourceQuery, where: string, values: unknown[]): Promise<number> {
+    const types = typesOnlyFilter(query);
+    if (types !== undefined && types !== 'all' && types.length === 0) return 0;
+    const [{ total }] =
+      types === undefined
+        ? await this.rows<{ total: number }>(
+            `SELECT count(*)::int AS total FROM ${this.sql.resourcesTable} ${where}`,
+            values,
+          )
+        : types === 'all'
+          ? await this.rows<{ total: number }>(`SELECT COALESCE(sum(n), 0)::int AS total FROM ${this.sql.countsTable}`)
+          : await this.rows<{ total: number }>(
+              `SELECT COALESCE(sum(n), 0)::int AS total FROM ${this.sql.countsTable} WHERE type = ANY($1::text[])`,
+              [types],
+            );
+    return total;
   }
 
   /**

@@ -112,6 +112,7 @@ export function statements(s: string) {
 
   return {
     resourcesTable: resources,
+    countsTable: `${s}.resource_counts`,
     linksTable: links,
     getMeta: `SELECT value FROM ${s}.meta WHERE key = $1`,
     setMeta: `INSERT INTO ${s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

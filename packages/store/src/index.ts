@@ -67,6 +67,7 @@ export {
   propertyIndexName,
   sqliteValueExpression,
   sqliteJsonPath,
+  typesOnlyFilter,
   type CompiledResourceQuery,
   type QueryDialectName,
 } from './sql/resource-query';

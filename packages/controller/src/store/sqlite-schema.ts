@@ -55,5 +55,23 @@ function migrate(db: Database.Database): void {
       db.exec('CREATE INDEX resources_by_type ON resources(type)');
       db.pragma('user_version = 2');
     }
+    if (version < 3) {
+      // 3: resources counted per type, in the writes' own transactions (triggers): the total of a
+      // page of one type is then one row, not a count of the type's resources.
+      db.exec(`
+        CREATE TABLE resource_counts (type TEXT PRIMARY KEY, n INTEGER NOT NULL);
+        INSERT INTO resource_counts (type, n) SELECT type, count(*) FROM resources GROUP BY type;
+        CREATE TRIGGER resources_counted_in AFTER INSERT ON resources BEGIN
+          INSERT INTO resource_counts (type, n) VALUES (NEW.type, 1) ON CONFLICT(type) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER resources_counted_out AFTER DELETE ON resources BEGIN
+          UPDATE resource_counts SET n = n - 1 WHERE type = OLD.type;
+        END;
+        CREATE TRIGGER resources_counted_moved AFTER UPDATE OF type ON resources WHEN OLD.type IS NOT NEW.type BEGIN
+          UPDATE resource_counts SET n = n - 1 WHERE type = OLD.type;
+          INSERT INTO resource_counts (type, n) VALUES (NEW.type, 1) ON CONFLICT(type) DO UPDATE SET n = n + 1;
+        END;`);
+      db.pragma('user_version = 3');
+    }
   })();
 }

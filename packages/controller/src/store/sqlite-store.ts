@@ -12,6 +12,7 @@ import {
   maxEventsPerTaskOf,
   propertyIndexName,
   sqliteValueExpression,
+  typesOnlyFilter,
   RESOURCE_COLUMNS,
   RECOVERED_MESSAGE,
   resourceRow,
@@ -202,9 +203,21 @@ export class SqliteStore implements Store {
         query.limit ?? -1,
         query.offset ?? 0,
       ) as ResourceRow[];
-      const total = (this.statement(`SELECT COUNT(*) AS n FROM resources ${where}`).get(...values) as { n: number }).n;
+      const total = this.total(query, where, values);
       return { items: rows.map(resourceOf), total };
     })();
+  }
+
+  /** How many resources a query matches: from the per-type counts when it filters by type alone. */
+  private total(query: ResourceQuery, where: string, values: unknown[]): number {
+    const types = typesOnlyFilter(query);
+    if (types === undefined)
+      return (this.statement(`SELECT COUNT(*) AS n FROM resources ${where}`).get(...values) as { n: number }).n;
+    if (types === 'all')
+      return (this.statement('SELECT COALESCE(SUM(n), 0) AS n FROM resource_counts').get() as { n: number }).n;
+    if (types.length === 0) return 0;
+    const sql = `SELECT COALESCE(SUM(n), 0) AS n FROM resource_counts WHERE type IN (${types.map(() => '?').join(', ')})`;
+    return (this.statement(sql).get(...types) as { n: number }).n;
   }
 
   /**

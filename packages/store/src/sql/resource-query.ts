@@ -248,3 +248,19 @@ export function compileResourceQuery(
   keys.push(dialect === 'sqlite' ? 'rowid' : 'seq');
   return { where, orderBy: `ORDER BY ${keys.join(', ')}`, values: compiler.values };
 }
+
+/**
+ * Whether a query's filter is nothing but its resources' types: then its total is the sum of the
+ * stores' per-type counts (kept by triggers in the writes' own transactions), not a count of every
+ * row of the types. `all` when there is no filter; undefined when the filter needs a count.
+ */
+export function typesOnlyFilter(query: ResourceQuery): readonly string[] | 'all' | undefined {
+  let types: readonly string[] | 'all' = query.type === undefined ? 'all' : [query.type];
+  const narrow = (c: ResourceCondition): boolean => {
+    if (c.op === 'and') return c.of.every(narrow);
+    if (c.op !== 'typeIn') return false;
+    types = types === 'all' ? [...new Set(c.types)] : types.filter((t) => c.types.includes(t));
+    return true;
+  };
+  return query.where === undefined || narrow(query.where) ? types : undefined;
+}

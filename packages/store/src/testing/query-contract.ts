@@ -298,6 +298,34 @@ export function queryContract(store: () => Store): void {
     expect((await s.listResources({ where: eq(aps('id'), 'm2') })).items).toEqual([RESOURCES[1]]);
   });
 
+  it('totals of queries by type alone follow inserts, rewrites, type changes and deletes', async () => {
+    const s = await seeded();
+    const total = async (query: ResourceQuery) => (await s.listResources({ ...query, limit: 1 })).total;
+    const totals = async () => [
+      await total({}),
+      await total({ type: MAIL }),
+      await total({ where: typeIn(USER) }),
+      await total({ where: typeIn(MAIL, USER, MAIL) }),
+      await total({ where: and(typeIn(MAIL, USER), typeIn(USER)) }),
+      await total({ where: and(typeIn(MAIL), typeIn(USER)) }),
+      await total({ type: USER, where: typeIn(MAIL) }),
+    ];
+    expect(await totals()).toEqual([8, 6, 2, 8, 2, 0, 0]);
+    await s.putResource({ ...RESOURCES[0], revision: 2 }); // a rewrite: no new resource
+    await s.putResource({ ...RESOURCES[1], type: USER, revision: 4 }, 3); // m2 becomes a user
+    await s.deleteResource('m3');
+    await s.deleteResource('nobody');
+    expect(await totals()).toEqual([7, 4, 3, 7, 3, 0, 0]);
+    await s.putResource(resource('u3', USER, {}));
+    expect(await totals()).toEqual([8, 4, 4, 8, 4, 0, 0]);
+    expect((await s.listResources({ where: typeIn(USER), limit: 10 })).items.map((r) => r.id)).toEqual([
+      'm2',
+      'u1',
+      'u2',
+      'u3',
+    ]);
+  });
+
   it('linkedWith (either direction) and linkedFrom (the members of a relation)', async () => {
     const s = await seeded();
     await matches(s, 'linkedWith, from side', { op: 'linkedWith', id: 'm1' }, ['u1']);
