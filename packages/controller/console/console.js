@@ -387,6 +387,8 @@
     if (current && current.aps.revision > resource.aps.revision) return;
     state.resources.set(id, resource);
     scheduleRender('resources');
+    // A link changed (both ends get an event), or a resource that may be linked came or changed.
+    scheduleLinksRefresh();
   }
 
   /** @param {string} id */
@@ -394,6 +396,7 @@
     state.gone.add(id);
     state.resources.delete(id);
     scheduleRender('resources');
+    scheduleLinksRefresh();
   }
 
   /** @param {StreamEvent} event */
@@ -1139,7 +1142,7 @@
       const selectId = 'link-target-' + name;
       const select = h(
         'select',
-        { id: selectId, name: 'target', disabled: candidates.length === 0 },
+        { id: selectId, name: 'target', 'data-focus': 'select-' + name, disabled: candidates.length === 0 },
         candidates.length === 0
           ? [h('option', { value: '', text: '(no other ' + targetName + ' to link)' })]
           : candidates.map((r) =>
@@ -1152,14 +1155,23 @@
           h('label', { for: selectId, text: (relink ? 'Relink to ' : 'Link ') + article(targetName) + targetName }),
           select,
         ]),
-        h('button', { type: 'submit', disabled: candidates.length === 0, text: relink ? 'Relink' : 'Link' }),
+        h('button', {
+          type: 'submit',
+          'data-focus': 'link-' + name,
+          disabled: candidates.length === 0,
+          text: relink ? 'Relink' : 'Link',
+        }),
       ]);
       form.addEventListener('submit', (/** @type {Event} */ event) => {
         event.preventDefault();
         if (select.value) void changeLink('link', id, name, select.value);
       });
       return h('section', { class: 'relation', 'data-relation': name, 'aria-labelledby': headingId }, [
-        h('h3', { id: headingId, tabindex: '-1' }, [name, ' ', h('span', { class: 'sub', text: kind })]),
+        h('h3', { id: headingId, tabindex: '-1', 'data-focus': 'heading-' + name }, [
+          name,
+          ' ',
+          h('span', { class: 'sub', text: kind }),
+        ]),
         mine.length === 0
           ? h('p', { class: 'empty', text: 'Not linked.' })
           : h(
@@ -1171,6 +1183,7 @@
                     type: 'button',
                     class: 'link',
                     title: 'Show the links of ' + l.aps.id,
+                    'data-focus': 'open-' + name + '-' + l.aps.id,
                     text: resourceName(l.aps.id),
                     onclick: () => openLinks(l.aps.id),
                   }),
@@ -1178,6 +1191,7 @@
                   h('button', {
                     type: 'button',
                     'aria-label': 'Unlink ' + resourceName(l.aps.id) + ' from ' + name,
+                    'data-focus': 'unlink-' + name + '-' + l.aps.id,
                     text: 'Unlink',
                     onclick: () => void changeLink('unlink', id, name, l.aps.id),
                   }),
@@ -1187,9 +1201,34 @@
         form,
       ]);
     });
-    $('links-relations').replaceChildren(
+    // A refresh (after a change event) keeps what the user was doing: each list's choice, and focus.
+    const root = $('links-relations');
+    const active = document.activeElement;
+    const focusKey = active && root.contains(active) ? active.getAttribute('data-focus') : null;
+    /** @type {Map<string, string>} */
+    const chosen = new Map();
+    for (const select of Array.from(root.querySelectorAll('select'))) chosen.set(select.id, select.value);
+    root.replaceChildren(
       ...(sections.length > 0 ? sections : [h('p', { class: 'empty', text: 'This type has no relations.' })]),
     );
+    for (const [selectId, value] of chosen) {
+      const select = /** @type {HTMLSelectElement | null} */ (document.getElementById(selectId));
+      if (select && Array.from(select.options).some((o) => o.value === value)) select.value = value;
+    }
+    const again = focusKey
+      ? /** @type {HTMLElement | null} */ (root.querySelector('[data-focus="' + focusKey + '"]'))
+      : null;
+    if (again) again.focus();
+  }
+
+  let linksTimer = 0;
+  /** Reads the open dialog's links again soon: a burst of resource events costs one read. */
+  function scheduleLinksRefresh() {
+    if (state.openLinksId && !linksTimer)
+      linksTimer = window.setTimeout(() => {
+        linksTimer = 0;
+        void refreshLinks();
+      }, 50);
   }
 
   let changingLink = false;

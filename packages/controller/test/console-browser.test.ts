@@ -505,6 +505,24 @@ describeInBrowser('the console in Chromium', () => {
       expect(await linksOf(ids.mailbox)).toEqual([['domain', ids.two]]);
     });
 
+    it('keeps an open dialog current: a link made elsewhere (through the API) shows, the choice in a list stays', async () => {
+      await relation('domain').getByLabel('Relink to a domain').selectOption(ids.one);
+      const res = await fetch(`${app.running.url}/aps/2/resources/${ids.mailbox}/archive`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ aps: { id: ids.archive } }),
+      });
+      expect(res.status).toBe(200);
+      await relation('archive').locator(`li[data-linked-id="${ids.archive}"]`).waitFor();
+      expect(await relation('domain').getByLabel('Relink to a domain').inputValue()).toBe(ids.one);
+      const back = await fetch(`${app.running.url}/aps/2/resources/${ids.mailbox}/archive/${ids.archive}`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(back.status).toBe(204);
+      await relation('archive').locator('.empty', { hasText: 'Not linked.' }).waitFor();
+    });
+
     it("opens a linked resource's links from its name, and gives focus back to the row on close", async () => {
       await relation('domain')
         .getByRole('button', { name: `domain ${ids.two.slice(0, 8)}`, exact: true })
