@@ -56,6 +56,8 @@ const RESOURCES: readonly ResourceRecord[] = [
       'a[0]': 'bracket',
       ключ: 'unicode',
       $: 'dollar',
+      '': 'empty',
+      'line\nbreak': 'newline',
     },
     { modified: 1000 },
   ),
@@ -217,6 +219,8 @@ export function queryContract(store: () => Store): void {
     await matches(s, 'brackets', eq(p('a[0]'), 'bracket'), ['m1']);
     await matches(s, 'unicode', eq(p('ключ'), 'unicode'), ['m1']);
     await matches(s, 'dollar', eq(p('$'), 'dollar'), ['m1']);
+    await matches(s, 'empty name', eq(p(''), 'empty'), ['m1']);
+    await matches(s, 'line break', eq(p('line\nbreak'), 'newline'), ['m1']);
     await matches(
       s,
       'sql in a name',
