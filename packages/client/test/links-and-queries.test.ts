@@ -211,3 +211,17 @@ describe('queries', () => {
     expect((error as ApsClientError).message).toContain('quota');
   });
 });
+
+/** Compile-time checks (run by `tsc -p tsconfig.json`): relation names and what a link answers come from the class. */
+export function typeChecks(c: ApsClient): void {
+  const m = c.resources(Mailbox);
+  void m.link('id', 'archive', 'a').then((archive) => archive.name.toUpperCase() + archive.aps.id);
+  void m.link('id', 'domain', { aps: { id: 'd' } }).then((domain) => domain.name.toUpperCase());
+  void m.links('id').then((links) => links.map((l) => (l.relation === 'domain' ? l.aps.id : l.aps.href)));
+  // @ts-expect-error: `name` holds a string, never a link
+  void m.link('id', 'name', 'x');
+  // @ts-expect-error: no such property
+  void m.unlink('id', 'owner', 'x');
+  // @ts-expect-error: a relation of another type
+  void m.links('id').then((links) => links.some((l) => l.relation === 'mailboxes'));
+}
