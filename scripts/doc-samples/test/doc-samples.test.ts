@@ -82,7 +82,7 @@ it('runs the getting-started sample end to end', () => {
     expect(run.stdout).toMatch(/^controller at http:\/\/127\.0\.0\.1:\d+\n/);
     expect(run.stdout).toMatch(/answered 202, task [0-9a-f-]{36}\n/);
     expect(run.stdout).toContain('Provisioning "mailbox" for APS application mail: succeeded\n');
-    expect(run.stdout).toContain('"address":"ada@example.com","server":"mx1.example.com"');
+    expect(run.stdout).toContain('"address":"ada@example.com","quotaMb":1024,"server":"mx1.example.com"');
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
