@@ -35,6 +35,7 @@ export {
   linkLookupOf,
   matchesCondition,
   MISSING,
+  sortedForQuery,
   valueAt,
   type LinkLookup,
 } from './query/evaluate';

@@ -26,8 +26,9 @@
  *   modified time as epoch milliseconds: the controller turns a date in a query into that).
  * - Sorting: missing and null values come first ascending and last descending (as SQLite sorts
  *   NULL), equal to each other; values of different JSON types sort in an order each store chooses
- *   (a property has one type in its schema). Ties, under every key, keep creation order, ascending
- *   whatever the direction, so that pages are stable.
+ *   (a property has one type in its schema). Ties, under every key, keep creation order, so that
+ *   pages are stable: oldest first, or newest first when the last sort key descends (then a
+ *   descending sort reads its index backwards and stops after a page, however many tie).
  */
 
 /** A scalar a condition compares with: typed by the controller from the property's schema. */

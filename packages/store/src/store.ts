@@ -11,7 +11,7 @@ export interface ResourceQuery {
   type?: string;
   /** Only resources that meet it (see ./query). */
   where?: ResourceCondition;
-  /** In this order, ties (and no sort) in creation order. */
+  /** In this order; ties (and no sort) in creation order, newest first when the last key descends. */
   sort?: readonly SortKey[];
   offset?: number;
   limit?: number;

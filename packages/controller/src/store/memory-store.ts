@@ -15,8 +15,8 @@ import {
   type TaskEvent,
   type TaskQuery,
   type TaskRecord,
-  compareForSort,
   compareLinks,
+  sortedForQuery,
   linkLookupOf,
   matchesCondition,
   type LinkLookup,
@@ -116,14 +116,13 @@ export class MemoryStore implements Store {
   async listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }> {
     const where = query.where;
     const links = where === undefined ? undefined : linkLookupOf(this.links);
-    const all = [...this.resources.values()].filter(
+    // The map's order is creation order (a rewrite keeps a key's place).
+    const matching = [...this.resources.values()].filter(
       (r) =>
         (query.type === undefined || r.type === query.type) &&
         (where === undefined || matchesCondition(r, where, links as LinkLookup)),
     );
-    // A stable sort of the map's order, which is creation order (a rewrite keeps a key's place).
-    const sort = query.sort;
-    if (sort !== undefined && sort.length > 0) all.sort((a, b) => compareForSort(a, b, sort));
+    const all = sortedForQuery(matching, query.sort ?? []);
     const offset = query.offset ?? 0;
     return {
       items: all.slice(offset, query.limit === undefined ? undefined : offset + query.limit),

@@ -136,7 +136,8 @@ function compareValues(a: unknown, b: unknown): number {
 
 /**
  * How two resources compare under the sort keys (0 when they tie on every key): a stable sort of
- * resources in creation order with it gives the query's order.
+ * resources in creation order with it gives the query's order (in reverse creation order when the
+ * last key descends: see `sortedForQuery`).
  */
 export function compareForSort(a: ResourceRecord, b: ResourceRecord, keys: readonly SortKey[]): number {
   for (const key of keys) {
@@ -144,4 +145,15 @@ export function compareForSort(a: ResourceRecord, b: ResourceRecord, keys: reado
     if (c !== 0) return key.descending ? -c : c;
   }
   return 0;
+}
+
+/**
+ * Resources (given in creation order) in a query's order: ties keep creation order, reversed when
+ * the last key descends, as the SQL stores' indexes give it.
+ */
+export function sortedForQuery(resources: readonly ResourceRecord[], keys: readonly SortKey[]): ResourceRecord[] {
+  const list = [...resources];
+  if (keys.length === 0) return list;
+  if (keys[keys.length - 1].descending) list.reverse();
+  return list.sort((a, b) => compareForSort(a, b, keys));
 }

@@ -28,7 +28,7 @@ export type QueryDialectName = 'sqlite' | 'postgres';
 export interface CompiledResourceQuery {
   /** `WHERE …`, or empty. */
   readonly where: string;
-  /** `ORDER BY …`: the sort keys, then creation order. */
+  /** `ORDER BY …`: the sort keys, then creation order (newest first after a descending last key). */
   readonly orderBy: string;
   readonly values: unknown[];
 }
@@ -232,7 +232,8 @@ class Compiler {
 
 /**
  * Compiles a query's filters and order. `links` is the links table as the statement names it
- * (schema-qualified on PostgreSQL); the order ends with creation order (`rowid`, `seq`).
+ * (schema-qualified on PostgreSQL); the order ends with creation order (`rowid`, `seq`), descending
+ * after a descending last key, so that a descending sort is one backward read of an index.
  */
 export function compileResourceQuery(
   dialect: QueryDialectName,
@@ -245,7 +246,8 @@ export function compileResourceQuery(
   if (query.where !== undefined) clauses.push(compiler.condition(query.where));
   const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
   const keys = (query.sort ?? []).map((k) => compiler.sortKey(k));
-  keys.push(dialect === 'sqlite' ? 'rowid' : 'seq');
+  const newestFirst = query.sort !== undefined && query.sort.length > 0 && query.sort[query.sort.length - 1].descending;
+  keys.push(`${dialect === 'sqlite' ? 'rowid' : 'seq'}${newestFirst ? ' DESC' : ''}`);
   return { where, orderBy: `ORDER BY ${keys.join(', ')}`, values: compiler.values };
 }
 

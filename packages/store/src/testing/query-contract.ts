@@ -236,12 +236,12 @@ export function queryContract(store: () => Store): void {
     await matches(s, 'aps.id like', like(aps('id'), 'u*'), ['u1', 'u2']);
   });
 
-  it('sorts with missing and null first ascending, last descending, ties in creation order', async () => {
+  it('sorts with missing and null first ascending, last descending, ties in creation order (newest first after a descending key)', async () => {
     const s = await seeded();
     // m4's quota is a string: left out, since the order across JSON types is each store's own.
     const mail = and(typeIn(MAIL), ne(aps('id'), 'm4'));
     await expectIds(s, 'asc', { where: mail, sort: [asc(p('quota'))] }, ['m3', 'm5', 'm1', 'm6', 'm2']);
-    await expectIds(s, 'desc', { where: mail, sort: [desc(p('quota'))] }, ['m2', 'm1', 'm6', 'm3', 'm5']);
+    await expectIds(s, 'desc', { where: mail, sort: [desc(p('quota'))] }, ['m2', 'm6', 'm1', 'm5', 'm3']);
     await expectIds(s, 'asc, then desc', { where: mail, sort: [asc(p('quota')), desc(p('name'))] }, [
       'm3',
       'm5',
@@ -249,12 +249,18 @@ export function queryContract(store: () => Store): void {
       'm1',
       'm2',
     ]);
+    await expectIds(
+      s,
+      'desc, then asc: ties oldest first',
+      { where: mail, sort: [desc(p('quota')), asc(p('active'))] },
+      ['m2', 'm6', 'm1', 'm3', 'm5'],
+    );
     await expectIds(s, 'structure field', { where: mail, sort: [desc(p('limits', 'diskMb'))] }, [
-      'm1',
       'm6',
+      'm1',
       'm2',
-      'm3',
       'm5',
+      'm3',
     ]);
     await expectIds(s, 'strings', { where: typeIn(MAIL), sort: [asc(p('name'))] }, [
       'm5',
@@ -276,13 +282,13 @@ export function queryContract(store: () => Store): void {
     ]);
     await expectIds(s, 'aps revision, ties', { where: typeIn(MAIL), sort: [desc(aps('revision'))] }, [
       'm2',
-      'm1',
-      'm3',
-      'm4',
-      'm5',
       'm6',
+      'm5',
+      'm4',
+      'm3',
+      'm1',
     ]);
-    await expectIds(s, 'tricky name', { sort: [desc(p('a"b'))] }, ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'u1', 'u2']);
+    await expectIds(s, 'tricky name', { sort: [desc(p('a"b'))] }, ['m1', 'u2', 'u1', 'm6', 'm5', 'm4', 'm3', 'm2']);
   });
 
   it('pages with offset and limit, the total counted with the same filter', async () => {
