@@ -32,6 +32,8 @@ export { compareLinks, compareText } from './query/compare-text';
 export {
   compareForSort,
   likeRegExp,
+  likeTokens,
+  type LikeToken,
   linkLookupOf,
   matchesCondition,
   MISSING,

@@ -47,8 +47,12 @@ export type ResourceCondition =
   | { readonly op: 'and' | 'or'; readonly of: readonly ResourceCondition[] }
   | { readonly op: 'not'; readonly of: ResourceCondition }
   | { readonly op: ComparisonOperator; readonly field: FieldPath; readonly value: QueryValue }
-  /** `*` any run of characters, `?` any one character; everything else literal. */
-  | { readonly op: 'like'; readonly field: FieldPath; readonly pattern: string }
+  /**
+   * `*` any run of characters, `?` any one character; everything else literal. With `escaped`, a
+   * backslash makes the character after it literal: `\\*` is a star, `\\\\` a backslash (what a
+   * percent-encoded `*` or `?` in RQL's like() means).
+   */
+  | { readonly op: 'like'; readonly field: FieldPath; readonly pattern: string; readonly escaped?: boolean }
   | { readonly op: 'in' | 'out'; readonly field: FieldPath; readonly values: readonly QueryValue[] }
   /** The resource's type is one of these type IDs (`implementing(T)`, resolved by the controller; none: nothing). */
   | { readonly op: 'typeIn'; readonly types: readonly string[] }

@@ -43,13 +43,28 @@ function compareScalars(a: number | string | boolean, b: number | string | boole
   return a < (b as number) ? -1 : a > (b as number) ? 1 : 0;
 }
 
-/** `*` and `?` of `like` as an anchored regular expression over code points. */
-export function likeRegExp(pattern: string): RegExp {
+/** A like pattern as its parts: the wildcards `*` and `?`, and literal characters (code points). */
+export type LikeToken = { readonly wildcard: '*' | '?' } | { readonly literal: string };
+
+/** Reads a like pattern (see the condition in ../query); a trailing lone backslash is itself. */
+export function likeTokens(pattern: string, escaped = false): LikeToken[] {
+  const tokens: LikeToken[] = [];
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (escaped && ch === '\\' && i + 1 < chars.length) tokens.push({ literal: chars[++i] });
+    else if (ch === '*' || ch === '?') tokens.push({ wildcard: ch });
+    else tokens.push({ literal: ch });
+  }
+  return tokens;
+}
+
+/** A like pattern as an anchored regular expression over code points. */
+export function likeRegExp(pattern: string, escaped = false): RegExp {
   let source = '';
-  for (const ch of pattern) {
-    if (ch === '*') source += '.*';
-    else if (ch === '?') source += '.';
-    else source += ch.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  for (const t of likeTokens(pattern, escaped)) {
+    if ('wildcard' in t) source += t.wildcard === '*' ? '.*' : '.';
+    else source += t.literal.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
   }
   return new RegExp(`^${source}$`, 'su');
 }
@@ -98,7 +113,7 @@ export function matchesCondition(resource: ResourceRecord, condition: ResourceCo
     }
     case 'like': {
       const value = valueAt(resource, condition.field);
-      return typeof value === 'string' && likeRegExp(condition.pattern).test(value);
+      return typeof value === 'string' && likeRegExp(condition.pattern, condition.escaped).test(value);
     }
     case 'in':
     case 'out': {

@@ -19,6 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FieldPath, QueryValue, ResourceCondition, SortKey } from '../query';
+import { likeTokens } from '../query/evaluate';
 import type { ResourceQuery } from '../store';
 import { sqlText } from './vocabulary';
 
@@ -147,7 +148,7 @@ class Compiler {
     return `(${pg.number} IS NULL AND ${pg.text} ${op} ${this.param(String(value))} AND ${pg.type} = '${json}')`;
   }
 
-  private like(field: FieldPath, pattern: string): string {
+  private like(field: FieldPath, pattern: string, escaped: boolean | undefined): string {
     let text: string;
     let isString: string;
     if ('aps' in field) {
@@ -163,12 +164,18 @@ class Compiler {
       text = pg.text;
       isString = `${pg.type} = 'string'`;
     }
+    const tokens = likeTokens(pattern, escaped);
     if (this.sqlite) {
-      // GLOB is case-sensitive and knows * and ?; a [ would open a character class: [[] is a [.
-      return `(${text} GLOB ${this.param(pattern.replace(/\[/g, '[[]'))} AND ${isString})`;
+      // GLOB is case-sensitive and knows * and ?; a literal [, * or ? is a class of one: [[], [*], [?].
+      let glob = '';
+      for (const t of tokens)
+        glob += 'wildcard' in t ? t.wildcard : /[[*?]/.test(t.literal) ? `[${t.literal}]` : t.literal;
+      return `(${text} GLOB ${this.param(glob)} AND ${isString})`;
     }
+    // LIKE's own wildcards, and its escape character, made literal with a backslash.
     let like = '';
-    for (const ch of pattern) like += ch === '*' ? '%' : ch === '?' ? '_' : ch.replace(/[\\%_]/g, '\\$&');
+    for (const t of tokens)
+      like += 'wildcard' in t ? (t.wildcard === '*' ? '%' : '_') : t.literal.replace(/[\\%_]/g, '\\$&');
     return `(${text} LIKE ${this.param(like)} AND ${isString})`;
   }
 
@@ -193,7 +200,7 @@ class Compiler {
       case 'ge':
         return this.comparison('>=', c.field, c.value);
       case 'like':
-        return this.like(c.field, c.pattern);
+        return this.like(c.field, c.pattern, c.escaped);
       case 'in':
       case 'out': {
         const any =

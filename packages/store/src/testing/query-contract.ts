@@ -72,7 +72,7 @@ const RESOURCES: readonly ResourceRecord[] = [
   resource('m5', MAIL, {}, { modified: 5000 }),
   resource('m6', MAIL, { name: 'delta', quota: 10, limits: { diskMb: 100 } }, { modified: 6000 }),
   resource('u1', USER, { name: 'alpha', quota: 5.5 }, { modified: 7000 }),
-  resource('u2', USER, { name: 'al*ha?', code: 'a[1]%_' }, { modified: 8000 }),
+  resource('u2', USER, { name: 'al*ha?', code: 'a[1]%_', path: 'C:\\dir' }, { modified: 8000 }),
 ];
 
 /** Registers the query cases in the current describe; `store()` is the test's initialised store. */
@@ -162,6 +162,19 @@ export function queryContract(store: () => Store): void {
     await matches(s, '[ ] % _ literal', like(p('code'), 'a[1]%_'), ['u2']);
     await matches(s, '[ then *', like(p('code'), 'a[*'), ['u2']);
     await matches(s, 'strings only', like(p('quota'), '1*'), ['m4']);
+    const escaped = (field: FieldPath, pattern: string): ResourceCondition => ({
+      op: 'like',
+      field,
+      pattern,
+      escaped: true,
+    });
+    await matches(s, 'escaped: \\* and \\? are themselves', escaped(p('name'), 'al\\*ha\\?'), ['u2']);
+    await matches(s, 'escaped: \\* is not a wildcard', escaped(p('name'), 'al\\*'), []);
+    await matches(s, 'escaped: wildcards beside', escaped(p('name'), '*\\*?a\\?'), ['u2']);
+    await matches(s, 'escaped: \\\\ is a backslash', escaped(p('path'), 'C:\\\\*'), ['u2']);
+    await matches(s, 'not escaped: a backslash is itself', like(p('path'), 'C:\\*'), ['u2']);
+    await matches(s, 'escaped: [ % _ literal', escaped(p('code'), 'a\\[1]%\\_'), ['u2']);
+    await matches(s, 'not escaped: \\ is itself', like(p('name'), 'al\\*'), []);
     await matches(s, 'not like: missing included', not(like(p('name'), '*a')), ['m5', 'u2']);
   });
 
