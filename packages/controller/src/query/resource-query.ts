@@ -16,7 +16,7 @@
  *   property) is null, `empty()` the empty string. `aps.modified` takes an ISO 8601 date (or epoch
  *   milliseconds) and compares as epoch milliseconds.
  * - `like()` reads strings only; `*` and `?` are its wildcards. A `*` or `?` written percent-encoded
- *   is a literal character in RQL, which the store's patterns cannot say yet: a 400.
+ *   (`%2A`, `%3F`) is a literal character, passed to the store as an escaped pattern.
  * - `select(rel,…)` names relations of the types in play; `linkedWith(id)` passes through.
  * - Compatibility: a query that is exactly `type=<type ID or name>` keeps the meaning it had before
  *   RQL (that type's resources), and an unknown type is the 400 it was.
@@ -158,7 +158,7 @@ class Translation {
       case 'like': {
         const { field, kind } = this.resolve(c.property);
         if (kind !== 'string') throw propertyError(c.property, 'is not a string: like() matches strings');
-        return { op: 'like', field, pattern: this.pattern(c.property, c.pattern) };
+        return { op: 'like', field, pattern: likePattern(c.pattern), escaped: true };
       }
       case 'in':
       case 'out': {
@@ -170,20 +170,6 @@ class Translation {
         return { op: c.op, field, value: this.value(c.property, kind, c.value) };
       }
     }
-  }
-
-  private pattern(property: RqlProperty, parts: readonly RqlLikePart[]): string {
-    return parts
-      .map((p) => {
-        if (typeof p !== 'string') return p.wildcard;
-        if (/[*?]/.test(p))
-          throw propertyError(
-            property,
-            'has a like() pattern with a percent-encoded * or ?: a literal * or ? in a pattern is not supported',
-          );
-        return p;
-      })
-      .join('');
   }
 
   /** A query value read as the field's kind. */
@@ -293,4 +279,12 @@ class Translation {
     if (t === 'array') return { problem: `is an array in ${type.name}: a query compares scalar values` };
     return { problem: `is a structure in ${type.name}: name one of its fields (${path.join('.')}.<field>)` };
   }
+}
+
+/**
+ * A like() pattern for the store, escaped: the wildcards as they are, and in literal text a
+ * backslash before `\\`, `*` and `?`, so that a percent-encoded `*` matches a `*`.
+ */
+function likePattern(parts: readonly RqlLikePart[]): string {
+  return parts.map((p) => (typeof p === 'string' ? p.replace(/[\\*?]/g, '\\$&') : p.wildcard)).join('');
 }
