@@ -5,16 +5,22 @@
 import type { Class } from '@apskit/core';
 import type { Store, TaskRecord } from '@apskit/store';
 import type { Transport } from './transport/transport';
+import type { TokensOption } from './auth/tokens';
 
 export interface ControllerOptions {
   /** The application: its name (in task names) and its services, as the endpoint serves them. */
   app: { name: string; services: Readonly<Record<string, Class>> };
   /**
-   * Where the endpoint is. `{ url }`: any APS endpoint over HTTP, in whatever runtime. `{ inProcess:
-   * true }` (the default): APSKit serves `app.services` in this process, reading resources from this
-   * controller's store. Or a Transport of your own.
+   * Where the endpoint is. `{ url }`: any APS endpoint over HTTP(S), in whatever runtime; over HTTPS
+   * the controller presents its client certificate (see `trust`), and trusts the endpoint's server
+   * certificate when it chains to `ca` (PEM; default: the system's CAs), a self-signed endpoint's
+   * certificate, say. `{ inProcess: true }` (the default): APSKit serves `app.services` in this
+   * process, reading resources from this controller's store. Or a Transport of your own.
    */
-  endpoint?: { url: string; fetch?: typeof fetch; timeoutMs?: number } | { inProcess: true } | Transport;
+  endpoint?:
+    | { url: string; fetch?: typeof fetch; timeoutMs?: number; ca?: string | readonly string[] }
+    | { inProcess: true }
+    | Transport;
   /**
    * Default: PostgreSQL when `databaseUrl` (or APSKIT_DATABASE_URL) is set, through
    * @apskit/store-postgres; else SQLite at `<dataDir>/apskit.sqlite`.
@@ -22,7 +28,11 @@ export interface ControllerOptions {
   store?: Store;
   /** `postgres://…`: the database several controller processes share; default APSKIT_DATABASE_URL. */
   databaseUrl?: string;
-  /** Where the SQLite file lives; default APSKIT_DATA_DIR, then `.apskit`. */
+  /**
+   * Where the SQLite file lives, and the controller's certificates (`trust/`: its CA, its client
+   * certificate); default APSKIT_DATA_DIR, then `.apskit`. With PostgreSQL or a store passed in, the
+   * certificates are kept in the store instead.
+   */
   dataDir?: string;
   /** Multiplies every APS-Retry-Timeout; default APSKIT_TIME_SCALE, then 1. 0.01 turns 30 s into 300 ms. */
   timeScale?: number;
@@ -61,4 +71,11 @@ export interface ControllerOptions {
   maxEventClients?: number;
   /** Events the default store keeps per task, the newest ones (a store you pass has its own option). Default 100. */
   maxTaskEvents?: number;
+  /**
+   * The bearer tokens people and tools call the API with, each with a role (`admin`, or `owner` of
+   * an account): definitions (`{token | tokenSha256, role, account?, subject?}`), or the path of a
+   * tokens file. Default: the file APSKIT_TOKENS_FILE names, else none. With none, the API runs open
+   * on a loopback address and `startController` refuses any other (docs/security.md, "Tokens and roles").
+   */
+  tokens?: TokensOption;
 }

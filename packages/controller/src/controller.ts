@@ -9,9 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { TypeModel } from '@apskit/core';
 import { createEndpoint } from '@apskit/express';
 import type { LinkRecord, ResourceQuery, ResourceRecord, Store, TaskQuery } from '@apskit/store';
+import { AccessRules } from './access/access-rules';
 import type { ControllerOptions } from './controller-options';
 import { ChangeEvents } from './events/change-events';
 import { LinkCommands, type LinkEntryJson } from './links/link-commands';
@@ -41,6 +43,7 @@ import { TaskRunner } from './tasks/task-runner';
 import type { CallerIdentity } from './transport/aps-headers';
 import { HttpTransport } from './transport/http-transport';
 import { InProcessTransport } from './transport/in-process-transport';
+import { ControllerTrust } from './trust/controller-trust';
 import type { EndpointAnswer, EndpointRequest, Transport } from './transport/transport';
 import type { ResourceJson } from './wire/resource-json';
 import { endpointBody, ResourceRenderer, type RelationSelection } from './wire/resource-links';
@@ -67,8 +70,18 @@ export class Controller {
    * marketplace subscription is here), in this controller's store.
    */
   readonly keyValues: KeyValuePort;
+  /**
+   * Access rules (issue 18): what each caller reaches, is shown, and may write, link and call; the
+   * API's routes apply them to every request (see access/access-rules).
+   */
+  readonly access: AccessRules;
   /** This controller's URL, sent to the endpoint as APS-Controller-URI (set by `listen`). */
   controllerUri: string | undefined;
+  /**
+   * Its certificates (a CA of its own, its client certificate, the instance's certificate) and
+   * `trust.identify(peerCertificate)`: the instance a client certificate proves (see trust/).
+   */
+  readonly trust: ControllerTrust;
   private readonly store: Store;
   private readonly registry: ServiceRegistry;
   private readonly transport: Transport;
@@ -82,17 +95,26 @@ export class Controller {
   private readonly clock: () => number;
   private readonly caller: () => CallerIdentity;
   private instanceId = '';
+  private opened = false;
   private started = false;
   private stopping = false;
 
   constructor(readonly options: ControllerOptions) {
     const endpoint = options.endpoint ?? { inProcess: true };
+    this.store = options.store ?? defaultStore(options);
+    this.trust = new ControllerTrust({ meta: this.store, directory: trustDirectory(options), clock: options.clock });
     if ('call' in endpoint || 'url' in endpoint) {
       this.registry = new ServiceRegistry(options.app.services);
       this.transport =
         'call' in endpoint
           ? endpoint
-          : new HttpTransport(endpoint.url, { fetch: endpoint.fetch, timeoutMs: endpoint.timeoutMs });
+          : new HttpTransport(endpoint.url, {
+              fetch: endpoint.fetch,
+              timeoutMs: endpoint.timeoutMs,
+              ca: endpoint.ca,
+              // Over HTTPS the controller presents its own certificate, which the endpoint pins at installation.
+              clientCertificate: () => this.trust.clientCredentials,
+            });
     } else {
       // In process, the endpoint's model is the controller's: one model, its validators compiled once.
       const inProcess = createEndpoint({
@@ -112,8 +134,8 @@ export class Controller {
     this.timeScale = options.timeScale ?? Number(process.env.APSKIT_TIME_SCALE ?? 1);
     if (!(this.timeScale > 0)) throw new Error(`The time scale must be a positive number, not ${this.timeScale}`);
     this.controllerUri = options.controllerUri;
-    this.store = options.store ?? defaultStore(options);
     this.keyValues = keyValuePort(this.store);
+    this.access = new AccessRules(this.model.types, this.store);
     const owner = `controller-${randomUUID()}`;
     // Read at each call: the instance id is known once started, the URI once listening.
     const caller = (): CallerIdentity => ({ instanceId: this.instanceId, controllerUri: this.controllerUri });
@@ -137,6 +159,17 @@ export class Controller {
       maxPollingSeconds: options.maxPollingSeconds,
       caller,
       wake,
+      install: {
+        // The request that creates the instance (the globals' provisioning), to an endpoint across a
+        // network: one in this process has no TLS to use a certificate with.
+        credentialsFor: async (task, resource) =>
+          this.transport instanceof InProcessTransport ||
+          resource.type !== this.registry.globals()?.type.id ||
+          task.requestId !== (await this.store.getMeta(GLOBALS_REQUEST_ID_KEY))
+            ? undefined
+            : this.trust.installCredentials(),
+        installed: () => this.trust.installed(),
+      },
     });
     this.renderer = new ResourceRenderer(this.registry, this.store);
     this.commands = new LifecycleCommands({
@@ -188,13 +221,29 @@ export class Controller {
     });
   }
 
+  /**
+   * Opens the store and loads the certificates (made the first time): the instance id and the CA are
+   * known from here on, before anything is served (`start` does it when not done yet).
+   */
+  async open(): Promise<void> {
+    if (this.opened) return;
+    await this.store.init();
+    try {
+      await this.store.ensurePropertyIndexes?.(indexedPropertyPaths(this.model));
+      // Several processes may start on one new database at once: the first one's id is everyone's.
+      this.instanceId = await this.store.setMetaIfAbsent(INSTANCE_ID_KEY, randomUUID());
+      await this.trust.open(this.instanceId);
+    } catch (e) {
+      await this.store.close().catch(() => undefined);
+      throw e;
+    }
+    this.opened = true;
+  }
+
   /** Opens the store, creates the application instance (with its globals) once, and starts the scheduler. */
   async start(): Promise<void> {
     if (this.started) return;
-    await this.store.init();
-    await this.store.ensurePropertyIndexes?.(indexedPropertyPaths(this.model));
-    // Several processes may start on one new database at once: the first one's id is everyone's.
-    this.instanceId = await this.store.setMetaIfAbsent(INSTANCE_ID_KEY, randomUUID());
+    await this.open();
     this.started = true;
     this.scheduler.start();
     await this.ensureGlobals();
@@ -205,12 +254,18 @@ export class Controller {
    * is left running: it is scheduled again, or ended), then closes the store.
    */
   async stop(): Promise<void> {
-    if (!this.started) return;
+    if (!this.started) {
+      // Opened but never started (serving failed before the start): the store is closed all the same.
+      if (this.opened) await this.store.close();
+      this.opened = false;
+      return;
+    }
     this.stopping = true;
     try {
       await this.scheduler.stop();
       await this.store.close();
     } finally {
+      this.opened = false;
       this.started = false;
       this.stopping = false;
     }
@@ -399,4 +454,14 @@ export class Controller {
   get busy(): number {
     return this.scheduler.busy;
   }
+}
+
+/**
+ * Where the CA and the controller's certificate are kept as files: beside the default SQLite store,
+ * in its data directory. With PostgreSQL, or a store passed in, they are kept in the store (shared by
+ * every process of the database; in memory for the memory store): see trust/credential-keeping.
+ */
+function trustDirectory(options: ControllerOptions): string | undefined {
+  if (options.store || options.databaseUrl || process.env.APSKIT_DATABASE_URL) return undefined;
+  return join(options.dataDir ?? process.env.APSKIT_DATA_DIR ?? '.apskit', 'trust');
 }

@@ -5,6 +5,7 @@
  * add-on cannot overwrite them.
  */
 import type { Store } from '@apskit/store';
+import { TRUST_META_PREFIX } from '../trust/credential-keeping';
 
 /** This controller's application instance id, the first process's on a shared database. */
 export const INSTANCE_ID_KEY = 'instanceId';
@@ -23,7 +24,9 @@ export interface KeyValuePort {
 
 export function keyValuePort(store: Pick<Store, 'getMeta' | 'setMeta'>): KeyValuePort {
   const check = (key: string): string => {
-    if (OWN_KEYS.has(key)) throw new Error(`"${key}" is a key of the controller's own: choose another`);
+    // The trust keys hold the CA's and the instance's private keys: no add-on reads or writes them.
+    if (OWN_KEYS.has(key) || key.startsWith(TRUST_META_PREFIX))
+      throw new Error(`"${key}" is a key of the controller's own: choose another`);
     return key;
   };
   return {

@@ -35,8 +35,9 @@ export function preparePrivateDirectory(dir: string, databaseFile: string): void
   }
   const mode = statSync(dir).mode & 0o777;
   if ((mode & 0o077) === 0) return;
-  // `tls` is where `apskit deploy` keeps its certificate, in the same default folder (.apskit).
-  const own = new Set([basename(databaseFile), ...SIDE_FILES.map((s) => basename(databaseFile) + s), 'tls']);
+  // `tls` is where `apskit deploy` keeps its certificate, in the same default folder (.apskit);
+  // `trust` the controller's own certificates (trust/credential-keeping).
+  const own = new Set([basename(databaseFile), ...SIDE_FILES.map((s) => basename(databaseFile) + s), 'tls', 'trust']);
   if (readdirSync(dir).every((name) => own.has(name))) {
     tighten(dir, PRIVATE_DIR_MODE);
     return;

@@ -5,13 +5,14 @@
  * and told to whoever listens. The scheduler and the request that creates a task both come here.
  */
 import { LifecycleOperation, TaskStatus } from '@apskit/core';
-import { isLifecycle, type AttemptOutcome, type Store, type TaskRecord } from '@apskit/store';
+import { isLifecycle, type AttemptOutcome, type ResourceRecord, type Store, type TaskRecord } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
 import type { ControllerMetrics } from '../metrics';
 import type { ServiceRegistry } from '../registry/service-registry';
 import type { OperationAnswers } from '../requests/request-identity';
 import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
 import { TransportError, type EndpointAnswer, type Transport } from '../transport/transport';
+import { withInstallCredentials, withoutSecrets, type InstallCredentials } from '../trust/install-credentials';
 import { endpointBody, withoutLinkValues } from '../wire/resource-links';
 import { decide, unreachable } from './attempt';
 import type { CommitQueue } from './commit-queue';
@@ -35,6 +36,15 @@ export interface TaskRunnerDeps {
   readonly caller: () => CallerIdentity;
   /** Lets the scheduler look at the store now (a task was scheduled again). */
   readonly wake: () => void;
+  /** The installation handshake: the certificates the instance's creation carries (see trust/). */
+  readonly install?: InstallHandshake;
+}
+
+export interface InstallHandshake {
+  /** `aps.x509` for this provision attempt when it creates the application instance; else undefined. */
+  credentialsFor(task: TaskRecord, resource: ResourceRecord): Promise<InstallCredentials | undefined>;
+  /** The endpoint has taken the instance's certificate and key (the installation succeeded). */
+  installed(): Promise<void>;
 }
 
 export class TaskRunner {
@@ -52,10 +62,11 @@ export class TaskRunner {
     const timing = this.timing(maxPollingFor(this.deps.maxPollingSeconds, type?.name));
     // A provision repeats the resource as the endpoint last answered it, with its links; configure
     // repeats its new state.
-    const body =
-      task.operation === LifecycleOperation.provision && resource
-        ? await endpointBody(resource, registry, store)
-        : task.request.body;
+    const provision = task.operation === LifecycleOperation.provision && resource;
+    const body = provision ? await endpointBody(resource, registry, store) : task.request.body;
+    // Creating the application instance, the request carries its certificate and key; the stored
+    // resource and task never do, and the answer loses them (and any private key) before it is used.
+    const x509 = provision && this.deps.install ? await this.deps.install.credentialsFor(task, resource) : undefined;
     let answer: EndpointAnswer | undefined;
     let reason = '';
     try {
@@ -63,8 +74,9 @@ export class TaskRunner {
         method: task.request.method,
         path: task.request.path,
         headers: outgoingHeaders(task.phase, this.deps.caller()),
-        body,
+        body: x509 ? withInstallCredentials(body, x509) : body,
       });
+      if (x509) answer = withoutSecrets(answer);
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       reason = e.message;
@@ -77,7 +89,9 @@ export class TaskRunner {
       type?.relations ?? [],
     );
     if (answer && outcome.task.status === TaskStatus.failed) this.deps.answers.remember(task.id, answer);
-    return this.record(outcome);
+    const recorded = await this.record(outcome);
+    if (x509 && recorded?.status === TaskStatus.succeeded) await this.deps.install?.installed();
+    return recorded;
   }
 
   private async runJob(task: TaskRecord): Promise<TaskRecord | undefined> {
