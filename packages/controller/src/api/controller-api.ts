@@ -6,6 +6,9 @@
 import express, { type Router } from 'express';
 import { bodyErrors, jsonBody } from '@apskit/express';
 import type { Controller, ControllerOptions } from '../controller';
+import { appSecretHash } from '../auth/app-secret';
+import { authenticate, type InstanceCertificateCheck } from '../auth/authenticate';
+import { TokenStore } from '../auth/tokens';
 import { applicationRoutes } from './application-routes';
 import { eventStream } from './event-stream';
 import { requestGuard } from './guard';
@@ -27,7 +30,20 @@ export interface ControllerApiOptions extends Pick<
 > {
   /** Largest request body. Default 1mb. */
   readonly bodyLimit?: string | number;
+  /** The tokens accepted; default: the controller's `tokens` option, else APSKIT_TOKENS_FILE. */
+  readonly tokens?: TokenStore;
+  /**
+   * Whether the API runs open (every caller without credentials is `{kind: 'open'}`). serveController
+   * says: no token and a loopback bind. Default: no token configured; a request is open only when
+   * it also came in on a loopback address, whatever this says.
+   */
+  readonly open?: boolean;
+  /** Recognises the application's instance certificate on a TLS request (the controller's trust). */
+  readonly instanceCertificate?: InstanceCertificateCheck;
 }
+
+/** How the API authenticates, as `GET /apskit/instance` tells it: `open`, or `required` (tokens, certificates). */
+export type ApiAuthentication = 'open' | 'required';
 
 /** How many `/apskit/events` clients a controller serves at once unless told otherwise. */
 export const DEFAULT_MAX_EVENT_CLIENTS = 100;
@@ -45,9 +61,21 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
     allowedHosts: options.allowedHosts ?? own.allowedHosts,
     controllerUri: () => controller.controllerUri,
   });
+  const tokens = options.tokens ?? TokenStore.configured(own.tokens);
+  const open = options.open ?? tokens.size === 0;
+  const auth: ApiAuthentication = open ? 'open' : 'required';
+  const authentication = authenticate({
+    tokens,
+    open: () => open,
+    // The app is the holder of the instance certificate this controller issued (trust/), over TLS.
+    instanceCertificate: options.instanceCertificate ?? ((req) => controller.trust.identifyRequest(req)?.instanceId),
+    instanceId: () => controller.instance.id,
+    appSecret: () => appSecretHash(controller),
+  });
   const router = express.Router();
-  // The guard first: a refused request is not even parsed (issue 15 #5).
-  router.use(['/aps', '/apskit'], guard, jsonBody(options.bodyLimit ?? '1mb'), bodyErrors);
+  // The guard first: a refused request is not even parsed (issue 15 #5). Then who is calling
+  // (issue 18): a request without a caller is answered 401 before its body is read.
+  router.use(['/aps', '/apskit'], guard, authentication, jsonBody(options.bodyLimit ?? '1mb'), bodyErrors);
 
   const context: RouteContext = { limits };
   typeRoutes(router, controller, context);
@@ -55,7 +83,7 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
   resourceRoutes(router, controller, context);
   taskRoutes(router, controller, context);
   router.get('/apskit/events', eventStream(controller, maxEventClients));
-  instanceRoutes(router, controller, context);
+  instanceRoutes(router, controller, context, auth);
   applicationRoutes(router, controller, context);
   return router;
 }
