@@ -3,17 +3,17 @@
  * Starting order matters: the URL is known before the controller starts, so that the endpoint is
  * told where the controller is (APS-Controller-URI) from the first call on.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import express from "express";
-import { Controller, type ControllerOptions } from "../controller";
-import { consoleRouter } from "../console/router";
-import { bindsLoopbackOnly, openBindError } from "../auth/open-mode";
-import { TokenStore } from "../auth/tokens";
-import { controllerApi, type ApiAuthentication } from "./controller-api";
-import { requestGuard } from "./guard";
-import { countRequests, healthApi } from "./health";
-import { apsFallbacks } from "@apskit/express";
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Controller, type ControllerOptions } from '../controller';
+import { consoleRouter } from '../console/router';
+import { bindsLoopbackOnly, openBindError } from '../auth/open-mode';
+import { TokenStore } from '../auth/tokens';
+import { controllerApi, type ApiAuthentication } from './controller-api';
+import { requestGuard } from './guard';
+import { countRequests, healthApi } from './health';
+import { apsFallbacks } from '@apskit/express';
 
 export interface ServeOptions {
   /** Default 3000; 0 picks a free port. */
@@ -40,51 +40,46 @@ export interface RunningController {
   close(): Promise<void>;
 }
 
-export async function serveController(
-  controller: Controller,
-  options: ServeOptions = {},
-): Promise<RunningController> {
+export async function serveController(controller: Controller, options: ServeOptions = {}): Promise<RunningController> {
   const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
+  app.disable('x-powered-by');
+  app.set('etag', false);
   app.use(countRequests(controller));
   // Health and metrics answer whatever Host a probe or scraper uses: they change nothing and show no data.
   app.use(healthApi(controller));
-  const host = options.host ?? "127.0.0.1";
+  const host = options.host ?? '127.0.0.1';
   // Who may call (issue 18): with no token configured, the API runs open, and so only on loopback;
   // refused before anything listens or starts.
   const tokens = TokenStore.configured(controller.options.tokens);
   if (tokens.size === 0 && !bindsLoopbackOnly(host)) throw openBindError(host);
-  const auth: ApiAuthentication = tokens.size === 0 ? "open" : "required";
-  app.use(controllerApi(controller, { tokens, open: auth === "open" }));
+  const auth: ApiAuthentication = tokens.size === 0 ? 'open' : 'required';
+  app.use(controllerApi(controller, { tokens, open: auth === 'open' }));
   // The console and the root answer only to the API's hosts (issue 15 #5), as the API does.
   const guard = requestGuard({
     allowedHosts: controller.options.allowedHosts,
     controllerUri: () => controller.controllerUri,
   });
-  app.use("/console", guard, consoleRouter());
+  app.use('/console', guard, consoleRouter());
   // The root has nothing else to show: a developer who opens the bare URL lands on the console.
-  app.get("/", guard, (_req, res) => res.redirect(302, "/console"));
+  app.get('/', guard, (_req, res) => res.redirect(302, '/console'));
   app.use(...apsFallbacks());
   const server = http.createServer(app);
   const wanted = options.port ?? 3000;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (e: NodeJS.ErrnoException) =>
+    server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
-        e.code === "EADDRINUSE"
-          ? new Error(
-              `Port ${wanted} on ${host} is already in use: stop what uses it, or choose another port (PORT=…)`,
-            )
+        e.code === 'EADDRINUSE'
+          ? new Error(`Port ${wanted} on ${host} is already in use: stop what uses it, or choose another port (PORT=…)`)
           : e,
       ),
     );
     server.listen(wanted, host, () => {
-      server.removeAllListeners("error");
+      server.removeAllListeners('error');
       resolve();
     });
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   controller.controllerUri ??= url;
   try {
     await controller.start();
@@ -100,24 +95,19 @@ export async function serveController(
     auth,
     banner:
       `APSKit controller at ${url} (console ${url}/console); API ` +
-      (auth === "open"
+      (auth === 'open'
         ? `OPEN: no token configured, listening on ${host} only, so anyone on this machine may call it as an administrator (configure tokens to require them)`
         : `requires a bearer token (${tokens.size} configured) or the instance certificate`),
     close: async () => {
       // Graceful: no new connections; requests under way finish (up to the grace period), idle
       // keep-alive connections and long-lived streams are closed now; then the scheduler waits for
       // the attempts under way, so no task is left running.
-      const closed = new Promise<void>((resolve) =>
-        server.close(() => resolve()),
-      );
-      controller.events.emit("shutdown");
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      controller.events.emit('shutdown');
       // A connection whose request just finished goes idle: close those as they appear.
       const idle = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
-      const grace = setTimeout(
-        () => server.closeAllConnections(),
-        options.shutdownGraceMs ?? 5000,
-      );
+      const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
       await closed;
       clearInterval(idle);
       clearTimeout(grace);
@@ -127,8 +117,6 @@ export async function serveController(
 }
 
 /** Creates a controller from options and serves it. */
-export async function startController(
-  options: ControllerOptions & ServeOptions,
-): Promise<RunningController> {
+export async function startController(options: ControllerOptions & ServeOptions): Promise<RunningController> {
   return serveController(new Controller(options), options);
 }
