@@ -4,12 +4,14 @@
  * the controller's API. The controller is the one the request context names: the endpoint's
  * configured `controllerUri`, or the APS-Controller-URI header of an authenticated request (never
  * the header of an unauthenticated one, see controller-uri.ts). The app identifies itself with its
- * instance id, as the local APSKit controller expects (the platform expects the instance
- * certificate, which a `fetch` with that certificate provides).
+ * instance id and, for an installed instance, with its instance certificate over mutual TLS, as the
+ * platform expects (docs.cloudblue.com/cbc/sdk/21.0/api/rest/protocol/session), calling only the
+ * controller URI recorded at installation.
  */
 import { ApsError, ApsHeader, apsContext, type ApsRequestContext, type JsonValue } from '@apskit/core';
 import { CONTROLLER_URI_ENV, controllerBase, fetchFailure, quote } from './controller-uri';
 import { echoHeaderValue } from './protocol/headers';
+import { instanceBinding } from './trust/instance-fetch';
 
 export interface ControllerClient {
   /** `GET /aps/2/resources/{id}` */
@@ -23,6 +25,7 @@ export interface ControllerClient {
 }
 
 export interface ControllerClientOptions {
+  /** Default: for an installed instance, a fetch presenting its certificate; otherwise the global fetch. */
   fetch?: typeof fetch;
   timeoutMs?: number;
 }
@@ -55,7 +58,7 @@ export function controllerClient(
   const base = controllerBase(uri);
   if (!base) throw new ApsError(500, 'Exception', `The controller URI is not an http(s) URL: ${quote(uri)}`);
   const root = base.href.slice(0, -1);
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? instanceBinding(context)?.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {

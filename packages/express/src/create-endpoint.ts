@@ -9,22 +9,30 @@ import {
   ApsHeader,
   ApsHeaderKey,
   buildTypeModel,
+  CoreTypes,
   InternalError,
   isServiceName,
   toOpenApi,
   type Class,
   type TypeModel,
 } from '@apskit/core';
-import { requirePinnedClientCertificate, type ClientCertificateOptions } from './security/client-certificate';
+import {
+  peerFingerprint,
+  requirePinnedClientCertificate,
+  type ClientCertificateOptions,
+} from './security/client-certificate';
+import { credentialsDirectory, fileCredentialStore, type CredentialStore } from './trust/credential-store';
+import { carriesX509, withoutX509 } from './trust/installation';
+import { InstanceTrust, type InstallationOptions, type TrustDecision } from './trust/instance-trust';
 import { controllerResourceLoader, type ResourceLoader } from './resources/loader';
 import { compileService, type CompiledService } from './routes/compile-service';
-import { createDispatcher, type DispatchRequest } from './dispatch';
+import { createDispatcher, type Dispatcher, type DispatchRequest } from './dispatch';
 import type { ApsReply } from './protocol/call';
 import { bodyErrors, jsonBody, UNSAFE_BODY } from './server/body';
 import { createLogger } from './server/logger';
 import { listenEndpoint, type ListenOptions, type RunningEndpoint } from './server/listen';
 import { requestLog } from './server/request-log';
-import { sendJson, sendUnserializable, serialize, writeJson } from './protocol/send';
+import { sendError, sendJson, sendUnserializable, serialize, writeJson } from './protocol/send';
 import { echoHeaderValue } from './protocol/headers';
 import { configuredControllerUri, controllerUriResolver } from './controller-uri';
 import { openApiPath, openApiRoute } from './server/openapi';
@@ -50,8 +58,34 @@ export interface EndpointOptions {
   controllerUri?: string;
   /** Largest accepted request body (a number of bytes or '1mb'); larger ones answer 413. Default 1mb. */
   bodyLimit?: string | number;
-  /** Mutual TLS: accept only the controller's pinned client certificate (401 without one, 403 for another). */
+  /**
+   * Mutual TLS: accept only the controller's pinned client certificate (401 without one, 403 for
+   * another), for every request. Installed instances are pinned without it (see `installation`).
+   */
   clientCertificate?: ClientCertificateOptions;
+  /**
+   * Where the credentials of each installed application instance are kept (instance certificate and
+   * key, controller certificate, controller URI). Default: files in `credentialsDir`.
+   */
+  credentials?: CredentialStore;
+  /**
+   * The data directory of the default credential store: one folder (0700) per instance, files 0600.
+   * Default: the APSKIT_CREDENTIALS_DIR environment variable, else `.apskit/credentials` in the
+   * working directory. Nothing is written before the first installation.
+   */
+  credentialsDir?: string;
+  /**
+   * Installation and per-instance pinning (docs/endpoint.md, "Installation and trust"): whether an
+   * installation is accepted (default: the first one for an instance, from whoever presents the
+   * controller certificate it carries; then only from that controller), and whether requests for
+   * instances not installed are refused (`required`).
+   */
+  installation?: InstallationOptions;
+  /**
+   * Certificates (PEM) trusted for the controller's HTTPS server certificate when an installed
+   * instance calls it, besides Node's roots and the controller certificate of the installation.
+   */
+  controllerCa?: string | readonly string[];
   /**
    * Whether a 500 carries the message of the Error an APS method threw (default true, as the APS
    * PHP runtime does, so that a failed task says why). Off, every 500 says only "Internal error".
@@ -93,11 +127,21 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
     exposeErrorMessages: options.exposeErrorMessages ?? true,
     resolveControllerUri: controllerUriResolver(configuredControllerUri(options.controllerUri), logger),
   };
-  // Only the pinned client certificate authenticates an HTTP caller as the controller.
-  const trusted = options.clientCertificate !== undefined;
+  // Only a pinned client certificate authenticates an HTTP caller as the controller: the one of
+  // `clientCertificate` for every request, or an installed instance's for the requests naming it.
+  const pinned = options.clientCertificate !== undefined;
 
   const services = new Map<string, CompiledService>();
   for (const [name, cls] of entries) services.set(name, compileService(name, model.get(cls)));
+  const rootService = [...services.values()].find((s) => s.type.implements.includes(CoreTypes.application))?.service;
+  const trust = new InstanceTrust({
+    store: options.credentials ?? fileCredentialStore(credentialsDirectory(options.credentialsDir)),
+    rootService,
+    configuredControllerUri: configuredControllerUri(options.controllerUri) !== undefined,
+    controllerCa: typeof options.controllerCa === 'string' ? [options.controllerCa] : options.controllerCa,
+    installation: options.installation,
+    logger,
+  });
 
   const dispatcher = createDispatcher(services.values(), env);
 
@@ -129,7 +173,38 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   if (options.clientCertificate) router.use(requirePinnedClientCertificate(options.clientCertificate));
   router.use(jsonBody(options.bodyLimit ?? '1mb'));
   router.use(bodyErrors);
+  router.use((req, res, next) => {
+    // Installation, and the pin of the instance the request names (trust/instance-trust.ts).
+    trust
+      .check({
+        method: req.method,
+        path: req.path,
+        instanceId: headerOf(req.headers[ApsHeaderKey.instanceId]),
+        controllerUri: headerOf(req.headers[ApsHeaderKey.controllerUri]),
+        peerFingerprint: peerFingerprint(req),
+        pinned,
+        body: req.body,
+      })
+      .then(
+        (decision) => {
+          if (decision.refused) {
+            sendError(res, decision.refused, logger);
+            return;
+          }
+          // Nothing after this point sees `aps.x509`: not the app, not a log, not the answer.
+          req.body = decision.body;
+          (req as unknown as Record<symbol, TrustDecision>)[TRUST] = decision;
+          next();
+        },
+        (error: unknown) => {
+          logger?.error({ err: error }, 'the credential store failed');
+          sendError(res, new InternalError('Internal error: the credential store failed'), undefined);
+        },
+      );
+  });
   router.use((req, res) => {
+    const decision = (req as unknown as Record<symbol, TrustDecision | undefined>)[TRUST];
+    const passed = decision && !decision.refused ? decision : undefined;
     dispatcher
       .dispatch({
         method: req.method,
@@ -138,13 +213,14 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
         query: req.query as Record<string, unknown>,
         body: req.body,
         unsafeKeys: (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] === true,
-        trusted,
+        trusted: passed?.trusted ?? pinned,
+        instance: passed?.instance,
       })
       // Nothing may escape as an unhandled rejection (Node would stop the whole process): neither
       // handler throws, each catching its own failures. One `then` with both handlers, not
       // `.then().catch()`: a promise less per request, which AsyncLocalStorage makes cost.
       .then(
-        (reply) => sendReply(res, reply, logger),
+        (reply) => sendReply(res, passed?.installed ? withoutKeys(reply) : reply, logger),
         (error: unknown) => failReply(res, error, logger),
       );
   });
@@ -154,13 +230,37 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
     model: { value: model, enumerable: true },
     services: { value: services, enumerable: true },
     options: { value: Object.freeze({ ...options }), enumerable: true },
-    dispatch: { value: dispatcher.dispatch, enumerable: true },
+    dispatch: { value: inProcessDispatch(dispatcher.dispatch), enumerable: true },
     listen: {
       value: (listenOptions?: ListenOptions) => listenEndpoint(endpoint, listenOptions, logger),
       enumerable: true,
     },
   });
   return endpoint;
+}
+
+/** Where the express adapter keeps a request's trust decision between its two steps. */
+const TRUST = Symbol('apskit.trust');
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * In process there is no TLS connection to pin, and the caller is this process's own controller:
+ * an installation body is passed on without its `aps.x509` (the app never sees a key) and nothing
+ * is stored.
+ */
+function inProcessDispatch(dispatch: Dispatcher['dispatch']): Dispatcher['dispatch'] {
+  return (request) =>
+    carriesX509(request.body) ? dispatch({ ...request, body: withoutX509(request.body) }) : dispatch(request);
+}
+
+/** The answer to an installation, without `aps.x509` should the app have put it back. */
+function withoutKeys(reply: ApsReply): ApsReply {
+  if (!carriesX509(reply.body)) return reply;
+  const body = withoutX509(reply.body);
+  return { status: reply.status, headers: reply.headers, body, json: serialize(body) };
 }
 
 /**

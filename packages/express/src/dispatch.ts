@@ -48,6 +48,7 @@ export function createDispatcher(services: Iterable<CompiledService>, env: Handl
           body: request.body,
           unsafeKeys: request.unsafeKeys,
           trusted: request.trusted,
+          instance: request.instance,
           params: match.params,
         });
       }

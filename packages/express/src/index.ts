@@ -15,3 +15,12 @@ export { controllerClient, type ControllerClient, type ControllerClientOptions }
 export { apsFallbacks } from './server/fallbacks';
 export { guardProcess } from './server/process-guard';
 export { CONTROLLER_URI_ENV } from './controller-uri';
+export {
+  CREDENTIALS_DIR_ENV,
+  fileCredentialStore,
+  memoryCredentialStore,
+  type CredentialStore,
+  type InstanceCredentials,
+} from './trust/credential-store';
+export type { InstallationOptions, InstallationRequest } from './trust/instance-trust';
+export { redactingLoggerOptions } from './trust/redact';

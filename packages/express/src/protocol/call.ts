@@ -1,3 +1,5 @@
+import type { InstanceBinding } from '../trust/instance-fetch';
+
 /**
  * An APS request and its answer, independent of any HTTP server. The express adapter translates
  * to and from these; the embedded controller's in-process transport builds them directly.
@@ -21,6 +23,12 @@ export interface ApsCall {
    * sets it true only behind the pinned client-certificate check.
    */
   readonly trusted?: boolean;
+  /**
+   * The installed application instance the request was authenticated for (its controller certificate
+   * was presented): its calls to the controller use its certificate and the controller URI recorded
+   * at installation, never the request's APS-Controller-URI. Set by the express adapter.
+   */
+  readonly instance?: InstanceBinding;
   /** Path parameters, set by the route table. */
   readonly params: Readonly<Record<string, string>>;
 }

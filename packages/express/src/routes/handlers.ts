@@ -28,6 +28,7 @@ import { errorBody, serialize, UNSERIALIZABLE_MESSAGE } from '../protocol/send';
 import type { ControllerUriResolver } from '../controller-uri';
 import type { ApsCall, ApsReply, CallHandler } from '../protocol/call';
 import type { ResourceLoader } from '../resources/loader';
+import { bindInstance } from '../trust/instance-fetch';
 import {
   coerceText,
   paramIssues,
@@ -68,8 +69,9 @@ function contextOf(req: ApsCall, svc: CompiledService, operation: string, env: H
   const id = req.params.id as string | undefined;
   let logger: ApsLogger | undefined;
   const trusted = req.trusted !== false;
-  const named = header(req, ApsHeaderKey.controllerUri);
-  return {
+  // An installed instance calls the controller recorded at its installation, whatever the header says.
+  const named = req.instance ? req.instance.controllerUri : header(req, ApsHeaderKey.controllerUri);
+  const ctx: ApsRequestContext = {
     controllerUri: env.resolveControllerUri ? env.resolveControllerUri(named, trusted) : trusted ? named : undefined,
     instanceId: header(req, ApsHeaderKey.instanceId),
     transactionId,
@@ -95,6 +97,8 @@ function contextOf(req: ApsCall, svc: CompiledService, operation: string, env: H
       return logger;
     },
   };
+  if (req.instance) bindInstance(ctx, req.instance);
+  return ctx;
 }
 
 /** Runs `work` in the request's APS context and answers with its outcome. */

@@ -23,16 +23,26 @@ export function fingerprintOf(pemOrFingerprint: string): string {
   return hex.match(/../g)!.join(':');
 }
 
+/**
+ * The SHA-256 fingerprint of the client certificate presented on this request's TLS connection, or
+ * undefined (plain HTTP, or no certificate sent). The TLS server accepts any certificate
+ * (`rejectUnauthorized: false`): the pin, compared here, decides.
+ */
+export function peerFingerprint(req: Request): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>;
+  const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+  return cert?.fingerprint256 || undefined;
+}
+
 export function requirePinnedClientCertificate(options: ClientCertificateOptions) {
   const pinned = new Set((typeof options.pinned === 'string' ? [options.pinned] : options.pinned).map(fingerprintOf));
   return (req: Request, res: Response, next: NextFunction): void => {
-    const socket = req.socket as Partial<TLSSocket>;
-    const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
-    if (!cert || !cert.fingerprint256) {
+    const fingerprint = peerFingerprint(req);
+    if (!fingerprint) {
       sendError(res, new UnauthorizedError('A client certificate is required (mutual TLS)'), undefined);
       return;
     }
-    if (!pinned.has(cert.fingerprint256)) {
+    if (!pinned.has(fingerprint)) {
       sendError(res, new ForbiddenError('This client certificate is not the controller’s'), undefined);
       return;
     }

@@ -1,6 +1,7 @@
 /**
- * Serves an endpoint on its own server: HTTP, or HTTPS when `tls` is given. With pinned client
- * certificates the TLS server asks every client for one; the pin, not a CA, decides who is accepted.
+ * Serves an endpoint on its own server: HTTP, or HTTPS when `tls` is given. Over HTTPS the server
+ * asks every client for a certificate (an APS controller presents its own; an installed instance
+ * accepts only that one) and accepts any at the TLS level: the pins, not a CA, decide who is served.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -16,7 +17,10 @@ export interface ListenOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Serve HTTPS with this key and certificate (PEM). */
+  /**
+   * Serve HTTPS with this key and certificate (PEM). Needed for installations: the controller's
+   * client certificate is read from the TLS connection.
+   */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /**
    * Keep the process alive, logging, on an unhandled promise rejection or uncaught exception while
@@ -43,9 +47,10 @@ export async function listenEndpoint(
   app.set('etag', false);
   app.use(router);
   app.use(...apsFallbacks());
-  const wantsClientCert = router.options.clientCertificate !== undefined;
+  // Asked of every client: the installation and every request of an installed instance are judged
+  // by the certificate presented, whether or not `clientCertificate` pins one up front.
   const server = options.tls
-    ? https.createServer({ ...options.tls, requestCert: wantsClientCert, rejectUnauthorized: false }, app)
+    ? https.createServer({ ...options.tls, requestCert: true, rejectUnauthorized: false }, app)
     : http.createServer(app);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
