@@ -5,7 +5,15 @@ import type { RequestHandler } from 'express';
 import { ServiceUnavailableError } from '@apskit/core';
 import { sendError } from '@apskit/express';
 import type { Controller, TaskJson } from '../controller';
+import { callerOf } from '../auth/request-caller';
+import type { Caller } from '../auth/caller';
 import { renderResource, type ResourceJson } from '../wire/resource-json';
+
+/** A client of the stream: whose it is, and the resources it was told of. */
+interface StreamClient {
+  readonly caller: Caller;
+  readonly known: Set<string>;
+}
 
 /** What `GET /apskit/events` sends after `ready`: every task change, and every resource change. */
 export type ControllerEvent =
@@ -29,20 +37,36 @@ const HEARTBEAT_MS = 15_000;
  * cannot let an older state overtake a newer one.
  */
 export function eventStream(controller: Controller, maxClients: number): RequestHandler {
-  const clients = new Set<(frame: string) => void>();
+  const clients = new Map<(frame: string) => void, StreamClient>();
   let chain: Promise<void> = Promise.resolve();
-  const broadcast = (event: ControllerEvent): void => {
-    const frame = `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
-    for (const send of clients) send(frame);
-  };
+  const frameOf = (event: ControllerEvent): string => `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`;
+  // Access rules, per client (issue 18): a client is told only of resources its caller reaches (and
+  // of their tasks), each shown without what the caller may not read. A resource that is gone, or
+  // has left the caller's reach, is told (as null) to a client that reaches every resource, or that
+  // was told of it on this stream: its id says nothing new to that client.
   const onTask = (task: TaskJson): void => {
-    chain = chain.then(() => broadcast({ event: 'task', data: task }));
+    chain = chain
+      .then(async () => {
+        const frame = frameOf({ event: 'task', data: task });
+        for (const [send, client] of clients)
+          if (client.known.has(task.resourceId) || (await controller.access.reaches(client.caller, task.resourceId)))
+            send(frame);
+      })
+      .catch(() => undefined);
   };
   const onResource = (id: string): void => {
     chain = chain
       .then(async () => {
         const record = await controller.findResource(id);
-        broadcast({ event: 'resource', data: { id, resource: record ? renderResource(record) : null } });
+        const json = record && renderResource(record);
+        const gone = frameOf({ event: 'resource', data: { id, resource: null } });
+        for (const [send, client] of clients) {
+          const everything = (await controller.access.scope(client.caller)) === undefined;
+          if (json && (everything || (await controller.access.reaches(client.caller, id)))) {
+            client.known.add(id);
+            send(frameOf({ event: 'resource', data: { id, resource: controller.access.view(client.caller, json) } }));
+          } else if (everything || client.known.delete(id)) send(gone);
+        }
       })
       // The store may be closing under a stopping controller; a watcher reloads on reconnect anyway.
       .catch(() => undefined);
@@ -77,7 +101,7 @@ export function eventStream(controller: Controller, maxClients: number): Request
       controller.events.on('task', onTask);
       controller.events.on('resource', onResource);
     }
-    clients.add(send);
+    clients.set(send, { caller: callerOf(res), known: new Set() });
     const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     // `retry`: how soon the browser reconnects after the stream breaks.

@@ -10,7 +10,8 @@ import type { Router } from 'express';
 import type { ResourceRecord } from '@apskit/store';
 import type { Controller } from '../controller';
 import { listPage } from '../query/list-page';
-import { renderResource } from '../wire/resource-json';
+import { callerOf } from '../auth/request-caller';
+import { renderResource, type ResourceJson } from '../wire/resource-json';
 import { readPage, sendPage } from './paging';
 import { route, type RouteContext } from './route-helpers';
 
@@ -24,7 +25,15 @@ export function resourceListRoute(router: Router, controller: Controller, { limi
   router.get(
     '/aps/2/resources',
     route(async (req, res) => {
-      const { query, limit, select } = controller.resourceQuery(rawQueryOf(req.originalUrl));
+      const parsed = controller.resourceQuery(rawQueryOf(req.originalUrl));
+      const { limit, select } = parsed;
+      // Access rules: a filter or sort on what the caller may not read is a 400; the caller's reach
+      // (an owner: its account's resources) is part of the store's query, so pages and total count
+      // only those, and each item is shown without what the caller may not read.
+      const caller = callerOf(res);
+      controller.access.checkQuery(caller, parsed.query);
+      const query = { ...parsed.query, where: await controller.access.narrow(caller, parsed.query.where) };
+      const view = (json: ResourceJson): ResourceJson => controller.access.view(caller, json);
       const page = listPage(limit, req.headers.range, limits);
       let total = 0; // set by the first read, past the list's end too
       const read = async (offset: number, count: number): Promise<ResourceRecord[]> => {
@@ -39,9 +48,9 @@ export function resourceListRoute(router: Router, controller: Controller, { limi
               page,
               limits.maxBytes,
               async (offset, count) => controller.renderResources(await read(offset, count), select),
-              (item) => item,
+              view,
             )
-          : await readPage(page, limits.maxBytes, read, renderResource);
+          : await readPage(page, limits.maxBytes, read, (r) => view(renderResource(r)));
       // limit(s,0) reads no page, only the total (a count).
       if (page.limit === 0) total = (await controller.listResources({ ...query, offset: 0, limit: 0 })).total;
       sendPage(res, page.offset, texts, total);

@@ -3,9 +3,15 @@
  * operations below it (forwarded to the endpoint). The list is in ./resource-list-route.
  */
 import type { Router } from 'express';
+import type { Caller } from '../auth/caller';
 import { ApsHeaderKey, NotFoundError } from '@apskit/core';
+import { callerOf } from '../auth/request-caller';
 import { sendJson } from '@apskit/express';
+import { roleOf } from '../access/access-policy';
+import { checkNewResource, viewResult } from '../access/route-access';
 import type { Controller } from '../controller';
+import type { LinkEntryJson } from '../links/link-commands';
+import { declaredOperation } from '../operations/custom-operation';
 import { pageOfRange, readPage, sendPage } from './paging';
 import { requestIdOf, route, sendOperation, type RouteContext } from './route-helpers';
 
@@ -16,7 +22,13 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
     '/aps/2/resources',
     route(async (req, res) => {
       const requestId = requestIdOf(req);
-      sendOperation(res, await controller.provision(req.body, { requestId }), requestId);
+      const caller = callerOf(res);
+      await checkNewResource(controller, caller, req.body);
+      sendOperation(
+        res,
+        viewResult(controller, caller, await controller.provision(req.body, { requestId })),
+        requestId,
+      );
     }),
   );
 
@@ -24,8 +36,13 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
     '/aps/2/resources/:id',
     route(async (req, res) => {
       // A read shows every relation as a link (docs.cloudblue.com/cbc/sdk/20.5/api/rest/resources/structure).
-      const [json] = await controller.renderResources([await controller.getResource(req.params.id as string)], 'all');
-      sendJson(res, 200, json);
+      // A resource the caller does not reach is a 404 like a missing one (access/access-rules).
+      const caller = callerOf(res);
+      const [json] = await controller.renderResources(
+        [await controller.access.reach(caller, req.params.id as string)],
+        'all',
+      );
+      sendJson(res, 200, json && controller.access.view(caller, json));
     }),
   );
 
@@ -38,8 +55,12 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
         sendJson(res, 200, await controller.updateByApp(req.params.id as string, req.body));
         return;
       }
+      const caller = callerOf(res);
       const requestId = requestIdOf(req);
-      sendOperation(res, await controller.configure(req.params.id as string, req.body, { requestId }), requestId);
+      const current = await controller.access.reach(caller, req.params.id as string, 'write');
+      controller.access.checkWrite(caller, current.type, req.body);
+      const result = await controller.configure(req.params.id as string, req.body, { requestId });
+      sendOperation(res, viewResult(controller, caller, result), requestId);
     }),
   );
 
@@ -47,6 +68,7 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
     '/aps/2/resources/:id',
     route(async (req, res) => {
       const requestId = requestIdOf(req);
+      await controller.access.reach(callerOf(res), req.params.id as string, 'write');
       sendOperation(res, await controller.unprovision(req.params.id as string, { requestId }), requestId);
     }),
   );
@@ -60,9 +82,18 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
     route(async (req, res) => {
       const id = req.params.id as string;
       const segments = (req.params as unknown as { path: string[] }).path;
+      const caller = callerOf(res);
       if (req.method === 'GET' && segments.length === 2 && segments[0] === 'aps' && segments[1] === 'links') {
         const page = pageOfRange(req.headers.range, limits);
-        const links = await controller.links(id);
+        const holder = await controller.access.reach(caller, id);
+        // Only links through relations the caller reads, to resources it reaches.
+        const hidden = controller.access.policy(holder.type)?.hidden;
+        const role = roleOf(caller);
+        const links: LinkEntryJson[] = [];
+        for (const link of await controller.links(id)) {
+          if (role !== 'app' && hidden?.[role].has(link.relation)) continue;
+          if (await controller.access.reaches(caller, link.aps.id)) links.push(link);
+        }
         const texts = await readPage(
           page,
           limits.maxBytes,
@@ -72,22 +103,24 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
         sendPage(res, page.offset, texts, links.length);
         return;
       }
-      const resource = await controller.getResource(id);
+      const resource = await controller.access.reach(caller, id, req.method === 'GET' ? 'read' : 'write');
       const type = controller.serviceOf(resource.type).type;
       const relation = segments.length <= 2 ? type.relations.find((r) => r.name === segments[0]) : undefined;
       if (relation && segments.length === 1 && req.method === 'GET') {
         // A collection can be long: paged like any list, in the store (its members are the resources
         // the holder links to through the relation), links left out as in any list.
+        controller.access.checkRelation(caller, type.id, relation, 'read');
         const page = pageOfRange(req.headers.range, limits);
         let total = 0; // set by the first read (there is always one)
         const texts = await readPage(
           page,
           limits.maxBytes,
           async (offset, limit) => {
-            const where = { op: 'linkedFrom', from: id, relation: relation.name } as const;
+            const members = { op: 'linkedFrom', from: id, relation: relation.name } as const;
+            const where = await controller.access.narrow(caller, members);
             const found = await controller.listResources({ where, offset, limit });
             total = found.total;
-            return controller.renderResources(found.items, []);
+            return controller.access.viewAll(caller, await controller.renderResources(found.items, []));
           },
           (json) => json,
         );
@@ -95,23 +128,28 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
         return;
       }
       if (relation && segments.length === 1 && req.method === 'POST') {
+        controller.access.checkRelation(caller, type.id, relation, 'write');
         if (namesExisting(req.body)) {
-          sendJson(res, 200, await controller.link(id, relation.name, req.body));
+          await reachNamed(controller, caller, req.body);
+          sendJson(res, 200, controller.access.view(caller, await controller.link(id, relation.name, req.body)));
           return;
         }
         const requestId = requestIdOf(req);
-        sendOperation(
-          res,
-          await controller.provision(req.body, { requestId, parent: { id, relation: relation.name } }),
-          requestId,
-        );
+        await checkNewResource(controller, caller, req.body, { id });
+        const result = await controller.provision(req.body, { requestId, parent: { id, relation: relation.name } });
+        sendOperation(res, viewResult(controller, caller, result), requestId);
         return;
       }
       if (relation && segments.length === 2 && req.method === 'GET') {
-        sendJson(res, 200, await controller.linkedResource(id, relation.name, segments[1] as string));
+        controller.access.checkRelation(caller, type.id, relation, 'read');
+        await controller.access.reach(caller, segments[1] as string);
+        const linked = await controller.linkedResource(id, relation.name, segments[1] as string);
+        sendJson(res, 200, controller.access.view(caller, linked));
         return;
       }
       if (relation && segments.length === 2 && req.method === 'DELETE') {
+        controller.access.checkRelation(caller, type.id, relation, 'write');
+        await controller.access.reach(caller, segments[1] as string);
         await controller.unlink(id, relation.name, segments[1] as string);
         sendJson(res, 204, undefined);
         return;
@@ -120,6 +158,9 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
         throw new NotFoundError(`${req.method} is not the verb of any operation: it is forwarded to no endpoint`);
       const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
       const body = req.body !== undefined && Object.keys(req.body as object).length > 0 ? req.body : undefined;
+      const upgrade = req.method === 'POST' && segments.length === 1 && segments[0] === 'upgrade';
+      const operation = upgrade ? { name: 'upgrade' } : declaredOperation(type, req.method, segments);
+      if (operation) controller.access.checkOperation(caller, type.id, operation);
       let answer;
       try {
         answer = await controller.customOperation(
@@ -143,6 +184,13 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
       sendJson(res, answer.status, answer.body);
     }),
   );
+}
+
+/** The resource a link body names must be one the caller reaches: else the 404 of a missing one. */
+async function reachNamed(controller: Controller, caller: Caller, body: unknown): Promise<void> {
+  const target = (body as { aps: { id?: unknown } }).aps.id;
+  if (typeof target === 'string' && (await controller.findResource(target)))
+    await controller.access.reach(caller, target);
 }
 
 /** A body that names an existing resource to link (`{"aps": {"id": …}}`), not a new one to provision. */

@@ -5,7 +5,7 @@
  * left the resource would reach whatever else the endpoint's host serves, with this controller's
  * headers and client certificate (issue 15 #3).
  */
-import { BadRequestError, NotFoundError, RequestPhase, type ApsTypeModel } from '@apskit/core';
+import { BadRequestError, NotFoundError, RequestPhase, type ApsTypeModel, type OperationModel } from '@apskit/core';
 import type { ServiceInfo } from '../registry/service-registry';
 import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
 import type { EndpointAnswer, EndpointRequest, Transport } from '../transport/transport';
@@ -85,7 +85,19 @@ function safeSegment(segment: string): boolean {
 function declaresOperation(type: ApsTypeModel, method: string, segments: readonly string[]): boolean {
   if (method === 'POST' && segments.length === 1 && segments[0] === 'upgrade' && type.lifecycle.has('upgrade'))
     return true;
-  return type.operations.some((op) => {
+  return declaredOperation(type, method, segments) !== undefined;
+}
+
+/**
+ * The instance operation the type declares at these (decoded) segments for this method, if any: what
+ * access rules check before the operation is forwarded.
+ */
+export function declaredOperation(
+  type: ApsTypeModel,
+  method: string,
+  segments: readonly string[],
+): OperationModel | undefined {
+  return type.operations.find((op) => {
     if (op.static || op.verb !== method) return false;
     const pattern = op.path.split('/').filter((s) => s !== '');
     if (pattern.length !== segments.length) return false;
