@@ -24,7 +24,15 @@
 
   /** @typedef {{ field?: string, message?: string }} Issue one of a 400's `details` */
 
-  /** @typedef {{ application: string, id: string, globalsId: string | null }} InstanceJson */
+  /**
+   * Who calls, as `/apskit/instance` says: `open` (no token configured, loopback only), `admin` or
+   * `owner` (a token's holder), `app`.
+   * @typedef {{ kind: string, subject?: string, accountId?: string }} CallerJson
+   */
+
+  /**
+   * @typedef {{ application: string, id: string, globalsId: string | null, auth?: string, caller?: CallerJson }} InstanceJson
+   */
 
   /**
    * @typedef {object} ResourceAps
@@ -127,6 +135,12 @@
 
   /** Where the API is: the page says (an empty string: the same origin's root). */
   const API = document.body.getAttribute('data-api') || '';
+  /**
+   * Where the bearer token is kept once signed in: this tab's sessionStorage, so that it goes with
+   * the tab (never in a cookie, which a cross-site request would carry, nor in a URL, which logs and
+   * history keep).
+   */
+  const TOKEN_KEY = 'apskit.console.token';
   const APPLICATION_TYPE = 'http://aps-standard.org/types/core/application/1.0';
   /** The task table shows this many, newest first; the rest are a filter away. */
   const MAX_TASKS = 200;
@@ -154,6 +168,10 @@
     loading: false,
     /** @type {StreamEvent[]} events that arrived while a snapshot was loading */
     buffered: [],
+    /** @type {InstanceJson | null} what /apskit/instance said last: how the API authenticates, who we are */
+    instance: null,
+    /** Whether the page waits for a token (the API answered 401). */
+    signingIn: false,
   };
 
   /**
@@ -310,12 +328,15 @@
    * @returns {Promise<ApiAnswer>}
    */
   async function api(method, path, body) {
-    /** @type {RequestInit} */
-    const init = { method, headers: { Accept: 'application/json' } };
+    /** @type {Record<string, string>} */
+    const headers = authorization({ Accept: 'application/json' });
     // The controller takes a POST, PUT or DELETE only as JSON, with or without a body (issue 15 #5).
-    if (method !== 'GET') init.headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+    if (method !== 'GET') headers['Content-Type'] = 'application/json';
+    /** @type {RequestInit} */
+    const init = { method, headers };
     if (body !== undefined) init.body = JSON.stringify(body);
     const res = await fetch(API + path, init);
+    if (res.status === 401) needSignIn();
     const text = await res.text();
     /** @type {unknown} */
     let json = null;
@@ -327,6 +348,133 @@
       }
     }
     return { status: res.status, headers: res.headers, body: json };
+  }
+
+  // ---- signing in --------------------------------------------------------------------------------
+
+  /** @returns {string | null} */
+  function storedToken() {
+    try {
+      return window.sessionStorage.getItem(TOKEN_KEY);
+    } catch {
+      return null; // storage refused (a privacy setting): the token lives as long as the page
+    }
+  }
+
+  let token = storedToken();
+
+  /**
+   * `headers` with the token, when signed in.
+   * @param {Record<string, string>} headers @returns {Record<string, string>}
+   */
+  function authorization(headers) {
+    if (token) headers['Authorization'] = 'Bearer ' + token;
+    return headers;
+  }
+
+  /** The API wants a token (401): stop the stream and ask for one. Does nothing when already asking. */
+  function needSignIn() {
+    if (state.signingIn) return;
+    state.signingIn = true;
+    stopStream();
+    if (token) {
+      // The one we had is refused (revoked, or the controller restarted with other tokens).
+      token = null;
+      try {
+        window.sessionStorage.removeItem(TOKEN_KEY);
+      } catch {
+        // nothing kept
+      }
+      $('signin-error').textContent = 'The controller no longer accepts the token this tab had: sign in again.';
+    }
+    notice('');
+    setLive('down', 'Signed out');
+    document.body.setAttribute('data-signin', '');
+    $('signin').hidden = false;
+    renderWho();
+    $('signin-token').focus();
+  }
+
+  /** @param {Event} event */
+  async function submitSignIn(event) {
+    event.preventDefault();
+    const input = /** @type {HTMLInputElement} */ ($('signin-token'));
+    const error = $('signin-error');
+    const candidate = input.value.trim();
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+    if (!candidate) {
+      error.textContent = 'Enter a token.';
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+      return;
+    }
+    /** @type {Response} */
+    let res;
+    try {
+      res = await fetch(API + '/apskit/instance', {
+        headers: { Accept: 'application/json', Authorization: 'Bearer ' + candidate },
+      });
+    } catch (e) {
+      error.textContent = 'The controller did not answer: ' + errorText(e);
+      return;
+    }
+    if (res.status !== 200) {
+      error.textContent =
+        res.status === 401
+          ? 'The controller does not accept this token.'
+          : 'The controller answered HTTP ' + res.status + '.';
+      input.setAttribute('aria-invalid', 'true');
+      input.select();
+      input.focus();
+      return;
+    }
+    token = candidate;
+    try {
+      window.sessionStorage.setItem(TOKEN_KEY, candidate);
+    } catch {
+      // kept in the page only
+    }
+    input.value = '';
+    state.signingIn = false;
+    document.body.removeAttribute('data-signin');
+    $('signin').hidden = true;
+    connect();
+    void loadSnapshot();
+    $('create-heading').focus();
+  }
+
+  /** Forgets the token and starts over: the page then shows what an unsigned caller may see. */
+  function signOut() {
+    token = null;
+    try {
+      window.sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // nothing kept
+    }
+    window.location.reload();
+  }
+
+  /** The header's words on who the console calls as. */
+  function renderWho() {
+    const el = $('who');
+    const instance = state.instance;
+    if (state.signingIn || !instance || !instance.caller) {
+      el.replaceChildren();
+      return;
+    }
+    const caller = instance.caller;
+    if (caller.kind === 'open') {
+      el.replaceChildren('API open: no token configured (local development on this machine)');
+      return;
+    }
+    const role = caller.kind === 'owner' ? 'owner of account ' + (caller.accountId || '') : caller.kind;
+    el.replaceChildren(
+      'Signed in as ',
+      h('strong', { text: caller.subject || caller.kind }),
+      ' (' + role + ')',
+      token ? h('button', { type: 'button', id: 'signout', text: 'Sign out', onclick: signOut }) : '',
+    );
   }
 
   /**
@@ -456,6 +604,7 @@
         );
       for (const r of [instance, types, resources, tasks]) if (r.status !== 200) throw new Error(messageOf(r));
       if (generation !== loadGeneration) return;
+      state.instance = instance.body;
       state.application = instance.body.application;
       state.instanceId = instance.body.id;
       state.globalsId = instance.body.globalsId;
@@ -474,7 +623,8 @@
         shown.push('the newest ' + tasks.body.length + ' of ' + taskRange.total + ' tasks');
       if (shown.length > 0) notice('The controller answers a page at a time: showing ' + shown.join(' and ') + '.');
     } catch (e) {
-      if (generation === loadGeneration) notice('Could not load the controller’s state: ' + errorText(e), true);
+      if (generation === loadGeneration && !state.signingIn)
+        notice('Could not load the controller’s state: ' + errorText(e), true);
     } finally {
       if (generation === loadGeneration) {
         state.loading = false;
@@ -505,23 +655,86 @@
     el.textContent = text;
   }
 
+  /** @type {AbortController | null} the event stream's, while one is open or opening */
+  let stream = null;
+  let reconnectTimer = 0;
+
+  function stopStream() {
+    if (stream) stream.abort();
+    stream = null;
+    window.clearTimeout(reconnectTimer);
+    reconnectTimer = 0;
+  }
+
+  /**
+   * Reads `GET /apskit/events` with fetch, not EventSource: EventSource cannot send the
+   * Authorization header, and a token in the URL would end up in logs and history. The frames are
+   * server-sent events (`event:`, `data:`, `retry:`, `:` comments), parsed here; a broken stream is
+   * reopened after the server's `retry` (then a snapshot reloads what was missed).
+   */
   function connect() {
+    stopStream();
+    const abort = new window.AbortController();
+    stream = abort;
     setLive('connecting', 'Connecting…');
-    const source = new EventSource(API + '/apskit/events');
-    source.addEventListener('ready', () => {
-      setLive('live', 'Live');
-      void loadSnapshot();
-    });
-    source.addEventListener('task', (e) => onEvent('task', JSON.parse(e.data)));
-    source.addEventListener('resource', (e) => onEvent('resource', JSON.parse(e.data)));
-    source.addEventListener('error', () => {
-      if (source.readyState === EventSource.CLOSED) {
-        // The browser gives up on some failures (a non-stream answer): try again ourselves.
-        setLive('down', 'Disconnected: retrying…');
-        source.close();
-        setTimeout(connect, 3000);
-      } else setLive('down', 'Reconnecting…');
-    });
+    let retryMs = 3000;
+    const again = () => {
+      if (abort.signal.aborted || state.signingIn) return;
+      setLive('down', 'Disconnected: retrying…');
+      reconnectTimer = window.setTimeout(connect, retryMs);
+    };
+    /** @param {string} frame one event's lines */
+    const dispatch = (frame) => {
+      let kind = 'message';
+      /** @type {string[]} */
+      const data = [];
+      for (const line of frame.split('\n')) {
+        if (line === '' || line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') kind = value;
+        else if (field === 'data') data.push(value);
+        else if (field === 'retry' && /^\d+$/.test(value)) retryMs = Number(value);
+      }
+      if (data.length === 0) return;
+      if (kind === 'ready') {
+        setLive('live', 'Live');
+        void loadSnapshot();
+      } else if (kind === 'task' || kind === 'resource') onEvent(kind, JSON.parse(data.join('\n')));
+    };
+    void (async () => {
+      try {
+        const res = await fetch(API + '/apskit/events', {
+          headers: authorization({ Accept: 'text/event-stream' }),
+          cache: 'no-store',
+          signal: abort.signal,
+        });
+        if (res.status === 401) {
+          needSignIn();
+          return;
+        }
+        if (res.status !== 200 || !res.body) {
+          again();
+          return;
+        }
+        const reader = res.body.pipeThrough(new window.TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value.replace(/\r\n?/g, '\n');
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            dispatch(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+        }
+      } catch {
+        // aborted, or the connection broke: below
+      }
+      again();
+    })();
   }
 
   /** @type {Set<string>} */
@@ -563,6 +776,7 @@
       globals ? badge(globals.aps.status) : '',
     );
     document.title = 'APSKit console: ' + state.application;
+    renderWho();
   }
 
   // ---- forms from schemas ------------------------------------------------------------------------
@@ -1586,6 +1800,7 @@
       else $('tasks-heading').focus();
     });
   }
+  $('signin-form').addEventListener('submit', submitSignIn);
   $('create-type').addEventListener('change', renderCreateFields);
   $('create-form').addEventListener('submit', submitCreate);
   $('task-status').addEventListener('change', () => {

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { startController, type RunningController } from '@apskit/controller';
+import { startController, type ControllerOptions, type RunningController } from '@apskit/controller';
 import type { Class } from '@apskit/core';
 import { Provisionable, services } from '@apskit/test-support';
 import { consoleServices } from './fixtures/console-app';
@@ -41,7 +41,11 @@ interface App {
   close(): Promise<void>;
 }
 
-async function startApp(name: string, appServices: Readonly<Record<string, Class>>): Promise<App> {
+async function startApp(
+  name: string,
+  appServices: Readonly<Record<string, Class>>,
+  tokens?: ControllerOptions['tokens'],
+): Promise<App> {
   const dir = mkdtempSync(join(tmpdir(), 'apskit-console-'));
   const running = await startController({
     app: { name, services: appServices },
@@ -49,6 +53,7 @@ async function startApp(name: string, appServices: Readonly<Record<string, Class
     dataDir: dir,
     timeScale: 0.01,
     pollMs: 50,
+    tokens,
   });
   return {
     running,
@@ -66,7 +71,7 @@ interface Watched {
   readonly requests: string[];
 }
 
-async function openConsole(browser: Browser, app: App): Promise<Watched> {
+async function openConsole(browser: Browser, app: App, live = true): Promise<Watched> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(WAIT_MS);
   const watched: Watched = { page, errors: [], requests: [] };
@@ -82,7 +87,7 @@ async function openConsole(browser: Browser, app: App): Promise<Watched> {
   page.on('request', (r) => watched.requests.push(r.url()));
   page.on('dialog', (d) => void d.accept());
   await page.goto(app.running.consoleUrl);
-  await page.locator('#live[data-state="live"]').waitFor();
+  if (live) await page.locator('#live[data-state="live"]').waitFor();
   return watched;
 }
 
@@ -534,6 +539,82 @@ describeInBrowser('the console in Chromium', () => {
       await page.keyboard.press('Escape');
       await dialog().waitFor({ state: 'hidden' });
       expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Links');
+    });
+
+    it('reported no script error', () => {
+      expect(w.errors).toEqual([]);
+    });
+  });
+  describe('of a controller that requires a token (issue 18: the console signs in)', () => {
+    const ADMIN = 'console-admin-token-0123456789abcdef';
+    let app: App;
+    let w: Watched;
+    let page: Page;
+    /** Every request's URL and Authorization header, to check where the token went. */
+    const sent: { url: string; authorization: string | undefined }[] = [];
+
+    beforeAll(async () => {
+      app = await startApp('async-provisioning', services, [{ token: ADMIN, role: 'admin', subject: 'ops' }]);
+      w = await openConsole(browser, app, false);
+      page = w.page;
+      page.on('request', (r) => sent.push({ url: r.url(), authorization: r.headers()['authorization'] }));
+    });
+    afterAll(async () => {
+      await w?.page.close();
+      await app?.close();
+    });
+
+    it('asks for a token, and shows nothing of the controller before one', async () => {
+      const signIn = page.getByRole('region', { name: 'Sign in' });
+      await signIn.waitFor();
+      expect(await page.locator('#live').getAttribute('data-state')).toBe('down');
+      expect(await page.locator('#resources').isVisible()).toBe(false);
+      expect(await activeElementId(page)).toBe('signin-token');
+    });
+
+    it('says so when the token is refused, next to the field', async () => {
+      await page.getByLabel('Token').fill('not-the-token-0123456789');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('#signin-error', { hasText: 'does not accept this token' }).waitFor();
+      expect(await page.getByLabel('Token').getAttribute('aria-invalid')).toBe('true');
+    });
+
+    it('signs in with the token: live, the resources shown, who is signed in said', async () => {
+      await page.getByLabel('Token').fill(ADMIN);
+      sent.length = 0; // what follows is sent signed in
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('#live[data-state="live"]').waitFor();
+      const instance = (await (
+        await fetch(`${app.running.url}/apskit/instance`, { headers: { Authorization: `Bearer ${ADMIN}` } })
+      ).json()) as { globalsId: string };
+      await resourceRow(page, instance.globalsId, 'aps:ready').waitFor();
+      await page.locator('#who', { hasText: 'Signed in as ops (admin)' }).waitFor();
+      expect(await page.getByRole('region', { name: 'Sign in' }).isVisible()).toBe(false);
+    });
+
+    it('sends the token as Authorization: Bearer on every API call and on the event stream, never in a URL', async () => {
+      const apiCalls = sent.filter((r) => /\/(aps|apskit)\//.test(new URL(r.url).pathname));
+      expect(apiCalls.some((r) => new URL(r.url).pathname === '/apskit/events')).toBe(true);
+      for (const r of apiCalls) expect(r.authorization).toBe(`Bearer ${ADMIN}`);
+      for (const r of sent) expect(r.url).not.toContain(ADMIN);
+    });
+
+    it('gets live updates over the signed-in stream', async () => {
+      const created = await fetch(`${app.running.url}/aps/2/resources`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', Authorization: `Bearer ${ADMIN}` },
+        body: JSON.stringify({ aps: { type: 'http://aps-standard.org/samples/async-provisioning/provisionable/1.0' } }),
+      });
+      const id = ((await created.json()) as { aps: { id: string } }).aps.id;
+      await resourceRow(page, id).waitFor();
+    });
+
+    it('stays signed in across a reload of the tab (sessionStorage), and signs out', async () => {
+      await page.reload();
+      await page.locator('#live[data-state="live"]').waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('region', { name: 'Sign in' }).waitFor();
+      expect(await page.evaluate("window.sessionStorage.getItem('apskit.console.token')")).toBeNull();
     });
 
     it('reported no script error', () => {
