@@ -43,6 +43,7 @@ import { TaskRunner } from './tasks/task-runner';
 import type { CallerIdentity } from './transport/aps-headers';
 import { HttpTransport } from './transport/http-transport';
 import { InProcessTransport } from './transport/in-process-transport';
+import { appSecretFetch } from './auth/app-secret';
 import { ControllerTrust } from './trust/controller-trust';
 import type { EndpointAnswer, EndpointRequest, Transport } from './transport/transport';
 import type { ResourceJson } from './wire/resource-json';
@@ -127,7 +128,13 @@ export class Controller {
         logger: false,
       });
       this.registry = new ServiceRegistry(options.app.services, inProcess);
-      this.transport = new InProcessTransport(inProcess);
+      // Its calls back (controllerClient) are the app's: they carry this controller's in-process
+      // secret to its own URI, never anywhere else (auth/app-secret.ts).
+      this.transport = new InProcessTransport(inProcess, () =>
+        this.instanceId === ''
+          ? undefined
+          : { instanceId: this.instanceId, controllerUri: this.controllerUri, fetch: appSecretFetch(this) },
+      );
     }
     this.model = this.registry.model;
     this.clock = options.clock ?? Date.now;
