@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Controller, MemoryStore, serveController, type RunningController, type Store } from '@apskit/controller';
 import { PostgresStore } from '@apskit/store-postgres';
 import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
+import { appSecretFetch } from '../src/auth/app-secret';
 import { api } from './fixtures/harness';
 import { app, DOMAIN_TYPE, MAILBOX_TYPE } from './fixtures/links-app';
 import { startLinksEndpoint, type LinksEndpoint } from './fixtures/links-endpoint';
@@ -49,7 +50,8 @@ describe.each(STORES)('on the %s store', (_name, storeOf) => {
   let running: RunningController;
   let dir: string;
   let globalsId: string;
-  let instanceId: string;
+  /** What makes a request the application's here: the controller's in-process secret (issue 18). */
+  let asApp: Record<string, string>;
 
   beforeAll(async () => {
     endpoint = await startLinksEndpoint();
@@ -57,7 +59,7 @@ describe.each(STORES)('on the %s store', (_name, storeOf) => {
     const controller = new Controller({ app, endpoint: { url: endpoint.url }, dataDir: dir, store: storeOf() });
     running = await serveController(controller, { port: 0 });
     globalsId = (await controller.instance.globalsId) as string;
-    instanceId = controller.instance.id;
+    asApp = await appAuthorization(controller, running.url);
   });
 
   afterAll(async () => {
@@ -278,7 +280,7 @@ describe.each(STORES)('on the %s store', (_name, storeOf) => {
       const second = await create(DOMAIN_TYPE, { name: 'own2.example' });
       const mailbox = await create(MAILBOX_TYPE, { name: 'ola', domain: { aps: { id: first } } });
       const before = endpoint.requests.length;
-      const own = { 'APS-Instance-ID': instanceId };
+      const own = asApp;
 
       const put = await api(running.url, 'PUT', href(mailbox), { domain: { aps: { id: second } } }, own);
       expect(put.status).toBe(200);
@@ -395,3 +397,13 @@ describe.each(STORES)('on the %s store', (_name, storeOf) => {
     });
   });
 });
+
+/** The Authorization header the controller's own app-secret fetch adds to a call to its URI. */
+async function appAuthorization(controller: Controller, url: string): Promise<Record<string, string>> {
+  let authorization = '';
+  await appSecretFetch(controller, async (_input, init) => {
+    authorization = new Headers(init?.headers).get('authorization') ?? '';
+    return new Response(null, { status: 204 });
+  })(`${url}/aps/2/resources`);
+  return { Authorization: authorization };
+}

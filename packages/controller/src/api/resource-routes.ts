@@ -4,7 +4,7 @@
  */
 import type { Router } from 'express';
 import type { Caller } from '../auth/caller';
-import { ApsHeaderKey, NotFoundError } from '@apskit/core';
+import { ApsHeader, ApsHeaderKey, ForbiddenError, NotFoundError } from '@apskit/core';
 import { callerOf } from '../auth/request-caller';
 import { sendJson } from '@apskit/express';
 import { roleOf } from '../access/access-policy';
@@ -49,13 +49,22 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
   router.put(
     '/aps/2/resources/:id',
     route(async (req, res) => {
-      // The application writing its own resource (APS apps do so with their instance certificate;
-      // this local controller knows the app by its instance id): stored as it is, the app not called.
-      if (req.headers[ApsHeaderKey.instanceId] === controller.instance.id && controller.instance.id !== '') {
+      // The application writing its own resource: stored as it is, the app not called. The app is
+      // known by its instance certificate (authenticate), never by the APS-Instance-ID header: a
+      // request that names the instance without being the app is refused, and nothing is written.
+      const caller = callerOf(res);
+      const named = req.headers[ApsHeaderKey.instanceId];
+      if (caller.kind === 'app') {
+        if (named !== undefined && named !== caller.instanceId)
+          throw new ForbiddenError(`${ApsHeader.instanceId} names another instance than the certificate's`);
         sendJson(res, 200, await controller.updateByApp(req.params.id as string, req.body));
         return;
       }
-      const caller = callerOf(res);
+      if (named !== undefined)
+        throw new ForbiddenError(
+          `${ApsHeader.instanceId} alone does not make a request the application's: the application writes ` +
+            'with its instance certificate. Send the PUT without the header to change the resource as a client.',
+        );
       const requestId = requestIdOf(req);
       const current = await controller.access.reach(caller, req.params.id as string, 'write');
       controller.access.checkWrite(caller, current.type, req.body);
