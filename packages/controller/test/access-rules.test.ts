@@ -416,6 +416,25 @@ describe('GET /apskit/events, per caller', () => {
   });
 });
 
+describe('/apskit/tasks, for an account owner', () => {
+  it('lists the tasks of one of its resources only, and reads no task of another account’s', async () => {
+    const all = await api(running.url, 'GET', '/apskit/tasks', undefined, ownerA);
+    expect(all.status).toBe(403);
+    expect(all.body.details).toEqual([{ field: 'resourceId', message: expect.any(String) }]);
+    expect((await api(running.url, 'GET', `/apskit/tasks?resourceId=${vaultB}`, undefined, ownerA)).status).toBe(404);
+    const own = await api(running.url, 'GET', `/apskit/tasks?resourceId=${vaultA}`, undefined, ownerA);
+    expect(own.status).toBe(200);
+    expect(own.body.length).toBeGreaterThan(0);
+    expect(own.body.every((t: { resourceId: string }) => t.resourceId === vaultA)).toBe(true);
+    const ofB = await api(running.url, 'GET', `/apskit/tasks?resourceId=${vaultB}`, undefined, admin);
+    const taskOfB = ofB.body[0].id as string;
+    expect((await api(running.url, 'GET', `/apskit/tasks/${taskOfB}`, undefined, ownerA)).status).toBe(404);
+    expect((await api(running.url, 'POST', `/apskit/tasks/${taskOfB}/rerun`, undefined, ownerA)).status).toBe(404);
+    expect((await api(running.url, 'GET', `/apskit/tasks/${taskOfB}`, undefined, ownerB)).status).toBe(200);
+    expect((await api(running.url, 'GET', `/apskit/tasks/${own.body[0].id}`, undefined, ownerA)).status).toBe(200);
+  });
+});
+
 describe('the encrypted value is never logged', () => {
   it('appears in nothing the controller wrote to the console', () => {
     expect(logged.join('\n')).not.toContain(PASSWORD);

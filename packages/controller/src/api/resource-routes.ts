@@ -77,7 +77,9 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
     '/aps/2/resources/:id',
     route(async (req, res) => {
       const requestId = requestIdOf(req);
-      await controller.access.reach(callerOf(res), req.params.id as string, 'write');
+      // A resource already gone is unprovisioning's to answer (a retry's remembered answer, or a 404).
+      if (await controller.findResource(req.params.id as string))
+        await controller.access.reach(callerOf(res), req.params.id as string, 'write');
       sendOperation(res, await controller.unprovision(req.params.id as string, { requestId }), requestId);
     }),
   );
