@@ -175,32 +175,37 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   router.use(bodyErrors);
   router.use((req, res, next) => {
     // Installation, and the pin of the instance the request names (trust/instance-trust.ts).
-    trust
-      .check({
-        method: req.method,
-        path: req.path,
-        instanceId: headerOf(req.headers[ApsHeaderKey.instanceId]),
-        controllerUri: headerOf(req.headers[ApsHeaderKey.controllerUri]),
-        peerFingerprint: peerFingerprint(req),
-        pinned,
-        body: req.body,
-      })
-      .then(
-        (decision) => {
-          if (decision.refused) {
-            sendError(res, decision.refused, logger);
-            return;
-          }
-          // Nothing after this point sees `aps.x509`: not the app, not a log, not the answer.
-          req.body = decision.body;
-          (req as unknown as Record<symbol, TrustDecision>)[TRUST] = decision;
-          next();
-        },
-        (error: unknown) => {
-          logger?.error({ err: error }, 'the credential store failed');
-          sendError(res, new InternalError('Internal error: the credential store failed'), undefined);
-        },
-      );
+    const input = {
+      method: req.method,
+      path: req.path,
+      instanceId: headerOf(req.headers[ApsHeaderKey.instanceId]),
+      controllerUri: headerOf(req.headers[ApsHeaderKey.controllerUri]),
+      peerFingerprint: peerFingerprint(req),
+      pinned,
+      body: req.body as unknown,
+    };
+    const quick = trust.quick(input);
+    if (quick) {
+      (req as unknown as Record<symbol, TrustDecision>)[TRUST] = quick;
+      next();
+      return;
+    }
+    trust.check(input).then(
+      (decision) => {
+        if (decision.refused) {
+          sendError(res, decision.refused, logger);
+          return;
+        }
+        // Nothing after this point sees `aps.x509`: not the app, not a log, not the answer.
+        req.body = decision.body;
+        (req as unknown as Record<symbol, TrustDecision>)[TRUST] = decision;
+        next();
+      },
+      (error: unknown) => {
+        logger?.error({ err: error }, 'the credential store failed');
+        sendError(res, new InternalError('Internal error: the credential store failed'), undefined);
+      },
+    );
   });
   router.use((req, res) => {
     const decision = (req as unknown as Record<symbol, TrustDecision | undefined>)[TRUST];

@@ -244,3 +244,98 @@ describe('pinning (protocol/session: only the controller certificate given at in
     expect((await call(null)).status).toBe(401);
   });
 });
+
+describe('hostile installations: a 4xx, never a 500, and nothing stored', () => {
+  let endpoint: RunningEndpoint;
+  let credentials: string;
+
+  beforeAll(async () => {
+    credentials = join(dir, 'hostile-credentials');
+    endpoint = await serve({ credentialsDir: credentials });
+  });
+
+  const stored = (): string[] => {
+    try {
+      return readdirSync(credentials);
+    } catch {
+      return [];
+    }
+  };
+
+  it('refuses instance ids that would name another folder', async () => {
+    for (const instanceId of ['../escape', '..', '.', 'a/b', 'a\\b', ' ', '-x', 'x'.repeat(200)]) {
+      const reply = await a.install(endpoint.url, 'globals', { instanceId });
+      expect([400]).toContain(reply.status);
+    }
+    expect(stored()).toEqual([]);
+    expect(readdirSync(dir)).not.toContain('escape');
+  });
+
+  it('answers every odd aps.x509 with a 400 naming a field of it', async () => {
+    const issued = selfSigned(dir, 'hostile');
+    const shapes: unknown[] = [
+      null,
+      'text',
+      42,
+      [],
+      {},
+      { self: 5, controller: a.controller.cert },
+      { self: issued.cert + issued.key },
+      { self: issued.cert + issued.key, controller: ['x'] },
+      { self: issued.cert + issued.key, controller: 'not a pem' },
+      { self: issued.cert + issued.key, controller: a.controller.cert + a.controller.cert },
+      { self: issued.cert + issued.key, controller: a.controller.cert + issued.key },
+      { self: issued.key, controller: a.controller.cert },
+      { self: issued.cert + issued.key + issued.key, controller: a.controller.cert },
+      {
+        self: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' + issued.key,
+        controller: a.controller.cert,
+      },
+      {
+        self: issued.cert + '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+        controller: a.controller.cert,
+      },
+      { __proto__: { self: 'x' }, controller: a.controller.cert },
+    ];
+    for (const x509 of shapes) {
+      const reply = await a.install(endpoint.url, 'globals', { x509 });
+      expect(reply.status).toBe(400);
+      expect((reply.json as { details?: { field?: string } }).details?.field).toMatch(/^aps\.x509/);
+      expect(reply.text).not.toContain('PRIVATE KEY');
+    }
+    expect(stored()).toEqual([]);
+  });
+
+  it('needs APS-Instance-ID and an APS-Controller-URI it can call', async () => {
+    const withoutId = await a.call(endpoint.url, 'POST', '/globals/', {
+      body: { aps: { type: 'http://apskit.test/trust/globals/1.0', x509: { self: 'x', controller: 'y' } } },
+    });
+    expect(withoutId.status).toBe(400);
+    const noUri = await a.install(endpoint.url, 'globals', { controllerUri: 'file:///etc/passwd' });
+    expect(noUri.status).toBe(400);
+    expect(noUri.json).toMatchObject({ details: { field: 'APS-Controller-URI' } });
+    expect(stored()).toEqual([]);
+  });
+
+  it('refuses an installation over plain HTTP (401): no certificate can be presented there', async () => {
+    const plain = await createEndpoint({
+      services: { globals: TrustGlobals, items: TrustItem },
+      credentialsDir: join(dir, 'plain-credentials'),
+      logger: false,
+    }).listen();
+    running.push(plain);
+    const issued = selfSigned(dir, 'plain');
+    const response = await fetch(`${plain.url}/globals/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'APS-Instance-ID': 'c0ffee00-0000-4000-8000-0000000000cc',
+        'APS-Controller-URI': a.url,
+      },
+      body: JSON.stringify({ aps: { x509: { self: issued.cert + issued.key, controller: a.controller.cert } } }),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(401);
+    expect(text).not.toContain('PRIVATE KEY');
+  });
+});

@@ -103,8 +103,23 @@ interface Known {
 export class InstanceTrust {
   private readonly known = new Map<string, Known>();
   private listed: Promise<Set<string>> | undefined;
+  /** The installed ids once the store was listed: lets most requests be decided without a promise. */
+  private ids: Set<string> | undefined;
 
   constructor(private readonly options: InstanceTrustOptions) {}
+
+  /**
+   * The decision when it needs no look-up (no `aps.x509`, and an instance id that is none, or known
+   * not to be installed): the common request, decided without a promise. Undefined otherwise: ask `check`.
+   */
+  quick(input: TrustInput): TrustDecision | undefined {
+    if (this.options.installation?.required && !input.pinned) return undefined;
+    const id = input.instanceId;
+    // An id that cannot name a folder was never installed: no look-up needed.
+    if (id && isInstanceId(id) && !(this.ids !== undefined && !this.ids.has(id))) return undefined;
+    if (carriesX509(input.body)) return undefined;
+    return { trusted: input.pinned, body: input.body, installed: false };
+  }
 
   /** Decides on one request that came over the network. */
   async check(input: TrustInput): Promise<TrustDecision> {
@@ -119,11 +134,14 @@ export class InstanceTrust {
         ),
       );
     }
-    if (id !== undefined && id !== '' && !isInstanceId(id)) {
-      // Never a folder name, never looked up: such an id cannot have been installed.
-      return refuse(new BadRequestError(`APS-Instance-ID is not an instance id: ${quote(id, 80)}`));
+    // An id that cannot name a folder is never looked up (it cannot have been installed), nor installed.
+    const valid = id !== undefined && id !== '' && isInstanceId(id);
+    if (x509 && id && !valid) {
+      return refuse(
+        new BadRequestError(`APS-Instance-ID is not an instance id: ${quote(id, 80)}`, { field: 'APS-Instance-ID' }),
+      );
     }
-    const known = id ? await this.lookup(id) : undefined;
+    const known = valid ? await this.lookup(id) : undefined;
     if (known) {
       if (!input.peerFingerprint) {
         return refuse(
@@ -155,12 +173,13 @@ export class InstanceTrust {
   async lookup(id: string): Promise<Known | undefined> {
     const cached = this.known.get(id);
     if (cached) return cached;
-    this.listed ??= this.options.store.list().then((ids) => new Set(ids));
+    this.listed ??= this.options.store.list().then((ids) => (this.ids = new Set(ids)));
     let ids: Set<string>;
     try {
       ids = await this.listed;
     } catch (e) {
       this.listed = undefined;
+      this.ids = undefined;
       throw e;
     }
     if (!ids.has(id)) return undefined;
