@@ -24,3 +24,4 @@ export {
 } from './trust/credential-store';
 export type { InstallationOptions, InstallationRequest } from './trust/instance-trust';
 export { redactingLoggerOptions } from './trust/redact';
+export type { InstanceBinding } from './trust/instance-fetch';
