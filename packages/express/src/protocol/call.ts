@@ -26,7 +26,8 @@ export interface ApsCall {
   /**
    * The installed application instance the request was authenticated for (its controller certificate
    * was presented): its calls to the controller use its certificate and the controller URI recorded
-   * at installation, never the request's APS-Controller-URI. Set by the express adapter.
+   * at installation, never the request's APS-Controller-URI. Set by the express adapter for an
+   * installed instance; an in-process caller (the embedded controller) may set it too.
    */
   readonly instance?: InstanceBinding;
   /** Path parameters, set by the route table. */
