@@ -14,6 +14,7 @@ import { deployCommand, type DeployOptions } from './commands/deploy';
 import { DEFAULT_DOCS_FOLDER, docsCommand } from './commands/docs';
 import { openApiCommand, type OpenApiCommandOptions } from './commands/openapi';
 import { importCommand, type ImportOptions } from './commands/import';
+import { tokenAddCommand, type TokenAddOptions } from './commands/token';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
 
@@ -89,6 +90,16 @@ export function createProgram(io: Output): Command {
     .requiredOption('-o, --out <dir>', 'the folder to write the modules and their index.ts into')
     .option('--force', 'replace files the folder already has')
     .action((schemas: string[], options: ImportOptions) => importCommand(schemas, options, io));
+
+  const token = program.command('token').description("bearer tokens for the controller's API (docs/security.md)");
+  token
+    .command('add')
+    .description('make a token, add its SHA-256 to a tokens file, and print the token once')
+    .requiredOption('--role <role>', 'admin (a provider administrator) or owner (an account owner)')
+    .option('--account <id>', "the account resource's id (owner tokens only)")
+    .option('--subject <name>', 'who holds the token: a name for the logs')
+    .option('--file <file>', 'the tokens file (default APSKIT_TOKENS_FILE, else apskit-tokens.json)')
+    .action((options: TokenAddOptions) => tokenAddCommand(options, io));
 
   return program;
 }

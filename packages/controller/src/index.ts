@@ -25,6 +25,21 @@ export { healthApi } from './api/health';
 export { controllerOpenApi } from './api/openapi-paths';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
+// Who calls the API (issue 18): tokens with roles, and the caller every route reads.
+export type { ApiAuthentication } from './api/controller-api';
+export type { Caller } from './auth/caller';
+export { callerOf } from './auth/request-caller';
+export {
+  generateToken,
+  parseTokensFile,
+  readTokensFile,
+  tokenFileEntry,
+  TokenStore,
+  TOKENS_FILE_ENV,
+  type TokenDefinition,
+  type TokenRole,
+  type TokensOption,
+} from './auth/tokens';
 export { renderResource, type ResourceJson } from './wire/resource-json';
 export type { CollectionLinkJson, LinkJson, RelationSelection, SingularLinkJson } from './wire/resource-links';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
