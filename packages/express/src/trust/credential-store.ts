@@ -1,8 +1,10 @@
 /**
  * Where an endpoint keeps what each installation gave it: the instance certificate and key, the
  * controller's certificate and the controller URI. APS expects every endpoint to keep them per
- * instance (the PHP runtime writes `config/<instance-id>` and `<instance-id>.pem`; the Node runtime
- * odin-public/aps-node-runtime a home folder with `instance.crt`, `instance.key`, `apsc.crt`), and
+ * instance (the PHP runtime writes `config/<instance-id>`, a JSON config holding the certificate as
+ * `appCertificate`, and `<instance-id>.pem`: cloudblue.freshdesk.com/support/solutions/articles/44001879535;
+ * the Node runtime odin-public/aps-node-runtime a home folder with `instance.crt`, `instance.key`,
+ * `apsc.crt`, folder 0700 and files 0600, src/runtime/instance.js), and
  * has no way to get them back once lost: the instance must be installed again
  * (docs.cloudblue.com/cbc/sdk/21.0/api/rest/application/deployment).
  *
