@@ -81,6 +81,11 @@ export function createProgram(io: Output): Command {
       'the controller the endpoint calls to load resources (default APSKIT_CONTROLLER_URI); the ' +
         'APS-Controller-URI header of a request is not believed',
     )
+    .option(
+      '--controller-cert <file>',
+      "serve only this controller certificate (PEM); without it, the first installation's controller is pinned",
+    )
+    .option('--no-pin', 'serve every caller, pinning no controller (a private machine only)')
     .action((module: string, options: DeployOptions) => deployCommand(module, options, io));
 
   program

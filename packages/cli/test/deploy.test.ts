@@ -88,10 +88,11 @@ function occupiedPort(): Promise<Server> {
 }
 
 describe('apskit deploy', () => {
-  it('serves the app over HTTP and HTTPS, prints both URLs, provisions through both, and stops on SIGTERM', async () => {
+  // With --no-pin, as before issue 18: every caller is served (deploy-pinning.test.ts has the default).
+  it('with --no-pin, serves the app over HTTP and HTTPS, prints both URLs, provisions through both, and stops on SIGTERM', async () => {
     const child = spawn(
       process.execPath,
-      [BIN, 'deploy', 'examples/async-provisioning', '--port', '0', '--https-port', '0'],
+      [BIN, 'deploy', 'examples/async-provisioning', '--port', '0', '--https-port', '0', '--no-pin'],
       { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -298,7 +299,7 @@ describe('issue 15 #2: apskit deploy --controller-uri', () => {
         if (how === 'env') process.env.APSKIT_CONTROLLER_URI = controller.url;
         const deployment = await startDeployment(
           'examples/async-provisioning',
-          { port: '0', httpsPort: '0', ...(how === 'option' ? { controllerUri: controller.url } : {}) },
+          { port: '0', httpsPort: '0', pin: false, ...(how === 'option' ? { controllerUri: controller.url } : {}) },
           output,
         );
         try {
@@ -333,7 +334,11 @@ describe('issue 15 #2: apskit deploy --controller-uri', () => {
       s.destroy();
     });
     const output = io();
-    const deployment = await startDeployment('examples/async-provisioning', { port: '0', httpsPort: '0' }, output);
+    const deployment = await startDeployment(
+      'examples/async-provisioning',
+      { port: '0', httpsPort: '0', pin: false },
+      output,
+    );
     try {
       expect(output.text()).toContain(
         'controller:         none (set --controller-uri or APSKIT_CONTROLLER_URI to load resources from it)\n',

@@ -1,10 +1,23 @@
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
-import { CONTROLLER_URI_ENV, createEndpoint, type RunningEndpoint } from '@apskit/express';
+import { join, resolve } from 'node:path';
+import {
+  CONTROLLER_URI_ENV,
+  CREDENTIALS_DIR_ENV,
+  createEndpoint,
+  fileCredentialStore,
+  type InstallationRequest,
+  type RunningEndpoint,
+} from '@apskit/express';
 import { CliError } from '../cli-error';
 import { displayPath } from '../display-path';
-import { loadCertificateFiles, selfSignedCertificate, type TlsMaterial } from '../deploy/certificate';
+import {
+  loadCertificateFiles,
+  loadControllerCertificate,
+  selfSignedCertificate,
+  type TlsMaterial,
+} from '../deploy/certificate';
+import { controllerPin, type ControllerPin } from '../deploy/controller-pin';
 import { probe } from '../deploy/probe';
 import { loadApp } from '../load-app';
 import type { Output } from './schema';
@@ -17,6 +30,10 @@ export interface DeployOptions {
   key?: string;
   /** The controller the endpoint calls (the resource loader, controllerClient); default APSKIT_CONTROLLER_URI. */
   controllerUri?: string;
+  /** The only controller certificate served (PEM file); without it, the first installation's is pinned. */
+  controllerCert?: string;
+  /** `false` (`--no-pin`): serve every caller, as an endpoint without installations does. Default true. */
+  pin?: boolean;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -30,6 +47,10 @@ export interface Deployment {
   readonly tls: TlsMaterial;
   /** The controller the endpoint calls, when one is configured. */
   readonly controllerUri?: string;
+  /** The controller pin, unless `--no-pin`. */
+  readonly pin?: ControllerPin;
+  /** Where installed instances' credentials are kept. */
+  readonly credentialsDir: string;
   close(): Promise<void>;
 }
 
@@ -65,13 +86,30 @@ export async function startDeployment(moduleSpec: string, options: DeployOptions
     throw new CliError('Give both --cert and --key, or neither for a self-signed certificate');
 
   const controllerUri = controllerUriOption(options.controllerUri);
+  const pinning = options.pin !== false;
+  if (!pinning && options.controllerCert !== undefined)
+    throw new CliError('--controller-cert pins a controller and --no-pin serves every caller: give one of them');
+  const given =
+    options.controllerCert === undefined ? undefined : loadControllerCertificate(resolve(options.controllerCert));
 
   const { app } = loadApp(moduleSpec);
-  // Built first: declaration mistakes are reported before a certificate is made or a port opened.
-  // Without a configured controller, the endpoint believes no APS-Controller-URI header (deploy
-  // serves without client certificates), so resources it does not receive are `{aps: {id}}`.
-  const endpoint = createEndpoint({ services: app.services, controllerUri });
   const dataDir = resolve(process.env.APSKIT_DATA_DIR ?? '.apskit');
+  const fromEnv = process.env[CREDENTIALS_DIR_ENV]?.trim();
+  const credentialsDir = resolve(fromEnv ? fromEnv : join(dataDir, 'credentials'));
+  const credentials = fileCredentialStore(credentialsDir);
+  const pin = pinning ? await readPin(credentials, given, io) : undefined;
+  // Built before a certificate is made or a port opened, so that declaration mistakes come first.
+  // Pinned (the default), the endpoint serves only requests for an installed instance from its
+  // controller, and installations that `pin` accepts. An installed instance calls the controller URI
+  // its installation named (or the configured one) with its own certificate; without either, a
+  // request's APS-Controller-URI header is never believed.
+  const endpoint = createEndpoint({
+    services: app.services,
+    controllerUri,
+    credentials,
+    ...(pin ? { installation: { required: true, accept: (i: InstallationRequest) => pin.accept(i) } } : {}),
+    ...(given ? { clientCertificate: { pinned: given.pem } } : {}),
+  });
   const wildcard = host === '0.0.0.0' || host === '::';
   // The name the platform will call: the machine's name when listening on every interface.
   const publicHost = wildcard ? hostname() : host;
@@ -106,6 +144,8 @@ export async function startDeployment(moduleSpec: string, options: DeployOptions
       httpsUrl: urlOf('https', publicHost, https.port),
       tls,
       ...(controllerUri === undefined ? {} : { controllerUri }),
+      ...(pin ? { pin } : {}),
+      credentialsDir,
       close: closeAll,
     };
     io.out(banner(`${app.name} ${app.version}-${app.release}`, Object.keys(app.services), deployment));
@@ -126,16 +166,68 @@ function banner(app: string, services: readonly string[], d: Deployment): string
       : '';
   return [
     `APSKit endpoint for ${app} configured SUCCESSFULLY`,
-    `  http endpoint url:  ${d.httpUrl}`,
+    `  http endpoint url:  ${d.httpUrl}${d.pin ? ' (refuses every request: no client certificate over HTTP)' : ''}`,
     `  https endpoint url: ${d.httpsUrl}`,
     `  services:           ${services.join(', ')}`,
     `  certificate:        ${cert}`,
     `  SHA-256:            ${d.tls.fingerprint}${expired}`,
-    `  controller:         ${d.controllerUri ?? 'none (set --controller-uri or APSKIT_CONTROLLER_URI to load resources from it)'}`,
-    'Give the platform one of these URLs when you create the application instance.',
+    `  controller:         ${d.controllerUri ?? (d.pin ? 'the one each installation names (APS-Controller-URI)' : 'none (set --controller-uri or APSKIT_CONTROLLER_URI to load resources from it)')}`,
+    `  credentials:        ${displayPath(d.credentialsDir)}`,
+    ...pinLines(d.pin),
+    `Give the platform ${d.pin ? 'the https URL' : 'one of these URLs'} when you create the application instance.`,
     'Running in the foreground: SIGTERM or Ctrl-C stops it.',
     '',
   ].join('\n');
+}
+
+function pinLines(pin: ControllerPin | undefined): string[] {
+  if (!pin) return ['  pinned controller:  none (--no-pin): every caller is served; use it on a private machine only'];
+  const source = pin.source();
+  const fingerprints = pin.fingerprints();
+  switch (source.kind) {
+    case 'given':
+      return [`  pinned controller:  ${fingerprints.join(', ')} (--controller-cert ${displayPath(source.file)})`];
+    case 'installed':
+      return [
+        `  pinned controller:  ${fingerprints.join(', ')} (installed ${source.instances} instance${source.instances === 1 ? '' : 's'})`,
+      ];
+    case 'awaiting':
+      return [
+        '  pinned controller:  none yet: awaiting an installation over HTTPS. The first controller to install',
+        '                      an application instance is pinned; every other one is refused (403).',
+      ];
+  }
+}
+
+/**
+ * The deployment's pin, printing as it changes: the first installation accepted, and the first
+ * installation refused (not every one: a stranger must not be able to fill the terminal).
+ */
+async function readPin(
+  store: ReturnType<typeof fileCredentialStore>,
+  given: { file: string; pem: string } | undefined,
+  io: Output,
+): Promise<ControllerPin> {
+  let refusedOnce = false;
+  try {
+    return await controllerPin(store, given, {
+      pinned: (i) =>
+        io.out(
+          `apskit: application instance ${i.instanceId} installed by controller ${i.controllerFingerprint}` +
+            `${i.controllerUri ? ` (${i.controllerUri})` : ''}: pinned, every other controller is refused from now on\n`,
+        ),
+      refused: (i, pinned) => {
+        if (refusedOnce) return;
+        refusedOnce = true;
+        io.out(
+          `apskit: refused an installation of ${i.instanceId} by controller ${i.controllerFingerprint}: ` +
+            `the pinned controller is ${pinned.join(', ')} (further refusals are not printed)\n`,
+        );
+      },
+    });
+  } catch (e) {
+    throw new CliError(`Cannot read the installed instances' credentials: ${(e as Error).message}`);
+  }
 }
 
 async function listen(

@@ -43,6 +43,20 @@ export function loadCertificateFiles(certFile: string, keyFile: string): TlsMate
 }
 
 /**
+ * The controller certificate `--controller-cert` pins: one PEM certificate, no key (a controller's key
+ * never leaves it). Checked before any port is opened.
+ */
+export function loadControllerCertificate(file: string): { readonly file: string; readonly pem: string } {
+  const pem = readPem(file, 'controller certificate');
+  if (/PRIVATE KEY-----/.test(pem))
+    throw new CliError(
+      `The controller certificate ${file} holds a private key: give the controller's certificate only, never its key`,
+    );
+  const x509 = parseCertificate(pem, file);
+  return { file, pem: x509.toString() };
+}
+
+/**
  * The self-signed certificate kept in `<dataDir>/tls/endpoint.{cert,key}`: reused while it loads, is
  * valid for at least another day and names every host; made anew otherwise.
  */
