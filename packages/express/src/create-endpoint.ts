@@ -180,7 +180,10 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
       path: req.path,
       instanceId: headerOf(req.headers[ApsHeaderKey.instanceId]),
       controllerUri: headerOf(req.headers[ApsHeaderKey.controllerUri]),
-      peerFingerprint: peerFingerprint(req),
+      // Read only when a decision needs it: most requests are decided without the certificate.
+      get peerFingerprint() {
+        return peerFingerprint(req);
+      },
       pinned,
       body: req.body as unknown,
     };
