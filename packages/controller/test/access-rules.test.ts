@@ -199,6 +199,15 @@ describe('an account owner reaches only its account’s resources', () => {
     expect((await api(running.url, 'GET', href(vaultB), undefined, admin)).body.name).toBe('b1');
   });
 
+  it('relinks its resource only to resources it reaches: another account is a 404, nothing changed', async () => {
+    const before = endpointCalls.length;
+    const put = await api(running.url, 'PUT', href(vaultViaSub), { account: link(accountB) }, ownerA);
+    expect(put.status).toBe(404);
+    expect(put.body.details).toEqual([{ field: 'account.aps.id', message: 'names no existing resource' }]);
+    expect(endpointCalls.length).toBe(before);
+    expect((await api(running.url, 'GET', href(vaultViaSub), undefined, admin)).body).not.toHaveProperty('account');
+  });
+
   it('creates resources only linked to its account (or subscription), never to another account’s', async () => {
     const before = endpointCalls.length;
     const foreign = await api(

@@ -206,9 +206,9 @@ export class AccessRules {
 
   /**
    * For an account owner creating a resource: every resource the body (or the parent) links it to
-   * must be one the owner reaches (else the 404 of a missing one), and one of them must be its
-   * account or one of its subscriptions, so that the new resource is the account's (else a 403: the
-   * owner would create what it could not see).
+   * must be one the owner reaches (see checkLinkTargets), and one of them must be its account or one
+   * of its subscriptions, so that the new resource is the account's (else a 403: the owner would
+   * create what it could not see).
    */
   async checkNewResource(
     caller: Caller,
@@ -216,12 +216,31 @@ export class AccessRules {
     body: unknown,
     parent: { readonly id: string } | undefined,
   ): Promise<void> {
-    if (caller.kind !== 'owner') return;
+    if (caller.kind !== 'owner' || !this.policies.has(typeId)) return;
+    const targets = await this.checkLinkTargets(caller, typeId, body, parent);
+    const anchors = await this.ownership.anchors(caller.accountId);
+    if ([...targets].some((id) => anchors.has(id))) return;
+    throw new ForbiddenError(
+      `An account owner creates resources linked to its account (${caller.accountId}) or to one of its subscriptions`,
+      [{ field: 'aps', message: 'links the new resource to neither the account nor one of its subscriptions' }],
+    );
+  }
+
+  /**
+   * For an account owner: every resource a create or configure body links to (and the parent) must be
+   * one it reaches, else the 404 of a missing one, naming the field: an owner links its resources to
+   * its account's, never into another account. Answers the ids linked to.
+   */
+  async checkLinkTargets(
+    caller: Caller,
+    typeId: string,
+    body: unknown,
+    parent?: { readonly id: string },
+  ): Promise<ReadonlySet<string>> {
     const policy = this.policies.get(typeId);
-    if (!policy) return;
     const targets = new Map<string, string>(); // id → the field that names it
     if (parent) targets.set(parent.id, 'parent');
-    if (typeof body === 'object' && body !== null) {
+    if (policy && typeof body === 'object' && body !== null) {
       for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
         if (!policy.relations.has(key)) continue;
         const values = Array.isArray(value) ? value : [value];
@@ -231,17 +250,13 @@ export class AccessRules {
         });
       }
     }
+    if (caller.kind !== 'owner') return new Set(targets.keys());
     for (const [id, field] of targets) {
       if ((await this.reads.getResource(id)) === undefined) continue; // the link planner's 400 names it
       if (!(await this.reaches(caller, id, 'read')))
         throw new NotFoundError(`No resource ${id}`, [{ field, message: 'names no existing resource' }]);
     }
-    const anchors = await this.ownership.anchors(caller.accountId);
-    if ([...targets.keys()].some((id) => anchors.has(id))) return;
-    throw new ForbiddenError(
-      `An account owner creates resources linked to its account (${caller.accountId}) or to one of its subscriptions`,
-      [{ field: 'aps', message: 'links the new resource to neither the account nor one of its subscriptions' }],
-    );
+    return new Set(targets.keys());
   }
 }
 

@@ -68,6 +68,7 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
       const requestId = requestIdOf(req);
       const current = await controller.access.reach(caller, req.params.id as string, 'write');
       controller.access.checkWrite(caller, current.type, req.body);
+      await controller.access.checkLinkTargets(caller, current.type, req.body);
       const result = await controller.configure(req.params.id as string, req.body, { requestId });
       sendOperation(res, viewResult(controller, caller, result), requestId);
     }),
