@@ -167,10 +167,12 @@ export class Controller {
       caller,
       wake,
       install: {
-        // The request that creates the instance (the globals' provisioning), to an endpoint across a
-        // network: one in this process has no TLS to use a certificate with.
+        // The request that creates the instance (the globals' provisioning), to an endpoint over
+        // HTTPS (or a transport of your own): one in this process or over plain HTTP has no TLS to
+        // use a certificate with, and the key never crosses a network in clear.
         credentialsFor: async (task, resource) =>
           this.transport instanceof InProcessTransport ||
+          (this.transport instanceof HttpTransport && !this.transport.isHttps) ||
           resource.type !== this.registry.globals()?.type.id ||
           task.requestId !== (await this.store.getMeta(GLOBALS_REQUEST_ID_KEY))
             ? undefined

@@ -4,6 +4,7 @@
  * told where the controller is (APS-Controller-URI) from the first call on.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Controller, type ControllerOptions } from '../controller';
@@ -12,6 +13,7 @@ import { bindsLoopbackOnly, openBindError } from '../auth/open-mode';
 import { TokenStore } from '../auth/tokens';
 import { controllerApi, type ApiAuthentication } from './controller-api';
 import { requestGuard } from './guard';
+import { tlsServerOptions, type ServeTlsOption } from './tls-server';
 import { countRequests, healthApi } from './health';
 import { apsFallbacks } from '@apskit/express';
 
@@ -22,12 +24,24 @@ export interface ServeOptions {
   host?: string;
   /** On close, how long requests under way may take to finish before their connections are cut. Default 5 s. */
   shutdownGraceMs?: number;
+  /**
+   * Serve over HTTPS (issue 18): `true` with a server certificate the controller's CA signs for the
+   * loopback names, the bound host, `allowedHosts` and the host of `controllerUri` (clients trust the
+   * CA: `caFile`); or `{ cert, key }` of your own. Clients are asked for a certificate, never required
+   * to give one: the application presents its instance certificate, others a bearer token. Default: HTTP.
+   */
+  tls?: ServeTlsOption;
 }
 
 export interface RunningController {
   readonly controller: Controller;
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
+  /** `https://…` when served over TLS. */
   readonly url: string;
+  /** The controller's CA certificate (PEM): what signs its API's server certificate (with `tls: true`) and the instance's. */
+  readonly caCertificate: string;
+  /** The CA certificate's file, when the controller keeps its certificates in files (its default SQLite store). */
+  readonly caFile: string | undefined;
   /** The console, a web page that shows the resources and tasks live: `<url>/console`. */
   readonly consoleUrl: string;
   /**
@@ -63,23 +77,25 @@ export async function serveController(controller: Controller, options: ServeOpti
   // The root has nothing else to show: a developer who opens the bare URL lands on the console.
   app.get('/', guard, (_req, res) => res.redirect(302, '/console'));
   app.use(...apsFallbacks());
-  const server = http.createServer(app);
+  const tls = options.tls ? await tlsServerOptions(controller, options.tls, host) : undefined;
+  const server = tls ? https.createServer(tls, app) : http.createServer(app);
   const wanted = options.port ?? 3000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const error =
         e.code === 'EADDRINUSE'
           ? new Error(`Port ${wanted} on ${host} is already in use: stop what uses it, or choose another port (PORT=…)`)
-          : e,
-      ),
-    );
+          : e;
+      // The store may be open already (for the CA, with `tls`): closed again, nothing left behind.
+      void controller.stop().finally(() => reject(error));
+    });
     server.listen(wanted, host, () => {
       server.removeAllListeners('error');
       resolve();
     });
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   controller.controllerUri ??= url;
   try {
     await controller.start();
@@ -92,12 +108,17 @@ export async function serveController(controller: Controller, options: ServeOpti
     server,
     url,
     consoleUrl: `${url}/console`,
+    caCertificate: controller.trust.caCertificate,
+    caFile: controller.trust.caFile,
     auth,
     banner:
       `APSKit controller at ${url} (console ${url}/console); API ` +
       (auth === 'open'
         ? `OPEN: no token configured, listening on ${host} only, so anyone on this machine may call it as an administrator (configure tokens to require them)`
-        : `requires a bearer token (${tokens.size} configured) or the instance certificate`),
+        : `requires a bearer token (${tokens.size} configured) or the instance certificate`) +
+      (options.tls === true
+        ? `; HTTPS with a certificate its CA signs: trust ${controller.trust.caFile ?? 'the CA (caCertificate)'} (SHA-256 ${controller.trust.caFingerprint})`
+        : ''),
     close: async () => {
       // Graceful: no new connections; requests under way finish (up to the grace period), idle
       // keep-alive connections and long-lived streams are closed now; then the scheduler waits for

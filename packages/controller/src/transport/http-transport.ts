@@ -39,6 +39,16 @@ export class HttpTransport implements Transport {
     this.base = baseUrl.replace(/\/+$/, '');
   }
 
+  /**
+   * Whether the endpoint is reached over HTTPS: the only way the certificates of the installation
+   * handshake mean anything (the controller presents its own on every call, which the endpoint pins).
+   * Over plain HTTP the instance's key is never sent: it would cross in clear, and an endpoint that
+   * kept it would then expect a certificate no plain-HTTP call can present.
+   */
+  get isHttps(): boolean {
+    return this.base.startsWith('https:');
+  }
+
   async call(request: EndpointRequest): Promise<EndpointAnswer> {
     const headers =
       request.body === undefined ? request.headers : { ...request.headers, 'Content-Type': 'application/json' };
