@@ -104,11 +104,14 @@ interface Received {
 interface EndpointDouble {
   readonly url: string;
   readonly received: Received[];
+  /** Statuses to answer the next POSTs with before the usual 200: 202 (still installing, call again) or 503. */
+  readonly pending: number[];
   close(): Promise<void>;
 }
 
 async function startEndpoint(server: Pem): Promise<EndpointDouble> {
   const received: Received[] = [];
+  const pending: number[] = [];
   const httpsServer = https.createServer(
     // Asks for the client's certificate and records it; whether it is the right one is the test's to say.
     { cert: server.cert, key: server.key, requestCert: true, rejectUnauthorized: false },
@@ -127,6 +130,13 @@ async function startEndpoint(server: Pem): Promise<EndpointDouble> {
           text,
           clientCertificate: peer.raw && peer.raw.length > 0 ? peer.raw : undefined,
         });
+        const status = req.method === 'POST' ? pending.shift() : undefined;
+        if (status !== undefined) {
+          // The async phase as APS has it: 202 with APS-Retry-Timeout, and the controller calls again.
+          res.writeHead(status, { 'aps-retry-timeout': '1', 'aps-info': 'Installing' });
+          res.end();
+          return;
+        }
         if (req.method === 'POST') {
           // A careless endpoint: the resource back as it came, key and all, and once more in a property.
           const answer = JSON.stringify({ ...body, note: body.aps?.x509?.self ?? 'none' });
@@ -143,6 +153,7 @@ async function startEndpoint(server: Pem): Promise<EndpointDouble> {
   return {
     url: `https://127.0.0.1:${(httpsServer.address() as AddressInfo).port}`,
     received,
+    pending,
     close: () =>
       new Promise<void>((resolve) => {
         httpsServer.closeAllConnections();
@@ -209,6 +220,7 @@ async function serve(options: { tls?: true; ca?: string } = {}): Promise<Running
   const controller = new Controller({
     app,
     dataDir: dir,
+    timeScale: 0.01,
     endpoint: { url: endpoint.url, ca: options.ca ?? endpointCa.cert, timeoutMs: 5000 },
   });
   const r = await serveController(controller, { port: 0, tls: options.tls });
@@ -282,6 +294,22 @@ describe('the installation POST, as the endpoint receives it', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('is the same pair on every attempt of an installation that takes several (202, 503), and the key is forgotten only once it succeeded', async () => {
+    endpoint.pending.push(202, 503);
+    const r = await serve();
+    const id = r.controller.instance.id;
+    for (let i = 0; i < 200 && installs().length < 3; i++) await new Promise((res) => setTimeout(res, 20));
+    const [task] = await r.controller.listTasks({});
+    for (let i = 0; i < 200 && (await r.controller.getTask(task?.id as string)).status !== 'succeeded'; i++)
+      await new Promise((res) => setTimeout(res, 20));
+    expect(installs().map((i) => i.headers['aps-request-phase'])).toEqual(['sync', 'async', 'async']);
+    const pairs = new Set(installs().map((i) => String(i.body.aps?.x509?.self)));
+    expect(pairs.size).toBe(1);
+    expect([...pairs][0]).toContain('PRIVATE KEY');
+    expect(r.controller.trust.installCredentials()).toBeUndefined();
+    expect(r.controller.trust.identify(new X509Certificate([...pairs][0] as string))).toEqual({ instanceId: id });
   });
 
   it('is not sent to an endpoint whose server certificate chains to no CA the controller trusts: the task says why', async () => {
