@@ -398,6 +398,14 @@ describe('issue 18: controller and endpoint in separate processes over HTTPS', (
     expect(readdirNames(credentialsDir)).toEqual([a.instanceId, b.instanceId].sort());
   });
 
+  // The controller's API here serves a certificate the test made, given to the endpoint as
+  // `controllerCa`. With `serve({ tls: true })` the CA that signs the API's certificate exists only
+  // once the controller first started, which is when it installs: the endpoint would have to learn it
+  // from the installation's `aps.x509.ca`, which @apskit/express does not read yet.
+  it.todo(
+    "with serveController({ tls: true }), the endpoint trusts the controller's API through the installation's aps.x509.ca (not read by @apskit/express yet)",
+  );
+
   it('no instance key in the answers the controller kept or in either process output', async () => {
     const leaks: string[] = [];
     for (const c of controllers) {
