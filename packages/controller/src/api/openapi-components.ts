@@ -218,8 +218,26 @@ export function controllerComponents(): Required<OpenApiComponents> {
           id: { type: 'string' },
           application: { type: 'string' },
           globalsId: { type: ['string', 'null'] },
+          auth: {
+            type: 'string',
+            enum: ['open', 'required'],
+            description:
+              'open: no token configured and a loopback bind, every caller may do what an administrator may; ' +
+              'required: a bearer token or the instance certificate (issue 18)',
+          },
+          caller: {
+            type: 'object',
+            description: 'Who this request was authenticated as; never a token.',
+            properties: {
+              kind: { type: 'string', enum: ['app', 'admin', 'owner', 'open'] },
+              subject: { type: 'string' },
+              accountId: { type: 'string' },
+              instanceId: { type: 'string' },
+            },
+            required: ['kind'],
+          },
         },
-        required: ['id', 'application', 'globalsId'],
+        required: ['id', 'application', 'globalsId', 'auth', 'caller'],
       },
     },
     parameters: {
