@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const provisionable = controller.model.get(services.provisionables).id;
   console.log(`APSKit controller for APS application async-provisioning at ${url}`);
   console.log(`  console:          ${consoleUrl}   (open it in a browser: resources and tasks, live)`);
+  // How the API authenticates: open on 127.0.0.1 without tokens (APSKIT_TOKENS_FILE), or tokens required.
+  console.log(`  ${running.banner.slice(running.banner.indexOf('API '))}`);
   console.log(
     `  application instance ${controller.instance.id}, globals ${(await controller.instance.globalsId) ?? '(none)'}`,
   );
