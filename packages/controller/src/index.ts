@@ -25,6 +25,7 @@ export { healthApi } from './api/health';
 export { controllerOpenApi } from './api/openapi-paths';
 export type { EnqueueOptions, JobContext, JobDefinition, JobResult } from './tasks/jobs';
 export { serveController, startController, type RunningController, type ServeOptions } from './api/serve';
+export type { ServeTlsOption, TlsServerCertificate } from './api/tls-server';
 // Who calls the API (issue 18): tokens with roles, and the caller every route reads.
 export type { ApiAuthentication } from './api/controller-api';
 export type { Caller } from './auth/caller';
@@ -65,6 +66,13 @@ export {
   type TaskStatus,
 } from '@apskit/store';
 export { Scheduler, type SchedulerOptions } from './tasks/scheduler';
-export { HttpTransport, type HttpTransportOptions } from './transport/http-transport';
+export { HttpTransport, type ClientCertificate, type HttpTransportOptions } from './transport/http-transport';
+export {
+  ControllerTrust,
+  type InstallCredentials,
+  type InstanceIdentity,
+  type KeyPairPem,
+  type PeerCertificateLike,
+} from './trust';
 export { InProcessTransport } from './transport/in-process-transport';
 export { TransportError, type EndpointAnswer, type EndpointRequest, type Transport } from './transport/transport';
