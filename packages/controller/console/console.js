@@ -328,6 +328,7 @@
    * @returns {Promise<ApiAnswer>}
    */
   async function api(method, path, body) {
+    const sentWith = token;
     /** @type {Record<string, string>} */
     const headers = authorization({ Accept: 'application/json' });
     // The controller takes a POST, PUT or DELETE only as JSON, with or without a body (issue 15 #5).
@@ -336,7 +337,7 @@
     const init = { method, headers };
     if (body !== undefined) init.body = JSON.stringify(body);
     const res = await fetch(API + path, init);
-    if (res.status === 401) needSignIn();
+    if (res.status === 401) refused(sentWith);
     const text = await res.text();
     /** @type {unknown} */
     let json = null;
@@ -372,21 +373,40 @@
     return headers;
   }
 
-  /** The API wants a token (401): stop the stream and ask for one. Does nothing when already asking. */
+  /** Whether the token this tab had was refused: the sign-in form then says so. */
+  let tokenDropped = false;
+
+  /**
+   * A 401 to a request sent with `sentWith` (null: none). The token it carried is dropped and the
+   * page starts over without one, since the controller may run open now (restarted without tokens);
+   * if it does not, that start's own 401 asks for a token. An answer to a token already dropped or
+   * replaced changes nothing.
+   * @param {string | null} sentWith
+   */
+  function refused(sentWith) {
+    if (sentWith !== token) return;
+    if (!sentWith) {
+      needSignIn();
+      return;
+    }
+    token = null;
+    tokenDropped = true;
+    try {
+      window.sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // nothing kept
+    }
+    connect();
+    void loadSnapshot();
+  }
+
+  /** The API wants a token (401 without one): stop the stream and ask for one. Does nothing when already asking. */
   function needSignIn() {
     if (state.signingIn) return;
     state.signingIn = true;
     stopStream();
-    if (token) {
-      // The one we had is refused (revoked, or the controller restarted with other tokens).
-      token = null;
-      try {
-        window.sessionStorage.removeItem(TOKEN_KEY);
-      } catch {
-        // nothing kept
-      }
+    if (tokenDropped)
       $('signin-error').textContent = 'The controller no longer accepts the token this tab had: sign in again.';
-    }
     notice('');
     setLive('down', 'Signed out');
     document.body.setAttribute('data-signin', '');
@@ -430,6 +450,7 @@
       return;
     }
     token = candidate;
+    tokenDropped = false;
     try {
       window.sessionStorage.setItem(TOKEN_KEY, candidate);
     } catch {
@@ -703,6 +724,7 @@
         void loadSnapshot();
       } else if (kind === 'task' || kind === 'resource') onEvent(kind, JSON.parse(data.join('\n')));
     };
+    const sentWith = token;
     void (async () => {
       try {
         const res = await fetch(API + '/apskit/events', {
@@ -711,7 +733,7 @@
           signal: abort.signal,
         });
         if (res.status === 401) {
-          needSignIn();
+          refused(sentWith);
           return;
         }
         if (res.status !== 200 || !res.body) {

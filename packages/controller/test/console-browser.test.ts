@@ -617,6 +617,31 @@ describeInBrowser('the console in Chromium', () => {
       expect(await page.evaluate("window.sessionStorage.getItem('apskit.console.token')")).toBeNull();
     });
 
+    it('drops a token the controller no longer accepts, and asks again saying why', async () => {
+      await page.evaluate("window.sessionStorage.setItem('apskit.console.token', 'revoked-token-0123456789abcdef')");
+      await page.reload();
+      await page.locator('#signin-error', { hasText: 'no longer accepts the token this tab had' }).waitFor();
+      expect(await page.evaluate("window.sessionStorage.getItem('apskit.console.token')")).toBeNull();
+    });
+
+    it('drops a stale token when the controller runs open, and shows the controller', async () => {
+      const open = await startApp('async-provisioning', services);
+      const stale = await browser.newPage();
+      try {
+        stale.setDefaultTimeout(WAIT_MS);
+        await stale.addInitScript(
+          "window.sessionStorage.setItem('apskit.console.token', 'stale-token-0123456789abcdef')",
+        );
+        await stale.goto(open.running.consoleUrl);
+        await stale.locator('#live[data-state="live"]').waitFor();
+        await stale.locator('#who', { hasText: 'API open' }).waitFor();
+        expect(await stale.getByRole('region', { name: 'Sign in' }).isVisible()).toBe(false);
+      } finally {
+        await stale.close();
+        await open.close();
+      }
+    });
+
     it('reported no script error', () => {
       expect(w.errors).toEqual([]);
     });
