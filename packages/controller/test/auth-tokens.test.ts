@@ -202,6 +202,22 @@ describe('the address it listens on (issue 18: a token-less call on a non-loopba
     await expect(start({ host: '::', tokens: [] })).rejects.toThrow(/Refusing/);
   });
 
+  it('runs open on any loopback bind: localhost, 127.0.0.2; refuses a host name it cannot know is loopback', async () => {
+    for (const host of ['localhost', '127.0.0.2']) {
+      const running = await start({ host, tokens: [] });
+      try {
+        expect(running.auth).toBe('open');
+        const r = await api(running.url, 'GET', '/apskit/instance');
+        expect(r.body).toMatchObject({ auth: 'open', caller: { kind: 'open' } });
+      } finally {
+        await running.close();
+      }
+    }
+    await expect(start({ host: 'controller.example', tokens: [] })).rejects.toThrow(
+      /Refusing to serve the controller API on controller\.example/,
+    );
+  });
+
   it('starts on 0.0.0.0 with tokens, and requires them even from 127.0.0.1', async () => {
     const running = await start({ host: '0.0.0.0', tokens: [{ token: ADMIN, role: 'admin' }] });
     try {
