@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startController, type RunningController } from '@apskit/controller';
 import { JOB } from './fixtures/harness';
 import { services } from './fixtures/jobs';
+import { selfWritingServices } from './fixtures/self-writing-app';
 
 /** A self-signed client certificate made by openssl: a certificate this controller never issued. */
 function selfSigned(folder: string): { cert: string; key: string } {
@@ -189,5 +190,35 @@ describe('any other client', () => {
   it('needs no certificate: a token over HTTPS is enough, and nothing is a 401', async () => {
     expect((await call('GET', '/aps/2/resources', { headers: admin })).status).toBe(200);
     expect((await call('GET', '/aps/2/resources')).status).toBe(401);
+  });
+});
+
+describe("the embedded controller's in-process endpoint over HTTPS", () => {
+  it('calls back with the instance certificate, trusting the controller’s CA: its own write is stored', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'apskit-auth-cert-'));
+    const own = await startController({
+      app: { name: 'self-writing', services: selfWritingServices },
+      dataDir: folder,
+      port: 0,
+      tls: true,
+      tokens: [{ token: ADMIN, role: 'admin' }],
+    });
+    const saved = running;
+    running = own; // call() speaks to `running`
+    try {
+      const created = await call('POST', '/aps/2/resources', {
+        headers: admin,
+        body: { aps: { type: 'http://apskit.test/auth/note/1.0' }, text: 'n' },
+      });
+      const id = created.body.aps.id as string;
+      const stamped = await call('POST', `/aps/2/resources/${id}/stamp`, { headers: admin });
+      expect(stamped.status).toBe(200);
+      expect(stamped.body).toEqual({ status: 200, stamp: 'by-the-app' });
+      expect((await call('GET', `/aps/2/resources/${id}`, { headers: admin })).body.stamp).toBe('by-the-app');
+    } finally {
+      running = saved;
+      await own.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
