@@ -6,7 +6,7 @@
  * only certificates it issued and records who called.
  */
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,6 +100,51 @@ describe("an installed instance's calls to its controller", () => {
     expect(reply.json).toEqual({ aps: { id: 'r4', type: 'http://apskit.test/trust/item/1.0' } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(trapConnections).toBe(0);
+  });
+
+  it("trusts the controller's API through the installation's aps.x509.ca, for that instance only", async () => {
+    // The API serves with a certificate of its own (not the controller certificate), as APSKit's
+    // controller does with serve({ tls: true }): the installation names the CA that signed it.
+    const apiTls = selfSigned(dir, 'api-with-ca');
+    let requests = 0;
+    const api = https.createServer({ ...apiTls }, (_req, res) => {
+      requests += 1;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ aps: { id: 'r6', type: 'http://apskit.test/trust/item/1.0' } }));
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const apiUrl = `https://127.0.0.1:${(api.address() as AddressInfo).port}/`;
+    try {
+      const withCa = await a.install(endpoint.url, 'globals', { controllerUri: apiUrl, ca: apiTls.cert });
+      expect(withCa.status).toBe(200);
+      expect(JSON.stringify(withCa.json)).not.toContain('BEGIN CERTIFICATE');
+      const reply = await a.call(endpoint.url, 'GET', '/items/r6', {
+        headers: { 'APS-Instance-ID': withCa.instanceId },
+      });
+      expect(reply.status).toBe(200);
+      expect(reply.json).toEqual({ aps: { id: 'r6', type: 'http://apskit.test/trust/item/1.0' } });
+      expect(requests).toBe(1);
+
+      // The same API for an instance whose installation named no CA: not trusted, nothing sent.
+      const withoutCa = await a.install(endpoint.url, 'globals', { controllerUri: apiUrl });
+      const refused = await a.call(endpoint.url, 'GET', '/items/r6', {
+        headers: { 'APS-Instance-ID': withoutCa.instanceId },
+      });
+      expect(refused.status).toBe(502);
+      expect(requests).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => {
+        api.close(() => resolve());
+        api.closeAllConnections();
+      });
+    }
+  });
+
+  it('refuses an aps.x509.ca that is no certificate (400 naming it), storing nothing', async () => {
+    const bad = await a.install(endpoint.url, 'globals', { ca: 'not a certificate' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('aps.x509.ca');
+    expect(existsSync(join(dir, 'credentials', bad.instanceId))).toBe(false);
   });
 
   it('refuses a controller whose server certificate it cannot trust, before sending the request (502)', async () => {

@@ -11,7 +11,7 @@
  * The default is files in a data directory, one folder per instance, folder 0700 and files 0600. A
  * secret manager plugs in by implementing `CredentialStore`.
  */
-import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 /** What one installation gave the endpoint. The key is secret; the rest is not. */
@@ -22,6 +22,11 @@ export interface InstanceCredentials {
   readonly instanceKey: string;
   /** PEM: the controller's certificate (`aps.x509.controller`), the only client certificate accepted for this instance. */
   readonly controllerCertificate: string;
+  /**
+   * PEM: the CA of the controller's API server certificate, from the installation's `aps.x509.ca`
+   * (APSKit's controller sends it), trusted for this instance's calls to its controller only.
+   */
+  readonly controllerCa?: string;
   /** The controller's API root as the install request named it (APS-Controller-URI): the only one called for this instance. */
   readonly controllerUri?: string;
   /** When the credentials were stored (ISO 8601). */
@@ -54,6 +59,7 @@ const FILES = {
   instanceCertificate: 'instance.crt',
   instanceKey: 'instance.key',
   controllerCertificate: 'controller.crt',
+  controllerCa: 'controller-ca.crt',
   meta: 'instance.json',
 } as const;
 
@@ -64,8 +70,8 @@ export function credentialsDirectory(option?: string, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * Files in `dir`: `<dir>/<instance-id>/instance.crt`, `instance.key`, `controller.crt` and
- * `instance.json` (controller URI, install time). The directories are made 0700 and the files 0600
+ * Files in `dir`: `<dir>/<instance-id>/instance.crt`, `instance.key`, `controller.crt`, `controller-ca.crt`
+ * (when the installation named one) and `instance.json` (controller URI, install time). The directories are made 0700 and the files 0600
  * whatever the umask, each file written to a temporary name and renamed, so that a crash never
  * leaves half a key. Nothing is created before the first installation.
  */
@@ -103,10 +109,18 @@ export function fileCredentialStore(dir: string = credentialsDirectory()): Crede
         // Without its metadata an instance still has its certificates; it then has no recorded URI.
       }
       const [instanceCertificate, instanceKey, controllerCertificate] = texts as [string, string, string];
+      let controllerCa: string | undefined;
+      try {
+        controllerCa = await readFile(join(home, FILES.controllerCa), 'utf8');
+      } catch (e) {
+        // Optional: only an installation that named the controller's CA has one.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
       return {
         instanceCertificate,
         instanceKey,
         controllerCertificate,
+        ...(controllerCa === undefined ? {} : { controllerCa }),
         controllerUri: typeof meta.controllerUri === 'string' ? meta.controllerUri : undefined,
         installedAt: typeof meta.installedAt === 'string' ? meta.installedAt : undefined,
       };
@@ -119,6 +133,9 @@ export function fileCredentialStore(dir: string = credentialsDirectory()): Crede
       await writeSecret(join(home, FILES.instanceKey), credentials.instanceKey);
       await writeSecret(join(home, FILES.instanceCertificate), credentials.instanceCertificate);
       await writeSecret(join(home, FILES.controllerCertificate), credentials.controllerCertificate);
+      if (credentials.controllerCa !== undefined)
+        await writeSecret(join(home, FILES.controllerCa), credentials.controllerCa);
+      else await rm(join(home, FILES.controllerCa), { force: true });
       const meta = { controllerUri: credentials.controllerUri, installedAt: credentials.installedAt };
       await writeSecret(join(home, FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
     },

@@ -22,6 +22,11 @@ export interface Installation {
   readonly controllerCertificate: string;
   /** SHA-256 fingerprint of the controller certificate, `AB:CD:…`, as Node reports a peer's. */
   readonly controllerFingerprint: string;
+  /**
+   * `aps.x509.ca`, APSKit's addition (other runtimes ignore it): the CA the controller's API server
+   * certificate chains to, when that certificate is not the controller certificate itself.
+   */
+  readonly controllerCa?: string;
 }
 
 /** A field of the installation that is wrong, named for the 400 that answers it. */
@@ -58,7 +63,7 @@ export function readInstallation(body: unknown): Installation {
   if (x509 === null || typeof x509 !== 'object' || Array.isArray(x509)) {
     throw new InstallationError('aps.x509', 'aps.x509 must be an object with "self" and "controller"');
   }
-  const { self, controller } = x509 as { self?: unknown; controller?: unknown };
+  const { self, controller, ca } = x509 as { self?: unknown; controller?: unknown; ca?: unknown };
   if (typeof self !== 'string' || self.trim() === '') {
     throw new InstallationError(
       'aps.x509.self',
@@ -100,12 +105,22 @@ export function readInstallation(body: unknown): Installation {
     );
   }
   const controllerCertificate = parseCertificate(controllerPems[0] as string, 'aps.x509.controller');
+  let controllerCa: string | undefined;
+  if (ca !== undefined) {
+    const caPems = typeof ca === 'string' ? (ca.match(CERTIFICATE) ?? []) : [];
+    if (caPems.length === 0 || /PRIVATE KEY-----/.test(ca as string)) {
+      throw new InstallationError('aps.x509.ca', 'aps.x509.ca must be certificates in PEM, and no key');
+    }
+    for (const pem of caPems) parseCertificate(pem, 'aps.x509.ca');
+    controllerCa = `${caPems.join('\n')}\n`;
+  }
   return {
     // The certificate (and any chain after it) as sent; the key on its own, as the Node runtime keeps them.
     instanceCertificate: `${selfCertificates.join('\n')}\n`,
     instanceKey: `${keys[0] as string}\n`,
     controllerCertificate: `${controllerPems[0] as string}\n`,
     controllerFingerprint: controllerCertificate.fingerprint256,
+    ...(controllerCa === undefined ? {} : { controllerCa }),
   };
 }
 

@@ -197,7 +197,11 @@ export class InstanceTrust {
         fetch: mutualTlsFetch({
           cert: credentials.instanceCertificate,
           key: credentials.instanceKey,
-          ca: [credentials.controllerCertificate, ...(this.options.controllerCa ?? [])],
+          ca: [
+            credentials.controllerCertificate,
+            ...(credentials.controllerCa === undefined ? [] : [credentials.controllerCa]),
+            ...(this.options.controllerCa ?? []),
+          ],
         }),
       },
     };
@@ -258,6 +262,7 @@ export class InstanceTrust {
       instanceCertificate: installation.instanceCertificate,
       instanceKey: installation.instanceKey,
       controllerCertificate: installation.controllerCertificate,
+      ...(installation.controllerCa === undefined ? {} : { controllerCa: installation.controllerCa }),
       controllerUri,
       installedAt: new Date().toISOString(),
     };
