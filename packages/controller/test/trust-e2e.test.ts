@@ -173,18 +173,21 @@ interface ControllerProc {
   readonly instanceId: string;
   /** The controller's client certificate and key, as it keeps them in `<dataDir>/trust/`. */
   readonly client: { cert: string; key: string };
+  /** The CA its API's server certificate chains to. */
+  readonly apiCa: string;
 }
 const controllers: ControllerProc[] = [];
 
-async function startControllerProcess(name: string): Promise<ControllerProc> {
+/** `ownTls`: the API serves with `tls: true` (a certificate of the controller's own CA), not the test's. */
+async function startControllerProcess(name: string, ownTls = false): Promise<ControllerProc> {
   const dataDir = join(dir, name);
   mkdirSync(dataDir);
   const proc = startProcess('fixtures/trust-controller-process.ts', [
     dataDir,
     endpointUrl,
     endpointServer.certFile,
-    controllerServer.certFile,
-    controllerServer.keyFile,
+    ownTls ? '-' : controllerServer.certFile,
+    ownTls ? '-' : controllerServer.keyFile,
     ADMIN,
   ]);
   const port = await proc.line('port');
@@ -199,6 +202,7 @@ async function startControllerProcess(name: string): Promise<ControllerProc> {
       cert: readFileSync(join(trust, 'controller.crt'), 'utf8'),
       key: readFileSync(join(trust, 'controller.key'), 'utf8'),
     },
+    apiCa: ownTls ? readFileSync(join(trust, 'ca.crt'), 'utf8') : controllerServerCa.cert,
   };
   controllers.push(started);
   return started;
@@ -208,7 +212,7 @@ async function startControllerProcess(name: string): Promise<ControllerProc> {
 function admin(c: ControllerProc, method: string, path: string, body?: unknown): Promise<Reply> {
   return request(c.url + path, {
     method,
-    ca: controllerServerCa.cert,
+    ca: c.apiCa,
     headers: { Authorization: `Bearer ${ADMIN}` },
     body,
   });
@@ -398,13 +402,24 @@ describe('issue 18: controller and endpoint in separate processes over HTTPS', (
     expect(readdirNames(credentialsDir)).toEqual([a.instanceId, b.instanceId].sort());
   });
 
-  // The controller's API here serves a certificate the test made, given to the endpoint as
+  // The controllers above serve their API with a certificate the test made, given to the endpoint as
   // `controllerCa`. With `serve({ tls: true })` the CA that signs the API's certificate exists only
-  // once the controller first started, which is when it installs: the endpoint would have to learn it
-  // from the installation's `aps.x509.ca`, which @apskit/express does not read yet.
-  it.todo(
-    "with serveController({ tls: true }), the endpoint trusts the controller's API through the installation's aps.x509.ca (not read by @apskit/express yet)",
-  );
+  // once the controller first started, which is when it installs: the endpoint learns it from the
+  // installation's `aps.x509.ca` (APSKit's addition) and trusts it for that instance only.
+  it("with serveController({ tls: true }), the endpoint trusts the controller's API through the installation's aps.x509.ca", async () => {
+    // The endpoint process was told only of the test's CA (controllerCa): this controller's API
+    // certificate is signed by the controller's own CA, which only the installation names.
+    const c = await startControllerProcess('controller-own-tls', true);
+    await eventually(
+      async () => existsSync(join(credentialsDir, c.instanceId, 'controller-ca.crt')),
+      (done) => done,
+      30_000,
+    );
+    expect(readFileSync(join(credentialsDir, c.instanceId, 'controller-ca.crt'), 'utf8').trim()).toBe(c.apiCa.trim());
+    const gadget = await provisionGadget(c, 'g-c');
+    // The app's GET through the controller succeeded: it trusted the API's certificate.
+    expect(gadget.body).toMatchObject({ aps: { status: 'aps:ready' }, seenStatus: 'aps:provisioning' });
+  });
 
   it('no instance key in the answers the controller kept or in either process output', async () => {
     const leaks: string[] = [];
