@@ -16,11 +16,8 @@ import {
   type Class,
   type TypeModel,
 } from '@apskit/core';
-import {
-  peerFingerprint,
-  requirePinnedClientCertificate,
-  type ClientCertificateOptions,
-} from './security/client-certificate';
+import { requirePinnedClientCertificate, type ClientCertificateOptions } from './security/client-certificate';
+import { peerCertificateReader, trustedProxyFromEnv, type TrustedProxyOptions } from './security/peer-certificate';
 import { credentialsDirectory, fileCredentialStore, type CredentialStore } from './trust/credential-store';
 import { carriesX509, withoutX509 } from './trust/installation';
 import { InstanceTrust, type InstallationOptions, type TrustDecision } from './trust/instance-trust';
@@ -63,6 +60,15 @@ export interface EndpointOptions {
    * another), for every request. Installed instances are pinned without it (see `installation`).
    */
   clientCertificate?: ClientCertificateOptions;
+  /**
+   * Behind a TLS-terminating proxy (docs/security.md): the client certificate is the one the proxy
+   * passes on in `certificateHeader` (default `x-ssl-client-cert`, nginx's `$ssl_client_escaped_cert`),
+   * believed only on a connection from the proxy: one presenting `proxyCertificate` and/or from one of
+   * `addresses`. From anyone else the header is ignored (and logged at warn). It then serves
+   * installation, per-instance pinning and `clientCertificate` alike. Default: the
+   * APSKIT_TRUSTED_PROXY_ADDRESSES environment variable (comma-separated addresses), else no proxy.
+   */
+  trustedProxy?: TrustedProxyOptions;
   /**
    * Where the credentials of each installed application instance are kept (instance certificate and
    * key, controller certificate, controller URI). Default: files in `credentialsDir`.
@@ -130,6 +136,18 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   // Only a pinned client certificate authenticates an HTTP caller as the controller: the one of
   // `clientCertificate` for every request, or an installed instance's for the requests naming it.
   const pinned = options.clientCertificate !== undefined;
+  // Whose client certificate a request carries: its connection's, or a trusted proxy's header.
+  const trustedProxy = options.trustedProxy ?? trustedProxyFromEnv();
+  const peerCertificateOf = peerCertificateReader(trustedProxy, ({ header, remoteAddress }) =>
+    logger?.warn(
+      { header, remoteAddress },
+      trustedProxy
+        ? 'a client certificate header from a peer that is not the trusted proxy: ignored'
+        : 'a client certificate header, and no trustedProxy configured: ignored',
+    ),
+  );
+  const pinnedClientCertificate =
+    options.clientCertificate && requirePinnedClientCertificate(options.clientCertificate, peerCertificateOf);
 
   const services = new Map<string, CompiledService>();
   for (const [name, cls] of entries) services.set(name, compileService(name, model.get(cls)));
@@ -154,7 +172,7 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
         path: openapi,
         owns: dispatcher.owns,
         document: () => toOpenApi(model, { services: options.services }),
-        guard: options.clientCertificate && requirePinnedClientCertificate(options.clientCertificate),
+        guard: pinnedClientCertificate,
       }),
     );
   }
@@ -170,7 +188,19 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
     next();
   });
   if (logger) router.use(requestLog(logger));
-  if (options.clientCertificate) router.use(requirePinnedClientCertificate(options.clientCertificate));
+  if (trustedProxy) {
+    // A trusted proxy's header that holds no certificate is a 400 naming it, before anything else.
+    router.use((req, res, next) => {
+      try {
+        peerCertificateOf(req);
+      } catch (e) {
+        sendError(res, e, logger);
+        return;
+      }
+      next();
+    });
+  }
+  if (pinnedClientCertificate) router.use(pinnedClientCertificate);
   router.use(jsonBody(options.bodyLimit ?? '1mb'));
   router.use(bodyErrors);
   router.use((req, res, next) => {
@@ -182,7 +212,7 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
       controllerUri: headerOf(req.headers[ApsHeaderKey.controllerUri]),
       // Read only when a decision needs it: most requests are decided without the certificate.
       get peerFingerprint() {
-        return peerFingerprint(req);
+        return peerCertificateOf(req)?.fingerprint256;
       },
       pinned,
       body: req.body as unknown,

@@ -5,6 +5,17 @@
 export { createEndpoint, type ApsEndpoint, type EndpointOptions } from './create-endpoint';
 export { controllerResourceLoader, type ResourceLoader, type ResourceRequest } from './resources/loader';
 export { fingerprintOf, type ClientCertificateOptions } from './security/client-certificate';
+export {
+  certificateFromHeader,
+  peerCertificateReader,
+  trustedProxyFromEnv,
+  DEFAULT_CERTIFICATE_HEADER,
+  TRUSTED_PROXY_ADDRESSES_ENV,
+  type IgnoredHeader,
+  type PeerCertificate,
+  type PeerCertificateOf,
+  type TrustedProxyOptions,
+} from './security/peer-certificate';
 export { ApsHeaders } from './protocol/headers';
 export type { ApsCall, ApsReply } from './protocol/call';
 export { createDispatcher, type Dispatcher, type DispatchRequest } from './dispatch';

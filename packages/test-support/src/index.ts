@@ -6,3 +6,4 @@
  */
 export { validateOpenApi, type OpenApiValidation } from './openapi-validator';
 export { Globals, Provisionable, services } from './async-provisioning';
+export { tlsProxyDouble, type TlsProxy, type TlsProxyOptions } from './tls-proxy';

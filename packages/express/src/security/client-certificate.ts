@@ -34,10 +34,27 @@ export function peerFingerprint(req: Request): string | undefined {
   return cert?.fingerprint256 || undefined;
 }
 
-export function requirePinnedClientCertificate(options: ClientCertificateOptions) {
+/**
+ * `peerCertificateOf` says whose certificate a request carries (security/peer-certificate.ts: the
+ * connection's, or the one a trusted proxy passes on); by default the connection's.
+ */
+export function requirePinnedClientCertificate(
+  options: ClientCertificateOptions,
+  peerCertificateOf: (req: Request) => { readonly fingerprint256: string } | undefined = (req) => {
+    const fingerprint256 = peerFingerprint(req);
+    return fingerprint256 === undefined ? undefined : { fingerprint256 };
+  },
+) {
   const pinned = new Set((typeof options.pinned === 'string' ? [options.pinned] : options.pinned).map(fingerprintOf));
   return (req: Request, res: Response, next: NextFunction): void => {
-    const fingerprint = peerFingerprint(req);
+    let fingerprint: string | undefined;
+    try {
+      fingerprint = peerCertificateOf(req)?.fingerprint256;
+    } catch (e) {
+      // A trusted proxy's header that holds no certificate: the 400 the reader made.
+      sendError(res, e, undefined);
+      return;
+    }
     if (!fingerprint) {
       sendError(res, new UnauthorizedError('A client certificate is required (mutual TLS)'), undefined);
       return;
