@@ -236,4 +236,13 @@ describe('configuration', () => {
     expect(make({ addresses: ['10.0.0.0/33'] })).toThrow(/not an IP address/);
     expect(make({ addresses: ['127.0.0.1'], certificateHeader: 'bad header' })).toThrow(/not a header name/);
   });
+
+  it('refuses to listen over plain HTTP with a proxy certificate: it could never be presented', async () => {
+    const endpoint = createEndpoint({
+      services: { globals: TrustGlobals },
+      logger: false,
+      trustedProxy: { proxyCertificate: proxyClient.cert },
+    });
+    await expect(endpoint.listen()).rejects.toThrow(/proxyCertificate needs tls/);
+  });
 });

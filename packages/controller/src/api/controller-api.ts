@@ -4,7 +4,13 @@
  * between HTTP and the Controller's methods; each group of routes is a module of its own.
  */
 import express, { type Router } from 'express';
-import { bodyErrors, jsonBody } from '@apskit/express';
+import {
+  bodyErrors,
+  jsonBody,
+  peerCertificateReader,
+  type IgnoredHeader,
+  type TrustedProxyOptions,
+} from '@apskit/express';
 import type { Controller, ControllerOptions } from '../controller';
 import { appSecretHash } from '../auth/app-secret';
 import { authenticate, type InstanceCertificateCheck } from '../auth/authenticate';
@@ -40,6 +46,13 @@ export interface ControllerApiOptions extends Pick<
   readonly open?: boolean;
   /** Recognises the application's instance certificate on a TLS request (the controller's trust). */
   readonly instanceCertificate?: InstanceCertificateCheck;
+  /**
+   * Behind a TLS-terminating proxy: the client certificate is the one the proxy passes on in a
+   * header, believed only on a connection from the proxy (its certificate and/or address); see
+   * @apskit/express's `trustedProxy` and docs/security.md. Refused with an open API: callers
+   * through a proxy come from elsewhere, so tokens are required.
+   */
+  readonly trustedProxy?: TrustedProxyOptions;
 }
 
 /** How the API authenticates, as `GET /apskit/instance` tells it: `open`, or `required` (tokens, certificates). */
@@ -64,11 +77,18 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
   const tokens = options.tokens ?? TokenStore.configured(own.tokens);
   const open = options.open ?? tokens.size === 0;
   const auth: ApiAuthentication = open ? 'open' : 'required';
+  if (open && options.trustedProxy)
+    throw new Error(
+      'A controller behind a trusted proxy serves callers from elsewhere: configure tokens (it cannot run open)',
+    );
+  const peerCertificateOf = peerCertificateReader(options.trustedProxy, ignoredHeaderWarning());
   const authentication = authenticate({
     tokens,
     open: () => open,
     // The app is the holder of the instance certificate this controller issued (trust/), over TLS.
-    instanceCertificate: options.instanceCertificate ?? ((req) => controller.trust.identifyRequest(req)?.instanceId),
+    // Through a trusted proxy, the certificate it passes on (a malformed one throws a 400 here).
+    instanceCertificate:
+      options.instanceCertificate ?? ((req) => controller.trust.identify(peerCertificateOf(req))?.instanceId),
     instanceId: () => controller.instance.id,
     appSecret: () => appSecretHash(controller),
   });
@@ -86,4 +106,22 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
   instanceRoutes(router, controller, context, auth);
   applicationRoutes(router, controller, context);
   return router;
+}
+
+/**
+ * A client certificate header from a peer that is not the trusted proxy is ignored; said once per
+ * peer address (at most 100 of them) as a process warning: the controller has no logger, and a
+ * warning per request would let any client fill stderr.
+ */
+function ignoredHeaderWarning(): (ignored: IgnoredHeader) => void {
+  const warned = new Set<string>();
+  return ({ header, remoteAddress }) => {
+    const peer = remoteAddress ?? 'unknown';
+    if (warned.has(peer) || warned.size >= 100) return;
+    warned.add(peer);
+    process.emitWarning(
+      `A request from ${peer} carried the ${header} header, and ${peer} is not a trusted proxy: the header was ignored`,
+      { code: 'APSKIT_UNTRUSTED_CERTIFICATE_HEADER' },
+    );
+  };
 }

@@ -15,7 +15,7 @@ import { controllerApi, type ApiAuthentication } from './controller-api';
 import { requestGuard } from './guard';
 import { tlsServerOptions, type ServeTlsOption } from './tls-server';
 import { countRequests, healthApi } from './health';
-import { apsFallbacks } from '@apskit/express';
+import { apsFallbacks, type TrustedProxyOptions } from '@apskit/express';
 
 export interface ServeOptions {
   /** Default 3000; 0 picks a free port. */
@@ -31,6 +31,13 @@ export interface ServeOptions {
    * to give one: the application presents its instance certificate, others a bearer token. Default: HTTP.
    */
   tls?: ServeTlsOption;
+  /**
+   * Behind a TLS-terminating proxy (docs/security.md): the application's instance certificate is
+   * the one the proxy passes on in `certificateHeader` (default `x-ssl-client-cert`), believed only
+   * on a connection from the proxy (`proxyCertificate`, which needs `tls`, and/or `addresses`).
+   * Needs tokens: a controller behind a proxy never runs open.
+   */
+  trustedProxy?: TrustedProxyOptions;
 }
 
 export interface RunningController {
@@ -67,7 +74,11 @@ export async function serveController(controller: Controller, options: ServeOpti
   const tokens = TokenStore.configured(controller.options.tokens);
   if (tokens.size === 0 && !bindsLoopbackOnly(host)) throw openBindError(host);
   const auth: ApiAuthentication = tokens.size === 0 ? 'open' : 'required';
-  app.use(controllerApi(controller, { tokens, open: auth === 'open' }));
+  if (options.trustedProxy?.proxyCertificate !== undefined && !options.tls)
+    throw new Error(
+      'trustedProxy.proxyCertificate needs tls: the proxy presents its certificate over mutual TLS (or name its addresses)',
+    );
+  app.use(controllerApi(controller, { tokens, open: auth === 'open', trustedProxy: options.trustedProxy }));
   // The console and the root answer only to the API's hosts (issue 15 #5), as the API does.
   const guard = requestGuard({
     allowedHosts: controller.options.allowedHosts,

@@ -42,6 +42,10 @@ export async function listenEndpoint(
   options: ListenOptions = {},
   logger?: Logger,
 ): Promise<RunningEndpoint> {
+  if (router.options.trustedProxy?.proxyCertificate !== undefined && !options.tls)
+    throw new Error(
+      'trustedProxy.proxyCertificate needs tls: the proxy presents its certificate over mutual TLS (or name its addresses)',
+    );
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
