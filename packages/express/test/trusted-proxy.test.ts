@@ -157,6 +157,15 @@ describe('a proxy trusted by its certificate (mutual TLS to the endpoint)', () =
     expect((await retrieve(der.url, instanceId, a.controller)).status).toBe(200);
     expect((await retrieve(der.url, instanceId, intruder)).status).toBe(403);
   });
+
+  it('takes a PEM whose line breaks are spaces, and URL-encoded base64 DER (Traefik), as well', async () => {
+    const pem = a.controller.cert.trim();
+    const body = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+    for (const fixed of [pem.replace(/\n/g, ' '), encodeURIComponent(body)]) {
+      const front = await proxy(endpoint.url, { encoding: { fixed } });
+      expect((await retrieve(front.url, instanceId, null)).status).toBe(200);
+    }
+  });
 });
 
 describe('a proxy that is not trusted', () => {
