@@ -241,6 +241,7 @@ describe('configuration', () => {
     const make = (trustedProxy: EndpointOptions['trustedProxy']) => () =>
       createEndpoint({ services: { globals: TrustGlobals }, logger: false, trustedProxy });
     expect(make({})).toThrow(/proxyCertificate or addresses/);
+    expect(make({ addresses: [] })).toThrow(/proxyCertificate or addresses/);
     expect(make({ addresses: ['not-an-ip'] })).toThrow(/not an IP address/);
     expect(make({ addresses: ['10.0.0.0/33'] })).toThrow(/not an IP address/);
     expect(make({ addresses: ['127.0.0.1'], certificateHeader: 'bad header' })).toThrow(/not a header name/);

@@ -181,7 +181,7 @@ export function peerCertificateReader(
     certificates === undefined
       ? undefined
       : new Set((typeof certificates === 'string' ? [certificates] : certificates).map(fingerprintOf));
-  const fromAddress = trustedProxy.addresses === undefined ? undefined : addressList(trustedProxy.addresses);
+  const fromAddress = trustedProxy.addresses?.length ? addressList(trustedProxy.addresses) : undefined;
   if (!pinned?.size && !fromAddress)
     throw new Error('trustedProxy needs proxyCertificate or addresses: how else is the proxy known?');
 
@@ -197,7 +197,7 @@ export function peerCertificateReader(
     const value = req.headers[header];
     if (value === undefined) return null;
     try {
-      // Repeated, Node joins the values with ", ": no certificate, then (a comma is neither base64 nor URL-encoded PEM).
+      // Sent twice, Node joins the values with ", ", which is no certificate: a 400, never a choice of one.
       const cert = certificateFromHeader(Array.isArray(value) ? value.join(', ') : value);
       return cert ? { fingerprint256: cert.fingerprint256, raw: cert.raw, via: 'proxy' } : null;
     } catch (e) {
