@@ -23,6 +23,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startControllerDouble, type ControllerDouble } from './helpers/controller-double';
+import { makeLeaf } from './helpers/openssl';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/apskit.js');
@@ -44,7 +45,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const env = (): NodeJS.ProcessEnv => ({ ...process.env, APSKIT_DATA_DIR: dataDir, APSKIT_LOG_LEVEL: 'silent' });
+let extraEnv: NodeJS.ProcessEnv = {};
+beforeEach(() => (extraEnv = {}));
+const env = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  APSKIT_DATA_DIR: dataDir,
+  APSKIT_LOG_LEVEL: 'silent',
+  ...extraEnv,
+});
 
 interface Deploy {
   readonly httpUrl: string;
@@ -235,6 +243,54 @@ describe('issue 18: apskit deploy pinned by default', () => {
     expect((await given.call(d.httpsUrl, 'POST', 'provisionables/', instance, provision)).status).toBe(202);
     expect((await other.call(d.httpsUrl, 'POST', 'provisionables/', instance, provision)).status).toBe(403);
     expect((await anonymous(d.httpsUrl, 'provisionables/', endpointCert)).status).toBe(401);
+  });
+
+  it('behind a trusted proxy (APSKIT_TRUSTED_PROXY_ADDRESSES), pins the controller certificate the proxy passes on', async () => {
+    // The proxy is this machine (127.0.0.1), trusted by address, speaking plain HTTP to the endpoint
+    // as a proxy on the same host may: the controller's certificate comes in X-SSL-Client-Cert, as
+    // nginx's $ssl_client_escaped_cert writes it (URL-encoded PEM).
+    extraEnv = { APSKIT_TRUSTED_PROXY_ADDRESSES: '127.0.0.1' };
+    const d = await deploy();
+    const a = await controllerDouble('proxied-first', d.endpointCert);
+    const b = await controllerDouble('proxied-second', d.endpointCert);
+    const certs = join(dir, 'certs');
+    const throughProxy = (controllerCert: string, instanceId: string, body: unknown): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(
+          new URL('globals/', d.httpUrl),
+          {
+            method: 'POST',
+            agent: false,
+            headers: {
+              'Content-Type': 'application/json',
+              'APS-Instance-ID': instanceId,
+              'APS-Controller-URI': a.url,
+              'X-SSL-Client-Cert': encodeURIComponent(controllerCert),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    const install = (controller: ControllerDouble, instanceId: string, n: number): Promise<number> => {
+      const instance = makeLeaf(certs, `proxied-instance-${n}`, controller.ca);
+      return throughProxy(controller.controller.cert, instanceId, {
+        aps: {
+          type: GLOBALS,
+          x509: { self: `${instance.cert}${instance.key}`, controller: controller.controller.cert },
+        },
+      });
+    };
+    const first = 'f0000000-0000-4000-8000-000000000007';
+    expect(await install(a, first, 1)).toBe(200);
+    expect(installed()).toEqual([first]);
+    expect(d.stdout()).toContain(`installed by controller ${fingerprint(a.controller.cert)}`);
+    expect(await install(b, 'f0000000-0000-4000-8000-000000000008', 2)).toBe(403);
+    expect(installed()).toEqual([first]);
   });
 
   it('says what is wrong with --controller-cert, and exits 1', () => {

@@ -166,7 +166,7 @@ function banner(app: string, services: readonly string[], d: Deployment): string
       : '';
   return [
     `APSKit endpoint for ${app} configured SUCCESSFULLY`,
-    `  http endpoint url:  ${d.httpUrl}${d.pin ? ' (refuses every request: no client certificate over HTTP)' : ''}`,
+    `  http endpoint url:  ${d.httpUrl}${d.pin ? ' (no client certificate over HTTP: for a trusted proxy only)' : ''}`,
     `  https endpoint url: ${d.httpsUrl}`,
     `  services:           ${services.join(', ')}`,
     `  certificate:        ${cert}`,
