@@ -7,7 +7,8 @@
  * request that was refused left a resource behind. For issue 18, the controller's authentication
  * over HTTPS: random and malformed Authorization headers, tokens with odd bytes, huge headers, and
  * client certificates openssl made that are not the instance's (another CA, expired, the wrong key
- * usage, self-signed with the instance's name): 400, 401, 403 (or Node's own 400/431 for what HTTP
+ * usage, self-signed with the instance's name), and the same, truncated or mangled, in the
+ * X-SSL-Client-Cert header of a trusted proxy: 400, 401, 403 (or Node's own 400/431 for what HTTP
  * cannot carry), never a success, never a 500, and nothing written.
  */
 import http from 'node:http';
@@ -374,11 +375,14 @@ describe('issue 18: authentication headers and client certificates', () => {
     headers: Record<string, string>;
     body?: Buffer;
     client?: Pem;
+    /** Another controller than `running`. */
+    to?: RunningController;
   }
 
   /** Over HTTPS through node:https (which refuses to send header bytes HTTP forbids: see `sendRaw`). */
   function sendTls(r: Sent): Promise<Raw> {
-    const url = new URL(running.url);
+    const url = new URL((r.to ?? running).url);
+    const ca = (r.to ?? running).caCertificate;
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
@@ -434,8 +438,9 @@ describe('issue 18: authentication headers and client certificates', () => {
     });
   }
 
-  function asAdmin(method: string, path: string, body?: unknown): Promise<Raw> {
+  function asAdmin(method: string, path: string, body?: unknown, to?: RunningController): Promise<Raw> {
     return sendTls({
+      to,
       method,
       path,
       headers: {
@@ -447,9 +452,9 @@ describe('issue 18: authentication headers and client certificates', () => {
   }
 
   /** What a refused request must not have changed: the resources and tasks, and the target resource. */
-  async function snapshot(): Promise<string> {
-    const resources = await asAdmin('GET', '/aps/2/resources');
-    const tasks = await asAdmin('GET', '/apskit/tasks');
+  async function snapshot(to?: RunningController): Promise<string> {
+    const resources = await asAdmin('GET', '/aps/2/resources', undefined, to);
+    const tasks = await asAdmin('GET', '/apskit/tasks', undefined, to);
     expect(resources.status).toBe(200);
     expect(tasks.status).toBe(200);
     return resources.text + tasks.text;
@@ -599,5 +604,75 @@ describe('issue 18: authentication headers and client certificates', () => {
     // Still serving, as the administrator and as nobody.
     expect((await asAdmin('GET', `/aps/2/resources/${targetId}`)).status).toBe(200);
     expect((await sendTls({ method: 'GET', path: '/aps/2/resources', headers: {} })).status).toBe(401);
+  });
+  it('behind a trusted proxy, garbage and foreign certificates in X-SSL-Client-Cert are refused, never the app, never a 500, nothing written', async () => {
+    const proxied = await serveController(
+      new Controller({
+        app: { name: 'jobs-app', services },
+        dataDir: mkdtempSync(join(dir, 'proxied-')),
+        timeScale: 0.01,
+        pollMs: 50,
+        tokens: [{ token: ADMIN, role: 'admin', subject: 'fuzz' }],
+      }),
+      // This test is the proxy: it connects from 127.0.0.1.
+      { port: 0, tls: true, trustedProxy: { addresses: ['127.0.0.1'] } },
+    );
+    try {
+      const proxiedInstance = proxied.controller.instance.id;
+      const before = await snapshot(proxied);
+      const pem = (p: Pem): string => p.cert;
+      const HEADER = fc.oneof(
+        fc.constantFrom(
+          '-----BEGIN CERTIFICATE-----',
+          '-----BEGIN CERTIFICATE----- AAAA -----END CERTIFICATE-----',
+          '%2D%2D%2D%2D%2DBEGIN%20CERTIFICATE',
+          '%ZZ%',
+          'MIIB',
+          '====',
+          'a'.repeat(12_000),
+        ),
+        fc.constantFrom(...Object.values(certs)).map((p) => encodeURIComponent(pem(p))),
+        fc.constantFrom(...Object.values(certs)).map((p) => pem(p).replace(/\n/g, ' ')),
+        fc.constantFrom(...Object.values(certs)).map((p) => encodeURIComponent(pem(p)).slice(0, 200)),
+        fc.stringMatching(/^[A-Za-z0-9+/=%-]{1,300}$/),
+        fc
+          .uint8Array({ minLength: 1, maxLength: 80 })
+          .map((b) => Buffer.from(b.map((x) => 0x80 | x)).toString('latin1')),
+      );
+      await fc.assert(
+        fc.asyncProperty(TARGET, HEADER, fc.boolean(), async (t, header, tokenOnReads) => {
+          const c = concrete({ ...t, naming: true });
+          // The admin's token on reads only: an admin may write, and a write must show it was refused.
+          // (Not on the event stream: it would stay open.)
+          const withToken = tokenOnReads && c.method === 'GET' && c.path !== '/apskit/events';
+          c.path = c.path.replace(instanceId, proxiedInstance);
+          const reply = await sendTls({
+            to: proxied,
+            method: c.method,
+            path: c.path,
+            headers: {
+              'aps-instance-id': proxiedInstance,
+              'x-ssl-client-cert': header,
+              ...(withToken ? { authorization: `Bearer ${ADMIN}` } : {}),
+              ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            body: c.body === undefined ? undefined : Buffer.from(JSON.stringify(c.body)),
+          });
+          expectWellFormed(
+            reply,
+            `${c.method} ${c.path} with X-SSL-Client-Cert ${JSON.stringify(header.slice(0, 40))}`,
+          );
+          // With the admin's token a read may succeed; without one, nothing does: the header made no app.
+          if (reply.status < 400 && !withToken)
+            throw new Error(
+              `${c.method} ${c.path} answered ${reply.status} through the proxy: ${reply.text.slice(0, 200)}`,
+            );
+        }),
+        { numRuns: 150 },
+      );
+      expect(await snapshot(proxied)).toBe(before);
+    } finally {
+      await proxied.close();
+    }
   });
 });
