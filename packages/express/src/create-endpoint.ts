@@ -3,7 +3,7 @@
  * protocol. Everything that can be decided once (the model, validators, instance builders, routes)
  * is decided here, so that a request runs only its own work.
  */
-import express, { type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import {
   ApsHeader,
@@ -203,8 +203,30 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   if (pinnedClientCertificate) router.use(pinnedClientCertificate);
   router.use(jsonBody(options.bodyLimit ?? '1mb'));
   router.use(bodyErrors);
-  router.use((req, res, next) => {
-    // Installation, and the pin of the instance the request names (trust/instance-trust.ts).
+  /** Calls the app for a request the trust check let through. */
+  const dispatchRequest = (req: Request, res: Response, decision: PassedTrust): void => {
+    dispatcher
+      .dispatch({
+        method: req.method,
+        path: req.path,
+        headers: req.headers,
+        query: req.query as Record<string, unknown>,
+        body: req.body,
+        unsafeKeys: (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] === true,
+        trusted: decision.trusted,
+        instance: decision.instance,
+      })
+      // Nothing may escape as an unhandled rejection (Node would stop the whole process): neither
+      // handler throws, each catching its own failures. One `then` with both handlers, not
+      // `.then().catch()`: a promise less per request, which AsyncLocalStorage makes cost.
+      .then(
+        (reply) => sendReply(res, decision.installed ? withoutKeys(reply) : reply, logger),
+        (error: unknown) => failReply(res, error, logger),
+      );
+  };
+  // The last step, in one middleware (each layer costs on every request): installation and the pin
+  // of the instance the request names (trust/instance-trust.ts), then the app.
+  router.use((req, res) => {
     const input = {
       method: req.method,
       path: req.path,
@@ -218,9 +240,8 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
       body: req.body as unknown,
     };
     const quick = trust.quick(input);
-    if (quick) {
-      (req as unknown as Record<symbol, TrustDecision>)[TRUST] = quick;
-      next();
+    if (quick && !quick.refused) {
+      dispatchRequest(req, res, quick);
       return;
     }
     trust.check(input).then(
@@ -231,36 +252,13 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
         }
         // Nothing after this point sees `aps.x509`: not the app, not a log, not the answer.
         req.body = decision.body;
-        (req as unknown as Record<symbol, TrustDecision>)[TRUST] = decision;
-        next();
+        dispatchRequest(req, res, decision);
       },
       (error: unknown) => {
         logger?.error({ err: error }, 'the credential store failed');
         sendError(res, new InternalError('Internal error: the credential store failed'), undefined);
       },
     );
-  });
-  router.use((req, res) => {
-    const decision = (req as unknown as Record<symbol, TrustDecision | undefined>)[TRUST];
-    const passed = decision && !decision.refused ? decision : undefined;
-    dispatcher
-      .dispatch({
-        method: req.method,
-        path: req.path,
-        headers: req.headers,
-        query: req.query as Record<string, unknown>,
-        body: req.body,
-        unsafeKeys: (req as unknown as Record<symbol, unknown>)[UNSAFE_BODY] === true,
-        trusted: passed?.trusted ?? pinned,
-        instance: passed?.instance,
-      })
-      // Nothing may escape as an unhandled rejection (Node would stop the whole process): neither
-      // handler throws, each catching its own failures. One `then` with both handlers, not
-      // `.then().catch()`: a promise less per request, which AsyncLocalStorage makes cost.
-      .then(
-        (reply) => sendReply(res, passed?.installed ? withoutKeys(reply) : reply, logger),
-        (error: unknown) => failReply(res, error, logger),
-      );
   });
 
   const endpoint = router as ApsEndpoint;
@@ -277,8 +275,8 @@ export function createEndpoint(options: EndpointOptions): ApsEndpoint {
   return endpoint;
 }
 
-/** Where the express adapter keeps a request's trust decision between its two steps. */
-const TRUST = Symbol('apskit.trust');
+/** A trust decision that lets the request through. */
+type PassedTrust = Extract<TrustDecision, { readonly trusted: boolean }>;
 
 function headerOf(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
