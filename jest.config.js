@@ -11,8 +11,9 @@ module.exports = {
     '^@apskit/([a-z-]+)$': '<rootDir>/packages/$1/src',
     // A package's test kit (`@apskit/store/testing`) lives in its sources too.
     '^@apskit/([a-z-]+)/testing$': '<rootDir>/packages/$1/src/testing',
-    // The tests' PostgreSQL fixture, apart from @apskit/test-support so that only its users load pg.
-    '^@apskit/test-support/postgres$': '<rootDir>/packages/test-support/src/postgres',
+    // The tests' PostgreSQL fixture and openssl certificates, apart from @apskit/test-support so that
+    // only their users load pg or run openssl.
+    '^@apskit/test-support/(postgres|openssl)$': '<rootDir>/packages/test-support/src/$1',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],

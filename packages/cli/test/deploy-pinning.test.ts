@@ -23,7 +23,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startControllerDouble, type ControllerDouble } from './helpers/controller-double';
-import { makeLeaf } from './helpers/openssl';
+import { makeLeaf } from '@apskit/test-support/openssl';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/apskit.js');

@@ -22,7 +22,7 @@ import { createEndpoint, type RunningEndpoint } from '@apskit/express';
 import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { JOB, PROVISIONABLE, api, startHarness, type Harness } from './fixtures/harness';
 import { services } from './fixtures/jobs';
-import { makeCa, makeLeaf, type Pem } from './fixtures/openssl-certs';
+import { makeCa, makeLeaf, type Pem } from '@apskit/test-support/openssl';
 
 jest.setTimeout(120_000);
 

@@ -5,7 +5,7 @@
  * controller installs its application instance on the endpoint (aps.x509 over HTTPS with its client
  * certificate); the endpoint serves only that controller certificate for the instance, and calls the
  * controller back with the instance certificate, at the URI recorded at installation. The test's own
- * requests use certificates openssl made (fixtures/openssl-certs.ts). Both processes' output is
+ * requests use certificates openssl made (@apskit/test-support/openssl). Both processes' output is
  * captured and searched for the instance key.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { eventually } from './fixtures/harness';
-import { makeCa, makeLeaf, type Pem } from './fixtures/openssl-certs';
+import { makeCa, makeLeaf, type Pem } from '@apskit/test-support/openssl';
 import { GADGET, TRUST_GLOBALS } from './fixtures/trust-e2e-app';
 
 jest.setTimeout(120_000);

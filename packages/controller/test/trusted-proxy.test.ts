@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startController, type RunningController } from '@apskit/controller';
 import { tlsProxyDouble, type TlsProxy, type TlsProxyOptions } from '@apskit/test-support';
 import { services } from './fixtures/jobs';
-import { makeLeaf, type Pem } from './fixtures/openssl-certs';
+import { makeLeaf, type Pem } from '@apskit/test-support/openssl';
 
 const ADMIN = 'admin-token-for-proxy-tests-0123456789';
 const admin = { Authorization: `Bearer ${ADMIN}` };

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { makeCa, makeLeaf, type Pem } from './openssl';
+import { makeCa, makeLeaf, type Pem } from '@apskit/test-support/openssl';
 
 export interface Reply {
   readonly status: number;
