@@ -27,6 +27,19 @@ export type {
 } from './decorators/options';
 export { CoreTypes, type CoreTypeId } from './core-types';
 
+// Resource usage (the core Counter, Limit, Usage structures) and the vocabulary of APS events.
+export { Counter, Limit, Usage, CoreStructures } from './usage/counters';
+export {
+  Events,
+  EventTypeIds,
+  Notification,
+  isEventType,
+  type EventNotification,
+  type EventSource,
+  type EventSubscription,
+  type EventType,
+} from './events/events';
+
 export { Accepted, isAccepted } from './errors/accepted';
 export {
   ApsError,

@@ -4,6 +4,7 @@
  */
 import type { Class } from '../metadata/records';
 import { getMetadataStorage } from '../metadata/storage';
+import { foreignStructureOf } from './foreign-structures';
 import { APS_PRIMITIVES, looksLikeTypeId, structureNameProblem, typeIdProblem } from './names';
 
 export type TypeResolution =
@@ -43,6 +44,9 @@ export function apsTypeName(target: Class): string {
 
 /** Resolves a class: a @Structure is a structure, an @ApsType is its type ID, anything else is a mistake. */
 export function resolveClass(target: Class): TypeResolution {
+  const foreign = foreignStructureOf(target);
+  // Counter, Limit, Usage, Notification: classes for structures the core resource type declares.
+  if (foreign !== undefined) return resolveTypeRef(foreign);
   const storage = getMetadataStorage();
   if (storage.structureOf(target)) return { kind: 'structure', type: structureName(target), target };
   const aps = storage.typeOf(target);
