@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import type { TypeModel } from '@apskit/core';
+import { ConflictError, invalidError, type TypeModel } from '@apskit/core';
 import { createEndpoint } from '@apskit/express';
 import type { LinkRecord, ResourceQuery, ResourceRecord, Store, TaskQuery } from '@apskit/store';
 import { AccessRules } from './access/access-rules';
@@ -28,6 +28,7 @@ import { LifecycleCommands, type SubmitOptions } from './resources/lifecycle-com
 import { defaultStore } from './store/default-store';
 import { indexedPropertyPaths } from './store/property-indexes';
 import {
+  APP_VERSION_KEY,
   GLOBALS_ID_KEY,
   GLOBALS_REQUEST_ID_KEY,
   INSTANCE_ID_KEY,
@@ -166,6 +167,10 @@ export class Controller {
       maxPollingSeconds: options.maxPollingSeconds,
       caller,
       wake,
+      upgraded: async (task) => {
+        const to = (task.request.body as { to?: unknown } | undefined)?.to;
+        if (typeof to === 'string') await this.store.setMeta(APP_VERSION_KEY, to);
+      },
       install: {
         // The request that creates the instance (the globals' provisioning), to an endpoint over
         // HTTPS (or a transport of your own): one in this process or over plain HTTP has no TLS to
@@ -387,6 +392,23 @@ export class Controller {
 
   unprovision(id: string, options: SubmitOptions = {}): Promise<OperationResult> {
     return this.commands.unprovision(id, options);
+  }
+
+  /** The application version the instance runs: the last successful upgrade's, if any. */
+  get appVersion(): Promise<string | undefined> {
+    return this.store.getMeta(APP_VERSION_KEY);
+  }
+
+  /**
+   * Upgrades the application instance to `version`: an "Upgrading application …" task on the globals
+   * resource (`aps:upgrading` while it runs), which calls the endpoint's `upgrade` operation.
+   */
+  async upgrade(version: unknown, options: SubmitOptions = {}): Promise<OperationResult> {
+    if (typeof version !== 'string' || version.trim() === '')
+      throw invalidError('upgrade', [{ field: 'version', message: 'is required: the version to upgrade to' }]);
+    const rootId = await this.store.getMeta(GLOBALS_ID_KEY);
+    if (!rootId) throw new ConflictError('The application instance has no globals resource to upgrade');
+    return this.commands.upgrade(rootId, version, await this.appVersion, options);
   }
 
   /**

@@ -4,12 +4,13 @@
  * (`caller`: its kind, and the token's subject and account; never a token).
  */
 import type { Router } from 'express';
+import { ForbiddenError } from '@apskit/core';
 import { sendJson } from '@apskit/express';
 import type { Caller } from '../auth/caller';
 import { callerOf } from '../auth/request-caller';
 import type { Controller } from '../controller';
 import type { ApiAuthentication } from './controller-api';
-import { route, type RouteContext } from './route-helpers';
+import { requestIdOf, route, sendOperation, type RouteContext } from './route-helpers';
 
 /** The caller as `/apskit/instance` shows it: what a console needs to say who is signed in. */
 function callerJson(caller: Caller): Record<string, string> {
@@ -39,9 +40,22 @@ export function instanceRoutes(
         id: instance.id,
         application: controller.options.app.name,
         globalsId: (await instance.globalsId) ?? null,
+        version: (await controller.appVersion) ?? null,
         auth,
         caller: callerJson(callerOf(res)),
       });
+    }),
+  );
+
+  // Upgrade: `{ "version": "1.1" }` starts an "Upgrading application …" task on the globals resource
+  // (its endpoint's upgrade operation; 202 re-polls as for provisioning). An account owner may not.
+  router.post(
+    '/apskit/instance/upgrade',
+    route(async (req, res) => {
+      if (callerOf(res).kind === 'owner') throw new ForbiddenError('Only the provider upgrades the application');
+      const requestId = requestIdOf(req);
+      const body = (req.body ?? {}) as { version?: unknown };
+      sendOperation(res, await controller.upgrade(body.version, { requestId }), requestId);
     }),
   );
 }

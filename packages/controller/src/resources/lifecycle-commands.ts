@@ -70,6 +70,7 @@ const VERB: Record<LifecycleOperation, string> = {
   provision: 'Provisioning',
   configure: 'Configuring',
   unprovision: 'Unprovisioning',
+  upgrade: 'Upgrading',
 };
 
 function objectBody(body: unknown, what: string): Record<string, unknown> {
@@ -216,6 +217,30 @@ export class LifecycleCommands {
     );
   }
 
+  /**
+   * Applies a new version of the application to its instance: the root (globals) resource goes
+   * `aps:upgrading` and its endpoint's `upgrade` operation is called with the version it upgrades
+   * from (`?version=` and the body's `version`), as a task like any lifecycle call (202 re-polls).
+   * See docs.cloudblue.com/cbc/sdk/21.0/api/rest/application/upgrade: the controller, not the app, triggers it.
+   */
+  async upgrade(
+    rootId: string,
+    to: string,
+    from: string | undefined,
+    options: SubmitOptions = {},
+  ): Promise<OperationResult> {
+    const current = await this.getResource(rootId);
+    const info = this.deps.registry.serviceOf(current.type);
+    const query = from === undefined ? '' : `?version=${encodeURIComponent(from)}`;
+    return this.startOperation(
+      LifecycleOperation.upgrade,
+      info,
+      current,
+      { method: 'POST', path: `/${info.service}/${rootId}/upgrade${query}`, body: { version: from ?? null, to } },
+      requestOf(options.requestId, [LifecycleOperation.upgrade, rootId, to]),
+    );
+  }
+
   /** Relinks each relation the body names to exactly the resources it names (see LinkCommands.relink). */
   private async relinkNamed(
     info: ServiceInfo,
@@ -275,7 +300,10 @@ export class LifecycleCommands {
       resourceId: resource.id,
       ...submitted,
       operation,
-      name: `${VERB[operation]} "${info.type.name}" for APS application ${this.deps.appName}`,
+      name:
+        operation === LifecycleOperation.upgrade
+          ? `Upgrading application ${this.deps.appName}`
+          : `${VERB[operation]} "${info.type.name}" for APS application ${this.deps.appName}`,
       description: '',
       output: '',
       status: TaskStatus.running,

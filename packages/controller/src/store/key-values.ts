@@ -14,7 +14,15 @@ export const GLOBALS_ID_KEY = 'globalsId';
 /** The request id of the globals' provisioning, which makes it happen once across processes. */
 export const GLOBALS_REQUEST_ID_KEY = 'globalsRequestId';
 
-const OWN_KEYS: ReadonlySet<string> = new Set([INSTANCE_ID_KEY, GLOBALS_ID_KEY, GLOBALS_REQUEST_ID_KEY]);
+/** The application version the instance runs, recorded when an upgrade to it succeeds. */
+export const APP_VERSION_KEY = 'appVersion';
+
+const OWN_KEYS: ReadonlySet<string> = new Set([
+  INSTANCE_ID_KEY,
+  GLOBALS_ID_KEY,
+  GLOBALS_REQUEST_ID_KEY,
+  APP_VERSION_KEY,
+]);
 
 /** Durable string values by key, in the controller's store. */
 export interface KeyValuePort {

@@ -38,6 +38,7 @@ export const IN_PROGRESS: Record<TaskRecord['operation'], ResourceStatus> = {
   provision: ResourceStatus.provisioning,
   configure: ResourceStatus.configuring,
   unprovision: ResourceStatus.unprovisioning,
+  upgrade: ResourceStatus.upgrading,
 };
 
 /** The APS-Info header as text: the endpoint sends UTF-8 bytes, HTTP clients read them as Latin-1. */
@@ -91,7 +92,8 @@ export function decide(
     const retrySeconds = Number.isFinite(retry) && retry >= 0 ? retry : 30;
     const deadlineAt = task.deadlineAt ?? t.now + t.maxPollingSeconds * 1000 * t.timeScale;
     const nextRunAt = t.now + retrySeconds * 1000 * t.timeScale;
-    const properties = propertiesOf(answer.body);
+    // An upgrade's answer is the operation's result, not the resource's state.
+    const properties = task.operation === LifecycleOperation.upgrade ? undefined : propertiesOf(answer.body);
     if (nextRunAt > deadlineAt) {
       const message = `Polling limit reached: still not done after ${t.maxPollingSeconds} s (last message: ${info})`;
       return failed(task, base, resource, t, message, touched);
@@ -123,8 +125,10 @@ export function decide(
     }
     // A configure answered 204 keeps the state it sent.
     const properties =
-      propertiesOf(answer.body) ??
-      (task.operation === LifecycleOperation.configure ? propertiesOf(task.request.body) : undefined);
+      task.operation === LifecycleOperation.upgrade
+        ? undefined
+        : (propertiesOf(answer.body) ??
+          (task.operation === LifecycleOperation.configure ? propertiesOf(task.request.body) : undefined));
     return {
       task: done,
       event: event(task, t.now, TaskEventKind.succeeded, message),

@@ -38,6 +38,8 @@ export interface TaskRunnerDeps {
   readonly wake: () => void;
   /** The installation handshake: the certificates the instance's creation carries (see trust/). */
   readonly install?: InstallHandshake;
+  /** An upgrade task has succeeded: the instance now runs the version it upgraded to. */
+  readonly upgraded?: (task: TaskRecord) => Promise<void>;
 }
 
 export interface InstallHandshake {
@@ -91,6 +93,8 @@ export class TaskRunner {
     if (answer && outcome.task.status === TaskStatus.failed) this.deps.answers.remember(task.id, answer);
     const recorded = await this.record(outcome);
     if (x509 && recorded?.status === TaskStatus.succeeded) await this.deps.install?.installed();
+    if (recorded?.status === TaskStatus.succeeded && recorded.operation === LifecycleOperation.upgrade)
+      await this.deps.upgraded?.(recorded);
     return recorded;
   }
 

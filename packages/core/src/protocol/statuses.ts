@@ -61,6 +61,8 @@ export const LifecycleOperation = {
   provision: 'provision',
   configure: 'configure',
   unprovision: 'unprovision',
+  /** A new version of the application applied to its instance: the root resource's `upgrade` operation. */
+  upgrade: 'upgrade',
 } as const;
 export type LifecycleOperation = (typeof LifecycleOperation)[keyof typeof LifecycleOperation];
 export const LIFECYCLE_OPERATIONS: readonly LifecycleOperation[] = Object.freeze(Object.values(LifecycleOperation));

@@ -31,6 +31,7 @@ const DONE: Record<string, string> = {
   [LifecycleOperation.provision]: 'Provisioned',
   [LifecycleOperation.configure]: 'Configured',
   [LifecycleOperation.unprovision]: 'Unprovisioned',
+  [LifecycleOperation.upgrade]: 'Upgraded',
 };
 
 const succeeded = (output: string): JobResult => ({ status: TaskStatus.succeeded, output });
