@@ -2,7 +2,7 @@
  * `/aps/2/resources`: create, read, change and remove a resource, its relations, and the custom
  * operations below it (forwarded to the endpoint). The list is in ./resource-list-route.
  */
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import type { Caller } from '../auth/caller';
 import { ApsHeader, ApsHeaderKey, ForbiddenError, NotFoundError } from '@apskit/core';
 import { callerOf } from '../auth/request-caller';
@@ -12,12 +12,14 @@ import { checkNewResource, viewResult } from '../access/route-access';
 import type { Controller } from '../controller';
 import type { LinkEntryJson } from '../links/link-commands';
 import { declaredOperation } from '../operations/custom-operation';
+import { subscriptionsOf } from '../events/subscriptions';
 import { pageOfRange, readPage, sendPage } from './paging';
 import { requestIdOf, route, sendOperation, type RouteContext } from './route-helpers';
 
 const FORWARD_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
 export function resourceRoutes(router: Router, controller: Controller, { limits }: RouteContext): void {
+  subscriptionsOf(controller); // from now on, a resource that goes takes its subscriptions with it
   router.post(
     '/aps/2/resources',
     route(async (req, res) => {
@@ -95,6 +97,10 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
       const id = req.params.id as string;
       const segments = (req.params as unknown as { path: string[] }).path;
       const caller = callerOf(res);
+      if (segments[0] === 'aps' && segments[1] === 'subscriptions') {
+        await subscriptionRoute(controller, caller, id, req.method, segments.slice(2), req.body, res);
+        return;
+      }
       if (req.method === 'GET' && segments.length === 2 && segments[0] === 'aps' && segments[1] === 'links') {
         const page = pageOfRange(req.headers.range, limits);
         const holder = await controller.access.reach(caller, id);
@@ -195,6 +201,40 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
       }
       sendJson(res, answer.status, answer.body);
     }),
+  );
+}
+
+/**
+ * `aps/subscriptions` (list: GET; create: POST) and `aps/subscriptions/{sid}` (GET, DELETE)
+ * (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/aps-event/event-subscriptions): the controller's
+ * own, never forwarded to the endpoint. Reading needs the subscriber readable, changing writable.
+ */
+async function subscriptionRoute(
+  controller: Controller,
+  caller: Caller,
+  id: string,
+  method: string,
+  rest: readonly string[],
+  body: unknown,
+  res: Response,
+): Promise<void> {
+  const read = method === 'GET';
+  const subscriber = await controller.access.reach(caller, id, read ? 'read' : 'write');
+  if (rest.length === 0 && method === 'GET') return sendJson(res, 200, await subscriptionsOf(controller).list(id));
+  if (rest.length === 0 && method === 'POST') {
+    const created = await subscriptionsOf(controller).create(subscriber, body, (sourceId) =>
+      controller.access.reaches(caller, sourceId),
+    );
+    return sendJson(res, 200, created);
+  }
+  if (rest.length === 1 && method === 'GET')
+    return sendJson(res, 200, await subscriptionsOf(controller).get(id, rest[0] as string));
+  if (rest.length === 1 && method === 'DELETE') {
+    await subscriptionsOf(controller).remove(id, rest[0] as string);
+    return sendJson(res, 204, undefined);
+  }
+  throw new NotFoundError(
+    `${method} ${['aps', 'subscriptions', ...rest].join('/')} is not an event subscription route`,
   );
 }
 
