@@ -151,6 +151,7 @@ export { defineApp, isApsApp, AppDefinitionError } from './app/define-app';
 export { isServiceName } from './model/names';
 export type {
   AppChangelogEntry,
+  AppUpgrade,
   AppDefinition,
   AppFiles,
   AppLicense,

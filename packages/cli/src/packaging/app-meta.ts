@@ -87,6 +87,9 @@ export function appMetaXml(app: ApsApp, model: TypeModel, layout: PackageLayout)
             text('file', license.url ?? layout.licenseFile ?? ''),
           ),
     ),
+    // After the license, before the services, as the spec's APP-META.xml places it
+    // (docs.cloudblue.com/cbc/sdk/21.0/api/package/app-meta).
+    app.upgrade === undefined ? undefined : el('upgrade', { match: app.upgrade.match }),
     ...Object.entries(app.services).map(([service, cls]) => {
       const type = model.get(cls);
       const presentation = app.servicePresentation[service] ?? {};

@@ -86,6 +86,18 @@ export interface AppDefinition<S extends AppServices = AppServices> {
   /** Per service, how the platform presents it (defaults from the type). */
   readonly servicePresentation?: { readonly [K in keyof S]?: ServicePresentation };
   readonly files?: AppFiles;
+  /**
+   * The installed versions this package upgrades: APP-META.xml's `<upgrade match="…"/>`, an RQL
+   * expression over their metadata, e.g. `version=ge=1.0, release=ge=0`
+   * (docs.cloudblue.com/cbc/sdk/7.4/api/package/updates).
+   */
+  readonly upgrade?: AppUpgrade;
+}
+
+/** Which installed versions a package upgrades. */
+export interface AppUpgrade {
+  /** An RQL expression over the installed package's metadata: `version=ge=1.0, release=ge=0`. */
+  readonly match: string;
 }
 
 /** What `defineApp` returns: the definition checked, with defaults filled in, frozen. */
@@ -104,4 +116,5 @@ export interface ApsApp<S extends AppServices = AppServices> {
   readonly services: S;
   readonly servicePresentation: { readonly [K in keyof S]?: ServicePresentation };
   readonly files: { readonly ui: readonly string[]; readonly i18n: readonly string[] };
+  readonly upgrade?: AppUpgrade;
 }

@@ -72,6 +72,7 @@ export function defineApp<S extends AppServices>(definition: AppDefinition<S>): 
   if (d.icon !== undefined) check.path('icon', d.icon);
   if (d.license !== undefined && check.object('license', d.license)) checkLicense(check, d.license);
   (d.changelog ?? []).forEach((entry, i) => checkChangelog(check, `changelog[${i}]`, entry));
+  if (d.upgrade !== undefined && check.object('upgrade', d.upgrade)) check.text('upgrade.match', d.upgrade.match, true);
 
   const serviceNames = checkServices(check, d.services);
   for (const [service, presentation] of Object.entries(d.servicePresentation ?? {})) {
@@ -120,6 +121,7 @@ export function defineApp<S extends AppServices>(definition: AppDefinition<S>): 
       ),
     ) as ApsApp<S>['servicePresentation'],
     files: Object.freeze({ ui: Object.freeze(files.ui), i18n: Object.freeze(files.i18n) }),
+    ...(definition.upgrade !== undefined ? { upgrade: Object.freeze({ match: definition.upgrade.match.trim() }) } : {}),
   };
   Object.defineProperty(app, APP_BRAND, { value: true });
   return Object.freeze(app);
