@@ -123,6 +123,7 @@ describe('custom operations and structures', () => {
       '/apskit/tasks/{id}/rerun',
       '/apskit/tasks/{id}/cancel',
       '/apskit/instance',
+      '/apskit/instance/upgrade',
     ]);
     expect(Object.keys(doc.paths['/aps/2/resources'] ?? {})).toEqual(['post', 'get']);
     expect(Object.keys(doc.paths['/aps/2/resources/{id}'] ?? {})).toEqual(['get', 'put', 'delete']);

@@ -218,6 +218,10 @@ export function controllerComponents(): Required<OpenApiComponents> {
           id: { type: 'string' },
           application: { type: 'string' },
           globalsId: { type: ['string', 'null'] },
+          version: {
+            type: ['string', 'null'],
+            description: 'The version the last successful upgrade recorded (null before the first)',
+          },
           auth: {
             type: 'string',
             enum: ['open', 'required'],

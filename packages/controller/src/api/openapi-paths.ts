@@ -387,5 +387,29 @@ function addTaskPaths(builder: OpenApiPartBuilder): void {
       '200': ok('The instance: its ID and its globals resource.', ref('schemas', 'controller.Instance')),
       ...errorAnswers('421', '500'),
     },
+  }); // The upgrade is a lifecycle task on the globals resource (docs/controller.md, "Upgrade").
+  builder.addPath('/apskit/instance/upgrade', 'post', {
+    operationId: 'controller.upgradeInstance',
+    summary: 'Upgrade the application instance to a version',
+    tags: [RESOURCES],
+    parameters: [ref('parameters', ApsHeader.requestId)],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: { type: 'object', properties: { version: { type: 'string' } }, required: ['version'] },
+        },
+      },
+    },
+    responses: {
+      '200': ok('Upgraded: the globals resource, `aps:ready`.', ref('schemas', 'controller.Resource')),
+      '202': {
+        description:
+          'Accepted: the endpoint answered 202; the globals resource is `aps:upgrading` until the task ends.',
+        headers: { [ApsHeader.taskId]: ref('headers', ApsHeader.taskId) },
+        content: { 'application/json': { schema: ref('schemas', 'controller.Resource') } },
+      },
+      ...errorAnswers(...ENDPOINT_ERRORS),
+    },
   });
 }
