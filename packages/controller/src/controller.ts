@@ -61,8 +61,9 @@ export class Controller {
   readonly model: TypeModel;
   readonly timeScale: number;
   /**
-   * Changes made by this process: `task` (a TaskJson) whenever a task is created or changes, and
-   * `resource` (its id) whenever a resource changes or goes. For consoles and tests.
+   * Changes made by this process: `task` (a TaskJson) whenever a task is created or changes,
+   * `resource` (its id) whenever a resource changes or goes, and `removed` (its id) once one is gone.
+   * For consoles and tests.
    */
   readonly events = new EventEmitter();
   /** Prometheus metrics of this controller (served at `/metrics`). */

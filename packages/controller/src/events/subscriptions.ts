@@ -137,9 +137,9 @@ const ofController = new WeakMap<Controller, EventSubscriptions>();
 
 /**
  * The subscriptions of a controller, made at the first call (when its API is served), which also
- * makes a resource that goes take its subscriptions with it: `resource` is emitted when one changes
- * or goes. (A resource removed while no API is served leaves a list nobody can read: every route
- * reaches the subscriber first.)
+ * makes a resource that goes take its subscriptions with it (`removed` is emitted once one is gone).
+ * (A resource removed while no API is served leaves a list nobody can read: every route reaches the
+ * subscriber first.)
  */
 export function subscriptionsOf(controller: Controller): EventSubscriptions {
   let made = ofController.get(controller);
@@ -152,12 +152,9 @@ export function subscriptionsOf(controller: Controller): EventSubscriptions {
   });
   made = subscriptions;
   ofController.set(controller, made);
-  controller.events.on('resource', (id: string) => {
-    void controller
-      .findResource(id)
-      .then((r) => (r ? undefined : subscriptions.forget(id)))
-      // Only a store closed under it (at shutdown) fails here; the resource is gone either way.
-      .catch(() => undefined);
+  controller.events.on('removed', (id: string) => {
+    // Only a store closed under it (at shutdown) fails here; the resource is gone either way.
+    subscriptions.forget(id).catch(() => undefined);
   });
   return made;
 }

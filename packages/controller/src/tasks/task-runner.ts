@@ -125,8 +125,10 @@ export class TaskRunner {
     if (outcome.task.status === TaskStatus.scheduled) this.deps.wake();
     this.deps.metrics.taskOutcomes.inc({ operation: outcome.task.operation, outcome: outcome.event.kind });
     this.deps.changes.task(outcome.task);
-    if (outcome.resource)
-      this.deps.changes.resource('delete' in outcome.resource ? outcome.resource.delete : outcome.resource.id);
+    if (outcome.resource) {
+      if ('delete' in outcome.resource) this.deps.changes.removed(outcome.resource.delete);
+      else this.deps.changes.resource(outcome.resource.id);
+    }
     return outcome.task;
   }
 }
