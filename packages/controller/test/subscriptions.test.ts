@@ -14,7 +14,7 @@ import express from 'express';
 import { ApsType, CoreTypes, Operation } from '@apskit/core';
 import { createEndpoint } from '@apskit/express';
 import { Controller, renderResource, serveController, type RunningController } from '@apskit/controller';
-import { subscriptionsOf } from '../src/events/subscriptions';
+import { MAX_SUBSCRIPTIONS_PER_RESOURCE, subscriptionsOf } from '../src/events/subscriptions';
 import { api, eventually } from './fixtures/harness';
 import { ACCOUNT_TYPE, app as accessApp, VAULT_TYPE } from './fixtures/access-app';
 
@@ -168,6 +168,16 @@ describe('event subscriptions (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/a
       handler: 'onMailboxChanged',
     });
     expect(ok.status).toBe(200);
+  });
+
+  it('keeps at most MAX_SUBSCRIPTIONS_PER_RESOURCE per subscriber: one more is a 409, nothing stored', async () => {
+    const subscriber = await create('domain');
+    const body = { event: CHANGED, source: { id: mailboxId }, handler: 'onMailboxChanged' };
+    for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_RESOURCE; i++)
+      expect((await api(running.url, 'POST', href(subscriber, '/aps/subscriptions'), body)).status).toBe(200);
+    const over = await api(running.url, 'POST', href(subscriber, '/aps/subscriptions'), body);
+    expect(over.status).toBe(409);
+    expect(await subscriptionsOf(controller).list(subscriber)).toHaveLength(MAX_SUBSCRIPTIONS_PER_RESOURCE);
   });
 
   it('answers 404 for a subscriber that does not exist', async () => {

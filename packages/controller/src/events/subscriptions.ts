@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BadRequestError,
+  ConflictError,
   Events,
   isEventType,
   NotFoundError,
@@ -19,6 +20,11 @@ import { ResourceLocks } from '../links/resource-locks';
 
 /** The meta-table key prefix of the subscriptions of one resource. */
 export const SUBSCRIPTIONS_META_PREFIX = 'aps-subscriptions:';
+/**
+ * The most subscriptions one resource keeps: its list is one stored value, rewritten on each change,
+ * so a caller must not grow it without bound. The spec names no limit; real subscribers hold a few.
+ */
+export const MAX_SUBSCRIPTIONS_PER_RESOURCE = 100;
 
 /** A stored subscription: the spec's EventSubscription with the id the controller gave it. */
 export type EventSubscription = SubscriptionBody & { readonly id: string };
@@ -61,6 +67,10 @@ export class EventSubscriptions {
     const subscription = await this.check(subscriber.type, body, sees);
     return this.locks.with([subscriber.id], async () => {
       const all = await this.list(subscriber.id);
+      if (all.length >= MAX_SUBSCRIPTIONS_PER_RESOURCE)
+        throw new ConflictError(
+          `Resource ${subscriber.id} has ${all.length} event subscriptions, the most one resource keeps: remove one first`,
+        );
       await this.write(subscriber.id, [...all, subscription]);
       return subscription;
     });
