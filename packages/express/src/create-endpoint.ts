@@ -64,7 +64,7 @@ export interface EndpointOptions {
    * Behind a TLS-terminating proxy (docs/security.md): the client certificate is the one the proxy
    * passes on in `certificateHeader` (default `x-ssl-client-cert`, nginx's `$ssl_client_escaped_cert`),
    * believed only on a connection from the proxy: one presenting `proxyCertificate` and/or from one of
-   * `addresses`. From anyone else the header is ignored (and logged at warn). It then serves
+   * `addresses`. From anyone else the header is ignored (and logged at warn, once per peer address). It then serves
    * installation, per-instance pinning and `clientCertificate` alike. Default: the
    * APSKIT_TRUSTED_PROXY_ADDRESSES environment variable (comma-separated addresses), else no proxy.
    */

@@ -109,16 +109,13 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
 }
 
 /**
- * A client certificate header from a peer that is not the trusted proxy is ignored; said once per
- * peer address (at most 100 of them) as a process warning: the controller has no logger, and a
- * warning per request would let any client fill stderr.
+ * A client certificate header from a peer that is not the trusted proxy is ignored; said as a process
+ * warning (the controller has no logger), once per peer address: peerCertificateReader reports each
+ * address once, for at most 100 of them.
  */
 function ignoredHeaderWarning(): (ignored: IgnoredHeader) => void {
-  const warned = new Set<string>();
   return ({ header, remoteAddress }) => {
     const peer = remoteAddress ?? 'unknown';
-    if (warned.has(peer) || warned.size >= 100) return;
-    warned.add(peer);
     process.emitWarning(
       `A request from ${peer} carried the ${header} header, and ${peer} is not a trusted proxy: the header was ignored`,
       { code: 'APSKIT_UNTRUSTED_CERTIFICATE_HEADER' },

@@ -149,14 +149,24 @@ export function certificateFromHeader(value: string): X509Certificate | undefine
  * certificate (and a request carrying the default header is reported to `onIgnored`: nothing here
  * trusts it). Checks the options now: a bad one throws.
  */
+/** How many peer addresses an ignored certificate header is reported for (once each). */
+const MAX_REPORTED_PEERS = 100;
+
 export function peerCertificateReader(
   trustedProxy: TrustedProxyOptions | undefined,
   onIgnored?: (ignored: IgnoredHeader) => void,
 ): PeerCertificateOf {
   const header = (trustedProxy?.certificateHeader ?? DEFAULT_CERTIFICATE_HEADER).toLowerCase();
   if (!TOKEN.test(header)) throw new Error(`trustedProxy.certificateHeader: "${header}" is not a header name`);
+  // Said once per peer address, for at most MAX_REPORTED_PEERS of them: once per request would let
+  // any client fill the log by sending the header.
+  const reported = new Set<string>();
   const report = (req: IncomingMessage): void => {
-    if (req.headers[header] !== undefined) onIgnored?.({ header, remoteAddress: req.socket.remoteAddress });
+    if (req.headers[header] === undefined || !onIgnored) return;
+    const peer = req.socket.remoteAddress ?? 'unknown';
+    if (reported.has(peer) || reported.size >= MAX_REPORTED_PEERS) return;
+    reported.add(peer);
+    onIgnored({ header, remoteAddress: req.socket.remoteAddress });
   };
   const seen = new WeakMap<IncomingMessage, PeerCertificate | BadRequestError | null>();
   const cached =
