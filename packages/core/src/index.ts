@@ -6,6 +6,7 @@ import 'reflect-metadata';
 
 export { ApsType, Structure } from './decorators/aps-type';
 export { Property, Relation, Operation, Param } from './decorators/members';
+export { OnEvent, type OnEventOptions } from './decorators/on-event';
 export type {
   AccessOptions,
   ApsPrimitive,
@@ -63,6 +64,7 @@ export { buildTypeModel } from './model/build-model';
 export { LIFECYCLE_METHODS } from './model/model';
 export type {
   ApsTypeModel,
+  DeclaredSubscription,
   ItemsSchema,
   LifecycleMethod,
   OperationModel,

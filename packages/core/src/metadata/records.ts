@@ -11,6 +11,7 @@ import type {
   StructureOptions,
   TypeThunk,
 } from '../decorators/options';
+import type { OnEventOptions } from '../decorators/on-event';
 import type { Class } from './class';
 
 export type { Class };
@@ -65,4 +66,13 @@ export interface ParamRecord {
   readonly options: ParamOptions;
   readonly designType: unknown;
   readonly isStatic: boolean;
+}
+
+/** An `@OnEvent` on a method: the subscription every resource of the type gets (checked by the model). */
+export interface EventHandlerRecord {
+  readonly target: Class;
+  readonly method: string;
+  readonly isStatic: boolean;
+  readonly event: string;
+  readonly options: OnEventOptions;
 }

@@ -1,5 +1,6 @@
 import type {
   Class,
+  EventHandlerRecord,
   MistakeRecord,
   OperationRecord,
   ParamRecord,
@@ -23,6 +24,7 @@ export class MetadataStorage {
   private readonly operations = new Map<Class, OperationRecord[]>();
   private readonly params = new Map<Class, ParamRecord[]>();
   private readonly mistakes = new Map<Class, MistakeRecord[]>();
+  private readonly eventHandlers = new Map<Class, EventHandlerRecord[]>();
 
   addType(record: TypeRecord): void {
     this.types.set(record.target, record);
@@ -52,6 +54,10 @@ export class MetadataStorage {
     push(this.mistakes, record.target, record);
   }
 
+  addEventHandler(record: EventHandlerRecord): void {
+    push(this.eventHandlers, record.target, record);
+  }
+
   typeOf(target: Class): TypeRecord | undefined {
     return this.types.get(target);
   }
@@ -79,6 +85,10 @@ export class MetadataStorage {
 
   ownMistakes(target: Class): readonly MistakeRecord[] {
     return this.mistakes.get(target) ?? [];
+  }
+
+  ownEventHandlers(target: Class): readonly EventHandlerRecord[] {
+    return this.eventHandlers.get(target) ?? [];
   }
 }
 

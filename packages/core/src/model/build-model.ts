@@ -5,8 +5,10 @@
  */
 import type { ItemsOptions, ItemsRef, ResponseOptions, TypeRef } from '../decorators/options';
 import { DeclarationError, type DeclarationProblem } from '../errors/declaration-error';
+import { Events, isEventType } from '../events/events';
 import type {
   Class,
+  EventHandlerRecord,
   MistakeRecord,
   OperationRecord,
   ParamRecord,
@@ -18,6 +20,7 @@ import { lineage, mergeByName } from './lineage';
 import {
   LIFECYCLE_METHODS,
   type ApsTypeModel,
+  type DeclaredSubscription,
   type ItemsSchema,
   type LifecycleMethod,
   type OperationModel,
@@ -40,6 +43,7 @@ import {
 } from './names';
 import { ordered, PROPERTY_KEYS, RESPONSE_KEYS } from './schema-order';
 import { apsTypeName, inferFromDesignType, resolveTypeRef, type TypeResolution } from './type-refs';
+import { CoreStructures } from '../usage/counters';
 import { patternProblem } from '../validation/linear-pattern';
 import { attributesFromRules, readValidatorRules } from './validator-rules';
 
@@ -50,6 +54,7 @@ type MType = Mutable<ApsTypeModel> & {
   properties: PropertyModel[];
   relations: RelationModel[];
   operations: OperationModel[];
+  subscriptions: DeclaredSubscription[];
 };
 
 /** Where a mistake is, for the message. */
@@ -86,6 +91,7 @@ class ModelBuilder {
     }
     this.checkUnique(types, 'name');
     this.checkUnique(types, 'id');
+    this.checkSubscriptionRelations(types);
     for (const run of [...this.nameLookups, ...this.deferred]) run();
     if (this.problems.length > 0) throw new DeclarationError(this.problems);
     resolveInverses(types);
@@ -157,6 +163,7 @@ class ModelBuilder {
       relations: [],
       properties: [],
       operations: [],
+      subscriptions: [],
       structures: [],
       lifecycle: lifecycleOf(cls),
       target: cls,
@@ -182,6 +189,7 @@ class ModelBuilder {
     }
     this.checkMemberClashes(place, type);
     this.buildOperations(place, chain, type, inheritedFrom);
+    this.buildSubscriptions(place, chain, type);
 
     const explicit = (options.structures ?? []).map((ref) =>
       this.structureRef({ ...place, member: 'structures' }, ref),
@@ -209,7 +217,17 @@ class ModelBuilder {
     for (const r of type.relations) {
       if (properties.has(r.name))
         this.problem({ ...place, member: r.name }, 'is declared both as a property and as a relation');
+      if (r.limit !== undefined) this.checkRelationLimit({ ...place, member: r.name }, type, r);
     }
+  }
+
+  /** A relation's `limit` names a Counter or Limit property of the same type, and caps a collection. */
+  private checkRelationLimit(place: Place, type: MType, relation: RelationModel): void {
+    if (!relation.collection) this.problem(place, `limit: only a collection relation can be limited`);
+    const property = type.properties.find((p) => p.name === relation.limit);
+    const limitTypes: readonly string[] = [CoreStructures.counter, CoreStructures.limit];
+    if (!property || !limitTypes.includes(property.schema.type))
+      this.problem(place, `limit: "${relation.limit}" is not a Counter or Limit property of ${type.name}`);
   }
 
   // ---- properties and structures -------------------------------------------------------------
@@ -466,8 +484,126 @@ class ModelBuilder {
       targetName: resolved.target ? apsTypeName(resolved.target) : undefined,
       linkMethod: typeof proto[link] === 'function' ? link : undefined,
       unlinkMethod: typeof proto[unlink] === 'function' ? unlink : undefined,
+      limit: record.options.limit,
       doc: record.options.doc,
     };
+  }
+
+  // ---- event subscriptions (@OnEvent) ---------------------------------------------------------
+
+  /**
+   * The subscriptions the type declares, each checked: its handler is a POST operation of the
+   * resource taking one body parameter (the notification: event-subscriptions, "should accept only
+   * parameter of type EventNotification"), its event a URI, its source a type.
+   */
+  private buildSubscriptions(place: Place, chain: Class[], type: MType): void {
+    const seen = new Set<string>();
+    for (const cls of chain) {
+      for (const record of this.storage.ownEventHandlers(cls)) {
+        const subscription = this.buildSubscription(
+          { className: place.className, member: record.method },
+          record,
+          type,
+        );
+        if (!subscription) continue;
+        const key = JSON.stringify([
+          subscription.event,
+          subscription.source.type,
+          subscription.relation ?? null,
+          subscription.handler,
+        ]);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        type.subscriptions.push(subscription);
+      }
+    }
+  }
+
+  private buildSubscription(place: Place, record: EventHandlerRecord, type: MType): DeclaredSubscription | undefined {
+    const { event, options } = record;
+    let ok = true;
+    const op = type.operations.find((o) => o.method === record.method && o.static === record.isStatic);
+    if (!op) {
+      this.problem(
+        place,
+        '@OnEvent needs an @Operation on the same method: the handler is an operation the controller calls',
+      );
+      ok = false;
+    } else {
+      if (op.static) {
+        this.problem(
+          place,
+          '@OnEvent needs an operation of the resource, not a static one: notifications go to the subscriber',
+        );
+        ok = false;
+      }
+      if (op.verb !== 'POST') {
+        this.problem(place, `@OnEvent needs a POST operation (notifications are POSTed), not ${op.verb}`);
+        ok = false;
+      }
+      if (op.parameters.length !== 1 || op.parameters[0].kind !== 'body') {
+        this.problem(
+          place,
+          '@OnEvent needs an operation with exactly one parameter, the body (the Notification): ' +
+            `${op.name} has ${op.parameters.map((p) => `${p.name} (${p.kind})`).join(', ') || 'none'}`,
+        );
+        ok = false;
+      }
+    }
+    if (typeof event !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(event)) {
+      this.problem(
+        place,
+        `@OnEvent event ${JSON.stringify(event) ?? String(event)} is not an event type URI: use one of Events (Events.changed, …) or a specialized event's URI`,
+      );
+      ok = false;
+    }
+    const source = options?.source;
+    const resolved = source === undefined ? undefined : resolveTypeRef(source);
+    if (!resolved) {
+      this.problem(place, '@OnEvent needs `source`: the type whose resources raise the event');
+      ok = false;
+    } else if (resolved.kind === 'problem') {
+      this.problem(place, `@OnEvent source: ${resolved.message}`);
+      ok = false;
+    } else if (resolved.kind !== 'typeId') {
+      const what = resolved.kind === 'structure' ? `${resolved.target.name}, a structure,` : `"${resolved.type}"`;
+      this.problem(place, `@OnEvent source ${what} is not an @ApsType class or a type ID`);
+      ok = false;
+    }
+    const relation = options?.relation;
+    if (relation !== undefined) {
+      const nameProblem = typeof relation === 'string' ? memberNameProblem(relation) : 'is not a string';
+      if (nameProblem) {
+        this.problem(place, `@OnEvent relation: ${nameProblem}`);
+        ok = false;
+      } else if (event !== Events.linked && event !== Events.unlinked && isEventType(event)) {
+        this.problem(place, '@OnEvent relation is for linked and unlinked events only');
+        ok = false;
+      }
+    }
+    if (!ok || !op || resolved?.kind !== 'typeId') return undefined;
+    return {
+      event,
+      source: { type: resolved.type },
+      ...(relation !== undefined && { relation }),
+      handler: op.name,
+    };
+  }
+
+  /** A relation named by a subscription must be one of its source type's, when the model holds that type. */
+  private checkSubscriptionRelations(types: readonly MType[]): void {
+    const byId = new Map(types.map((t) => [t.id, t]));
+    for (const type of types) {
+      for (const s of type.subscriptions) {
+        const source = byId.get(s.source.type);
+        if (s.relation === undefined || !source || source.relations.some((r) => r.name === s.relation)) continue;
+        const method = type.operations.find((o) => o.name === s.handler)?.method;
+        this.problem(
+          { className: type.target.name, member: method },
+          `@OnEvent relation "${s.relation}" is no relation of ${source.name}: it has ${source.relations.map((r) => r.name).join(', ') || 'none'}`,
+        );
+      }
+    }
   }
 
   // ---- operations ------------------------------------------------------------------------------

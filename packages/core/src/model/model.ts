@@ -90,6 +90,8 @@ export interface RelationModel {
   /** `<relation>Link` / `<relation>Unlink` when the class has them. */
   readonly linkMethod?: string;
   readonly unlinkMethod?: string;
+  /** The `Counter` or `Limit` property of this type that caps the collection (RelationOptions.limit). */
+  readonly limit?: string;
   readonly inheritedFrom?: string;
   readonly doc?: string;
 }
@@ -137,6 +139,21 @@ export interface OperationModel {
   readonly returns?: string;
 }
 
+/**
+ * An event subscription the type declares (`@OnEvent`): the controller creates it with each resource
+ * of the type. The spec's EventSubscription, with the source always a type.
+ */
+export interface DeclaredSubscription {
+  /** The event type URI. */
+  readonly event: string;
+  /** The source's type ID. */
+  readonly source: { readonly type: string };
+  /** For linked/unlinked: the relation of the source. */
+  readonly relation?: string;
+  /** The name of the handler operation (its schema name, which the controller calls). */
+  readonly handler: string;
+}
+
 /** The lifecycle methods a type may have, recognised by name as the APS PHP runtime does. */
 export const LIFECYCLE_METHODS = [
   'provision',
@@ -166,6 +183,11 @@ export interface ApsTypeModel {
   readonly relations: readonly RelationModel[];
   readonly properties: readonly PropertyModel[];
   readonly operations: readonly OperationModel[];
+  /**
+   * The event subscriptions the type declares (`@OnEvent`), base classes' included. APS has no schema
+   * field for them: the schema publishes the handler operations only.
+   */
+  readonly subscriptions: readonly DeclaredSubscription[];
   /** Every structure the schema publishes, in schema order. */
   readonly structures: readonly StructureModel[];
   /** The lifecycle methods the class (or a base class) has. */
