@@ -113,6 +113,12 @@ export interface RelationOptions {
   required?: boolean;
   access?: AccessOptions;
   doc?: string;
+  /**
+   * A collection capped by a `Counter` or `Limit` property of the same type (its name): the
+   * embedded controller refuses (403) to link more resources into the collection than the
+   * property's `limit`. A runtime rule of APSKit's, not published in the schema.
+   */
+  limit?: string;
 }
 
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
