@@ -110,6 +110,8 @@ describe('custom operations and structures', () => {
       '/aps/2/resources/{id}/{relation}',
       '/aps/2/resources/{id}/{relation}/{id2}',
       '/aps/2/resources/{id}/aps/links',
+      '/aps/2/resources/{id}/aps/subscriptions',
+      '/aps/2/resources/{id}/aps/subscriptions/{subscriptionId}',
       '/aps/2/resources/{id}/limits/{limitId}',
       '/aps/2/resources/{id}/items/{itemId}/touch',
       '/aps/2/types',
@@ -254,6 +256,55 @@ describe('issue 17: links, RQL, types, applications', () => {
     expect(register.requestBody).toBeDefined();
     expect(errorsOf(register)).toEqual(expect.arrayContaining(['400', '404']));
     expect(doc.tags?.find((t) => t.name === 'controller: applications')?.description).toContain('certificate');
+  });
+});
+
+describe('issue 19: event subscriptions (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/aps-event/event-subscriptions)', () => {
+  const model = buildTypeModel([Globals, Provisionable]);
+  const doc = toOpenApi(model, { services, parts });
+  const list = '/aps/2/resources/{id}/aps/subscriptions';
+  const one = `${list}/{subscriptionId}`;
+  const op = (path: string, method: 'get' | 'post' | 'delete'): OperationObject =>
+    doc.paths[path]?.[method] as OperationObject;
+  const errorsOf = (o: OperationObject): string[] => Object.keys(o.responses).filter((s) => Number(s) >= 400);
+  const subscription = { $ref: '#/components/schemas/controller.EventSubscription' };
+
+  it('lists and creates at …/aps/subscriptions, reads and deletes one below it', () => {
+    expect(Object.keys(doc.paths[list] ?? {})).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths[one] ?? {})).toEqual(['get', 'delete']);
+    expect(op(list, 'get').responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { type: 'array', items: subscription } } },
+    });
+    expect(op(list, 'post').requestBody).toMatchObject({ content: { 'application/json': { schema: subscription } } });
+    expect(op(list, 'post').responses['200']).toMatchObject({
+      content: { 'application/json': { schema: subscription } },
+    });
+    expect(op(one, 'get').responses['200']).toMatchObject({
+      content: { 'application/json': { schema: subscription } },
+    });
+    expect(op(one, 'delete').responses['204']).toBeDefined();
+    expect(errorsOf(op(list, 'post'))).toEqual(['400', '403', '404', '409', '415', '421', '500']);
+    expect(errorsOf(op(one, 'get'))).toContain('404');
+    expect(op(list, 'get').description).toContain('declared');
+  });
+
+  it('describes the EventSubscription as the spec does, with the five event types and `declared`', () => {
+    const schema = doc.components.schemas['controller.EventSubscription'] as {
+      properties: Record<string, { enum?: unknown[]; readOnly?: boolean; properties?: object }>;
+      required: string[];
+    };
+    expect(Object.keys(schema.properties)).toEqual(['id', 'event', 'source', 'relation', 'handler', 'declared']);
+    expect(schema.properties.event?.enum).toEqual([
+      'http://aps-standard.org/core/events/linked',
+      'http://aps-standard.org/core/events/unlinked',
+      'http://aps-standard.org/core/events/changed',
+      'http://aps-standard.org/core/events/removed',
+      'http://aps-standard.org/core/events/available',
+    ]);
+    expect(Object.keys(schema.properties.source?.properties ?? {})).toEqual(['type', 'id']);
+    expect(schema.properties.id?.readOnly).toBe(true);
+    expect(schema.properties.declared?.readOnly).toBe(true);
+    expect(schema.required).toEqual(['event', 'source', 'handler']);
   });
 });
 

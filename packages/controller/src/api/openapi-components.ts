@@ -7,6 +7,7 @@
 import {
   APS_ERROR_SCHEMA,
   ApsHeader,
+  Events,
   LIFECYCLE_OPERATIONS,
   openApiRef as ref,
   REQUEST_ID_PATTERN,
@@ -127,6 +128,40 @@ export function controllerComponents(): Required<OpenApiComponents> {
           },
         },
         required: ['relation', 'aps'],
+      },
+      'controller.EventSubscription': {
+        type: 'object',
+        description:
+          'An event subscription, the spec’s EventSubscription (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/' +
+          'aps-event/event-subscriptions), with `declared` added by this controller.',
+        properties: {
+          id: { type: 'string', readOnly: true, description: 'Assigned by the controller.' },
+          event: {
+            type: 'string',
+            format: 'uri',
+            enum: Object.values(Events),
+            description: 'The event type: linked, unlinked, changed, removed or available.',
+          },
+          source: {
+            type: 'object',
+            description: 'Where the events come from: every resource of a type, or one resource.',
+            properties: {
+              type: { type: 'string', format: 'uri', description: 'The APS type of the source resources.' },
+              id: { type: 'string', description: 'The one resource to hear events of.' },
+            },
+          },
+          relation: { type: 'string', description: 'For linked and unlinked: the relation of the source.' },
+          handler: {
+            type: 'string',
+            description: 'The subscriber’s operation that takes the notification (one body parameter).',
+          },
+          declared: {
+            type: 'boolean',
+            readOnly: true,
+            description: 'Created with the subscriber from its type’s `@OnEvent` declarations.',
+          },
+        },
+        required: ['event', 'source', 'handler'],
       },
       'controller.ApplicationInstance': {
         type: 'object',

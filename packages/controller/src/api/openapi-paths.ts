@@ -230,8 +230,67 @@ function addResourcePaths(builder: OpenApiPartBuilder): void {
     parameters: [id, range],
     responses: { '200': page('The links', ref('schemas', 'controller.Link')), ...errorAnswers(...READ_ERRORS) },
   });
+  addSubscriptionPaths(builder, `${item}/aps/subscriptions`, id);
 
   for (const [service, type] of builder.services) addCustomOperations(builder, service, type, item, id);
+}
+
+/**
+ * A resource's event subscriptions, the controller's own (docs.cloudblue.com/cbc/sdk/21.0/concepts/
+ * events/aps-event/event-subscriptions): those its type declares (`@OnEvent`, `declared`) and those
+ * made here. Never forwarded to the endpoint.
+ */
+function addSubscriptionPaths(builder: OpenApiPartBuilder, path: string, id: ParameterObject): void {
+  const subscription = ref('schemas', 'controller.EventSubscription');
+  const subscriptionId = pathParameter('subscriptionId', 'The subscription’s ID, as the controller assigned it.');
+  builder.addPath(path, 'get', {
+    operationId: 'controller.subscriptions',
+    summary: 'The event subscriptions of a resource',
+    description:
+      'Every subscription of the resource (the subscriber), oldest first: those its type declares ' +
+      '(`@OnEvent`, created with it, `declared: true`) and those created through this API.',
+    tags: [RESOURCES],
+    parameters: [id],
+    responses: {
+      '200': ok('The subscriptions.', { type: 'array', items: subscription }),
+      ...errorAnswers(...READ_ERRORS),
+    },
+  });
+  builder.addPath(path, 'post', {
+    operationId: 'controller.subscribe',
+    summary: 'Subscribe a resource to an event',
+    description:
+      'The controller then POSTs a notification (`event`, `time`, `serial`, `subscription`, `source`) to ' +
+      'the resource’s `handler` operation for each event of the source: 200 or 204 ends it, 202 has it ' +
+      'sent again, another answer is retried 10 times. An unknown `event`, a `handler` that is no ' +
+      'operation of the resource, a `source.type` the application neither serves nor implements and a ' +
+      '`source.id` naming no resource are 400s naming the field; a resource holding 100 subscriptions ' +
+      'already is a 409. Nothing is stored then. `id` and `declared` are the controller’s: ignored here.',
+    tags: [RESOURCES],
+    parameters: [id],
+    requestBody: { required: true, content: { 'application/json': { schema: subscription } } },
+    responses: {
+      '200': ok('The subscription, with the ID the controller assigned.', subscription),
+      ...errorAnswers(...WRITE_ERRORS),
+    },
+  });
+  builder.addPath(`${path}/{subscriptionId}`, 'get', {
+    operationId: 'controller.subscription',
+    summary: 'One event subscription of a resource',
+    tags: [RESOURCES],
+    parameters: [id, subscriptionId],
+    responses: { '200': ok('The subscription.', subscription), ...errorAnswers(...READ_ERRORS) },
+  });
+  builder.addPath(`${path}/{subscriptionId}`, 'delete', {
+    operationId: 'controller.unsubscribe',
+    summary: 'Remove an event subscription',
+    description:
+      'A declared subscription is removed like any other, for good: it is created with its subscriber ' +
+      'only, so it does not come back.',
+    tags: [RESOURCES],
+    parameters: [id, subscriptionId],
+    responses: { '204': { description: 'Removed.' }, ...errorAnswers(...WRITE_ERRORS) },
+  });
 }
 
 /** The instance operations of a type, forwarded to the endpoint from below the resource. */
