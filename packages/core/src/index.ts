@@ -162,6 +162,7 @@ export type {
   AppVendor,
   ApsApp,
   ServicePresentation,
+  TypeMigration,
 } from './app/app';
 
 // RQL, APS's resource query language: the parser, the parsed form and the writer.

@@ -94,11 +94,28 @@ export interface AppDefinition<S extends AppServices = AppServices> {
   readonly upgrade?: AppUpgrade;
 }
 
-/** Which installed versions a package upgrades. */
+/** Which installed versions a package upgrades, and how their stored resources change. */
 export interface AppUpgrade {
   /** An RQL expression over the installed package's metadata: `version=ge=1.0, release=ge=0`. */
   readonly match: string;
+  /**
+   * How resources stored under an older type ID become resources of the type served now, by that
+   * older ID (`'http://vendor.example/mailbox/1.0': (p) => ({ ...p, quotaMb: p.quotaGb * 1024 })`):
+   * the controller's upgrade task runs them once the endpoint's upgrade has succeeded. The type
+   * served now is the one whose ID has the same base (the ID without its version). An older ID with
+   * the same major version and a lower minor one needs no entry: its resources move as they are.
+   */
+  readonly migrate?: Readonly<Record<string, TypeMigration>>;
 }
+
+/**
+ * One type's migration: the new properties of one stored resource (without `aps`), from its old ones.
+ * Called once per resource; what it answers is validated against the type served now.
+ */
+export type TypeMigration = (
+  properties: Readonly<Record<string, unknown>>,
+  resource: { readonly id: string; readonly type: string },
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** What `defineApp` returns: the definition checked, with defaults filled in, frozen. */
 export interface ApsApp<S extends AppServices = AppServices> {

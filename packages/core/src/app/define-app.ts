@@ -72,7 +72,16 @@ export function defineApp<S extends AppServices>(definition: AppDefinition<S>): 
   if (d.icon !== undefined) check.path('icon', d.icon);
   if (d.license !== undefined && check.object('license', d.license)) checkLicense(check, d.license);
   (d.changelog ?? []).forEach((entry, i) => checkChangelog(check, `changelog[${i}]`, entry));
-  if (d.upgrade !== undefined && check.object('upgrade', d.upgrade)) check.text('upgrade.match', d.upgrade.match, true);
+  if (d.upgrade !== undefined && check.object('upgrade', d.upgrade)) {
+    check.text('upgrade.match', d.upgrade.match, true);
+    if (d.upgrade.migrate !== undefined && check.object('upgrade.migrate', d.upgrade.migrate))
+      for (const [typeId, migration] of Object.entries(d.upgrade.migrate)) {
+        const field = `upgrade.migrate["${typeId}"]`;
+        if (!/^http:\/\/\S+\/\d+(\.\d+)?$/.test(typeId))
+          problems.push(`${field}: the key must be a versioned type ID (http://…/1.0)`);
+        if (typeof migration !== 'function') problems.push(`${field}: must be a function of the old properties`);
+      }
+  }
 
   const serviceNames = checkServices(check, d.services);
   for (const [service, presentation] of Object.entries(d.servicePresentation ?? {})) {
@@ -121,7 +130,16 @@ export function defineApp<S extends AppServices>(definition: AppDefinition<S>): 
       ),
     ) as ApsApp<S>['servicePresentation'],
     files: Object.freeze({ ui: Object.freeze(files.ui), i18n: Object.freeze(files.i18n) }),
-    ...(definition.upgrade !== undefined ? { upgrade: Object.freeze({ match: definition.upgrade.match.trim() }) } : {}),
+    ...(definition.upgrade !== undefined
+      ? {
+          upgrade: Object.freeze({
+            match: definition.upgrade.match.trim(),
+            ...(definition.upgrade.migrate !== undefined && {
+              migrate: Object.freeze({ ...definition.upgrade.migrate }),
+            }),
+          }),
+        }
+      : {}),
   };
   Object.defineProperty(app, APP_BRAND, { value: true });
   return Object.freeze(app);
