@@ -51,7 +51,8 @@ describe('SQLite schema versions 2 and 3 (resource queries)', () => {
       expect((await store.listResources({ type: 'T', limit: 1 })).total).toBe(1);
       await store.close();
       const check = new Database(file, { readonly: true });
-      expect(check.pragma('user_version', { simple: true })).toBe(3);
+      // 4 (event subscriptions) came later: see sqlite-subscriptions-migration.test.ts.
+      expect(check.pragma('user_version', { simple: true })).toBe(4);
       const columns = check.prepare("SELECT name FROM pragma_index_info('resources_by_type')").all();
       expect(columns).toEqual([{ name: 'type' }]);
       check.close();

@@ -123,6 +123,30 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO ${s}.resource_counts (type, shard, n) SELECT type, 0, count(*) FROM ${s}.resources GROUP BY type;
     `,
   },
+  {
+    version: 3,
+    description: 'event subscriptions',
+    // Matching the subscriptions of a change runs on every change: (source_id, event) answers those
+    // naming the resource (and finds a deleted resource's as source), (event, source_type) those
+    // naming a type alone; (subscriber_id, seq) lists a subscriber's in creation order (seq).
+    sql: (s) => `
+      CREATE TABLE ${s}.subscriptions (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL,
+        subscriber_id text NOT NULL,
+        event text NOT NULL,
+        source_type text,
+        source_id text,
+        relation text,
+        handler text NOT NULL,
+        declared boolean NOT NULL,
+        created_at double precision NOT NULL
+      );
+      CREATE INDEX subscriptions_by_subscriber ON ${s}.subscriptions (subscriber_id, seq);
+      CREATE INDEX subscriptions_by_source ON ${s}.subscriptions (source_id, event);
+      CREATE INDEX subscriptions_by_type ON ${s}.subscriptions (event, source_type) WHERE source_id IS NULL;
+    `,
+  },
 ];
 
 /** Quotes a schema name for SQL; only plain names are accepted, so nothing odd reaches a statement. */

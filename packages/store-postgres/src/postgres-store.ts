@@ -19,21 +19,35 @@ import {
   POSTGRES_DIALECT,
   RECOVERED_MESSAGE,
   resourceValues,
+  subscriptionOf,
+  subscriptionValues,
   taskFilter,
   taskUpdateValues,
   taskValues,
   type AttemptOutcome,
   type CreateResult,
   type LinkRecord,
+  type NewTask,
   type ResourceQuery,
   type ResourceRecord,
   type Store,
+  type SubscriptionRecord,
+  type SubscriptionRow,
   type TaskEvent,
   type TaskQuery,
   type TaskRecord,
 } from '@apskit/store';
 import { migrate, quoteSchema } from './migrations';
-import { outcomeJson, resourceOf, taskOf, type PgResourceRow, type PgTaskRow } from './rows';
+import {
+  followUpJson,
+  outcomeFollowUpsJson,
+  outcomeJson,
+  resourceOf,
+  subscriptionsJson,
+  taskOf,
+  type PgResourceRow,
+  type PgTaskRow,
+} from './rows';
 import { statements, type Statements } from './statements';
 
 export interface PostgresStoreOptions {
@@ -221,13 +235,35 @@ export class PostgresStore implements Store {
     });
   }
 
-  async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {
+  async putResource(
+    resource: ResourceRecord,
+    expectedRevision?: number,
+    followUps: readonly NewTask[] = [],
+  ): Promise<boolean> {
+    if (followUps.length === 0) return this.writeResource(this.db, resource, expectedRevision);
+    return this.transaction(async (client) => {
+      if (!(await this.writeResource(client, resource, expectedRevision))) return false;
+      await this.insertFollowUps(client, followUps);
+      return true;
+    });
+  }
+
+  private async writeResource(
+    db: Pool | PoolClient,
+    resource: ResourceRecord,
+    expectedRevision: number | undefined,
+  ): Promise<boolean> {
     if (expectedRevision === undefined) {
-      await this.db.query(this.sql.upsertResource, resourceValues(resource));
+      await db.query(this.sql.upsertResource, resourceValues(resource));
       return true;
     }
-    const result = await this.db.query(this.sql.updateResourceIf, [...resourceValues(resource), expectedRevision]);
+    const result = await db.query(this.sql.updateResourceIf, [...resourceValues(resource), expectedRevision]);
     return result.rowCount === 1;
+  }
+
+  /** Tasks created with another write, in its transaction; one whose request id is taken is left out. */
+  private async insertFollowUps(client: PoolClient, followUps: readonly NewTask[]): Promise<void> {
+    await client.query(this.sql.insertFollowUps, [JSON.stringify(followUps.map((f, k) => followUpJson(f, k)))]);
   }
 
   async deleteResource(id: string): Promise<void> {
@@ -239,9 +275,12 @@ export class PostgresStore implements Store {
     task: TaskRecord,
     event: TaskEvent,
     links: LinkRecord[],
+    subscriptions: readonly SubscriptionRecord[] = [],
   ): Promise<CreateResult> {
-    // One statement: the task, its event, the resource and its links, or nothing if the request id is taken.
-    const withLinks = links.length > 0;
+    // One statement: the task, its event, the resource, its links and subscriptions, or nothing if
+    // the request id is taken.
+    const withSubscriptions = subscriptions.length > 0;
+    const withLinks = links.length > 0 || withSubscriptions;
     const values = [...taskValues(task), ...eventValues(event), ...resourceValues(resource)];
     if (withLinks)
       values.push(
@@ -249,10 +288,15 @@ export class PostgresStore implements Store {
         links.map((l) => l.relation),
         links.map((l) => l.to),
       );
+    if (withSubscriptions) values.push(subscriptionsJson(subscriptions));
     const [{ n }] = await this.rows<{ n: number }>(
-      this.sql.createTask('insert', withLinks),
+      this.sql.createTask('insert', withLinks, withSubscriptions),
       values,
-      withLinks ? 'apskit_create_resource_links' : 'apskit_create_resource',
+      withSubscriptions
+        ? 'apskit_create_resource_subscriptions'
+        : withLinks
+          ? 'apskit_create_resource_links'
+          : 'apskit_create_resource',
     );
     return n === 1 ? { created: true } : this.duplicate(task);
   }
@@ -362,7 +406,12 @@ export class PostgresStore implements Store {
     const { rows } = await db.query<{ i: number }>({
       name: 'apskit_complete',
       text: this.sql.complete,
-      values: [JSON.stringify(outcomes.map((o, i) => outcomeJson(o, offset + i))), owner, this.maxEventsPerTask - 1],
+      values: [
+        JSON.stringify(outcomes.map((o, i) => outcomeJson(o, offset + i))),
+        owner,
+        this.maxEventsPerTask - 1,
+        outcomeFollowUpsJson(outcomes, offset),
+      ],
     });
     const applied = outcomes.map(() => false);
     for (const { i } of rows) applied[i - offset] = true;
@@ -411,13 +460,63 @@ export class PostgresStore implements Store {
     return ids.length === 0 ? [] : this.rows<LinkRecord & QueryResultRow>(this.sql.linksOfMany, [ids]);
   }
 
-  async changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void> {
-    if (remove.length === 0 && add.length === 0) return;
+  async changeLinks(
+    remove: readonly LinkRecord[],
+    add: readonly LinkRecord[],
+    followUps: readonly NewTask[] = [],
+  ): Promise<void> {
     const columns = (links: readonly LinkRecord[]) => [
       links.map((l) => l.from),
       links.map((l) => l.relation),
       links.map((l) => l.to),
     ];
-    await this.db.query(this.sql.changeLinks, [...columns(remove), ...columns(add)]);
+    const values = [...columns(remove), ...columns(add)];
+    if (followUps.length === 0) {
+      if (remove.length > 0 || add.length > 0) await this.db.query(this.sql.changeLinks, values);
+      return;
+    }
+    await this.transaction(async (client) => {
+      await client.query(this.sql.changeLinks, values);
+      await this.insertFollowUps(client, followUps);
+    });
+  }
+
+  async addSubscription(subscription: SubscriptionRecord, maxPerSubscriber: number): Promise<boolean> {
+    return this.transaction(async (client) => {
+      // The count and the insert under a lock keyed by the subscriber, across processes: two adds
+      // with one place left cannot both count it free (READ COMMITTED sees what committed before).
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `apskit:${this.schema}:subscriptions:${subscription.subscriberId}`,
+      ]);
+      if ((await client.query(this.sql.subscriptionExists, [subscription.id])).rowCount) return true;
+      const { n } = (await client.query<{ n: number }>(this.sql.subscriptionCount, [subscription.subscriberId]))
+        .rows[0];
+      if (n >= maxPerSubscriber) return false;
+      await client.query(this.sql.insertSubscription, subscriptionValues(subscription));
+      return true;
+    });
+  }
+
+  async removeSubscription(subscriberId: string, id: string): Promise<boolean> {
+    return ((await this.db.query(this.sql.removeSubscription, [subscriberId, id])).rowCount ?? 0) === 1;
+  }
+
+  async listSubscriptions(subscriberId: string): Promise<SubscriptionRecord[]> {
+    return (await this.rows<SubscriptionRow & QueryResultRow>(this.sql.listSubscriptions, [subscriberId])).map(
+      subscriptionOf,
+    );
+  }
+
+  async matchingSubscriptions(
+    event: string,
+    sourceId: string,
+    sourceTypes: readonly string[],
+  ): Promise<SubscriptionRecord[]> {
+    const rows = await this.rows<SubscriptionRow & QueryResultRow>(
+      this.sql.matchingSubscriptions,
+      [event, sourceId, sourceTypes],
+      'apskit_matching_subscriptions',
+    );
+    return rows.map(subscriptionOf);
   }
 }

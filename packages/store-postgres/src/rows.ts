@@ -3,7 +3,17 @@
  * parsed (the dialect says so), and a batch of attempt outcomes travels as one JSON parameter of the
  * `complete` statement.
  */
-import { POSTGRES_DIALECT, rowReader, type AttemptOutcome, type ResourceRow, type TaskRow } from '@apskit/store';
+import {
+  POSTGRES_DIALECT,
+  rowReader,
+  subscriptionRow,
+  taskRow,
+  type AttemptOutcome,
+  type NewTask,
+  type ResourceRow,
+  type SubscriptionRecord,
+  type TaskRow,
+} from '@apskit/store';
 
 /** A task row as pg returns it: its json column parsed. */
 export type PgTaskRow = TaskRow<unknown>;
@@ -52,4 +62,35 @@ export function outcomeJson(outcome: AttemptOutcome, i: number): Record<string, 
             r_properties: r.properties,
           }),
   };
+}
+
+/**
+ * A follow-up task with its first event, as a row of a statement's JSON input: `k` its place among
+ * them (the order they are created in), `i` the index of the outcome it belongs to (if any).
+ */
+export function followUpJson(f: NewTask, k: number, i: number | null = null): Record<string, unknown> {
+  const e = f.event;
+  return {
+    k,
+    i,
+    ...taskRow(f.task),
+    // The json column takes the value itself (taskRow has it as text, for a parameter).
+    request: f.task.request,
+    e_task_id: e.taskId,
+    e_at: e.at,
+    e_kind: e.kind,
+    e_message: e.message,
+    e_attempt: e.attempt,
+  };
+}
+
+/** The follow-ups of a batch of outcomes, `offset` the index of the batch's first outcome. */
+export function outcomeFollowUpsJson(outcomes: readonly AttemptOutcome[], offset: number): string {
+  let k = 0;
+  return JSON.stringify(outcomes.flatMap((o, i) => (o.followUps ?? []).map((f) => followUpJson(f, k++, offset + i))));
+}
+
+/** Subscriptions as the JSON input of createResourceWithTask, `ord` their order. */
+export function subscriptionsJson(subscriptions: readonly SubscriptionRecord[]): string {
+  return JSON.stringify(subscriptions.map((s, ord) => ({ ord, ...subscriptionRow(s) })));
 }

@@ -8,6 +8,8 @@ import {
   SQL_ACTIVE_TASK_STATUSES,
   SqlTaskEventKind,
   SqlTaskStatus,
+  SUBSCRIPTION_COLUMNS,
+  TASK_COLUMN_NAMES,
   TASK_COLUMNS,
 } from '@apskit/store';
 
@@ -25,6 +27,19 @@ const MS = 'float8';
 const TASK_CASTS = [T, T, T, T, T, T, T, T, T, 'int', MS, MS, T, 'json', MS, MS, MS, T, MS] as const;
 const RESOURCE_CASTS = [T, T, T, 'int', MS, 'json'] as const;
 const EVENT_CASTS = [T, MS, T, T, 'int'] as const;
+const SUBSCRIPTION_CASTS = [T, T, T, T, T, T, T, 'int::boolean', MS] as const;
+
+/** The columns of a follow-up row of a JSON parameter (see rows.ts `followUpJson`), with their types. */
+const FOLLOW_UP_RECORD = [
+  'k int',
+  'i int',
+  ...TASK_COLUMN_NAMES.map((c, n) => `${c} ${TASK_CASTS[n]}`),
+  'e_task_id text',
+  'e_at float8',
+  'e_kind text',
+  'e_message text',
+  'e_attempt int',
+].join(', ');
 
 export type Statements = ReturnType<typeof statements>;
 
@@ -33,14 +48,38 @@ export function statements(s: string) {
   const resources = `${s}.resources`;
   const links = `${s}.links`;
   const events = `${s}.task_events`;
+  const subscriptions = `${s}.subscriptions`;
   const upsertResourceTail = `ON CONFLICT (id) DO UPDATE SET type = excluded.type, status = excluded.status,
     revision = excluded.revision, modified = excluded.modified, properties = excluded.properties`;
 
   /**
-   * A new task ($1-$19) with its first event ($20-$24), and optionally its resource ($25-$30) and
-   * links ($31-$33 as arrays): all or nothing, and nothing when a task already has the request id.
+   * CTEs that create the follow-up tasks of the JSON array parameter `param` (see rows.ts
+   * `followUpJson`) whose rows meet `filter`, each with its first event, in their order (`k`); one
+   * whose request id a task has already is left out, with its event.
    */
-  const createTask = (resource: 'none' | 'insert' | 'upsert', withLinks: boolean): string => `
+  const followUpsCtes = (param: string, filter: string): string => `
+    fu AS (
+      SELECT * FROM json_to_recordset(${param}::json) AS f(${FOLLOW_UP_RECORD}) WHERE ${filter}
+    ), ft AS (
+      INSERT INTO ${tasks} (${TASK_COLUMNS}) SELECT ${TASK_COLUMNS} FROM fu ORDER BY k
+      ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
+      RETURNING id
+    ), fe AS (
+      INSERT INTO ${events} (${EVENT_COLUMNS})
+      SELECT e_task_id, e_at, e_kind, e_message, e_attempt FROM fu JOIN ft USING (id) ORDER BY k
+    )`;
+
+  /**
+   * A new task ($1-$19) with its first event ($20-$24), and optionally its resource ($25-$30),
+   * links ($31-$33 as arrays) and event subscriptions ($34, a JSON array of rows): all or nothing,
+   * and nothing when a task already has the request id. Subscriptions come with links (empty ones if
+   * need be), so that their parameter's number is fixed.
+   */
+  const createTask = (
+    resource: 'none' | 'insert' | 'upsert',
+    withLinks: boolean,
+    withSubscriptions = false,
+  ): string => `
     WITH t AS (
       INSERT INTO ${tasks} (${TASK_COLUMNS}) VALUES (${params(1, TASK_CASTS)})
       ON CONFLICT (request_id) WHERE request_id IS NOT NULL DO NOTHING
@@ -62,6 +101,18 @@ export function statements(s: string) {
       ON CONFLICT DO NOTHING
     )`
         : ''
+    }${
+      withSubscriptions
+        ? `, s AS (
+      INSERT INTO ${subscriptions} (${SUBSCRIPTION_COLUMNS})
+      SELECT x.id, x.subscriber_id, x.event, x.source_type, x.source_id, x.relation, x.handler, x.declared <> 0,
+        x.created_at
+      FROM t, json_to_recordset($34::json) AS x(ord int, id text, subscriber_id text, event text, source_type text,
+        source_id text, relation text, handler text, declared int, created_at float8)
+      ORDER BY x.ord
+      ON CONFLICT (id) DO NOTHING
+    )`
+        : ''
     }
     SELECT count(*)::int AS n FROM t`;
 
@@ -70,7 +121,9 @@ export function statements(s: string) {
    * `outcomeJson`), $2 the runner. Each is applied only while $2 still holds its task, and its event
    * and its resource (written or deleted) with it; the answer lists the indexes of those applied.
    * $3 is how many of a task's existing events to keep beside the new one (maxEventsPerTask - 1: the
-   * statement's snapshot does not see the event it inserts); older ones are deleted.
+   * statement's snapshot does not see the event it inserts); older ones are deleted. $4 is a JSON
+   * array of the outcomes' follow-up tasks (`i` the outcome's index): created for the applied ones.
+   * A resource deleted takes its links and its event subscriptions (as subscriber and as source).
    */
   const complete = `
     WITH input AS (
@@ -103,7 +156,9 @@ export function statements(s: string) {
       DELETE FROM ${resources} WHERE id IN (SELECT id FROM gone)
     ), dl AS (
       DELETE FROM ${links} WHERE from_id IN (SELECT id FROM gone) OR to_id IN (SELECT id FROM gone)
-    ), pruned AS (
+    ), ds AS (
+      DELETE FROM ${subscriptions} WHERE subscriber_id IN (SELECT id FROM gone) OR source_id IN (SELECT id FROM gone)
+    ),${followUpsCtes('$4', 'f.i IN (SELECT i FROM u)')}, pruned AS (
       DELETE FROM ${events} ev USING (SELECT DISTINCT e_task_id AS task_id FROM applied) a
       WHERE ev.task_id = a.task_id AND ev.seq <= (
         SELECT x.seq FROM ${events} x WHERE x.task_id = a.task_id ORDER BY x.seq DESC OFFSET $3::int LIMIT 1)
@@ -122,8 +177,11 @@ export function statements(s: string) {
     upsertResource: `INSERT INTO ${resources} (${RESOURCE_COLUMNS}) VALUES (${params(1, RESOURCE_CASTS)}) ${upsertResourceTail}`,
     updateResourceIf: `UPDATE ${resources} SET type = $2, status = $3, revision = $4, modified = $5, properties = $6::json
       WHERE id = $1 AND revision = $7`,
-    deleteResource: `WITH gone AS (DELETE FROM ${resources} WHERE id = $1)
+    deleteResource: `WITH gone AS (DELETE FROM ${resources} WHERE id = $1),
+      gs AS (DELETE FROM ${subscriptions} WHERE subscriber_id = $1 OR source_id = $1)
       DELETE FROM ${links} WHERE from_id = $1 OR to_id = $1`,
+    /** The follow-up tasks of $1 (a JSON array, see rows.ts `followUpJson`), in a write's transaction. */
+    insertFollowUps: `WITH ${followUpsCtes('$1', 'true')} SELECT count(*)::int AS n FROM ft`,
 
     createTask,
     complete,
@@ -208,5 +266,24 @@ export function statements(s: string) {
       INSERT INTO ${links} (from_id, relation, to_id)
       SELECT DISTINCT f, rel, t FROM unnest($4::text[], $5::text[], $6::text[]) AS a(f, rel, t)
       ON CONFLICT DO NOTHING`,
+
+    /** Whether subscription $1 is stored (adding it again is a no-op). */
+    subscriptionExists: `SELECT 1 FROM ${subscriptions} WHERE id = $1`,
+    subscriptionCount: `SELECT count(*)::int AS n FROM ${subscriptions} WHERE subscriber_id = $1`,
+    insertSubscription: `INSERT INTO ${subscriptions} (${SUBSCRIPTION_COLUMNS}) VALUES (${params(1, SUBSCRIPTION_CASTS)})
+      ON CONFLICT (id) DO NOTHING`,
+    removeSubscription: `DELETE FROM ${subscriptions} WHERE subscriber_id = $1 AND id = $2`,
+    listSubscriptions: `SELECT ${SUBSCRIPTION_COLUMNS} FROM ${subscriptions} WHERE subscriber_id = $1 ORDER BY seq`,
+    /**
+     * $1 event, $2 source id, $3 its types: those naming the resource (a type beside the id narrows
+     * it), then those naming one of the types alone; two disjoint index lookups, in creation order.
+     */
+    matchingSubscriptions: `SELECT ${SUBSCRIPTION_COLUMNS} FROM (
+        SELECT seq, ${SUBSCRIPTION_COLUMNS} FROM ${subscriptions} WHERE source_id = $2 AND event = $1
+          AND (source_type IS NULL OR source_type = ANY($3::text[]))
+        UNION ALL
+        SELECT seq, ${SUBSCRIPTION_COLUMNS} FROM ${subscriptions} WHERE source_id IS NULL AND event = $1
+          AND source_type = ANY($3::text[])
+      ) matching ORDER BY seq`,
   };
 }

@@ -36,7 +36,7 @@ const postgres = postgresStores('the store tests');
     const versions = await withClient(TEST_DATABASE_URL!, (c) =>
       c.query<{ version: number }>(`SELECT version FROM "${store.schema}".schema_migrations ORDER BY version`),
     );
-    expect(versions.rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
   });
 
   it('refuses a schema that a newer APSKit migrated', async () => {

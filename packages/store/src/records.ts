@@ -97,3 +97,35 @@ export interface TaskEvent {
   /** The attempt the event belongs to (0 before the first call). */
   readonly attempt: number;
 }
+
+/**
+ * An event subscription (issue 19): `subscriberId`'s operation `handler` is told of `event`s whose
+ * source is the resource `sourceId`, or any resource of the type `sourceType` (or implementing it).
+ * See docs.cloudblue.com/cbc/sdk/21.0/concepts/events/aps-event/event-subscriptions.
+ */
+export interface SubscriptionRecord {
+  /** The controller's id for it (a UUID). */
+  readonly id: string;
+  readonly subscriberId: string;
+  /** The event type URI. */
+  readonly event: string;
+  readonly sourceType: string | null;
+  readonly sourceId: string | null;
+  /** For linked/unlinked: only links through this relation of the source. */
+  readonly relation: string | null;
+  /** The name of the subscriber's operation that takes the notification. */
+  readonly handler: string;
+  /** Declared by the subscriber's type (`@OnEvent`) rather than created through the API. */
+  readonly declared: boolean;
+  readonly createdAt: number;
+}
+
+/**
+ * A task to create together with another write (the store's outbox): an event's deliveries are
+ * created in the same transaction as the change that raised it, so that a crash loses neither.
+ */
+export interface NewTask {
+  readonly task: TaskRecord;
+  /** Its first event (`created`). */
+  readonly event: TaskEvent;
+}

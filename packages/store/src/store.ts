@@ -4,7 +4,15 @@
  * controller acknowledge a request only after its effect is safe, and resume after a crash.
  */
 import type { ResourceCondition, SortKey } from './query';
-import type { LinkRecord, ResourceRecord, TaskEvent, TaskRecord, TaskStatus } from './records';
+import type {
+  LinkRecord,
+  NewTask,
+  ResourceRecord,
+  SubscriptionRecord,
+  TaskEvent,
+  TaskRecord,
+  TaskStatus,
+} from './records';
 
 export interface ResourceQuery {
   /** The type ID. */
@@ -53,6 +61,8 @@ export interface AttemptOutcome {
   readonly event: TaskEvent;
   /** The resource as it is after the attempt, or `delete` to remove it (unprovisioned, or a failed create). */
   readonly resource?: ResourceRecord | { readonly delete: string };
+  /** Tasks the outcome raises (event deliveries), created in the same step if it is applied. */
+  readonly followUps?: readonly NewTask[];
 }
 
 /** Whether a task was created, and if not, the task that stood in the way. */
@@ -72,8 +82,15 @@ export interface Store {
 
   getResource(id: string): Promise<ResourceRecord | undefined>;
   listResources(query: ResourceQuery): Promise<{ items: ResourceRecord[]; total: number }>;
-  /** Writes a resource; with `expectedRevision`, only if the stored one still has it (false if not). */
-  putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean>;
+  /**
+   * Writes a resource; with `expectedRevision`, only if the stored one still has it (false if not).
+   * `followUps` are created in the same step, and only if the resource is written.
+   */
+  putResource(resource: ResourceRecord, expectedRevision?: number, followUps?: readonly NewTask[]): Promise<boolean>;
+  /**
+   * Removes a resource, its links (both ways), and the event subscriptions it holds or that name it
+   * as their source (`sourceId`), in one step; so does an attempt outcome's `delete`.
+   */
   deleteResource(id: string): Promise<void>;
 
   /**
@@ -85,6 +102,8 @@ export interface Store {
     task: TaskRecord,
     event: TaskEvent,
     links: LinkRecord[],
+    /** The event subscriptions the new resource's type declares (`@OnEvent`), stored with it. */
+    subscriptions?: readonly SubscriptionRecord[],
   ): Promise<CreateResult>;
   /**
    * A new task on an existing resource (written with it), unless one is still active on it or a task
@@ -139,7 +158,29 @@ export interface Store {
    * done. Adding a link that is stored, or removing one that is not, is no error; a link in both
    * lists is stored afterwards.
    */
-  changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void>;
+  changeLinks(
+    remove: readonly LinkRecord[],
+    add: readonly LinkRecord[],
+    /** Created in the same step (the deliveries of the linked/unlinked events the change raises). */
+    followUps?: readonly NewTask[],
+  ): Promise<void>;
+
+  /**
+   * Stores an event subscription unless its subscriber already holds `maxPerSubscriber` of them
+   * (false then, and nothing is written): the count and the write are one step. One whose id is
+   * stored already is left as it is (true): declared subscriptions are added again safely.
+   */
+  addSubscription(subscription: SubscriptionRecord, maxPerSubscriber: number): Promise<boolean>;
+  /** Removes one; false when the subscriber has none with that id. */
+  removeSubscription(subscriberId: string, id: string): Promise<boolean>;
+  /** A subscriber's subscriptions, in creation order. */
+  listSubscriptions(subscriberId: string): Promise<SubscriptionRecord[]>;
+  /**
+   * The subscriptions to `event` whose source is the resource `sourceId` or one of `sourceTypes`
+   * (the source's type and the types it implements), through an index: it runs on every change.
+   * In creation order.
+   */
+  matchingSubscriptions(event: string, sourceId: string, sourceTypes: readonly string[]): Promise<SubscriptionRecord[]>;
 
   /**
    * Optional: makes (once; later calls with the same paths are cheap) the indexes that let a query

@@ -9,9 +9,11 @@ import {
   type AttemptOutcome,
   type CreateResult,
   type LinkRecord,
+  type NewTask,
   type ResourceQuery,
   type ResourceRecord,
   type Store,
+  type SubscriptionRecord,
   type TaskEvent,
   type TaskQuery,
   type TaskRecord,
@@ -21,6 +23,7 @@ import {
   matchesCondition,
   type LinkLookup,
 } from '@apskit/store';
+import { MemorySubscriptions } from './memory-subscriptions';
 
 export interface MemoryStoreOptions {
   /** Events kept per task, the newest ones. Default DEFAULT_MAX_TASK_EVENTS (100). */
@@ -87,6 +90,7 @@ export class MemoryStore implements Store {
   private readonly byRequestId = new Map<string, string>();
   private readonly events = new Map<string, TaskEvent[]>();
   private links: LinkRecord[] = [];
+  private readonly subscriptions = new MemorySubscriptions();
   private readonly maxEventsPerTask: number;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -130,15 +134,26 @@ export class MemoryStore implements Store {
     };
   }
 
-  async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {
+  async putResource(
+    resource: ResourceRecord,
+    expectedRevision?: number,
+    followUps: readonly NewTask[] = [],
+  ): Promise<boolean> {
     if (expectedRevision !== undefined && this.resources.get(resource.id)?.revision !== expectedRevision) return false;
     this.resources.set(resource.id, resource);
+    this.addFollowUps(followUps);
     return true;
   }
 
   async deleteResource(id: string): Promise<void> {
+    this.removeResource(id);
+  }
+
+  /** Synchronous: the resource, its links and its subscriptions go in one step. */
+  private removeResource(id: string): void {
     this.resources.delete(id);
     this.links = this.links.filter((l) => l.from !== id && l.to !== id);
+    this.subscriptions.forget(id);
   }
 
   async createResourceWithTask(
@@ -146,11 +161,14 @@ export class MemoryStore implements Store {
     task: TaskRecord,
     event: TaskEvent,
     links: LinkRecord[],
+    subscriptions: readonly SubscriptionRecord[] = [],
   ): Promise<CreateResult> {
     const duplicate = this.duplicateOf(task);
     if (duplicate) return duplicate;
     this.resources.set(resource.id, resource);
     for (const l of links) this.addLink(l);
+    // No limit here: a type declares few, and they come with the resource or not at all.
+    for (const s of subscriptions) this.subscriptions.add(s, Number.POSITIVE_INFINITY);
     this.addTask(task, event);
     return { created: true };
   }
@@ -187,6 +205,11 @@ export class MemoryStore implements Store {
     this.setTask(task);
     if (task.requestId !== null) this.byRequestId.set(task.requestId, task.id);
     this.addEvent(event);
+  }
+
+  /** Tasks created with another write; one whose request id a task has already is left out. */
+  private addFollowUps(followUps: readonly NewTask[]): void {
+    for (const f of followUps) if (!this.duplicateOf(f.task)) this.addTask(f.task, f.event);
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
@@ -266,8 +289,9 @@ export class MemoryStore implements Store {
     this.setTask(outcome.task);
     this.addEvent(outcome.event);
     const r = outcome.resource;
-    if (r && 'delete' in r) await this.deleteResource(r.delete);
+    if (r && 'delete' in r) this.removeResource(r.delete);
     else if (r) this.resources.set(r.id, r);
+    this.addFollowUps(outcome.followUps ?? []);
     return true;
   }
 
@@ -327,10 +351,35 @@ export class MemoryStore implements Store {
     return this.links.filter((l) => wanted.has(l.from)).sort(compareLinks);
   }
 
-  async changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void> {
+  async changeLinks(
+    remove: readonly LinkRecord[],
+    add: readonly LinkRecord[],
+    followUps: readonly NewTask[] = [],
+  ): Promise<void> {
     // Synchronous: nothing else runs in between, which is this store's transaction.
     for (const l of remove) this.removeLink(l);
     for (const l of add) this.addLink(l);
+    this.addFollowUps(followUps);
+  }
+
+  async addSubscription(subscription: SubscriptionRecord, maxPerSubscriber: number): Promise<boolean> {
+    return this.subscriptions.add(subscription, maxPerSubscriber);
+  }
+
+  async removeSubscription(subscriberId: string, id: string): Promise<boolean> {
+    return this.subscriptions.remove(subscriberId, id);
+  }
+
+  async listSubscriptions(subscriberId: string): Promise<SubscriptionRecord[]> {
+    return this.subscriptions.list(subscriberId);
+  }
+
+  async matchingSubscriptions(
+    event: string,
+    sourceId: string,
+    sourceTypes: readonly string[],
+  ): Promise<SubscriptionRecord[]> {
+    return this.subscriptions.matching(event, sourceId, sourceTypes);
   }
 
   private addEvent(event: TaskEvent): void {

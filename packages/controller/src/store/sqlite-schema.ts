@@ -73,5 +73,20 @@ function migrate(db: Database.Database): void {
         END;`);
       db.pragma('user_version = 3');
     }
+    if (version < 4) {
+      // 4: event subscriptions (issue 19), until then one JSON list per subscriber in meta. Matching
+      // the subscriptions of a change runs on every change: (source_id, event) answers those naming
+      // the resource (and finds a deleted resource's as source), (event, source_type) those naming a
+      // type alone; (subscriber_id, seq) lists a subscriber's in creation order (seq).
+      db.exec(`
+        CREATE TABLE subscriptions (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, subscriber_id TEXT NOT NULL,
+          event TEXT NOT NULL, source_type TEXT, source_id TEXT, relation TEXT, handler TEXT NOT NULL,
+          declared INTEGER NOT NULL, created_at INTEGER NOT NULL);
+        CREATE INDEX subscriptions_by_subscriber ON subscriptions(subscriber_id, seq);
+        CREATE INDEX subscriptions_by_source ON subscriptions(source_id, event);
+        CREATE INDEX subscriptions_by_type ON subscriptions(event, source_type) WHERE source_id IS NULL;`);
+      db.pragma('user_version = 4');
+    }
   })();
 }

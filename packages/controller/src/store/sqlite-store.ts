@@ -20,15 +20,21 @@ import {
   SQL_ACTIVE_TASK_STATUSES,
   SQLITE_DIALECT,
   SqlTaskStatus,
+  subscriptionOf,
+  subscriptionRow,
+  SUBSCRIPTION_COLUMNS,
   taskFilter,
   taskRow,
   type AttemptOutcome,
   type CreateResult,
   type LinkRecord,
+  type NewTask,
   type ResourceQuery,
   type ResourceRecord,
   type ResourceRow,
   type Store,
+  type SubscriptionRecord,
+  type SubscriptionRow,
   type TaskEvent,
   type TaskQuery,
   type TaskRecord,
@@ -166,6 +172,31 @@ export class SqliteStore implements Store {
         `SELECT from_id AS "from", relation, to_id AS "to" FROM links
          WHERE from_id IN (SELECT value FROM json_each(?)) ORDER BY from_id, relation, to_id`,
       ),
+      subscriptionExists: db.prepare<[string], { id: string }>('SELECT id FROM subscriptions WHERE id = ?'),
+      subscriptionCount: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM subscriptions WHERE subscriber_id = ?',
+      ),
+      insertSubscription: db.prepare(
+        `INSERT OR IGNORE INTO subscriptions (${SUBSCRIPTION_COLUMNS})
+         VALUES (@id, @subscriber_id, @event, @source_type, @source_id, @relation, @handler, @declared, @created_at)`,
+      ),
+      removeSubscription: db.prepare('DELETE FROM subscriptions WHERE subscriber_id = ? AND id = ?'),
+      listSubscriptions: db.prepare<[string], SubscriptionRow>(
+        `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE subscriber_id = ? ORDER BY seq`,
+      ),
+      // Those naming the resource (through subscriptions_by_source; a type beside the id narrows it),
+      // then those naming one of its types alone (subscriptions_by_type): two disjoint index lookups.
+      matchingSubscriptions: db.prepare<[string, string, string, string, string], SubscriptionRow>(
+        `SELECT ${SUBSCRIPTION_COLUMNS} FROM (
+           SELECT seq, ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE source_id = ? AND event = ?
+             AND (source_type IS NULL OR source_type IN (SELECT value FROM json_each(?)))
+           UNION ALL
+           SELECT seq, ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE source_id IS NULL AND event = ?
+             AND source_type IN (SELECT value FROM json_each(?)))
+         ORDER BY seq`,
+      ),
+      deleteSubscriptionsHeld: db.prepare('DELETE FROM subscriptions WHERE subscriber_id = ?'),
+      deleteSubscriptionsNaming: db.prepare('DELETE FROM subscriptions WHERE source_id = ?'),
     };
   }
 
@@ -247,19 +278,47 @@ export class SqliteStore implements Store {
     return stmt;
   }
 
-  async putResource(resource: ResourceRecord, expectedRevision?: number): Promise<boolean> {
-    if (expectedRevision === undefined) {
-      this.stmts.upsertResource.run(resourceRow(resource));
-      return true;
-    }
-    return this.stmts.updateResourceIf.run({ ...resourceRow(resource), expected: expectedRevision }).changes === 1;
+  async putResource(
+    resource: ResourceRecord,
+    expectedRevision?: number,
+    followUps: readonly NewTask[] = [],
+  ): Promise<boolean> {
+    if (followUps.length === 0) return this.writeResource(resource, expectedRevision);
+    return this.db.transaction((): boolean => this.writeResource(resource, expectedRevision, followUps)).immediate();
+  }
+
+  /** Writes the resource, and its follow-ups if it was written (in the caller's transaction, if any). */
+  private writeResource(
+    resource: ResourceRecord,
+    expectedRevision?: number,
+    followUps: readonly NewTask[] = [],
+  ): boolean {
+    if (expectedRevision === undefined) this.stmts.upsertResource.run(resourceRow(resource));
+    else if (this.stmts.updateResourceIf.run({ ...resourceRow(resource), expected: expectedRevision }).changes !== 1)
+      return false;
+    this.addFollowUps(followUps);
+    return true;
   }
 
   async deleteResource(id: string): Promise<void> {
-    this.db.transaction(() => {
-      this.stmts.deleteResource.run(id);
-      this.stmts.deleteLinksOf.run(id, id);
-    })();
+    this.db.transaction(() => this.removeResource(id)).immediate();
+  }
+
+  /** A resource, its links both ways, and the subscriptions it holds or that name it as their source. */
+  private removeResource(id: string): void {
+    this.stmts.deleteResource.run(id);
+    this.stmts.deleteLinksOf.run(id, id);
+    this.stmts.deleteSubscriptionsHeld.run(id);
+    this.stmts.deleteSubscriptionsNaming.run(id);
+  }
+
+  /** Tasks created with another write (in its transaction); one whose request id is taken is left out. */
+  private addFollowUps(followUps: readonly NewTask[]): void {
+    for (const f of followUps) {
+      if (this.duplicateOf(f.task)) continue;
+      this.stmts.insertTask.run(taskRow(f.task));
+      this.stmts.insertEvent.run(f.event);
+    }
   }
 
   async createResourceWithTask(
@@ -267,6 +326,7 @@ export class SqliteStore implements Store {
     task: TaskRecord,
     event: TaskEvent,
     links: LinkRecord[],
+    subscriptions: readonly SubscriptionRecord[] = [],
   ): Promise<CreateResult> {
     return this.db
       .transaction((): CreateResult => {
@@ -274,6 +334,7 @@ export class SqliteStore implements Store {
         if (duplicate) return duplicate;
         this.stmts.insertResource.run(resourceRow(resource));
         for (const l of links) this.stmts.link.run({ from: l.from, relation: l.relation, to: l.to });
+        for (const sub of subscriptions) this.stmts.insertSubscription.run(subscriptionRow(sub));
         this.stmts.insertTask.run(taskRow(task));
         this.stmts.insertEvent.run(event);
         return { created: true };
@@ -394,10 +455,9 @@ export class SqliteStore implements Store {
     this.stmts.updateTask.run(taskRow(outcome.task));
     this.addEvent(outcome.event);
     const r = outcome.resource;
-    if (r && 'delete' in r) {
-      this.stmts.deleteResource.run(r.delete);
-      this.stmts.deleteLinksOf.run(r.delete, r.delete);
-    } else if (r) this.stmts.upsertResource.run(resourceRow(r));
+    if (r && 'delete' in r) this.removeResource(r.delete);
+    else if (r) this.stmts.upsertResource.run(resourceRow(r));
+    this.addFollowUps(outcome.followUps ?? []);
     return true;
   }
 
@@ -441,12 +501,46 @@ export class SqliteStore implements Store {
     return ids.length === 0 ? [] : this.stmts.linksOfMany.all(JSON.stringify(ids));
   }
 
-  async changeLinks(remove: readonly LinkRecord[], add: readonly LinkRecord[]): Promise<void> {
+  async changeLinks(
+    remove: readonly LinkRecord[],
+    add: readonly LinkRecord[],
+    followUps: readonly NewTask[] = [],
+  ): Promise<void> {
     this.db
       .transaction(() => {
         for (const l of remove) this.stmts.unlink.run({ from: l.from, relation: l.relation, to: l.to });
         for (const l of add) this.stmts.link.run({ from: l.from, relation: l.relation, to: l.to });
+        this.addFollowUps(followUps);
       })
       .immediate();
+  }
+
+  async addSubscription(subscription: SubscriptionRecord, maxPerSubscriber: number): Promise<boolean> {
+    // IMMEDIATE: the count and the insert under the write lock, so two adds cannot both pass the count.
+    return this.db
+      .transaction((): boolean => {
+        if (this.stmts.subscriptionExists.get(subscription.id)) return true;
+        if ((this.stmts.subscriptionCount.get(subscription.subscriberId)?.n ?? 0) >= maxPerSubscriber) return false;
+        this.stmts.insertSubscription.run(subscriptionRow(subscription));
+        return true;
+      })
+      .immediate();
+  }
+
+  async removeSubscription(subscriberId: string, id: string): Promise<boolean> {
+    return this.stmts.removeSubscription.run(subscriberId, id).changes === 1;
+  }
+
+  async listSubscriptions(subscriberId: string): Promise<SubscriptionRecord[]> {
+    return this.stmts.listSubscriptions.all(subscriberId).map(subscriptionOf);
+  }
+
+  async matchingSubscriptions(
+    event: string,
+    sourceId: string,
+    sourceTypes: readonly string[],
+  ): Promise<SubscriptionRecord[]> {
+    const types = JSON.stringify(sourceTypes);
+    return this.stmts.matchingSubscriptions.all(sourceId, event, types, event, types).map(subscriptionOf);
   }
 }

@@ -6,7 +6,7 @@
  * that arrays stay JSON arrays (pg would send a JavaScript array as a PostgreSQL one).
  */
 import type { TaskQuery } from '../store';
-import type { ResourceRecord, TaskEvent, TaskRecord } from '../records';
+import type { ResourceRecord, SubscriptionRecord, TaskEvent, TaskRecord } from '../records';
 
 export interface SqlDialect {
   /** How a JSON column reads back: its text (SQLite), or parsed by the driver (pg's `json`). */
@@ -66,6 +66,75 @@ export const RESOURCE_COLUMNS = RESOURCE_COLUMN_NAMES.join(', ');
 
 /** The columns of `task_events` a store writes (its `seq` is the table's own), in the order of `eventValues`. */
 export const EVENT_COLUMNS = 'task_id, at, kind, message, attempt';
+
+/**
+ * The columns of `subscriptions` a store writes, in the order of `subscriptionValues` (its `seq`,
+ * the creation order, is the table's own).
+ */
+export const SUBSCRIPTION_COLUMN_NAMES = [
+  'id',
+  'subscriber_id',
+  'event',
+  'source_type',
+  'source_id',
+  'relation',
+  'handler',
+  'declared',
+  'created_at',
+] as const;
+export const SUBSCRIPTION_COLUMNS = SUBSCRIPTION_COLUMN_NAMES.join(', ');
+
+/**
+ * A subscription as a row. `declared` is 0 or 1 as written (SQLite binds no booleans; PostgreSQL
+ * casts it into its boolean column), and reads back as that or as a boolean (pg).
+ */
+export interface SubscriptionRow {
+  id: string;
+  subscriber_id: string;
+  event: string;
+  source_type: string | null;
+  source_id: string | null;
+  relation: string | null;
+  handler: string;
+  declared: number | boolean;
+  created_at: number;
+}
+
+/** A subscription as the row to write: keys are the column names (SQLite's named parameters). */
+export function subscriptionRow(s: SubscriptionRecord): SubscriptionRow {
+  return {
+    id: s.id,
+    subscriber_id: s.subscriberId,
+    event: s.event,
+    source_type: s.sourceType,
+    source_id: s.sourceId,
+    relation: s.relation,
+    handler: s.handler,
+    declared: s.declared ? 1 : 0,
+    created_at: s.createdAt,
+  };
+}
+
+/** A subscription's values in SUBSCRIPTION_COLUMN_NAMES order. */
+export function subscriptionValues(s: SubscriptionRecord): unknown[] {
+  const row = subscriptionRow(s);
+  return SUBSCRIPTION_COLUMN_NAMES.map((c) => row[c]);
+}
+
+/** A subscription row read back (either store: the columns need no dialect). */
+export function subscriptionOf(row: SubscriptionRow): SubscriptionRecord {
+  return {
+    id: row.id,
+    subscriberId: row.subscriber_id,
+    event: row.event,
+    sourceType: row.source_type,
+    sourceId: row.source_id,
+    relation: row.relation,
+    handler: row.handler,
+    declared: row.declared === true || row.declared === 1,
+    createdAt: row.created_at,
+  };
+}
 
 /** A task as a row; `J` is what its JSON column holds (text as written, or parsed as pg reads it). */
 export interface TaskRow<J = string> {

@@ -9,6 +9,7 @@ import type { TaskRecord } from '../records';
 import type { Store } from '../store';
 import { linkContract } from './links-contract';
 import { queryContract } from './query-contract';
+import { subscriptionsContract } from './subscriptions-contract';
 import { exampleEvent, exampleResource, exampleTask } from './records';
 
 /** Makes an empty store, not yet initialised. */
@@ -26,6 +27,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
 
     describe('links', () => linkContract(() => store));
     describe('resource queries', () => queryContract(() => store));
+    describe('event subscriptions and follow-up tasks', () => subscriptionsContract(() => store));
 
     it('claims due tasks in time order, up to the limit, and leases them to the claimer', async () => {
       for (const [id, at] of [

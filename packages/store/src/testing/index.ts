@@ -6,4 +6,5 @@
  *     runStoreContract('my', () => new MyStore());
  */
 export { runStoreContract, type StoreFactory } from './contract';
-export { exampleEvent, exampleResource, exampleTask } from './records';
+export { exampleEvent, exampleResource, exampleSubscription, exampleTask } from './records';
+export { subscriptionsContract } from './subscriptions-contract';

@@ -3,8 +3,8 @@
  * `t`, still provisioning; a task scheduled at 100 ms, in the async phase; an event whose message is
  * its kind.
  */
-import { LifecycleOperation, RequestPhase, ResourceStatus, TaskStatus, type TaskEventKind } from '@apskit/core';
-import type { ResourceRecord, TaskEvent, TaskRecord } from '../records';
+import { Events, LifecycleOperation, RequestPhase, ResourceStatus, TaskStatus, type TaskEventKind } from '@apskit/core';
+import type { ResourceRecord, SubscriptionRecord, TaskEvent, TaskRecord } from '../records';
 
 export const exampleResource = (id: string, properties: Record<string, unknown> = { n: 1 }): ResourceRecord => ({
   id,
@@ -44,4 +44,22 @@ export const exampleEvent = (taskId: string, kind: TaskEventKind, at = 0): TaskE
   kind,
   message: kind,
   attempt: 0,
+});
+
+/** `subscriberId`'s subscription to `Changed` of any resource of type `t`, taken by its `onChanged`. */
+export const exampleSubscription = (
+  id: string,
+  subscriberId: string,
+  over: Partial<SubscriptionRecord> = {},
+): SubscriptionRecord => ({
+  id,
+  subscriberId,
+  event: Events.changed,
+  sourceType: 't',
+  sourceId: null,
+  relation: null,
+  handler: 'onChanged',
+  declared: false,
+  createdAt: 0,
+  ...over,
 });
