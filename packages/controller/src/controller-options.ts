@@ -2,14 +2,19 @@
  * What a controller is made with: the application, where its endpoint is, the store, and the
  * limits and clocks a deployment or a test tunes.
  */
-import type { Class } from '@apskit/core';
+import type { Class, TypeMigration } from '@apskit/core';
 import type { Store, TaskRecord } from '@apskit/store';
 import type { Transport } from './transport/transport';
 import type { TokensOption } from './auth/tokens';
 
 export interface ControllerOptions {
   /** The application: its name (in task names) and its services, as the endpoint serves them. */
-  app: { name: string; services: Readonly<Record<string, Class>> };
+  app: {
+    name: string;
+    services: Readonly<Record<string, Class>>;
+    /** What `defineApp({ upgrade })` holds: `migrate`, how an upgrade moves older type IDs' resources. */
+    upgrade?: { readonly migrate?: Readonly<Record<string, TypeMigration>> };
+  };
   /**
    * Where the endpoint is. `{ url }`: any APS endpoint over HTTP(S), in whatever runtime; over HTTPS
    * the controller presents its client certificate (see `trust`), and trusts the endpoint's server

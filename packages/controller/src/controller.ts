@@ -47,6 +47,8 @@ import { InProcessTransport } from './transport/in-process-transport';
 import { appSecretFetch } from './auth/app-secret';
 import { ControllerTrust } from './trust/controller-trust';
 import type { EndpointAnswer, EndpointRequest, Transport } from './transport/transport';
+import { MigrationPlan } from './upgrade/migration-plan';
+import { UpgradeMigration } from './upgrade/upgrade-migration';
 import type { ResourceJson } from './wire/resource-json';
 import { endpointBody, ResourceRenderer, type RelationSelection } from './wire/resource-links';
 import { taskJson, type TaskJson } from './wire/task-json';
@@ -95,6 +97,8 @@ export class Controller {
   private readonly renderer: ResourceRenderer;
   private readonly linkCommands: LinkCommands;
   private readonly registration: AppRegistration;
+  /** Which older type IDs an upgrade migrates, and how (upgrade/). */
+  private readonly migrations: MigrationPlan;
   private readonly clock: () => number;
   private readonly caller: () => CallerIdentity;
   private instanceId = '';
@@ -150,6 +154,12 @@ export class Controller {
     const caller = (): CallerIdentity => ({ instanceId: this.instanceId, controllerUri: this.controllerUri });
     this.caller = caller;
     const changes = new ChangeEvents(this.events);
+    // Checked here, so that an entry no served type takes fails at start rather than mid-upgrade.
+    this.migrations = new MigrationPlan(
+      this.registry,
+      Object.values(options.app.services).map((cls) => this.registry.serviceOf(this.model.get(cls).id)),
+      options.app.upgrade?.migrate,
+    );
     const wake = (): void => this.scheduler.wake();
     this.metrics = new ControllerMetrics(this.store);
     this.jobs = new JobRegistry({ store: this.store, clock: this.clock, changes, wake });
@@ -168,6 +178,7 @@ export class Controller {
       maxPollingSeconds: options.maxPollingSeconds,
       caller,
       wake,
+      upgrade: new UpgradeMigration({ store: this.store, plan: this.migrations, changes, clock: this.clock }),
       upgraded: async (task) => {
         const to = (task.request.body as { to?: unknown } | undefined)?.to;
         if (typeof to === 'string') await this.store.setMeta(APP_VERSION_KEY, to);
@@ -409,7 +420,9 @@ export class Controller {
       throw invalidError('upgrade', [{ field: 'version', message: 'is required: the version to upgrade to' }]);
     const rootId = await this.store.getMeta(GLOBALS_ID_KEY);
     if (!rootId) throw new ConflictError('The application instance has no globals resource to upgrade');
-    return this.commands.upgrade(rootId, version, await this.appVersion, options);
+    return this.commands.upgrade(rootId, version, await this.appVersion, options, (typeId) =>
+      this.migrations.serviceOf(typeId),
+    );
   }
 
   /**

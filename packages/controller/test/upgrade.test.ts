@@ -99,6 +99,7 @@ beforeAll(async () => {
       const phase = req.headers['aps-request-phase'] as string | undefined;
       calls.push({ method: req.method ?? '', url: req.url ?? '', phase, body });
       if (req.method === 'POST' && req.url === '/globals/') return reply(res, 200, body);
+      if (req.method === 'PUT' && /^\/globals\/[^/]+$/.test(req.url ?? '')) return reply(res, 200, body);
       if (req.method === 'POST' && /^\/globals\/[^/]+\/upgrade/.test(req.url ?? '')) {
         if (mode === 'async' && phase !== 'async')
           return reply(res, 202, undefined, { 'APS-Retry-Timeout': '1', 'APS-Info': 'Migrating mailboxes' });
@@ -181,6 +182,16 @@ it('a failed upgrade (500) fails the task with the endpoint message and leaves t
   expect(task).toMatchObject({ status: 'failed', output: 'Schema migration 7 failed' });
   expect(await status()).toBe('aps:ready');
   expect((await api('GET', '/apskit/instance')).body.version).toBe('1.2');
+  // Usable: a configure of the root goes through, and the next upgrade starts from 1.2.
+  const configured = await api('PUT', `/aps/2/resources/${globalsId}`, {});
+  expect(configured.status).toBe(200);
+  expect(configured.body.aps.status).toBe('aps:ready');
+  calls = [];
+  mode = 'sync';
+  const again = await api('POST', '/apskit/instance/upgrade', { version: '2.0' });
+  expect(again.status).toBe(200);
+  expect(calls.map((c) => c.url)).toEqual([`/globals/${globalsId}/upgrade?version=1.2`]);
+  expect((await api('GET', '/apskit/instance')).body.version).toBe('2.0');
 });
 
 it('refuses an upgrade without a version (400 naming the field), calling nothing', async () => {

@@ -222,15 +222,17 @@ export class LifecycleCommands {
    * `aps:upgrading` and its endpoint's `upgrade` operation is called with the version it upgrades
    * from (`?version=` and the body's `version`), as a task like any lifecycle call (202 re-polls).
    * See docs.cloudblue.com/cbc/sdk/21.0/api/rest/application/upgrade: the controller, not the app, triggers it.
+   * `serviceOf` finds the root's service when its stored type ID is an older one the upgrade migrates.
    */
   async upgrade(
     rootId: string,
     to: string,
     from: string | undefined,
     options: SubmitOptions = {},
+    serviceOf: (typeId: string) => ServiceInfo = (typeId) => this.deps.registry.serviceOf(typeId),
   ): Promise<OperationResult> {
     const current = await this.getResource(rootId);
-    const info = this.deps.registry.serviceOf(current.type);
+    const info = serviceOf(current.type);
     const query = from === undefined ? '' : `?version=${encodeURIComponent(from)}`;
     return this.startOperation(
       LifecycleOperation.upgrade,

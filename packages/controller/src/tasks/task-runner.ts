@@ -9,6 +9,7 @@ import { isLifecycle, type AttemptOutcome, type ResourceRecord, type Store, type
 import type { ChangeEvents } from '../events/change-events';
 import type { ControllerMetrics } from '../metrics';
 import type { ServiceRegistry } from '../registry/service-registry';
+import type { UpgradeMigration } from '../upgrade/upgrade-migration';
 import type { OperationAnswers } from '../requests/request-identity';
 import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
 import { TransportError, type EndpointAnswer, type Transport } from '../transport/transport';
@@ -40,6 +41,8 @@ export interface TaskRunnerDeps {
   readonly install?: InstallHandshake;
   /** An upgrade task has succeeded: the instance now runs the version it upgraded to. */
   readonly upgraded?: (task: TaskRecord) => Promise<void>;
+  /** An upgrade's migration of stored resources to the new type versions, after its endpoint call (upgrade/). */
+  readonly upgrade?: Pick<UpgradeMigration, 'isMigrationStep' | 'afterEndpoint' | 'step'>;
 }
 
 export interface InstallHandshake {
@@ -55,6 +58,7 @@ export class TaskRunner {
   /** One attempt, its outcome recorded; the task as recorded, or undefined if another runner took it over. */
   async run(task: TaskRecord): Promise<TaskRecord | undefined> {
     if (!isLifecycle(task.operation)) return this.runJob(task);
+    if (this.deps.upgrade?.isMigrationStep(task)) return this.migrate(task, this.deps.upgrade);
     if (task.request.method === 'JOB')
       throw new Error(`Task ${task.id} is a lifecycle task without an endpoint request`);
     const { store, registry, transport } = this.deps;
@@ -84,17 +88,29 @@ export class TaskRunner {
       reason = e.message;
     }
     const now = this.deps.clock();
-    const outcome = withoutLinkValues(
+    const decided = withoutLinkValues(
       answer
         ? decide(task, resource, answer, { ...timing, now })
         : unreachable(task, resource, reason, { ...timing, now }),
       type?.relations ?? [],
     );
+    // An upgrade the endpoint has done migrates the stored resources before it is recorded as done.
+    const outcome = this.deps.upgrade ? await this.deps.upgrade.afterEndpoint(task, decided) : decided;
     if (answer && outcome.task.status === TaskStatus.failed) this.deps.answers.remember(task.id, answer);
     const recorded = await this.record(outcome);
     if (x509 && recorded?.status === TaskStatus.succeeded) await this.deps.install?.installed();
     if (recorded?.status === TaskStatus.succeeded && recorded.operation === LifecycleOperation.upgrade)
       await this.deps.upgraded?.(recorded);
+    return recorded;
+  }
+
+  /** A migration step of an upgrade whose endpoint call has succeeded: no endpoint call (see upgrade/). */
+  private async migrate(
+    task: TaskRecord,
+    upgrade: NonNullable<TaskRunnerDeps['upgrade']>,
+  ): Promise<TaskRecord | undefined> {
+    const recorded = await this.record(await upgrade.step(task));
+    if (recorded?.status === TaskStatus.succeeded) await this.deps.upgraded?.(recorded);
     return recorded;
   }
 
