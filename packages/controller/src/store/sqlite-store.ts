@@ -129,7 +129,7 @@ export class SqliteStore implements Store {
       getTask: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
       taskByRequestId: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE request_id = ?'),
       activeTask: db.prepare<[string], TaskRow>(
-        `SELECT * FROM tasks WHERE resource_id = ? AND status IN ${ACTIVE} ORDER BY created_at LIMIT 1`,
+        `SELECT * FROM tasks WHERE resource_id = ? AND status IN ${ACTIVE} ORDER BY created_at, rowid LIMIT 1`,
       ),
       insertEvent: db.prepare(
         'INSERT INTO task_events (task_id, at, kind, message, attempt) VALUES (@taskId, @at, @kind, @message, @attempt)',

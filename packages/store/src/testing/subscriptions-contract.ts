@@ -189,6 +189,24 @@ export function subscriptionsContract(store: () => Store): void {
     expect(ids(await s.claimDueTasks(300, 10, 'me', 2000))).toEqual(['d1', 'd2']);
   });
 
+  it('activeTask answers the oldest active follow-up of an ordering key, ties in creation order', async () => {
+    const s = store();
+    const key = 'event-delivery:sub:src';
+    await s.putResource(exampleResource('r1'), undefined, [
+      followUp('first', { resourceId: key }),
+      followUp('second', { resourceId: key }),
+    ]);
+    await s.changeLinks([], [], [followUp('third', { resourceId: key })]);
+    expect((await s.activeTask(key))?.id).toBe('first');
+    const first = (await s.getTask('first')) as TaskRecord;
+    await s.transitionTask(
+      { ...first, status: TaskStatus.canceled, nextRunAt: null },
+      [TaskStatus.scheduled],
+      exampleEvent('first', TaskEventKind.canceled),
+    );
+    expect((await s.activeTask(key))?.id).toBe('second');
+  });
+
   it('changeLinks creates its follow-ups with the links', async () => {
     const s = store();
     await s.changeLinks([], [{ from: 'a', relation: 'users', to: 'b' }], [followUp('d1')]);
