@@ -10,8 +10,12 @@ import type { AttemptOutcome, TaskEvent, TaskRecord } from '@apskit/store';
 export type JobResult =
   /** Done. */
   | { readonly status: typeof TaskStatus.succeeded; readonly output?: string }
-  /** Not yet: run again after `afterSeconds` (scaled by the time scale), within the polling limit. */
-  | { readonly status: 'retry'; readonly afterSeconds: number; readonly output?: string }
+  /**
+   * Not yet: run again after `afterSeconds` (scaled by the time scale), within the polling limit.
+   * With `payload`, the next run gets it instead of the current one: a job's progress (a cursor, a
+   * count of failed deliveries) is stored with the outcome, so a restart resumes where it was.
+   */
+  | { readonly status: 'retry'; readonly afterSeconds: number; readonly output?: string; readonly payload?: unknown }
   /** Given up, with a message for the task's output. */
   | { readonly status: typeof TaskStatus.failed; readonly output: string };
 
@@ -62,12 +66,13 @@ export function jobOutcome(task: TaskRecord, result: JobResult | { thrown: strin
     task: { ...base, status, output, nextRunAt: null, endedAt: t.now, description: task.description || output },
     event: event(task, t.now, status, output),
   });
-  const again = (seconds: number, output: string, limitMessage: string): AttemptOutcome => {
+  const again = (seconds: number, output: string, limitMessage: string, payload?: unknown): AttemptOutcome => {
     const nextRunAt = t.now + seconds * 1000 * t.timeScale;
     if (nextRunAt > deadlineAt) return ended(TaskStatus.failed, limitMessage);
     return {
       task: {
         ...base,
+        ...(payload !== undefined && { request: { method: 'JOB', path: task.request.path, body: payload } }),
         status: TaskStatus.scheduled,
         phase: RequestPhase.async,
         nextRunAt,
@@ -89,7 +94,7 @@ export function jobOutcome(task: TaskRecord, result: JobResult | { thrown: strin
       return ended(TaskStatus.failed, result.output);
     case 'retry': {
       const output = result.output ?? 'Not done yet';
-      return again(Math.max(0, result.afterSeconds), output, `Polling limit reached: ${output}`);
+      return again(Math.max(0, result.afterSeconds), output, `Polling limit reached: ${output}`, result.payload);
     }
   }
 }
