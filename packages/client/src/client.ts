@@ -12,6 +12,7 @@ import {
   type LifecycleMethod,
 } from '@apskit/core';
 import { Http, type HttpAnswer, type HttpOptions, type HttpRequest } from './http';
+import { instanceInfo, upgrade, type InstanceInfo, type Upgrade } from './instance';
 import { compareTypes, typeModelOf } from './model';
 import { operationFromAnswer, type Completed, type Operation, type OperationKind } from './operation';
 import { pollUntil, retrying, type PollContext, type WaitOptions } from './poll';
@@ -199,6 +200,33 @@ export class ApsClient {
     const retry = options.retry ?? this.options.submitRetry ?? DEFAULT_SUBMIT_RETRY;
     if (retry === false) return once({ signal: options.signal });
     return retrying({ ...retry, requestId, signal: options.signal }, once);
+  }
+
+  /** The application instance: its globals resource and the version it runs (`GET /apskit/instance`). */
+  instance(options: { signal?: AbortSignal } = {}): Promise<InstanceInfo> {
+    return instanceInfo(this, options);
+  }
+
+  /**
+   * Upgrades the application instance to `version` (`POST /apskit/instance/upgrade`): the operation
+   * of an "Upgrading application …" task on the globals resource, which `waitFor` follows like any
+   * other (the endpoint's upgrade, then the migration of stored resources to the new type versions).
+   */
+  upgrade<T = Record<string, unknown>>(version: string, options: SubmitOptions = {}): Promise<Operation<T, Upgrade>> {
+    return upgrade<T>(this, version, options);
+  }
+
+  /** Upgrades and waits until the task ends: `upgrade` and `waitFor` under one deadline and one request id. */
+  upgradeAndWait<T = Record<string, unknown>>(
+    version: string,
+    options: SubmitOptions & WaitForOptions = {},
+  ): Promise<Completed<T, Upgrade>> {
+    const requestId = options.requestId ?? this.makeRequestId();
+    return this.complete(
+      (ctx) => this.upgrade<T>(version, { requestId, signal: ctx.signal, retry: false }),
+      options,
+      requestId,
+    );
   }
 
   /** Any call to the controller's API, for what the typed methods do not cover. */

@@ -6,6 +6,7 @@
 export { ApsClient, createClient, ResourceClient } from './client';
 export type { ClientOptions, CreateOptions, LinkOptions, SubmitOptions, WaitForOptions } from './client';
 export type { Completed, Operation, OperationKind } from './operation';
+export type { InstanceInfo, Upgrade } from './instance';
 export { Query } from './query';
 export type { ApsQueryFields, PathValue, QueryPath, QueryValueOf, SortKey, SubQuery, TextPath } from './query';
 export { pollUntil, retrying } from './poll';
