@@ -16,6 +16,11 @@ import type { LinkRecord, ResourceQuery, ResourceRecord, Store, TaskQuery } from
 import { AccessRules } from './access/access-rules';
 import type { ControllerOptions } from './controller-options';
 import { ChangeEvents } from './events/change-events';
+import { eventDeliveryJob } from './events/event-delivery';
+import { EVENT_DELIVERY_JOB, EventRaising } from './events/event-raising';
+import { EventSerial } from './events/serial';
+import { EventSubscriptions, type EventSubscription } from './events/subscriptions';
+import { EventVisibility } from './events/visibility';
 import { LinkCommands, type LinkEntryJson } from './links/link-commands';
 import { LinkPlanner } from './links/link-planner';
 import { ControllerMetrics } from './metrics';
@@ -97,6 +102,7 @@ export class Controller {
   private readonly renderer: ResourceRenderer;
   private readonly linkCommands: LinkCommands;
   private readonly registration: AppRegistration;
+  private readonly subscriptions: EventSubscriptions;
   /** Which older type IDs an upgrade migrates, and how (upgrade/). */
   private readonly migrations: MigrationPlan;
   private readonly clock: () => number;
@@ -163,6 +169,34 @@ export class Controller {
     const wake = (): void => this.scheduler.wake();
     this.metrics = new ControllerMetrics(this.store);
     this.jobs = new JobRegistry({ store: this.store, clock: this.clock, changes, wake });
+    // Events (issue 19): raised by the writes below, delivered by the `aps.event.deliver` job (events/).
+    const events = new EventRaising({
+      store: this.store,
+      registry: this.registry,
+      visibility: new EventVisibility(this.model.types, this.store),
+      serial: new EventSerial(this.clock),
+      clock: this.clock,
+      changes,
+      wake,
+    });
+    this.jobs.define(
+      EVENT_DELIVERY_JOB,
+      eventDeliveryJob({
+        store: this.store,
+        registry: this.registry,
+        transport: this.transport,
+        caller,
+        clock: this.clock,
+        timeScale: this.timeScale,
+      }),
+    );
+    this.subscriptions = new EventSubscriptions({
+      store: this.store,
+      exists: async (id) => (await this.store.getResource(id)) !== undefined,
+      types: this.model.types,
+      typeOf: (typeId) => this.registry.find(typeId)?.type,
+      clock: this.clock,
+    });
     const answers = new OperationAnswers(this.store);
     const runner = new TaskRunner({
       store: this.store,
@@ -178,6 +212,7 @@ export class Controller {
       maxPollingSeconds: options.maxPollingSeconds,
       caller,
       wake,
+      events,
       upgrade: new UpgradeMigration({ store: this.store, plan: this.migrations, changes, clock: this.clock }),
       upgraded: async (task) => {
         const to = (task.request.body as { to?: unknown } | undefined)?.to;
@@ -211,6 +246,7 @@ export class Controller {
       appName: options.app.name,
       renderer: this.renderer,
       relink: (id, wanted, options) => this.linkCommands.relink(id, wanted, options),
+      events,
     });
     this.linkCommands = new LinkCommands({
       store: this.store,
@@ -220,6 +256,7 @@ export class Controller {
       caller,
       changes,
       renderer: this.renderer,
+      events,
     });
     this.registration = new AppRegistration(
       {
@@ -229,6 +266,7 @@ export class Controller {
         changes,
         clock: this.clock,
         services: options.app.services,
+        events,
       },
       this.model,
     );
@@ -440,6 +478,35 @@ export class Controller {
     const current = await this.getResource(id);
     const info = this.registry.serviceOf(current.type);
     return forwardCustomOperation(this.transport, this.caller(), { id, info }, { method, path, query, body });
+  }
+
+  // ---- event subscriptions (events/subscriptions) --------------------------------------------
+
+  /** The event subscriptions of a resource, in creation order. */
+  listSubscriptions(subscriberId: string): Promise<EventSubscription[]> {
+    return this.subscriptions.list(subscriberId);
+  }
+
+  /** One event subscription of a resource; a 404 when it has none with that id. */
+  getSubscription(subscriberId: string, id: string): Promise<EventSubscription> {
+    return this.subscriptions.get(subscriberId, id);
+  }
+
+  /**
+   * Subscribes `subscriber` to the events the body names (the spec's EventSubscription); a 400
+   * naming the field, and nothing stored, when it is bad. `sees`: whether the caller sees a source.
+   */
+  subscribe(
+    subscriber: { id: string; type: string },
+    body: unknown,
+    sees?: (id: string) => Promise<boolean>,
+  ): Promise<EventSubscription> {
+    return this.subscriptions.create(subscriber, body, sees);
+  }
+
+  /** Removes an event subscription; a 404 when the resource has none with that id. */
+  unsubscribe(subscriberId: string, id: string): Promise<void> {
+    return this.subscriptions.remove(subscriberId, id);
   }
 
   // ---- tasks ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
  * Issue 19: the controller's event subscriptions API, `/aps/2/resources/{id}/aps/subscriptions`
  * (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/aps-event/event-subscriptions), over real HTTP on
  * 127.0.0.1 with the endpoint served over HTTP by a host that records every request it gets.
- * Subscriptions are kept, checked and removed here; nothing is delivered yet.
+ * Subscriptions are kept, checked and removed here; their delivery is in events-*.test.ts.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +14,7 @@ import express from 'express';
 import { ApsType, CoreTypes, Operation } from '@apskit/core';
 import { createEndpoint } from '@apskit/express';
 import { Controller, renderResource, serveController, type RunningController } from '@apskit/controller';
-import { MAX_SUBSCRIPTIONS_PER_RESOURCE, subscriptionsOf } from '../src/events/subscriptions';
+import { MAX_SUBSCRIPTIONS_PER_RESOURCE } from '../src/events/subscriptions';
 import { api, eventually } from './fixtures/harness';
 import { ACCOUNT_TYPE, app as accessApp, VAULT_TYPE } from './fixtures/access-app';
 
@@ -177,7 +177,7 @@ describe('event subscriptions (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/a
       expect((await api(running.url, 'POST', href(subscriber, '/aps/subscriptions'), body)).status).toBe(200);
     const over = await api(running.url, 'POST', href(subscriber, '/aps/subscriptions'), body);
     expect(over.status).toBe(409);
-    expect(await subscriptionsOf(controller).list(subscriber)).toHaveLength(MAX_SUBSCRIPTIONS_PER_RESOURCE);
+    expect(await controller.listSubscriptions(subscriber)).toHaveLength(MAX_SUBSCRIPTIONS_PER_RESOURCE);
   });
 
   it('answers 404 for a subscriber that does not exist', async () => {
@@ -199,11 +199,11 @@ describe('event subscriptions (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/a
       handler: 'onMailboxChanged',
     });
     expect(made.status).toBe(200);
-    expect(await subscriptionsOf(controller).list(other)).toHaveLength(1);
+    expect(await controller.listSubscriptions(other)).toHaveLength(1);
     expect((await api(running.url, 'DELETE', href(other))).status).toBe(204);
     expect(
       await eventually(
-        () => subscriptionsOf(controller).list(other),
+        () => controller.listSubscriptions(other),
         (l) => l.length === 0,
       ),
     ).toEqual([]);
@@ -253,13 +253,13 @@ describe('event subscriptions and access rules', () => {
     const path = href(vaultA, '/aps/subscriptions');
     expect((await api(served.url, 'POST', path, body, auth(OWNER_B))).status).toBe(404);
     expect((await api(served.url, 'GET', path, undefined, auth(OWNER_B))).status).toBe(404);
-    expect(await subscriptionsOf(access).list(vaultA)).toEqual([]);
+    expect(await access.listSubscriptions(vaultA)).toEqual([]);
     const mine = await api(served.url, 'POST', path, body, auth(OWNER_A));
     expect(mine.status).toBe(200);
     const id = (mine.body as { id: string }).id;
     expect((await api(served.url, 'GET', `${path}/${id}`, undefined, auth(OWNER_B))).status).toBe(404);
     expect((await api(served.url, 'DELETE', `${path}/${id}`, undefined, auth(OWNER_B))).status).toBe(404);
-    expect(await subscriptionsOf(access).list(vaultA)).toHaveLength(1);
+    expect(await access.listSubscriptions(vaultA)).toHaveLength(1);
   });
 
   it('treats a source the caller does not see as no resource', async () => {

@@ -12,14 +12,12 @@ import { checkNewResource, viewResult } from '../access/route-access';
 import type { Controller } from '../controller';
 import type { LinkEntryJson } from '../links/link-commands';
 import { declaredOperation } from '../operations/custom-operation';
-import { subscriptionsOf } from '../events/subscriptions';
 import { pageOfRange, readPage, sendPage } from './paging';
 import { requestIdOf, route, sendOperation, type RouteContext } from './route-helpers';
 
 const FORWARD_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
 export function resourceRoutes(router: Router, controller: Controller, { limits }: RouteContext): void {
-  subscriptionsOf(controller); // from now on, a resource that goes takes its subscriptions with it
   router.post(
     '/aps/2/resources',
     route(async (req, res) => {
@@ -220,17 +218,17 @@ async function subscriptionRoute(
 ): Promise<void> {
   const read = method === 'GET';
   const subscriber = await controller.access.reach(caller, id, read ? 'read' : 'write');
-  if (rest.length === 0 && method === 'GET') return sendJson(res, 200, await subscriptionsOf(controller).list(id));
+  if (rest.length === 0 && method === 'GET') return sendJson(res, 200, await controller.listSubscriptions(id));
   if (rest.length === 0 && method === 'POST') {
-    const created = await subscriptionsOf(controller).create(subscriber, body, (sourceId) =>
+    const created = await controller.subscribe(subscriber, body, (sourceId) =>
       controller.access.reaches(caller, sourceId),
     );
     return sendJson(res, 200, created);
   }
   if (rest.length === 1 && method === 'GET')
-    return sendJson(res, 200, await subscriptionsOf(controller).get(id, rest[0] as string));
+    return sendJson(res, 200, await controller.getSubscription(id, rest[0] as string));
   if (rest.length === 1 && method === 'DELETE') {
-    await subscriptionsOf(controller).remove(id, rest[0] as string);
+    await controller.unsubscribe(id, rest[0] as string);
     return sendJson(res, 204, undefined);
   }
   throw new NotFoundError(

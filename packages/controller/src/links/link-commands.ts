@@ -13,6 +13,7 @@ import {
   ApsError,
   BadRequestError,
   ConflictError,
+  Events,
   invalidError,
   NotFoundError,
   RequestPhase,
@@ -20,8 +21,9 @@ import {
   type JsonValue,
   type RelationModel,
 } from '@apskit/core';
-import type { LinkRecord, ResourceRecord, Store } from '@apskit/store';
+import type { LinkRecord, NewTask, ResourceRecord, Store } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
+import type { EventRaising } from '../events/event-raising';
 import type { ServiceRegistry } from '../registry/service-registry';
 import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
 import type { EndpointAnswer, EndpointRequest, Transport } from '../transport/transport';
@@ -45,6 +47,8 @@ export interface LinkDeps {
   readonly caller: () => CallerIdentity;
   readonly changes: ChangeEvents;
   readonly renderer: ResourceRenderer;
+  /** Raises `linked`/`unlinked` for each link record a change adds/removes (stored with the change). */
+  readonly events?: Pick<EventRaising, 'raiseForLinks' | 'announce'>;
 }
 
 /** How a link change is made. */
@@ -121,8 +125,14 @@ export class LinkCommands {
         path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}`,
         body: await this.deps.renderer.renderOne(target),
       });
-    await store.changeLinks(remove, add);
+    const known = new Map([
+      [id, holder.type],
+      [targetId, target.type],
+    ]);
+    const raised = await this.raised(remove, add, known);
+    await store.changeLinks(remove, add, raised);
     this.touched([...remove, ...add]);
+    this.deps.events?.announce(raised);
     return this.deps.renderer.renderOne((await store.getResource(targetId)) ?? target);
   }
 
@@ -160,8 +170,10 @@ export class LinkCommands {
         method: 'DELETE',
         path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}/${encodeURIComponent(targetId)}`,
       });
-    await store.changeLinks([link, ...backs], []);
+    const raised = await this.raised([link, ...backs], [], new Map([[id, holder.type]]));
+    await store.changeLinks([link, ...backs], [], raised);
     this.touched([link, ...backs]);
+    this.deps.events?.announce(raised);
   }
 
   /**
@@ -246,6 +258,24 @@ export class LinkCommands {
     });
     if (DONE.has(answer.status) || NOTHING_TO_DO.has(answer.status)) return;
     throw endpointRefusal(operation, answer);
+  }
+
+  /**
+   * The deliveries of a link change: `unlinked` for each record removed, then `linked` for each added
+   * (docs.cloudblue.com/cbc/sdk/21.0/concepts/events/aps-event/event-subscriptions: the link
+   * operation is tracked; each side's record is its own source).
+   */
+  private async raised(
+    remove: readonly LinkRecord[],
+    add: readonly LinkRecord[],
+    known: ReadonlyMap<string, string>,
+  ): Promise<NewTask[]> {
+    const events = this.deps.events;
+    if (!events) return [];
+    return [
+      ...(await events.raiseForLinks(Events.unlinked, remove, known)),
+      ...(await events.raiseForLinks(Events.linked, add, known)),
+    ];
   }
 
   private touched(links: readonly LinkRecord[]): void {

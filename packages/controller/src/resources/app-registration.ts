@@ -12,9 +12,18 @@
  * (as with its own writes, LifecycleCommands.updateByApp).
  */
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, invalidError, NotFoundError, ResourceStatus, type Class, type TypeModel } from '@apskit/core';
+import {
+  BadRequestError,
+  Events,
+  invalidError,
+  NotFoundError,
+  ResourceStatus,
+  type Class,
+  type TypeModel,
+} from '@apskit/core';
 import type { ResourceRecord, Store } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
+import type { EventRaising } from '../events/event-raising';
 import type { LinkPlanner } from '../links/link-planner';
 import type { ServiceInfo, ServiceRegistry } from '../registry/service-registry';
 import { withDefaults } from './defaults';
@@ -27,6 +36,8 @@ export interface RegistrationDeps {
   readonly clock: () => number;
   /** The application's services, by service name (the `{service}` of the path). */
   readonly services: Readonly<Record<string, Class>>;
+  /** Raises `available` for a registered resource (its deliveries stored with its links). */
+  readonly events?: Pick<EventRaising, 'raise' | 'announce'>;
 }
 
 export class AppRegistration {
@@ -91,16 +102,20 @@ export class AppRegistration {
       properties: split.properties,
     };
     const links = await this.deps.links.linksOfNew(info, resource.id, split.links, undefined);
+    // A registered resource is available at once: the deliveries go with its links, which count for
+    // who may see it though they are not stored yet (events/visibility).
+    const available = (await this.deps.events?.raise(Events.available, resource, { pending: links })) ?? [];
     const { store } = this.deps;
     await store.putResource(resource);
     try {
-      await store.changeLinks([], links);
+      await store.changeLinks([], links, available);
     } catch (e) {
       // Not half registered: without its links (stored all at once, or none), the resource goes too.
       await store.deleteResource(resource.id).catch(() => undefined);
       throw e;
     }
     this.deps.changes.resource(resource.id);
+    this.deps.events?.announce(available);
     return resource;
   }
 }

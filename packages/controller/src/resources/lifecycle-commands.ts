@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BadRequestError,
   ConflictError,
+  Events,
   invalidError,
   LifecycleOperation,
   NotFoundError,
@@ -17,6 +18,7 @@ import {
 } from '@apskit/core';
 import type { ResourceRecord, Store, TaskRecord } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
+import { sameJson, type EventRaising } from '../events/event-raising';
 import type { LinkOptions } from '../links/link-commands';
 import type { LinkPlanner } from '../links/link-planner';
 import type { ServiceInfo, ServiceRegistry } from '../registry/service-registry';
@@ -58,6 +60,8 @@ export interface LifecycleDeps {
   readonly renderer: ResourceRenderer;
   /** A new state's relation values applied as links (each relation to exactly the resources named). */
   readonly relink: (id: string, wanted: readonly RelationTargets[], options?: LinkOptions) => Promise<void>;
+  /** Raises `changed` for an application write (its deliveries stored with the write). */
+  readonly events?: Pick<EventRaising, 'raise' | 'announce'>;
 }
 
 /** The resources a relation is to be linked to, as a PUT's body names them. */
@@ -171,10 +175,15 @@ export class LifecycleCommands {
       revision: current.revision + 1,
       modified: this.deps.clock(),
     };
-    if (!(await this.deps.store.putResource(next, current.revision))) {
+    // One `changed` per write, and none for a write that changed nothing (a usage sync's, often).
+    const changed = sameJson(next.properties, current.properties)
+      ? []
+      : ((await this.deps.events?.raise(Events.changed, next)) ?? []);
+    if (!(await this.deps.store.putResource(next, current.revision, changed))) {
       throw new ConflictError(`Resource ${id} changed while it was being written; read it again and retry`);
     }
     this.deps.changes.resource(id);
+    this.deps.events?.announce(changed);
     return this.deps.renderer.renderOne(next);
   }
 

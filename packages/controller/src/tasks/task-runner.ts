@@ -7,6 +7,7 @@
 import { LifecycleOperation, TaskStatus } from '@apskit/core';
 import { isLifecycle, type AttemptOutcome, type ResourceRecord, type Store, type TaskRecord } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
+import type { EventRaising } from '../events/event-raising';
 import type { ControllerMetrics } from '../metrics';
 import type { ServiceRegistry } from '../registry/service-registry';
 import type { UpgradeMigration } from '../upgrade/upgrade-migration';
@@ -43,6 +44,8 @@ export interface TaskRunnerDeps {
   readonly upgraded?: (task: TaskRecord) => Promise<void>;
   /** An upgrade's migration of stored resources to the new type versions, after its endpoint call (upgrade/). */
   readonly upgrade?: Pick<UpgradeMigration, 'isMigrationStep' | 'afterEndpoint' | 'step'>;
+  /** The events a lifecycle outcome raises: their deliveries are stored with the outcome (events/). */
+  readonly events?: Pick<EventRaising, 'ofOutcome' | 'announce'>;
 }
 
 export interface InstallHandshake {
@@ -97,7 +100,10 @@ export class TaskRunner {
     // An upgrade the endpoint has done migrates the stored resources before it is recorded as done.
     const outcome = this.deps.upgrade ? await this.deps.upgrade.afterEndpoint(task, decided) : decided;
     if (answer && outcome.task.status === TaskStatus.failed) this.deps.answers.remember(task.id, answer);
-    const recorded = await this.record(outcome);
+    // The events the outcome raises (a success's) are delivered by tasks stored in the same step.
+    const followUps = (await this.deps.events?.ofOutcome(task, resource, outcome)) ?? [];
+    const recorded = await this.record(followUps.length > 0 ? { ...outcome, followUps } : outcome);
+    if (recorded) this.deps.events?.announce(followUps);
     if (x509 && recorded?.status === TaskStatus.succeeded) await this.deps.install?.installed();
     if (recorded?.status === TaskStatus.succeeded && recorded.operation === LifecycleOperation.upgrade)
       await this.deps.upgraded?.(recorded);
@@ -109,7 +115,11 @@ export class TaskRunner {
     task: TaskRecord,
     upgrade: NonNullable<TaskRunnerDeps['upgrade']>,
   ): Promise<TaskRecord | undefined> {
-    const recorded = await this.record(await upgrade.step(task));
+    const resource = await this.deps.store.getResource(task.resourceId);
+    const outcome = await upgrade.step(task);
+    const followUps = (await this.deps.events?.ofOutcome(task, resource, outcome)) ?? [];
+    const recorded = await this.record(followUps.length > 0 ? { ...outcome, followUps } : outcome);
+    if (recorded) this.deps.events?.announce(followUps);
     if (recorded?.status === TaskStatus.succeeded) await this.deps.upgraded?.(recorded);
     return recorded;
   }
