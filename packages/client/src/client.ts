@@ -17,6 +17,13 @@ import { compareTypes, typeModelOf } from './model';
 import { operationFromAnswer, type Completed, type Operation, type OperationKind } from './operation';
 import { pollUntil, retrying, type PollContext, type WaitOptions } from './poll';
 import { Query } from './query';
+import {
+  listSubscriptions,
+  subscribe,
+  unsubscribe,
+  type SubscribeInput,
+  type SubscriptionEntry,
+} from './subscriptions';
 import type { Schedule } from './timing';
 import type {
   CreateInput,
@@ -107,6 +114,34 @@ export class ApsClient {
       return this.json<Task[]>({ method: 'GET', path: `/apskit/tasks${q}` });
     },
   };
+
+  /**
+   * Subscribes `resource` to an event (`POST /aps/2/resources/{id}/aps/subscriptions`): the controller
+   * then POSTs a notification to the resource's `handler` operation on each event of the source.
+   * Answers the subscription with its id. A refusal (an unknown event, a handler that is no
+   * operation of the resource, a source that does not exist) is an ApsClientError (400) naming the field.
+   */
+  subscribe(
+    resource: string | ResourceRef,
+    subscription: SubscribeInput,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<SubscriptionEntry> {
+    return subscribe(this, resource, subscription, options);
+  }
+
+  /** Removes one of the resource's subscriptions (`DELETE …/aps/subscriptions/{subscriptionId}`); 404 if it has none such. */
+  unsubscribe(
+    resource: string | ResourceRef,
+    subscriptionId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    return unsubscribe(this, resource, subscriptionId, options);
+  }
+
+  /** The resource's subscriptions (`GET …/aps/subscriptions`), those its type declares (`declared`) included. */
+  subscriptions(resource: string | ResourceRef, options: { signal?: AbortSignal } = {}): Promise<SubscriptionEntry[]> {
+    return listSubscriptions(this, resource, options);
+  }
 
   /** The APS schemas of the types the controller serves. */
   types(): Promise<ApsSchema[]> {

@@ -8,6 +8,7 @@ export type { ClientOptions, CreateOptions, LinkOptions, SubmitOptions, WaitForO
 export type { Completed, Operation, OperationKind } from './operation';
 export type { InstanceInfo, Upgrade } from './instance';
 export { Query } from './query';
+export type { SubscribeInput, SubscriptionEntry } from './subscriptions';
 export type { ApsQueryFields, PathValue, QueryPath, QueryValueOf, SortKey, SubQuery, TextPath } from './query';
 export { pollUntil, retrying } from './poll';
 export type { PollContext, PollResult, PollUntilOptions, Progress, RetryNotice, WaitOptions } from './poll';
