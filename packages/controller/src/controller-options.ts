@@ -83,4 +83,10 @@ export interface ControllerOptions {
    * on a loopback address and `startController` refuses any other (docs/security.md, "Tokens and roles").
    */
   tokens?: TokensOption;
+  /**
+   * The period of the "Synchronize resource usage" job, in seconds (scaled by the time scale): each
+   * resource of a type with `Counter` or `Usage` properties is retrieved and its usage stored. Default
+   * APSKIT_USAGE_SYNC_SECONDS, then 3600; `false` or 0: no periodic sync (`POST /apskit/usage/sync` still runs one).
+   */
+  usageSyncSeconds?: number | false;
 }

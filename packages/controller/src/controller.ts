@@ -23,6 +23,7 @@ import { EventSubscriptions, type EventSubscription } from './events/subscriptio
 import { EventVisibility } from './events/visibility';
 import { LinkCommands, type LinkEntryJson } from './links/link-commands';
 import { LinkPlanner } from './links/link-planner';
+import { ResourceLocks } from './links/resource-locks';
 import { ControllerMetrics } from './metrics';
 import { forwardCustomOperation } from './operations/custom-operation';
 import { resourceListQuery, type ResourceListQuery } from './query/resource-query';
@@ -54,6 +55,8 @@ import { ControllerTrust } from './trust/controller-trust';
 import type { EndpointAnswer, EndpointRequest, Transport } from './transport/transport';
 import { MigrationPlan } from './upgrade/migration-plan';
 import { UpgradeMigration } from './upgrade/upgrade-migration';
+import { CollectionLimits } from './usage/collection-limits';
+import { DEFAULT_USAGE_SYNC_SECONDS, USAGE_SYNC_JOB, UsageSync } from './usage/usage-sync';
 import type { ResourceJson } from './wire/resource-json';
 import { endpointBody, ResourceRenderer, type RelationSelection } from './wire/resource-links';
 import { taskJson, type TaskJson } from './wire/task-json';
@@ -102,9 +105,10 @@ export class Controller {
   private readonly renderer: ResourceRenderer;
   private readonly linkCommands: LinkCommands;
   private readonly registration: AppRegistration;
-  private readonly subscriptions: EventSubscriptions;
   /** Which older type IDs an upgrade migrates, and how (upgrade/). */
   private readonly migrations: MigrationPlan;
+  private readonly usage: UsageSync;
+  private readonly subscriptions: EventSubscriptions;
   private readonly clock: () => number;
   private readonly caller: () => CallerIdentity;
   private instanceId = '';
@@ -233,6 +237,10 @@ export class Controller {
       },
     });
     this.renderer = new ResourceRenderer(this.registry, this.store);
+    // One lock per resource for every link change, so that a collection's limit is checked and
+    // written under its holder's lock by creations and links alike (usage/collection-limits).
+    const locks = new ResourceLocks();
+    const limits = new CollectionLimits({ store: this.store, registry: this.registry, locks });
     this.commands = new LifecycleCommands({
       store: this.store,
       registry: this.registry,
@@ -246,6 +254,7 @@ export class Controller {
       appName: options.app.name,
       renderer: this.renderer,
       relink: (id, wanted, options) => this.linkCommands.relink(id, wanted, options),
+      limits,
       events,
     });
     this.linkCommands = new LinkCommands({
@@ -256,6 +265,8 @@ export class Controller {
       caller,
       changes,
       renderer: this.renderer,
+      locks,
+      limits,
       events,
     });
     this.registration = new AppRegistration(
@@ -271,6 +282,21 @@ export class Controller {
       this.model,
     );
     this.admin = new TaskAdmin({ store: this.store, changes, clock: this.clock, wake });
+    this.usage = new UsageSync({
+      store: this.store,
+      registry: this.registry,
+      transport: this.transport,
+      caller,
+      // Stored as the app's own write (not a configure): validated, announced, no endpoint call.
+      write: (id, properties) => this.updateByApp(id, properties),
+      enqueue: (kind, enqueue) => this.jobs.enqueue(kind, enqueue),
+      clock: this.clock,
+      timeScale: this.timeScale,
+      periodSeconds: options.usageSyncSeconds ?? usageSyncSecondsFromEnv(),
+      subject: () => `usage-sync:${this.instanceId}`,
+      appName: options.app.name,
+    });
+    this.jobs.define(USAGE_SYNC_JOB, this.usage.job());
     this.scheduler = new Scheduler(this.store, async (task) => void (await runner.run(task)), {
       concurrency: options.concurrency ?? 16,
       owner,
@@ -311,6 +337,8 @@ export class Controller {
     this.started = true;
     this.scheduler.start();
     await this.ensureGlobals();
+    // The next period's usage sync (one per period whatever the number of processes).
+    await this.usage.scheduleNext();
   }
 
   /**
@@ -509,6 +537,14 @@ export class Controller {
     return this.subscriptions.remove(subscriberId, id);
   }
 
+  /**
+   * Synchronizes resource usage now (`POST /apskit/usage/sync`): the "Synchronize resource usage"
+   * task under way if there is one (`created: false`), else a new one (see usage/usage-sync).
+   */
+  syncUsage(): Promise<{ task: TaskJson; created: boolean }> {
+    return this.usage.trigger();
+  }
+
   // ---- tasks ----------------------------------------------------------------------------------
 
   /** Registers a kind of job; tasks of that kind are run by `definition.run`. */
@@ -566,6 +602,16 @@ export class Controller {
   get busy(): number {
     return this.scheduler.busy;
   }
+}
+
+/** APSKIT_USAGE_SYNC_SECONDS, else the default period (3600 s); `false` or `0` turn it off. */
+function usageSyncSecondsFromEnv(): number | false {
+  const text = process.env.APSKIT_USAGE_SYNC_SECONDS;
+  if (text === undefined || text.trim() === '') return DEFAULT_USAGE_SYNC_SECONDS;
+  if (text.trim() === 'false') return false;
+  const seconds = Number(text);
+  if (!(seconds >= 0)) throw new Error(`APSKIT_USAGE_SYNC_SECONDS must be a number of seconds, not ${text}`);
+  return seconds;
 }
 
 /**

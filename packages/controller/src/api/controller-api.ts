@@ -25,6 +25,7 @@ import { resourceRoutes } from './resource-routes';
 import type { RouteContext } from './route-helpers';
 import { taskRoutes } from './task-routes';
 import { typeRoutes } from './type-routes';
+import { usageRoutes } from './usage-routes';
 
 export { REQUEST_ID_HEADER } from './route-helpers';
 export type { ControllerEvent } from './event-stream';
@@ -105,6 +106,7 @@ export function controllerApi(controller: Controller, options: ControllerApiOpti
   router.get('/apskit/events', eventStream(controller, maxEventClients));
   instanceRoutes(router, controller, context, auth);
   applicationRoutes(router, controller, context);
+  usageRoutes(router, controller, context);
   return router;
 }
 

@@ -30,6 +30,7 @@ import type { EndpointAnswer, EndpointRequest, Transport } from '../transport/tr
 import type { ResourceJson } from '../wire/resource-json';
 import { resourceHref, type ResourceRenderer } from '../wire/resource-links';
 import type { LinkPlanner } from './link-planner';
+import type { CollectionLimits } from '../usage/collection-limits';
 import { ResourceLocks } from './resource-locks';
 
 /** One link of a resource, as `GET /aps/2/resources/{id}/aps/links` lists it. */
@@ -47,6 +48,10 @@ export interface LinkDeps {
   readonly caller: () => CallerIdentity;
   readonly changes: ChangeEvents;
   readonly renderer: ResourceRenderer;
+  /** The per-resource locks, shared with whatever else changes links (a creation checking a limit). */
+  readonly locks?: ResourceLocks;
+  /** Collections capped by a limit: a link into a full one is refused (usage/collection-limits). */
+  readonly limits?: CollectionLimits;
   /** Raises `linked`/`unlinked` for each link record a change adds/removes (stored with the change). */
   readonly events?: Pick<EventRaising, 'raiseForLinks' | 'announce'>;
 }
@@ -66,9 +71,11 @@ const DONE = new Set([200, 204]);
 const NOTHING_TO_DO = new Set([404, 405, 501]);
 
 export class LinkCommands {
-  private readonly locks = new ResourceLocks();
+  private readonly locks: ResourceLocks;
 
-  constructor(private readonly deps: LinkDeps) {}
+  constructor(private readonly deps: LinkDeps) {
+    this.locks = deps.locks ?? new ResourceLocks();
+  }
 
   /**
    * Links `{id}` to the resource the body names by `aps.id` through `relation` (a singular relation
@@ -119,6 +126,7 @@ export class LinkCommands {
       }
     }
 
+    await this.deps.limits?.check(add);
     if (options.notify !== false)
       await this.callEndpoint('link', {
         method: 'POST',

@@ -33,6 +33,7 @@ import { createdEvent } from '../tasks/job-registry';
 import type { TaskRunner } from '../tasks/task-runner';
 import { resourceBody, type ResourceJson } from '../wire/resource-json';
 import { linkValues, type ResourceRenderer } from '../wire/resource-links';
+import type { CollectionLimits } from '../usage/collection-limits';
 import { withDefaults } from './defaults';
 
 /** What a caller may add to a submit. */
@@ -60,6 +61,8 @@ export interface LifecycleDeps {
   readonly renderer: ResourceRenderer;
   /** A new state's relation values applied as links (each relation to exactly the resources named). */
   readonly relink: (id: string, wanted: readonly RelationTargets[], options?: LinkOptions) => Promise<void>;
+  /** Collections capped by a limit: a creation into a full one is refused (usage/collection-limits). */
+  readonly limits: CollectionLimits;
   /** Raises `changed` for an application write (its deliveries stored with the write). */
   readonly events?: Pick<EventRaising, 'raise' | 'announce'>;
 }
@@ -136,7 +139,9 @@ export class LifecycleCommands {
       },
       requestOf(options.requestId, [LifecycleOperation.provision, info.type.id, parent ?? null, input]),
     );
-    const created = await store.createResourceWithTask(resource, task, createdEvent(task), allLinks);
+    const created = await this.deps.limits.guardCreate(resource, allLinks, () =>
+      store.createResourceWithTask(resource, task, createdEvent(task), allLinks),
+    );
     if (!created.created) return this.deps.answers.duplicate(created.existing, task);
     this.deps.changes.task(task);
     this.deps.changes.resource(resource.id);
