@@ -112,8 +112,14 @@ export class LinkCommands {
 
     const add: LinkRecord[] = [{ from: id, relation: relation.name, to: targetId }];
     const remove: LinkRecord[] = [];
+    // The types of the resources the change touches, as read on the way: their events need no more reads.
+    const types = new Map([
+      [id, holder.type],
+      [targetId, target.type],
+    ]);
     // A singular relation holds one link: relinking removes the old one, both ways.
-    if (!relation.collection) for (const old of current) remove.push(old, ...(await this.inverses(old, info.type)));
+    if (!relation.collection)
+      for (const old of current) remove.push(old, ...(await this.inverses(old, info.type, types)));
     const back = planner.wayBack(info.type, relation.name, target.type, targetId, id);
     if (back) {
       add.push(back);
@@ -122,7 +128,7 @@ export class LinkCommands {
       const targetType = registry.find(target.type)?.type;
       if (backRelation && !backRelation.collection && targetType) {
         for (const old of await store.linksFrom(targetId, back.relation))
-          if (old.to !== id) remove.push(old, ...(await this.inverses(old, targetType)));
+          if (old.to !== id) remove.push(old, ...(await this.inverses(old, targetType, types)));
       }
     }
 
@@ -133,11 +139,7 @@ export class LinkCommands {
         path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}`,
         body: await this.deps.renderer.renderOne(target),
       });
-    const known = new Map([
-      [id, holder.type],
-      [targetId, target.type],
-    ]);
-    const raised = await this.raised(remove, add, known);
+    const raised = await this.raised(remove, add, types);
     await store.changeLinks(remove, add, raised);
     this.touched([...remove, ...add]);
     this.deps.events?.announce(raised);
@@ -161,7 +163,8 @@ export class LinkCommands {
         { field: relation.name, message: `has no link to ${targetId}` },
       ]);
     refuseRequired(info.type.name, relation, current.length);
-    const backs = await this.inverses(link, info.type);
+    const types = new Map([[id, holder.type]]);
+    const backs = await this.inverses(link, info.type, types);
     for (const back of backs) {
       const target = await store.getResource(back.from);
       const backRelation = target && registry.relation(target.type, back.relation);
@@ -178,7 +181,7 @@ export class LinkCommands {
         method: 'DELETE',
         path: `/${info.service}/${encodeURIComponent(id)}/${encodeURIComponent(relation.name)}/${encodeURIComponent(targetId)}`,
       });
-    const raised = await this.raised([link, ...backs], [], new Map([[id, holder.type]]));
+    const raised = await this.raised([link, ...backs], [], types);
     await store.changeLinks([link, ...backs], [], raised);
     this.touched([link, ...backs]);
     this.deps.events?.announce(raised);
@@ -250,10 +253,11 @@ export class LinkCommands {
     return typeId === relation.type || this.deps.registry.implementsType(typeId, relation.type);
   }
 
-  /** The stored ways back of a link from a resource of `fromType`. */
-  private async inverses(link: LinkRecord, fromType: ApsTypeModel): Promise<LinkRecord[]> {
+  /** The stored ways back of a link from a resource of `fromType` (the other side's type noted in `types`). */
+  private async inverses(link: LinkRecord, fromType: ApsTypeModel, types?: Map<string, string>): Promise<LinkRecord[]> {
     const other = await this.deps.store.getResource(link.to);
     if (!other) return [];
+    types?.set(other.id, other.type);
     const back = this.deps.planner.wayBack(fromType, link.relation, other.type, other.id, link.from);
     if (!back) return [];
     return (await this.deps.store.linksFrom(back.from, back.relation)).filter((l) => l.to === back.to);
