@@ -2,7 +2,7 @@
  * Issue 19, limits: a collection capped by a Counter's `limit` (`@Relation(() => Mailbox,
  * { collection: true, limit: 'mailboxLimit' })`). On the platform the APS controller refuses to
  * create more resources than the subscription allows: 403 "Creation of resource with type '…' is
- * not allowed" (KB 119958, kb.cloudblue.com/119958). Here the limit is the holder's own property (the
+ * not allowed" (KB 119958, kb.cloudblue.com/pdf/en/119958/). Here the limit is the holder's own property (the
  * embedded controller has no subscriptions): creating or linking beyond it answers 403 naming the
  * limit, stores nothing and calls no endpoint. Over HTTP, with an endpoint double on node:http.
  */

@@ -1,7 +1,7 @@
 /**
  * Collections capped by a limit. On the platform the APS controller refuses to create more
  * resources than the subscription's limits allow: 403 "Creation of resource with type '…' is not
- * allowed" (KB 119958, kb.cloudblue.com/119958). The embedded controller has no subscriptions, so
+ * allowed" (KB 119958, kb.cloudblue.com/pdf/en/119958/). The embedded controller has no subscriptions, so
  * the rule is ours: a collection relation declared with `limit: '<property>'` (a `Counter` or
  * `Limit` property of the same type) holds at most that property's `limit` resources. Creating a
  * resource linked into a full collection (provisioned through the relation, or naming the holder in
