@@ -31,7 +31,8 @@
    */
 
   /**
-   * @typedef {{ application: string, id: string, globalsId: string | null, auth?: string, caller?: CallerJson }} InstanceJson
+   * `version`: what the last successful upgrade recorded (null before the first).
+   * @typedef {{ application: string, id: string, globalsId: string | null, version?: string | null, auth?: string, caller?: CallerJson }} InstanceJson
    */
 
   /**
@@ -543,6 +544,9 @@
     const { history: _history, ...plain } = task;
     const current = state.tasks.get(plain.id);
     if (current && current.updatedAt > plain.updatedAt) return;
+    // An upgrade that has just succeeded recorded a new version: the panel shows it.
+    if (plain.operation === 'upgrade' && plain.status === 'succeeded' && (!current || current.status !== plain.status))
+      void refreshInstance();
     state.tasks.set(plain.id, plain);
     scheduleRender('tasks');
     if (state.openTaskId === plain.id) scheduleDialogRefresh();
@@ -799,6 +803,112 @@
     );
     document.title = 'APSKit console: ' + state.application;
     renderWho();
+    renderInstancePanel();
+  }
+
+  // ---- the instance: upgrade, usage --------------------------------------------------------------
+
+  /** The version the instance runs; upgrade and usage sync only for the provider (an owner gets 403). */
+  function renderInstancePanel() {
+    const instance = state.instance;
+    const version = instance && instance.version;
+    $('instance-version').textContent = version || 'not upgraded yet';
+    $('instance-panel').hidden = Boolean(instance && instance.caller && instance.caller.kind === 'owner');
+  }
+
+  /** Re-reads the instance (its version changes when an upgrade task succeeds). */
+  async function refreshInstance() {
+    const r = /** @type {ApiAnswer<InstanceJson>} */ (await api('GET', '/apskit/instance'));
+    if (r.status !== 200) return;
+    state.instance = r.body;
+    renderInstancePanel();
+  }
+
+  /**
+   * What an instance action says it started: its words, the task's id, and a button that opens the
+   * task (its history: the endpoint's messages, then the outcome).
+   * @param {string} text @param {string | null} taskId
+   */
+  function instanceResult(text, taskId) {
+    $('instance-result').replaceChildren(
+      text,
+      taskId ? ': task ' : '.',
+      taskId ? h('code', { text: taskId }) : '',
+      taskId ? ' ' : '',
+      taskId
+        ? h('button', {
+            type: 'button',
+            class: 'link',
+            'aria-haspopup': 'dialog',
+            text: 'Show the task',
+            onclick: () => openTask(taskId),
+          })
+        : '',
+    );
+    if (taskId) void refreshTask(taskId);
+  }
+
+  let instanceBusy = false;
+
+  /** @param {Event} event */
+  async function submitUpgrade(event) {
+    event.preventDefault();
+    if (instanceBusy) return;
+    const input = /** @type {HTMLInputElement} */ ($('upgrade-version'));
+    /** @type {Map<string, ErrorTarget>} */
+    const targets = new Map([['version', { input, error: $('upgrade-version-error') }]]);
+    const summary = $('instance-error');
+    clearErrors([$('upgrade-version-error')], summary);
+    $('instance-result').replaceChildren();
+    const version = input.value.trim();
+    if (version === '') {
+      showIssues(targets, [{ field: 'version', message: 'is required: the version to upgrade to' }], summary, '');
+      return;
+    }
+    instanceBusy = true;
+    try {
+      const r = /** @type {ApiAnswer<ResourceJson>} */ (
+        await api('POST', '/apskit/instance/upgrade', { version: version })
+      );
+      const taskId = r.headers.get('APSKit-Task-ID');
+      if (r.status === 200 || r.status === 202) {
+        if (r.body && r.body.aps) upsertResource(r.body);
+        instanceResult(
+          (r.status === 200 ? 'Upgraded to ' : 'Upgrading to ') + version + (r.status === 200 ? '' : ' (under way)'),
+          taskId,
+        );
+        if (r.status === 200) void refreshInstance();
+      } else if (r.status === 400 && hasDetails(r.body) && r.body.details.length > 0) {
+        showIssues(targets, r.body.details, summary, 'Not upgraded: ' + messageOf(r));
+      } else {
+        summary.textContent = 'Not upgraded: ' + messageOf(r);
+        if (taskId) instanceResult('The upgrade failed', taskId);
+      }
+    } catch (e) {
+      summary.textContent = 'Not upgraded: ' + errorText(e);
+    } finally {
+      instanceBusy = false;
+    }
+  }
+
+  /** `POST /apskit/usage/sync`: a "Synchronize resource usage" task (the one under way, if any). */
+  async function syncUsage() {
+    if (instanceBusy) return;
+    const summary = $('instance-error');
+    clearErrors([], summary);
+    $('instance-result').replaceChildren();
+    instanceBusy = true;
+    try {
+      const r = /** @type {ApiAnswer<TaskJson>} */ (await api('POST', '/apskit/usage/sync'));
+      if ((r.status === 200 || r.status === 202) && r.body && r.body.id) {
+        upsertTask(r.body);
+        instanceResult('Synchronizing resource usage', r.body.id);
+      } else summary.textContent = 'Could not synchronize usage: ' + messageOf(r);
+    } catch (e) {
+      summary.textContent = 'Could not synchronize usage: ' + errorText(e);
+    } finally {
+      instanceBusy = false;
+    }
   }
 
   // ---- forms from schemas ------------------------------------------------------------------------
@@ -1825,6 +1935,8 @@
   $('signin-form').addEventListener('submit', submitSignIn);
   $('create-type').addEventListener('change', renderCreateFields);
   $('create-form').addEventListener('submit', submitCreate);
+  $('upgrade-form').addEventListener('submit', submitUpgrade);
+  $('usage-sync').addEventListener('click', () => void syncUsage());
   $('task-status').addEventListener('change', () => {
     state.filter.status = /** @type {HTMLSelectElement} */ ($('task-status')).value;
 

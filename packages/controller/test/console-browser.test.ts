@@ -10,6 +10,8 @@
  * ever downloads a browser.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -18,6 +20,7 @@ import type { Class } from '@apskit/core';
 import { Provisionable, services } from '@apskit/test-support';
 import { consoleServices } from './fixtures/console-app';
 import { consoleLinkServices } from './fixtures/console-links-app';
+import { upgradeServices } from './fixtures/console-upgrade-app';
 
 const CHROMIUM = process.env.APSKIT_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -539,6 +542,103 @@ describeInBrowser('the console in Chromium', () => {
       await page.keyboard.press('Escape');
       await dialog().waitFor({ state: 'hidden' });
       expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Links');
+    });
+
+    it('reported no script error', () => {
+      expect(w.errors).toEqual([]);
+    });
+  });
+  describe('of an app that upgrades (issue 19: Upgrade and Synchronize usage)', () => {
+    // The endpoint: a node:http double written from the spec (docs.cloudblue.com/cbc/sdk/21.0/api/rest/application/upgrade):
+    // its upgrade answers 202, then, re-polled, 200 once the test releases it.
+    let endpoint: http.Server;
+    let release: () => void = () => {};
+    let gate: Promise<void> = Promise.resolve();
+    let app: App;
+    let w: Watched;
+    let page: Page;
+    let globalsId: string;
+
+    beforeAll(async () => {
+      gate = new Promise((resolve) => (release = resolve));
+      endpoint = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+            res.writeHead(status, { 'content-type': 'application/json', ...headers });
+            res.end(JSON.stringify(body));
+          };
+          if (!/\/upgrade(\?|$)/.test(req.url ?? ''))
+            return send(200, JSON.parse(Buffer.concat(chunks).toString() || '{}'));
+          if (req.headers['aps-request-phase'] !== 'async')
+            return send(202, {}, { 'APS-Retry-Timeout': '1', 'APS-Info': 'Reindexing mailboxes' });
+          void gate.then(() => send(200, {}));
+        });
+      });
+      await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+      const dir = mkdtempSync(join(tmpdir(), 'apskit-console-'));
+      const running = await startController({
+        app: { name: 'mail-hosting', services: upgradeServices },
+        endpoint: { url: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}` },
+        port: 0,
+        dataDir: dir,
+        timeScale: 0.01,
+        pollMs: 50,
+      });
+      app = {
+        running,
+        close: async () => {
+          await running.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+      w = await openConsole(browser, app);
+      page = w.page;
+      globalsId = ((await (await fetch(`${running.url}/apskit/instance`)).json()) as { globalsId: string }).globalsId;
+    });
+    afterAll(async () => {
+      release();
+      await w?.page.close();
+      await app?.close();
+      await new Promise<void>((resolve) => endpoint?.close(() => resolve()));
+    });
+
+    const panel = (): Locator => page.getByRole('region', { name: 'Application instance' });
+
+    it('shows the version the instance runs, and refuses an upgrade without a version next to the field, sending nothing', async () => {
+      await panel().locator('#instance-version', { hasText: 'not upgraded yet' }).waitFor();
+      const tasksBefore = await page.locator('#tasks tbody tr').count();
+      await panel().getByRole('button', { name: 'Upgrade', exact: true }).click();
+      await page.locator('#upgrade-version-error', { hasText: 'version is required' }).waitFor();
+      expect(await page.getByLabel('Upgrade to version').getAttribute('aria-invalid')).toBe('true');
+      expect(await activeElementId(page)).toBe('upgrade-version');
+      expect(await page.locator('#tasks tbody tr').count()).toBe(tasksBefore);
+      expect(w.requests.filter((u) => u.endsWith('/apskit/instance/upgrade'))).toEqual([]);
+    });
+
+    it('upgrades from the form: the task it started is shown, the globals aps:upgrading while it runs, then ready with the new version', async () => {
+      await page.getByLabel('Upgrade to version').fill('1.1');
+      await panel().getByRole('button', { name: 'Upgrade', exact: true }).click();
+      const result = page.locator('#instance-result', { hasText: 'Upgrading to 1.1 (under way): task' });
+      await result.waitFor();
+      const taskId = (await result.locator('code').textContent()) ?? '';
+      expect(taskId).toMatch(UUID);
+      expect(await page.getByLabel('Upgrade to version').getAttribute('aria-invalid')).toBeNull();
+      await taskRow(page, taskId).filter({ hasText: 'Upgrading application mail-hosting' }).waitFor();
+      await resourceRow(page, globalsId, 'aps:upgrading').waitFor();
+
+      release();
+      await taskRow(page, taskId, 'succeeded').waitFor();
+      await resourceRow(page, globalsId, 'aps:ready').waitFor();
+      await panel().locator('#instance-version', { hasText: '1.1' }).waitFor();
+
+      await result.getByRole('button', { name: 'Show the task' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Upgrading application mail-hosting' });
+      await dialog.locator('#task-history tr[data-kind="succeeded"]').waitFor();
+      expect(await dialog.locator('#task-history').textContent()).toContain('Reindexing mailboxes');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
     });
 
     it('reported no script error', () => {
