@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { api, eventually } from './fixtures/harness';
-import { services } from './fixtures/usage-app';
+import { Events } from '@apskit/core';
+import { MAILBOX_TYPE, services } from './fixtures/usage-app';
 import { startUsageEndpoint, type UsageEndpoint } from './fixtures/usage-endpoint';
 
 jest.setTimeout(60_000);
@@ -153,6 +154,14 @@ describe('the usage sync across a restart (SQLite file)', () => {
     let second: RunningController | undefined;
     try {
       const ids = await mailboxes(first.controller, 250);
+      // A domain subscribes to the mailboxes' changes: the sync's writes are delivered to it as events.
+      const domain = (await first.controller.registerResource('domains', { name: 'example.com' })).id;
+      const subscribed = await api(first.url, 'POST', `/aps/2/resources/${domain}/aps/subscriptions`, {
+        event: Events.changed,
+        source: { type: MAILBOX_TYPE },
+        handler: 'onMailboxChanged',
+      });
+      expect(subscribed.status).toBe(200);
       // Absolute usage: what a double-counting sync would get wrong (it would add, not replace).
       ids.forEach((id, i) =>
         endpoint.usage.set(id, { diskspace: { usage: i % 7 === 0 ? 0 : (i % 90) + 1, limit: 100 } }),
@@ -160,8 +169,9 @@ describe('the usage sync across a restart (SQLite file)', () => {
       const changedIds = ids.filter((_, i) => i % 7 !== 0);
       const changed: string[] = [];
       first.controller.events.on('resource', (id: string) => changed.push(id));
-      // The first process stops answering mid-batch: its second batch's retrieves from the 151st hang.
-      endpoint.hold = (n) => n >= 151;
+      // The first process stops answering mid-batch: the domain's retrieve, a first batch of 100
+      // mailboxes, then its second batch's retrieves hang from the 51st (the 152nd GET).
+      endpoint.hold = (n) => n >= 152;
       const started = await api(first.url, 'POST', '/apskit/usage/sync');
       await eventually(
         async () => endpoint.held(),
@@ -177,7 +187,7 @@ describe('the usage sync across a restart (SQLite file)', () => {
       await first.close();
 
       expect(task.status).toBe('succeeded');
-      expect(task.output).toMatch(/^Synchronized 250 of 250 resources /);
+      expect(task.output).toMatch(/^Synchronized 251 of 251 resources /);
       const counts = ids.map((id) => endpoint.gets.get(id) ?? 0);
       expect(counts.every((n) => n >= 1)).toBe(true); // every resource retrieved
       const twice = counts.filter((n) => n > 1).length;
@@ -185,8 +195,14 @@ describe('the usage sync across a restart (SQLite file)', () => {
       expect(twice).toBeLessThanOrEqual(100); // at most one batch twice
       for (const [i, id] of ids.entries())
         expect(await diskspace(second.url, id)).toEqual({ usage: i % 7 === 0 ? 0 : (i % 90) + 1, limit: 100 });
-      // One `changed` per resource that changed, in both processes together.
+      // One write per resource that changed, in both processes together, and one `changed` delivered.
       expect([...changed].sort()).toEqual(changedIds);
+      const sources = async (): Promise<string[]> =>
+        endpoint.notifications.map((n) => (n.body.source as { id: string }).id).sort();
+      await eventually(sources, (s) => s.length >= changedIds.length);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // none more comes
+      expect(await sources()).toEqual(changedIds);
+      expect(endpoint.notifications.every((n) => n.path === `/domains/${domain}/onMailboxChanged`)).toBe(true);
     } finally {
       await second?.close();
       await first.close().catch(() => undefined);
