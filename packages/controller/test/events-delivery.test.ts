@@ -11,7 +11,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, MemoryStore, serveController, type RunningController } from '@apskit/controller';
+import { Controller, MemoryStore, serveController, type RunningController, type Store } from '@apskit/controller';
+import { PostgresStore } from '@apskit/store-postgres';
+import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
 import { api, eventually } from './fixtures/harness';
 import { ACCOUNT, DOMAIN, eventServices, MAILBOX } from './fixtures/event-app';
 import { startEventEndpoint, type EventEndpoint, type Received } from './fixtures/event-endpoint';
@@ -35,7 +37,30 @@ interface TaskJson {
 
 jest.setTimeout(60_000);
 
-describe.each([['memory'], ['sqlite']])('event delivery on the %s store', (storeKind) => {
+/** Each store the controller may run on: undefined is its default (SQLite in its data directory). */
+const STORES: Array<[string, () => Store | undefined]> = [
+  ['memory', () => new MemoryStore()],
+  ['sqlite', () => undefined],
+];
+const schemas: string[] = [];
+if (requirePostgres('event delivery')) {
+  STORES.push([
+    'postgres',
+    () => {
+      const schema = uniqueName('apskit_events');
+      schemas.push(schema);
+      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
+    },
+  ]);
+}
+afterAll(async () => {
+  if (schemas.length === 0) return;
+  await withClient(TEST_DATABASE_URL as string, async (c) => {
+    for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  });
+});
+
+describe.each(STORES)('event delivery on the %s store', (_name, storeOf) => {
   let endpoint: EventEndpoint;
   let running: RunningController;
   let controller: Controller;
@@ -47,7 +72,8 @@ describe.each([['memory'], ['sqlite']])('event delivery on the %s store', (store
     controller = new Controller({
       app: { name: 'events', services: eventServices },
       endpoint: { url: endpoint.url },
-      ...(storeKind === 'memory' ? { store: new MemoryStore() } : { dataDir: dir }),
+      store: storeOf(),
+      dataDir: dir,
       // Back-off of 1 … 60 s and a 202's 30 s, a thousand times faster.
       timeScale: 0.001,
       pollMs: 20,
@@ -159,6 +185,20 @@ describe.each([['memory'], ['sqlite']])('event delivery on the %s store', (store
     const serials = notificationsOf(domain, CHANGED).map((c) => c.body.serial as number);
     expect(serials).toHaveLength(2);
     expect(serials[1]).toBeGreaterThan(serials[0]!); // the serial increases with each event
+  });
+
+  it('delivers "available" for a resource the application registers', async () => {
+    const domain = await create(DOMAIN);
+    const subscription = await subscribe(domain, { event: AVAILABLE, source: { type: ACCOUNT } });
+    const account = await controller.registerResource('accounts', { name: 'registered' });
+    const [call] = await eventually(
+      async () => notificationsOf(domain, AVAILABLE).filter((c) => c.body.source.id === account.id),
+      (n) => n.length === 1,
+    );
+    expect(call!.body.source).toEqual({ id: account.id, type: ACCOUNT });
+    // Accounts have no subscriber again (the last test needs a type nobody subscribes to).
+    const removed = await api(running.url, 'DELETE', `/aps/2/resources/${domain}/aps/subscriptions/${subscription}`);
+    expect(removed.status).toBe(204);
   });
 
   it('delivers "removed" when a source is unprovisioned', async () => {
