@@ -15,7 +15,7 @@ import { Controller, MemoryStore, serveController, type RunningController, type 
 import { PostgresStore } from '@apskit/store-postgres';
 import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
 import { api, eventually } from './fixtures/harness';
-import { ACCOUNT, DOMAIN, eventServices, MAILBOX } from './fixtures/event-app';
+import { ACCOUNT, DOMAIN, eventServices, GLOBALS, MAILBOX } from './fixtures/event-app';
 import { startEventEndpoint, type EventEndpoint, type Received } from './fixtures/event-endpoint';
 
 const EVENTS = 'http://aps-standard.org/core/events';
@@ -199,6 +199,19 @@ describe.each(STORES)('event delivery on the %s store', (_name, storeOf) => {
     // Accounts have no subscriber again (the last test needs a type nobody subscribes to).
     const removed = await api(running.url, 'DELETE', `/aps/2/resources/${domain}/aps/subscriptions/${subscription}`);
     expect(removed.status).toBe(204);
+  });
+
+  it('delivers "changed" of the root resource when an upgrade succeeds', async () => {
+    const domain = await create(DOMAIN);
+    const root = (await controller.instance.globalsId) as string;
+    await subscribe(domain, { event: CHANGED, source: { id: root } });
+    const reply = await api(running.url, 'POST', '/apskit/instance/upgrade', { version: '1.1' });
+    expect(reply.status).toBe(200);
+    const [call] = await eventually(
+      async () => notificationsOf(domain, CHANGED),
+      (n) => n.length === 1,
+    );
+    expect(call!.body.source).toEqual({ id: root, type: GLOBALS });
   });
 
   it('delivers "removed" when a source is unprovisioned', async () => {
