@@ -641,6 +641,18 @@ describeInBrowser('the console in Chromium', () => {
       await dialog.waitFor({ state: 'hidden' });
     });
 
+    it('synchronizes usage from its button, showing the task it started', async () => {
+      await panel().getByRole('button', { name: 'Synchronize usage' }).click();
+      const result = page.locator('#instance-result', { hasText: 'Synchronizing resource usage: task' });
+      await result.waitFor();
+      const taskId = (await result.locator('code').textContent()) ?? '';
+      expect(taskId).toMatch(UUID);
+      await taskRow(page, taskId)
+        .filter({ hasText: 'Synchronize resource usage for APS application instance' })
+        .waitFor();
+      expect(await page.locator('#instance-error').textContent()).toBe('');
+    });
+
     it('reported no script error', () => {
       expect(w.errors).toEqual([]);
     });
