@@ -217,11 +217,8 @@ export class Controller {
       caller,
       wake,
       events,
+      // Records the version too, before the task is done (a crash between them repeats an attempt).
       upgrade: new UpgradeMigration({ store: this.store, plan: this.migrations, changes, clock: this.clock }),
-      upgraded: async (task) => {
-        const to = (task.request.body as { to?: unknown } | undefined)?.to;
-        if (typeof to === 'string') await this.store.setMeta(APP_VERSION_KEY, to);
-      },
       install: {
         // The request that creates the instance (the globals' provisioning), to an endpoint over
         // HTTPS (or a transport of your own): one in this process or over plain HTTP has no TLS to

@@ -40,9 +40,10 @@ export interface TaskRunnerDeps {
   readonly wake: () => void;
   /** The installation handshake: the certificates the instance's creation carries (see trust/). */
   readonly install?: InstallHandshake;
-  /** An upgrade task has succeeded: the instance now runs the version it upgraded to. */
-  readonly upgraded?: (task: TaskRecord) => Promise<void>;
-  /** An upgrade's migration of stored resources to the new type versions, after its endpoint call (upgrade/). */
+  /**
+   * An upgrade's second part, after its endpoint call: the stored resources of older type IDs
+   * migrated, then the version recorded, before the task is recorded as done (upgrade/).
+   */
   readonly upgrade?: Pick<UpgradeMigration, 'isMigrationStep' | 'afterEndpoint' | 'step'>;
   /** The events a lifecycle outcome raises: their deliveries are stored with the outcome (events/). */
   readonly events?: Pick<EventRaising, 'ofOutcome' | 'announce'>;
@@ -105,8 +106,6 @@ export class TaskRunner {
     const recorded = await this.record(followUps.length > 0 ? { ...outcome, followUps } : outcome);
     if (recorded) this.deps.events?.announce(followUps);
     if (x509 && recorded?.status === TaskStatus.succeeded) await this.deps.install?.installed();
-    if (recorded?.status === TaskStatus.succeeded && recorded.operation === LifecycleOperation.upgrade)
-      await this.deps.upgraded?.(recorded);
     return recorded;
   }
 
@@ -120,7 +119,6 @@ export class TaskRunner {
     const followUps = (await this.deps.events?.ofOutcome(task, resource, outcome)) ?? [];
     const recorded = await this.record(followUps.length > 0 ? { ...outcome, followUps } : outcome);
     if (recorded) this.deps.events?.announce(followUps);
-    if (recorded?.status === TaskStatus.succeeded) await this.deps.upgraded?.(recorded);
     return recorded;
   }
 
