@@ -4,20 +4,30 @@
  */
 import { UnprocessableEntityError } from '@apskit/core';
 import { startWebhookProvisioner, type ProvisionNotification, type RunningProvisioner } from '@apskit/webhooks';
+import { accounts } from './accounts';
 import { Outage } from './outage';
 import { Workspace } from './workspace';
 
 export interface ProvisionerConfig {
   /** Where the SQLite file goes. */
   readonly dataDir: string;
-  /** The simulated marketplace's base URL (its token and results endpoints). */
+  /**
+   * The marketplace's base URL: results go to `<base>/provision-requests/{provisionRequestId}/results`
+   * and tokens come from `<base>/oauth/token`, unless `resultsUrl` and `tokenUrl` say otherwise.
+   */
   readonly marketplaceUrl: string;
+  /** Where results go, with `{provisionRequestId}` in it. */
+  readonly resultsUrl?: string;
+  /** The marketplace's OAuth2 token endpoint (client credentials). */
+  readonly tokenUrl?: string;
   /** The secret the marketplace signs its webhooks with. */
   readonly signingSecret: string;
   readonly clientId: string;
   readonly clientSecret: string;
   /** The webhook port, where the marketplace delivers. Default: a free one. */
   readonly port?: number;
+  /** The webhook port's address. Default 127.0.0.1; `0.0.0.0` for a marketplace elsewhere. */
+  readonly host?: string;
   /**
    * The controller's API and console (resources, tasks) on a port of their own, on 127.0.0.1.
    * Default: a free one. The webhook port never serves them.
@@ -26,6 +36,11 @@ export interface ProvisionerConfig {
   readonly timeScale?: number;
   /** How late a `late` outage answers, in ms. */
   readonly lateMs?: number;
+  /**
+   * Puts the `outage` simulation in front of the intake (the demo and the tests use it). Default
+   * true; the provisioner alone (`--provisioner-only`) runs without it.
+   */
+  readonly simulatedOutages?: boolean;
 }
 
 export interface Provisioner extends RunningProvisioner {
@@ -41,6 +56,8 @@ export function workspaceOf(n: ProvisionNotification): Record<string, unknown> {
     );
   return {
     adminEmail: email.trim().toLowerCase(),
+    // The same on every delivery of the request: provisioning is idempotent by it.
+    provisionRequestId: n.provisionRequest.id,
     companyName:
       typeof n.provisionRequest.companyName === 'string' ? n.provisionRequest.companyName : 'Unnamed company',
     seats: n.provisionRequest.quantity ?? 1,
@@ -54,12 +71,13 @@ export async function startProvisioner(config: ProvisionerConfig): Promise<Provi
     app: { name: 'acme-notes', services: { workspaces: Workspace } },
     dataDir: config.dataDir,
     port: config.port ?? 0,
+    host: config.host,
     // The demo shows the workspaces and tasks through the controller's API: asked for, on a
     // listener of its own, so that the marketplace-facing port serves only the intake.
     controllerApi: { port: config.controllerPort ?? 0 },
     timeScale: config.timeScale,
     pollMs: 50,
-    intakeMiddleware: [outage.middleware],
+    intakeMiddleware: config.simulatedOutages === false ? [] : [outage.middleware],
     webhooks: {
       type: Workspace,
       resource: workspaceOf,
@@ -74,10 +92,10 @@ export async function startProvisioner(config: ProvisionerConfig): Promise<Provi
       },
       authentication: { hmac: { secrets: [config.signingSecret] } },
       results: {
-        url: `${config.marketplaceUrl}/provision-requests/{provisionRequestId}/results`,
+        url: config.resultsUrl ?? `${config.marketplaceUrl}/provision-requests/{provisionRequestId}/results`,
         authentication: {
           oauth2: {
-            tokenUrl: `${config.marketplaceUrl}/oauth/token`,
+            tokenUrl: config.tokenUrl ?? `${config.marketplaceUrl}/oauth/token`,
             clientId: config.clientId,
             clientSecret: config.clientSecret,
           },
@@ -85,5 +103,7 @@ export async function startProvisioner(config: ProvisionerConfig): Promise<Provi
       },
     },
   });
+  // The account directory lives in the controller's store, beside the tasks (see accounts.ts).
+  await accounts.attach(running.controller.keyValues);
   return { ...running, outage, close: () => running.close() };
 }

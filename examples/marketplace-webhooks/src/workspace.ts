@@ -34,6 +34,13 @@ export class Workspace {
   @Property({ required: true, final: true, format: 'email', title: 'Administrator email' })
   adminEmail!: string;
 
+  /**
+   * The marketplace's provision request that created the workspace: the key that makes its
+   * provisioning idempotent (see accounts.ts).
+   */
+  @Property({ required: true, final: true, title: 'Marketplace provision request' })
+  provisionRequestId!: string;
+
   @Property({ required: true })
   companyName!: string;
 
@@ -46,13 +53,15 @@ export class Workspace {
   @Property({ readonly: true, format: 'uri' })
   url?: string;
 
-  provision(): void {
+  async provision(): Promise<void> {
     // The check the marketplace cannot make: it runs while processing, after the acknowledgement,
-    // and its message is what the buyer reads in the Fail result.
-    if (!accounts.claim(this.adminEmail))
+    // and its message is what the buyer reads in the Fail result. A claim this same request made
+    // before a crash stands: the controller makes the call again after a restart.
+    if ((await accounts.claim(this.adminEmail, this.provisionRequestId)) === 'taken')
       throw new UnprocessableEntityError(
         `The administrator email ${this.adminEmail} is already in use by another Acme Notes account; use another email`,
       );
+    await accounts.createAccount(this.adminEmail);
     // Creating a workspace takes a while: answer 202, and be asked again in 5 seconds.
     throw new Accepted(this, `Creating the workspace of ${this.companyName}`, 5);
   }
@@ -66,8 +75,8 @@ export class Workspace {
     this.plan = next.plan ?? this.plan;
   }
 
-  unprovision(): void {
-    accounts.release(this.adminEmail);
+  async unprovision(): Promise<void> {
+    await accounts.release(this.adminEmail, this.provisionRequestId);
   }
 
   @Operation({ verb: 'POST', path: '/renew' })

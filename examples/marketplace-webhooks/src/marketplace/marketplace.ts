@@ -1,20 +1,23 @@
 /**
- * A simulated marketplace, its own small HTTP server, behaving as the seed describes: it sends a
- * provision notification for every request and records a provision attempt; a 200, 201 or 202
- * acknowledges the attempt, anything else (another status, a cut connection, no answer in time)
- * fails it, and it tries again up to three times, each retry a new attempt with the same request id.
- * It takes one result per acknowledged attempt, from a provisioner holding an OAuth2 token.
+ * A simulated marketplace, its own small HTTP server (node:http), behaving as the seed describes
+ * (../shared/seeds/webhook-provisioning-scenarios.txt): it sends a provision notification for
+ * every request and records a provision attempt; a 200, 201 or 202 in time acknowledges the
+ * attempt, anything else (another status, a cut connection, an answer after `deliveryTimeoutMs`)
+ * fails it, and it tries again up to three times, each retry a new attempt with the same request
+ * id. It takes one result per acknowledged attempt, from a provisioner holding an OAuth2 token.
+ *
+ * It is written as another company's marketplace would be: it imports nothing from APSKit (its
+ * signing, its result rules and its HTTP are in this folder, and a test checks that), so that the
+ * example's tests can notice APSKit's mistakes instead of sharing them.
  */
-import http from 'node:http';
+import type http from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  cutErrorMessage,
-  standardWebhookHeaders,
-  type ProvisionNotification,
-  type RequestType,
-} from '@apskit/webhooks';
+import { post, readBody, sendJson, type DeliveryOutcome } from './http';
+import { readResult, type ResultBody } from './result-rules';
+import { signDelivery } from './signing';
 
 export interface MarketplaceOptions {
   /** The secret webhooks are signed with (Standard Webhooks). */
@@ -29,7 +32,8 @@ export interface MarketplaceOptions {
 }
 
 export interface Order {
-  readonly type: RequestType;
+  /** The marketplace's request type: `NetNew`, `Update`, …, or one the provisioner may not know. */
+  readonly type: string;
   readonly companyName: string;
   readonly productName?: string;
   readonly quantity?: number;
@@ -40,23 +44,36 @@ export interface Order {
   readonly commitmentTermEndDate?: string;
 }
 
+export interface SendOptions {
+  /**
+   * Each delivery is sent this many times at once, the same bytes (a network or queue duplicate).
+   * The attempt is acknowledged if any copy is. Default 1.
+   */
+  readonly copies?: number;
+}
+
 export interface AttemptRecord {
   readonly id: string;
   status: 'Issued' | 'Acknowledged' | 'Failed';
   errorDetail?: string;
 }
 
-export interface ResultRecord {
-  readonly provisionAttemptId: string;
-  readonly status: 'Success' | 'Fail';
-  readonly errorMessage: string | null;
-  readonly externalProvisionerSubscriptionId: string | null;
+export type ResultRecord = ResultBody;
+
+/** Every result post the marketplace received, taken or refused. */
+export interface ResultPost {
+  readonly requestId: string;
+  readonly body: unknown;
+  readonly answered: number;
+  readonly message?: string;
 }
 
 export interface RequestRecord {
   readonly id: string;
-  readonly type: RequestType;
+  readonly type: string;
   readonly subscriptionId: string;
+  /** `GaveUp` once every delivery failed: no attempt is acknowledged, and no result is taken. */
+  status: 'Open' | 'GaveUp';
   readonly attempts: AttemptRecord[];
   readonly results: ResultRecord[];
 }
@@ -66,6 +83,7 @@ export const DELIVERIES = 4;
 
 export class SimulatedMarketplace {
   readonly requests = new Map<string, RequestRecord>();
+  readonly posts: ResultPost[] = [];
   /** Emits `log` (a line for people) and `result` (requestId, ResultRecord). */
   readonly events = new EventEmitter();
   private readonly tokens = new Set<string>();
@@ -76,9 +94,10 @@ export class SimulatedMarketplace {
   constructor(private readonly options: MarketplaceOptions) {}
 
   async start(port = 0): Promise<this> {
-    this.server = http.createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const server = createServer((req, res) => void this.route(req, res));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -88,9 +107,11 @@ export class SimulatedMarketplace {
   }
 
   async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
     await new Promise<void>((resolve) => {
-      this.server?.close(() => resolve());
-      this.server?.closeAllConnections();
+      server.close(() => resolve());
+      server.closeAllConnections();
     });
   }
 
@@ -98,11 +119,12 @@ export class SimulatedMarketplace {
    * Sends the notification of a new request, retrying failed deliveries, and resolves with the
    * request once an attempt is acknowledged or every delivery failed.
    */
-  async send(order: Order): Promise<RequestRecord> {
+  async send(order: Order, options: SendOptions = {}): Promise<RequestRecord> {
     const request: RequestRecord = {
       id: randomUUID(),
       type: order.type,
       subscriptionId: order.subscriptionId ?? randomUUID(),
+      status: 'Open',
       attempts: [],
       results: [],
     };
@@ -111,7 +133,7 @@ export class SimulatedMarketplace {
     for (let delivery = 1; delivery <= DELIVERIES; delivery++) {
       const attempt: AttemptRecord = { id: randomUUID(), status: 'Issued' };
       request.attempts.push(attempt);
-      const notification: ProvisionNotification = {
+      const body = JSON.stringify({
         isSimulation: false,
         provisionRequest: {
           id: request.id,
@@ -125,22 +147,26 @@ export class SimulatedMarketplace {
         },
         provisionDetail: { id: detailId, provisionRequestId: request.id, details: order.details ?? {} },
         provisionAttempt: { id: attempt.id, provisionDetailId: detailId, createdDate: new Date().toISOString() },
-      };
-      const outcome = await this.deliver(notification, attempt);
-      if (outcome.acknowledged) {
+      });
+      const outcomes = await Promise.all(
+        Array.from({ length: options.copies ?? 1 }, () => this.deliver(body, attempt)),
+      );
+      const said = outcomes.map(describe).join(', ');
+      if (attempt.status === 'Acknowledged') {
         this.log(
-          `  → ${order.type} request ${short(request.id)}, attempt ${delivery} (${short(attempt.id)}): ${outcome.said}, acknowledged`,
+          `  → ${order.type} request ${short(request.id)}, attempt ${delivery} (${short(attempt.id)}): ${said}, acknowledged`,
         );
         return request;
       }
       attempt.status = 'Failed';
-      attempt.errorDetail = outcome.said;
+      attempt.errorDetail = said;
       const retry = delivery < DELIVERIES ? `; retrying in ${this.retryDelayMs} ms` : '; giving up';
       this.log(
-        `  → ${order.type} request ${short(request.id)}, attempt ${delivery} (${short(attempt.id)}): ${outcome.said}, failed${retry}`,
+        `  → ${order.type} request ${short(request.id)}, attempt ${delivery} (${short(attempt.id)}): ${said}, failed${retry}`,
       );
       if (delivery < DELIVERIES) await new Promise((r) => setTimeout(r, this.retryDelayMs));
     }
+    request.status = 'GaveUp';
     return request;
   }
 
@@ -167,47 +193,33 @@ export class SimulatedMarketplace {
     return this.options.retryDelayMs ?? 500;
   }
 
-  private async deliver(
-    notification: ProvisionNotification,
-    attempt: AttemptRecord,
-  ): Promise<{ acknowledged: boolean; said: string }> {
-    const body = JSON.stringify(notification);
-    try {
-      const res = await fetch(this.webhookUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...standardWebhookHeaders(this.options.signingSecret, `msg_${randomUUID()}`, body),
-        },
-        body,
-        signal: AbortSignal.timeout(this.options.deliveryTimeoutMs ?? 2000),
-      });
-      const acknowledged = [200, 201, 202].includes(res.status);
-      // Marked as soon as the status is in, as the marketplace does: a result may follow quickly.
-      if (acknowledged) attempt.status = 'Acknowledged';
-      await res.text().catch(() => '');
-      return { acknowledged, said: `HTTP ${res.status}` };
-    } catch (e) {
-      const name = e !== null && typeof e === 'object' ? (e as { name?: unknown }).name : undefined;
-      return { acknowledged: false, said: name === 'TimeoutError' ? 'no answer in time' : 'connection dropped' };
-    }
+  private async deliver(body: string, attempt: AttemptRecord): Promise<DeliveryOutcome> {
+    const outcome = await post(
+      this.webhookUrl,
+      { 'content-type': 'application/json', ...signDelivery(this.options.signingSecret, `msg_${randomUUID()}`, body) },
+      body,
+      this.options.deliveryTimeoutMs ?? 2000,
+    );
+    // Marked as soon as the status is in, as the marketplace does: a result may follow quickly.
+    if (outcome.kind === 'answered' && [200, 201, 202].includes(outcome.status)) attempt.status = 'Acknowledged';
+    return outcome;
   }
 
-  /** Two routes are all a marketplace needs here; node:http is enough for them. */
+  /** Two routes are all a marketplace needs here. */
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const text = await new Promise<string>((resolve, reject) => {
-      let data = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (data += chunk));
-      req.on('end', () => resolve(data));
-      req.on('error', reject);
-    }).catch(() => '');
+    const text = await readBody(req).catch(() => '');
     const path = new URL(req.url ?? '/', 'http://marketplace').pathname;
     const results = /^\/provision-requests\/([^/]+)\/results$/.exec(path);
-    if (req.method === 'POST' && path === '/oauth/token') return send(res, ...this.token(new URLSearchParams(text)));
-    if (req.method === 'POST' && results)
-      return send(res, ...this.result(decodeURIComponent(results[1] as string), req.headers.authorization, text));
-    send(res, 404, { message: `No route ${req.method} ${path}` });
+    if (req.method === 'POST' && path === '/oauth/token')
+      return sendJson(res, ...this.token(new URLSearchParams(text)));
+    if (req.method === 'POST' && results) {
+      const requestId = decodeURIComponent(results[1] as string);
+      const [status, answer] = this.result(requestId, req.headers.authorization, text);
+      const message = (answer as { message?: string }).message;
+      this.posts.push({ requestId, body: parseOrText(text), answered: status, ...(message ? { message } : {}) });
+      return sendJson(res, status, answer);
+    }
+    sendJson(res, 404, { message: `No route ${req.method} ${path}` });
   }
 
   private token(form: URLSearchParams): [number, unknown] {
@@ -229,25 +241,21 @@ export class SimulatedMarketplace {
       return [401, { message: 'A valid bearer token is required' }];
     const request = this.requests.get(requestId);
     if (!request) return [404, { message: `No provision request ${requestId}` }];
-    let body: Partial<ResultRecord> & { errorMessage?: unknown };
+    let parsed: unknown;
     try {
-      body = JSON.parse(text) as typeof body;
+      parsed = JSON.parse(text);
     } catch {
       return [400, { message: 'The body must be JSON' }];
     }
-    if (body.status !== 'Success' && body.status !== 'Fail')
-      return [400, { message: 'status must be Success or Fail' }];
-    const attempt = request.attempts.find((a) => a.id === body.provisionAttemptId);
-    if (!attempt || attempt.status !== 'Acknowledged')
-      return [422, { message: `Attempt ${body.provisionAttemptId} of this request is not acknowledged` }];
+    const read = readResult(parsed);
+    if (!read.ok) return [400, { message: read.message }];
+    const attempt = request.attempts.find((a) => a.id === read.result.provisionAttemptId);
+    if (!attempt) return [404, { message: `No attempt ${read.result.provisionAttemptId} in this request` }];
+    if (attempt.status !== 'Acknowledged')
+      return [422, { message: `Attempt ${attempt.id} of this request is not acknowledged (it is ${attempt.status})` }];
     if (request.results.some((r) => r.provisionAttemptId === attempt.id))
       return [409, { message: `Attempt ${attempt.id} already has a result` }];
-    const result: ResultRecord = {
-      provisionAttemptId: attempt.id,
-      status: body.status,
-      errorMessage: typeof body.errorMessage === 'string' ? cutErrorMessage(body.errorMessage) : null,
-      externalProvisionerSubscriptionId: body.externalProvisionerSubscriptionId ?? null,
-    };
+    const result = read.result;
     request.results.push(result);
     const attemptNo = request.attempts.indexOf(attempt) + 1;
     this.log(
@@ -262,10 +270,17 @@ export class SimulatedMarketplace {
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+function describe(outcome: DeliveryOutcome): string {
+  if (outcome.kind === 'answered') return `HTTP ${outcome.status}`;
+  return outcome.kind === 'late' ? 'no answer in time' : 'connection dropped';
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 function short(id: string): string {
