@@ -4,9 +4,11 @@
  * resource's retrieve and stores the usage of its Counter properties), over HTTP: the controller's
  * API on 127.0.0.1 and an endpoint double on node:http that counts usage and every retrieve.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { api, eventually } from './fixtures/harness';
 import { Events } from '@apskit/core';
@@ -146,68 +148,122 @@ describe('POST /apskit/usage/sync', () => {
   });
 });
 
-describe('the usage sync across a restart (SQLite file)', () => {
-  it('resumes from the stored cursor: every resource retrieved, at most one batch twice, nothing counted twice', async () => {
+/** A controller process for the usage app (fixtures/usage-controller-process.ts); `ready` once its resources are stored. */
+function controllerProcess(
+  dir: string,
+  endpointUrl: string,
+  mailboxCount?: number,
+): { child: ChildProcess; url: Promise<string>; ready: Promise<void> } {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      join(__dirname, 'fixtures/usage-controller-process.ts'),
+      dir,
+      endpointUrl,
+      ...(mailboxCount === undefined ? [] : [String(mailboxCount)]),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, TS_NODE_PROJECT: join(__dirname, '../../../tsconfig.json'), TS_NODE_FILES: 'false' },
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const url = new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`controller process exited early with ${code}`)));
+    lines.on('line', (line) => {
+      if (line.startsWith('port ')) resolve(`http://127.0.0.1:${line.slice(5)}`);
+      if (line === 'ready') onReady();
+    });
+  });
+  return { child, url, ready };
+}
+
+describe('the usage sync across a crash (SQLite file)', () => {
+  it('resumes from the stored cursor after a SIGKILL mid-batch: every resource retrieved, at most one batch twice, nothing counted twice', async () => {
     const endpoint = await startUsageEndpoint();
-    const setup: Setup = { endpoint, dir: mkdtempSync(join(tmpdir(), 'apskit-usage-restart-')) };
-    const first = await serveController(controllerOn(setup, { leaseMs: 1500 }), { port: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'apskit-usage-crash-'));
+    const first = controllerProcess(dir, endpoint.url, 250);
     let second: RunningController | undefined;
     try {
-      const ids = await mailboxes(first.controller, 250);
+      const firstUrl = await first.url;
+      await first.ready;
+      const listed = (await api(firstUrl, 'GET', '/aps/2/resources')).body as Array<{
+        aps: { id: string; type: string };
+      }>;
+      const domain = listed.find((r) => r.aps.type !== MAILBOX_TYPE)?.aps.id as string;
+      const ids = listed
+        .filter((r) => r.aps.type === MAILBOX_TYPE)
+        .map((r) => r.aps.id)
+        .sort();
+      expect(ids).toHaveLength(250);
       // A domain subscribes to the mailboxes' changes: the sync's writes are delivered to it as events.
-      const domain = (await first.controller.registerResource('domains', { name: 'example.com' })).id;
-      const subscribed = await api(first.url, 'POST', `/aps/2/resources/${domain}/aps/subscriptions`, {
+      const subscribed = await api(firstUrl, 'POST', `/aps/2/resources/${domain}/aps/subscriptions`, {
         event: Events.changed,
         source: { type: MAILBOX_TYPE },
         handler: 'onMailboxChanged',
       });
       expect(subscribed.status).toBe(200);
       // Absolute usage: what a double-counting sync would get wrong (it would add, not replace).
-      ids.forEach((id, i) =>
-        endpoint.usage.set(id, { diskspace: { usage: i % 7 === 0 ? 0 : (i % 90) + 1, limit: 100 } }),
-      );
-      const changedIds = ids.filter((_, i) => i % 7 !== 0);
-      const changed: string[] = [];
-      first.controller.events.on('resource', (id: string) => changed.push(id));
-      // The first process stops answering mid-batch: the domain's retrieve, a first batch of 100
-      // mailboxes, then its second batch's retrieves hang from the 51st (the 152nd GET).
-      endpoint.hold = (n) => n >= 152;
-      const started = await api(first.url, 'POST', '/apskit/usage/sync');
+      const usageOf = (i: number): number => (i % 7 === 0 ? 0 : (i % 90) + 1);
+      ids.forEach((id, i) => endpoint.usage.set(id, { diskspace: { usage: usageOf(i), limit: 100 } }));
+      const changedIds = ids.filter((_, i) => usageOf(i) !== 0);
+      const sources = (): string[] => endpoint.notifications.map((n) => (n.body.source as { id: string }).id).sort();
+
+      // The first process: a first batch of 100 (the domain is counted too), then its second batch's
+      // retrieves hang from the 51st (the 151st GET); it is killed once the changes it stored so far
+      // are delivered (a delivery cut short would be repeated: events are delivered at least once).
+      endpoint.hold = (n) => n >= 151;
+      const started = await api(firstUrl, 'POST', '/apskit/usage/sync');
+      expect(started.status).toBe(202);
       await eventually(
         async () => endpoint.held(),
-        (n) => n > 0,
+        (n) => n >= 8,
       );
-      // A second process on the same file takes the task over once the first one's lease has run out.
-      endpoint.hold = () => false;
-      second = await serveController(controllerOn(setup), { port: 0 });
-      second.controller.events.on('resource', (id: string) => changed.push(id));
-      const task = await finished(second.url, started.body.id);
-      // The first process's hung retrieves fail now: its outcome no longer counts (the task is not its own).
+      const answered = new Set([...endpoint.gets.keys()].slice(0, 150));
+      const storedSoFar = changedIds.filter((id) => answered.has(id)).length;
+      await eventually(
+        async () => endpoint.notifications.length,
+        (n) => n >= storedSoFar,
+      );
+      // ... and recorded as delivered (one that was delivered but not recorded would be delivered again).
+      await eventually(
+        async () => (await api(firstUrl, 'GET', '/apskit/tasks')).body as Array<{ operation: string; status: string }>,
+        (tasks) => tasks.filter((t) => t.operation === 'aps.event.deliver' && t.status !== 'succeeded').length === 0,
+      );
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
       endpoint.dropHeld();
-      await first.close();
+      endpoint.hold = () => false;
 
+      // A new controller on the same file takes the task over and finishes the sync.
+      second = await serveController(controllerOn({ endpoint, dir }), { port: 0 });
+      const task = await finished(second.url, started.body.id);
       expect(task.status).toBe('succeeded');
       expect(task.output).toMatch(/^Synchronized 251 of 251 resources /);
       const counts = ids.map((id) => endpoint.gets.get(id) ?? 0);
       expect(counts.every((n) => n >= 1)).toBe(true); // every resource retrieved
       const twice = counts.filter((n) => n > 1).length;
-      expect(twice).toBeGreaterThan(0);
+      expect(twice).toBeGreaterThan(0); // the batch the crash cut short, again
       expect(twice).toBeLessThanOrEqual(100); // at most one batch twice
       for (const [i, id] of ids.entries())
-        expect(await diskspace(second.url, id)).toEqual({ usage: i % 7 === 0 ? 0 : (i % 90) + 1, limit: 100 });
-      // One write per resource that changed, in both processes together, and one `changed` delivered.
-      expect([...changed].sort()).toEqual(changedIds);
-      const sources = async (): Promise<string[]> =>
-        endpoint.notifications.map((n) => (n.body.source as { id: string }).id).sort();
-      await eventually(sources, (s) => s.length >= changedIds.length);
-      await new Promise((resolve) => setTimeout(resolve, 300)); // none more comes
-      expect(await sources()).toEqual(changedIds);
+        expect(await diskspace(second.url, id)).toEqual({ usage: usageOf(i), limit: 100 });
+      // One `changed` delivered per mailbox that changed, across both processes.
+      await eventually(
+        async () => sources(),
+        (s) => s.length >= changedIds.length,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300)); // and none more
+      expect(sources()).toEqual(changedIds);
       expect(endpoint.notifications.every((n) => n.path === `/domains/${domain}/onMailboxChanged`)).toBe(true);
     } finally {
+      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
       await second?.close();
-      await first.close().catch(() => undefined);
       await endpoint.close();
-      rmSync(setup.dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

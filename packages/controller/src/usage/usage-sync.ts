@@ -1,8 +1,8 @@
 /**
  * "Synchronize resource usage for APS application instance <app>": what the platform's periodic task
  * does (docs.cloudblue.com/cbc/sdk/8.2/apps/proc/counters), as a durable job on the controller's one
- * task engine. Each run handles one batch: the next 100 ready resources of a counted type by id
- * (keyset paging: nothing is ever loaded beyond a batch, whatever the number of resources), each
+ * task engine. Each run handles one batch: the next 100 ready resources of the counted types in id
+ * order (keyset paging: nothing is ever loaded beyond a batch, whatever the number of resources), each
  * retrieved (`GET /<service>/<id>` to the endpoint, 8 at once) and its answer stored as an app write
  * (validated, read-only properties included; relation values and `aps` dropped; no configure, no
  * endpoint call), only when it differs from what is stored. The run then answers `retry` with the
@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isApsError, RequestPhase, ResourceStatus, TaskStatus } from '@apskit/core';
-import type { ResourceCondition, ResourceRecord, Store, TaskRecord } from '@apskit/store';
+import type { ResourceRecord, Store, TaskRecord } from '@apskit/store';
 import type { ServiceInfo, ServiceRegistry } from '../registry/service-registry';
 import type { EnqueueOptions, JobContext, JobDefinition, JobResult } from '../tasks/jobs';
 import { outgoingHeaders, type CallerIdentity } from '../transport/aps-headers';
@@ -28,6 +28,8 @@ import { counterProperties, countedServices } from './counted-types';
 export const USAGE_SYNC_JOB = 'aps.usage.sync';
 /** Resources retrieved per run of the job. */
 export const USAGE_SYNC_BATCH = 100;
+/** Resources a run looks at, at most, to gather its batch (all of them when every one is counted). */
+const SCANNED_PER_RUN = 1000;
 /** Retrieves under way at once. */
 export const USAGE_SYNC_CONCURRENCY = 8;
 /** The default period, in (unscaled) seconds. */
@@ -39,8 +41,7 @@ const NAMED = 5;
 export interface UsageSyncProgress {
   /** The period of a periodic sync (absent for one asked for by hand). */
   readonly slot?: number;
-  /** Index into the counted types (in type id order), and the last id done in it. */
-  readonly typeIndex?: number;
+  /** The last resource id looked at (resources are walked in id order). */
   readonly after?: string | null;
   readonly retrieved?: number;
   readonly synchronized?: number;
@@ -148,38 +149,47 @@ export class UsageSync {
   /** One run: one batch, then `retry` with the cursor, or the sync's summary when it is done. */
   private async run({ payload }: JobContext<UsageSyncProgress>): Promise<JobResult> {
     let progress: UsageSyncProgress = payload ?? {};
-    const services = countedServices(this.deps.registry);
-    let typeIndex = progress.typeIndex ?? 0;
+    const counted = new Map(countedServices(this.deps.registry).map((info) => [info.type.id, info]));
     let after = progress.after ?? null;
-    // Past a type with nothing (left) to retrieve at once: a run retrieves one batch, or ends the sync.
-    while (typeIndex < services.length) {
-      const info = services[typeIndex];
+    // The batch: the next counted, ready resources by id. Resources are paged by id alone, whatever
+    // their type (the id index pages in constant time; a page of one type by id would sort the whole
+    // type at every batch on the SQL stores' (type, creation order) index), the others skipped; a run
+    // reads at most SCANNED_PER_RUN resources, so a stretch of uncounted ones only makes it shorter.
+    const batch: Array<{ info: ServiceInfo; resource: ResourceRecord }> = [];
+    let scanned = 0;
+    let end = false;
+    while (batch.length < USAGE_SYNC_BATCH && scanned < SCANNED_PER_RUN) {
       const page = await this.deps.store.listResources({
-        type: info.type.id,
-        where: readyAfter(after),
+        where: after === null ? undefined : { op: 'gt', field: { aps: 'id' }, value: after },
         sort: [{ field: { aps: 'id' }, descending: false }],
         limit: USAGE_SYNC_BATCH,
       });
-      if (page.items.length === 0) {
-        typeIndex += 1;
-        after = null;
-        continue;
+      let consumed = 0;
+      for (const resource of page.items) {
+        consumed += 1;
+        scanned += 1;
+        after = resource.id;
+        const info = counted.get(resource.type);
+        if (info && resource.status === ResourceStatus.ready) batch.push({ info, resource });
+        if (batch.length === USAGE_SYNC_BATCH) break;
       }
-      const results = await inBatches(page.items, USAGE_SYNC_CONCURRENCY, (r) => this.retrieve(info, r));
-      progress = tally(progress, results);
-      after = page.items[page.items.length - 1].id;
-      if (page.items.length < USAGE_SYNC_BATCH) {
-        typeIndex += 1;
-        after = null;
+      // A short page read to its end: there is nothing after it.
+      if (page.items.length < USAGE_SYNC_BATCH && consumed === page.items.length) {
+        end = true;
+        break;
       }
-      if (typeIndex >= services.length) break;
+    }
+    const results = await inBatches(batch, USAGE_SYNC_CONCURRENCY, ({ info, resource }) =>
+      this.retrieve(info, resource),
+    );
+    progress = tally(progress, results);
+    if (!end)
       return {
         status: 'retry',
         afterSeconds: 0,
         output: `${summary(progress)} so far`,
-        payload: { ...progress, typeIndex, after },
+        payload: { ...progress, after },
       };
-    }
     await this.scheduleNext();
     return { status: TaskStatus.succeeded, output: summary(progress) };
   }
@@ -217,13 +227,6 @@ export class UsageSync {
       return { kind: 'failed', reason: `${id}: ${failureMessage(e)}` };
     }
   }
-}
-
-/** Ready resources after `after` in id order (all of them when `after` is null). */
-function readyAfter(after: string | null): ResourceCondition {
-  const ready: ResourceCondition = { op: 'eq', field: { aps: 'status' }, value: ResourceStatus.ready };
-  if (after === null) return ready;
-  return { op: 'and', of: [{ op: 'gt', field: { aps: 'id' }, value: after }, ready] };
 }
 
 /** `fn` over `items`, at most `concurrency` at once, results in the items' order. */
