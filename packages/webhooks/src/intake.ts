@@ -1,9 +1,10 @@
 /**
  * The webhook intake: an express router that acknowledges provision notifications. Its order is the
- * point: authenticate (a failure stores nothing), check the envelope (a request id, a known type, an
- * attempt id; nothing else), store the attempt as a job of the controller's task engine (one durable
- * write), and only then answer 202. Business validation comes later, while processing: a notification
- * the provisioner cannot serve is acknowledged, and answered with a `Fail` result.
+ * point: authenticate (a failure stores nothing), check the envelope (a JSON object with a request id
+ * and an attempt id, what a result is posted with; nothing else), store the attempt as a job of the controller's task engine (one durable
+ * write), and only then answer 202. Everything else (an unknown request type, missing or invalid details)
+ * is decided later, while processing: a notification the provisioner cannot serve is acknowledged, and
+ * answered with one `Fail` result saying why.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import {
@@ -18,6 +19,7 @@ import {
 } from '@apskit/core';
 import type { Controller } from '@apskit/controller';
 import { bodyErrors, errorBody, mayHoldUnsafeKeys, sendJson } from '@apskit/express';
+import type { AckGate } from './ack-gate';
 import type { Authenticate } from './authentication/authenticate';
 import type { NotificationPayload } from './jobs/context';
 import type { WebhookKeys } from './keys';
@@ -29,6 +31,8 @@ export interface IntakeOptions {
   readonly authenticate: Authenticate;
   /** The largest body accepted. Default `1mb`. */
   readonly bodyLimit?: string | number;
+  /** Counts the deliveries being acknowledged, so that processing waits for them (see AckGate). */
+  readonly gate?: AckGate;
 }
 
 /** What a 202 says. */
@@ -52,7 +56,14 @@ export function intakeRouter(options: IntakeOptions): Router {
   // The raw bytes, whatever the content type: a signature covers the body exactly as sent.
   const raw = express.raw({ type: () => true, limit: options.bodyLimit ?? '1mb' });
 
-  router.post('/', raw, bodyErrors, (req: Request, res: Response) => {
+  // Counted from the moment the delivery arrives, before its body is read, until it is answered.
+  const counted = (_req: Request, res: Response, next: () => void): void => {
+    const leave = options.gate?.enter();
+    if (leave) res.once('close', leave);
+    next();
+  };
+
+  router.post('/', counted, raw, bodyErrors, (req: Request, res: Response) => {
     void acknowledge(req, res).catch(() => {
       if (!res.headersSent)
         refuse(res, new ServiceUnavailableError('The notification could not be stored; deliver it again later'));

@@ -13,6 +13,7 @@ export class WebhookKeys {
   readonly attemptKind: string;
   readonly processKind: string;
   readonly resultKind: string;
+  readonly orphanKind: string;
 
   constructor(readonly source: string) {
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(source))
@@ -20,6 +21,7 @@ export class WebhookKeys {
     this.attemptKind = `${source}.attempt`;
     this.processKind = `${source}.process`;
     this.resultKind = `${source}.result`;
+    this.orphanKind = `${source}.orphan`;
   }
 
   /** What every task of a provision request is about. */
@@ -45,6 +47,16 @@ export class WebhookKeys {
   /** The one result of an attempt. */
   result(provisionAttemptId: string): string {
     return `${this.source}:result:${part(provisionAttemptId)}`;
+  }
+
+  /** The orphan check that follows a refused result of an attempt (one per attempt). */
+  orphan(provisionAttemptId: string): string {
+    return `${this.source}:orphan:${part(provisionAttemptId)}`;
+  }
+
+  /** The unprovisioning that compensates an orphaned provisioning (one per request and set of details). */
+  compensation(provisionRequestId: string, provisionDetailId: string | undefined): string {
+    return `${this.source}:compensation:${part(provisionRequestId)}:${part(provisionDetailId ?? '-')}`;
   }
 
   /** The key (in the controller's key-value port) that maps a marketplace subscription to its APS resource. */

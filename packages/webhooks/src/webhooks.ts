@@ -7,14 +7,17 @@
 import type { Router } from 'express';
 import type { ApsTypeModel, Class } from '@apskit/core';
 import type { Controller, TaskJson } from '@apskit/controller';
+import { AckGate } from './ack-gate';
 import { authenticator, type WebhookAuthentication } from './authentication/authenticate';
 import { intakeRouter } from './intake';
 import { attemptJob } from './jobs/attempt-job';
 import type { WebhookContext } from './jobs/context';
+import { orphanJob } from './jobs/orphan-job';
 import { instanceOperation, processJob } from './jobs/process-job';
 import { resultJob } from './jobs/result-job';
 import { WebhookKeys } from './keys';
-import type { ProvisionNotification, RequestType } from './notification';
+import { REQUEST_TYPES, type ProvisionNotification, type RequestType } from './notification';
+import { OrphanCounter } from './orphan-metric';
 import { DEFAULT_REQUEST_HANDLING, type RequestHandling, type ResourceMapper } from './request-types';
 import { ResultPoster, type ResultsOptions } from './results/result-poster';
 import { SubscriptionIndex } from './subscriptions';
@@ -38,18 +41,42 @@ export interface WebhookOptions {
   readonly bodyLimit?: string | number;
   /** How long processing may take, waits for asynchronous provisioning included, in (unscaled) seconds. Default 25 h. */
   readonly maxProcessingSeconds?: number;
+  /** What becomes of a provisioning the marketplace gave up on (see OrphanOptions). */
+  readonly orphans?: OrphanOptions;
+}
+
+/**
+ * An orphan: the marketplace refused the result of a request's latest attempt (it holds no attempt of
+ * it as acknowledged: its retries all failed, or it refuses every attempt) and no newer attempt came
+ * within `afterSeconds`. The marketplace has given up on the request, so what it provisioned is
+ * undone through the type's lifecycle (`compensate`, the default, as Open Service Broker's orphan
+ * mitigation does) or left in place and raised to an operator as a failed task (`raise`).
+ */
+export interface OrphanOptions {
+  /** Default `compensate`: a provision is unprovisioned; any other change is raised (it cannot be undone). */
+  readonly policy?: 'compensate' | 'raise';
+  /** How long to wait for a newer attempt after a refused result, in seconds (scaled). Default 24 h. */
+  readonly afterSeconds?: number;
 }
 
 export interface Webhooks {
   /** The intake: mount it where the marketplace delivers (`app.use('/webhooks/provision', webhooks.router)`). */
   readonly router: Router;
   /** The job kinds, as task `operation`s. */
-  readonly kinds: { readonly attempt: string; readonly process: string; readonly result: string };
+  readonly kinds: {
+    readonly attempt: string;
+    readonly process: string;
+    readonly result: string;
+    readonly orphan: string;
+  };
   /** The tasks of a provision request (its attempts, processing and results), oldest first. */
   tasksOf(provisionRequestId: string): Promise<TaskJson[]>;
 }
 
 const DEFAULT_MAX_PROCESSING_SECONDS = 25 * 60 * 60; // the controller's lifecycle limit (24 h), and then some
+// Longer than any retry schedule a marketplace is known to use: undoing a purchase the marketplace then
+// completes is worse than keeping an orphan a day.
+const DEFAULT_ORPHAN_SECONDS = 24 * 60 * 60;
 
 export function createWebhooks(controller: Controller, options: WebhookOptions): Webhooks {
   // Jobs left over from before a restart are picked up as soon as the controller starts: their
@@ -68,12 +95,24 @@ export function createWebhooks(controller: Controller, options: WebhookOptions):
   const authenticate = authenticator(options.authentication);
   const poster = new ResultPoster(options.results);
 
+  const orphanPolicy = options.orphans?.policy ?? 'compensate';
+  if (orphanPolicy !== 'compensate' && orphanPolicy !== 'raise')
+    throw new Error(`webhooks.orphans.policy must be 'compensate' or 'raise', not ${JSON.stringify(orphanPolicy)}`);
+  const afterSeconds = options.orphans?.afterSeconds ?? DEFAULT_ORPHAN_SECONDS;
+  if (!(afterSeconds > 0)) throw new Error(`webhooks.orphans.afterSeconds must be a positive number of seconds`);
+
   const ctx: WebhookContext = {
     controller,
     keys,
     type,
     resource: options.resource,
-    handling: (n) => handlings[n.provisionRequest.type],
+    handling: (n) => {
+      const requestType: unknown = n.provisionRequest.type;
+      return typeof requestType === 'string' && Object.hasOwn(handlings, requestType)
+        ? handlings[requestType as RequestType]
+        : undefined;
+    },
+    handledTypes: REQUEST_TYPES.filter((t) => Object.hasOwn(handlings, t)),
     subscriptionKey:
       options.subscriptionKey ??
       ((n) => (typeof n.provisionRequest.subscriptionId === 'string' ? n.provisionRequest.subscriptionId : undefined)),
@@ -81,14 +120,17 @@ export function createWebhooks(controller: Controller, options: WebhookOptions):
     poster,
     maxProcessingSeconds: options.maxProcessingSeconds ?? DEFAULT_MAX_PROCESSING_SECONDS,
     maxPostingSeconds: options.results.maxPostingSeconds ?? 3600,
+    gate: new AckGate(),
+    orphans: { policy: orphanPolicy, afterSeconds, counter: OrphanCounter.of(controller.metrics.registry) },
   };
   controller.defineJob(keys.attemptKind, attemptJob(ctx));
   controller.defineJob(keys.processKind, processJob(ctx));
   controller.defineJob(keys.resultKind, resultJob(ctx, options.results.backoff));
+  controller.defineJob(keys.orphanKind, orphanJob(ctx));
 
   return {
-    router: intakeRouter({ controller, keys, authenticate, bodyLimit: options.bodyLimit }),
-    kinds: { attempt: keys.attemptKind, process: keys.processKind, result: keys.resultKind },
+    router: intakeRouter({ controller, keys, authenticate, bodyLimit: options.bodyLimit, gate: ctx.gate }),
+    kinds: { attempt: keys.attemptKind, process: keys.processKind, result: keys.resultKind, orphan: keys.orphanKind },
     tasksOf: (provisionRequestId) => controller.listTasks({ resourceId: keys.subject(provisionRequestId) }),
   };
 }

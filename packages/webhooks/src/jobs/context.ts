@@ -4,6 +4,8 @@
  */
 import { ENDED_TASK_STATUSES, type ApsTypeModel } from '@apskit/core';
 import type { Controller, JobResult, TaskJson } from '@apskit/controller';
+import type { AckGate } from '../ack-gate';
+import type { OrphanCounter } from '../orphan-metric';
 import type { WebhookKeys } from '../keys';
 import type { ProvisionNotification } from '../notification';
 import type { RequestHandling, ResourceMapper } from '../request-types';
@@ -15,13 +17,25 @@ export interface WebhookContext {
   readonly keys: WebhookKeys;
   readonly type: ApsTypeModel;
   readonly resource: ResourceMapper;
-  readonly handling: (notification: ProvisionNotification) => RequestHandling;
+  /** How a request type is handled; undefined for a type this provisioner does not handle. */
+  readonly handling: (notification: ProvisionNotification) => RequestHandling | undefined;
+  /** The request types handled, as the Fail result for any other type lists them. */
+  readonly handledTypes: readonly string[];
   readonly subscriptionKey: (notification: ProvisionNotification) => string | undefined;
   readonly subscriptions: SubscriptionIndex;
   readonly poster: ResultPoster;
   /** In unscaled seconds, as job limits are. */
   readonly maxProcessingSeconds: number;
   readonly maxPostingSeconds: number;
+  /** Acknowledgements first: every job waits at `gate.quiet()` before it works. */
+  readonly gate: AckGate;
+  readonly orphans: {
+    readonly policy: 'compensate' | 'raise';
+    /** Unscaled seconds after a refused result before it is taken as given up. */
+    readonly afterSeconds: number;
+    /** apskit_webhook_orphans_total, by source and outcome (compensated, raised). */
+    readonly counter: OrphanCounter;
+  };
 }
 
 /** The payload of an attempt's job and of a request's processing job: the notification as it came. */

@@ -21,8 +21,8 @@ import {
   type OperationModel,
 } from '@apskit/core';
 import type { JobDefinition, JobResult, OperationResult, TaskJson } from '@apskit/controller';
-import type { ProvisionNotification } from '../notification';
-import type { RequestHandling } from '../request-types';
+import { contentProblem, detailIdOf, typeLabel, type ProvisionNotification } from '../notification';
+import type { RequestHandling, ResourceMapper } from '../request-types';
 import { ENDED, waitFor, type NotificationPayload, type WebhookContext } from './context';
 
 type TaskView = Pick<TaskJson, 'id' | 'name' | 'status' | 'output' | 'resourceId' | 'operation'>;
@@ -40,9 +40,13 @@ const failed = (output: string): JobResult => ({ status: TaskStatus.failed, outp
 export function processJob(ctx: WebhookContext): JobDefinition<NotificationPayload> {
   return {
     name: ({ notification: n }) =>
-      `Processing ${n.provisionRequest.type} request ${n.provisionRequest.id} from the ${ctx.keys.source} (${describe(ctx.handling(n), ctx.type)})`,
+      `Processing ${typeLabel(n)} request ${n.provisionRequest.id} from the ${ctx.keys.source} (${describe(ctx.handling(n), ctx.type)})`,
     maxPollingSeconds: ctx.maxProcessingSeconds,
     run: async ({ task, payload, attempt }) => {
+      await ctx.gate.quiet(); // acknowledgements first
+      // Decided here, after the acknowledgement, and answered with a Fail result: the type, the details.
+      const problem = contentProblem(payload.notification, ctx.handledTypes);
+      if (problem !== undefined) return failed(problem);
       const earlier = await earlierProcessing(ctx, task.id, task.resourceId);
       if (earlier) return waitFor(attempt, `Waiting for ${earlier.name} (task ${earlier.id}) to end first`);
       try {
@@ -56,7 +60,8 @@ export function processJob(ctx: WebhookContext): JobDefinition<NotificationPaylo
   };
 }
 
-function describe(handling: RequestHandling, type: ApsTypeModel): string {
+function describe(handling: RequestHandling | undefined, type: ApsTypeModel): string {
+  if (handling === undefined) return 'a request type this provisioner does not handle';
   return handling.operation === 'custom'
     ? `operation ${handling.name} of ${type.name}`
     : `${handling.operation} ${type.name}`;
@@ -90,7 +95,8 @@ function refusalOf(e: unknown): string | undefined {
 async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attempt: number): Promise<JobResult> {
   const handling = ctx.handling(n);
   const request = n.provisionRequest;
-  const operationId = ctx.keys.operation(request.id, n.provisionDetail?.id);
+  if (handling === undefined) return failed(contentProblem(n, ctx.handledTypes) ?? `Unknown request type`);
+  const operationId = ctx.keys.operation(request.id, detailIdOf(n));
   const subscription = ctx.subscriptionKey(n);
   const controller = ctx.controller;
 
@@ -105,9 +111,10 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
       return succeeded(
         `Subscription ${subscription} is already provisioned as ${ctx.type.name} ${existing.id}: not provisioned again`,
       );
-    const properties = (handling.resource ?? ctx.resource)(n);
+    const properties = mapped(handling.resource ?? ctx.resource, n);
+    if (!properties.ok) return failed(properties.message);
     const result = await ctx.controller.provision(
-      { ...properties, aps: { type: ctx.type.id } },
+      { ...properties.value, aps: { type: ctx.type.id } },
       { requestId: operationId },
     );
     return outcomeOf(ctx, LifecycleOperation.provision, result, subscription, attempt);
@@ -129,8 +136,9 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
 
   switch (handling.operation) {
     case LifecycleOperation.configure: {
-      const properties = (handling.resource ?? ctx.resource)(n);
-      const result = await ctx.controller.configure(resource.id, properties, { requestId: operationId });
+      const properties = mapped(handling.resource ?? ctx.resource, n);
+      if (!properties.ok) return failed(properties.message);
+      const result = await ctx.controller.configure(resource.id, properties.value, { requestId: operationId });
       return outcomeOf(ctx, LifecycleOperation.configure, result, subscription, attempt, resource.id);
     }
     case LifecycleOperation.unprovision: {
@@ -139,6 +147,24 @@ async function processOnce(ctx: WebhookContext, n: ProvisionNotification, attemp
     }
     case 'custom':
       return customOperation(ctx, handling, n, resource.id);
+  }
+}
+
+/**
+ * The app's mapping of a notification. It is a function of the notification alone, so a TypeError it
+ * throws (reading a field of a detail that is not there) comes from the notification's content, and
+ * would come again: the request gets a Fail result saying so. Any other error keeps its meaning (an
+ * ApsError with 4xx refuses, anything else is transient).
+ */
+function mapped(
+  mapper: ResourceMapper,
+  n: ProvisionNotification,
+): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
+  try {
+    return { ok: true, value: mapper(n) };
+  } catch (e) {
+    if (e instanceof TypeError) return { ok: false, message: `The notification could not be read: ${e.message}` };
+    throw e;
   }
 }
 

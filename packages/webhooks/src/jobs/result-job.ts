@@ -6,17 +6,27 @@
  * has this attempt's result (posted just before a crash, say): that is success, not a second result.
  */
 import { TaskStatus } from '@apskit/core';
-import type { JobDefinition, JobResult } from '@apskit/controller';
-import type { RequestType } from '../notification';
+import type { JobDefinition, JobResult, TaskJson } from '@apskit/controller';
 import { backoffSeconds } from '../results/backoff';
 import type { ProvisionResult, ResultsOptions } from '../results/result-poster';
 import type { WebhookContext } from './context';
 
 export interface ResultPayload {
   readonly provisionRequestId: string;
-  readonly requestType: RequestType;
+  /** As the notification named it (for task names). */
+  readonly requestType: string;
+  /** The details the request was processed with (the orphan check finds its processing by them). */
+  readonly provisionDetailId?: string;
   readonly result: ProvisionResult;
 }
+
+/**
+ * A refusal that says the marketplace does not take a result for this attempt (it failed the attempt,
+ * or never acknowledged it), as opposed to refusing who posts: any 4xx but 401 and 403 (credentials,
+ * a configuration problem an operator fixes) and those the poster already tells apart (408, 409, 429).
+ */
+const refusesTheAttempt = (status: number | undefined): boolean =>
+  status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403;
 
 // The task engine's own limit is set this much later than the job's, so that the job always
 // reaches its bound first and says so in its own words.
@@ -28,6 +38,7 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
       `Posting result ${p.result.status} for attempt ${p.result.provisionAttemptId} of ${p.requestType} request ${p.provisionRequestId}`,
     maxPollingSeconds: ctx.maxPostingSeconds + MARGIN_SECONDS,
     run: async ({ task, payload, attempt }): Promise<JobResult> => {
+      await ctx.gate.quiet(); // acknowledgements first
       const attemptId = payload.result.provisionAttemptId;
       const outcome = await ctx.poster.post(payload.provisionRequestId, payload.result);
       switch (outcome.kind) {
@@ -41,11 +52,30 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
             status: TaskStatus.succeeded,
             output: `The ${ctx.keys.source} already has the result of attempt ${attemptId} (HTTP 409): not posted again`,
           };
-        case 'refused':
+        case 'refused': {
+          const refused = `The ${ctx.keys.source} refused the result of attempt ${attemptId}: ${outcome.reason}`;
+          if (!refusesTheAttempt(outcome.status)) return { status: TaskStatus.failed, output: refused };
+          // The marketplace no longer holds this attempt. A newer one gets the result (its own
+          // attempt job posts it); without one, the marketplace may have given the request up.
+          const newer = await newerAttempt(ctx, task.resourceId, attemptId);
+          if (newer)
+            return {
+              status: TaskStatus.succeeded,
+              output: `Not posted: ${refused}. The newer attempt (task ${newer.id}) gets the result`,
+            };
+          if (payload.result.status !== 'Success')
+            return { status: TaskStatus.failed, output: `${refused} (a Fail result: nothing to undo)` };
+          const { task: check } = await ctx.controller.enqueueJob(ctx.keys.orphanKind, {
+            subjectId: task.resourceId,
+            payload: { ...payload, refusal: outcome.reason },
+            requestId: ctx.keys.orphan(attemptId),
+            runAt: Date.now() + ctx.orphans.afterSeconds * 1000 * ctx.controller.timeScale,
+          });
           return {
             status: TaskStatus.failed,
-            output: `The ${ctx.keys.source} refused the result of attempt ${attemptId}: ${outcome.reason}`,
+            output: `${refused}. If no newer attempt comes within ${ctx.orphans.afterSeconds} s, the request is an orphan (task ${check.id})`,
           };
+        }
         case 'transient': {
           const scale = ctx.controller.timeScale * 1000;
           const now = Date.now();
@@ -62,4 +92,18 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
       }
     },
   };
+}
+
+/** An attempt of the request stored after this one, if any (the newest). */
+export async function newerAttempt(
+  ctx: WebhookContext,
+  subject: string,
+  provisionAttemptId: string,
+): Promise<TaskJson | undefined> {
+  const attempts = (await ctx.controller.listTasks({ resourceId: subject })).filter(
+    (t) => t.operation === ctx.keys.attemptKind,
+  );
+  const mine = attempts.findIndex((t) => t.requestId === ctx.keys.attempt(provisionAttemptId));
+  const latest = attempts[attempts.length - 1];
+  return mine >= 0 && latest !== undefined && mine < attempts.length - 1 ? latest : undefined;
 }

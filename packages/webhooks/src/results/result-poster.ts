@@ -40,7 +40,8 @@ export interface ResultsOptions {
 export type PostOutcome =
   | { readonly kind: 'posted'; readonly status: number }
   | { readonly kind: 'duplicate'; readonly status: number }
-  | { readonly kind: 'refused'; readonly reason: string }
+  /** `status`: the marketplace's answer; undefined when no post was made (the token was refused). */
+  | { readonly kind: 'refused'; readonly reason: string; readonly status?: number }
   | { readonly kind: 'transient'; readonly reason: string };
 
 export class ResultPoster {
@@ -72,9 +73,9 @@ export class ResultPoster {
     if (first.kind === 'unauthorized' && !first.freshToken) {
       this.tokens?.invalidate();
       const second = await this.postOnce(provisionRequestId, result);
-      return second.kind === 'unauthorized' ? { kind: 'refused', reason: second.reason } : second;
+      return second.kind === 'unauthorized' ? { kind: 'refused', reason: second.reason, status: 401 } : second;
     }
-    return first.kind === 'unauthorized' ? { kind: 'refused', reason: first.reason } : first;
+    return first.kind === 'unauthorized' ? { kind: 'refused', reason: first.reason, status: 401 } : first;
   }
 
   private async postOnce(
@@ -113,7 +114,7 @@ export class ResultPoster {
     if (res.status === 409) return { kind: 'duplicate', status: res.status };
     if (res.status === 401 && this.tokens) return { kind: 'unauthorized', reason: said, freshToken };
     if (res.status === 408 || res.status === 429 || res.status >= 500) return { kind: 'transient', reason: said };
-    return { kind: 'refused', reason: said };
+    return { kind: 'refused', reason: said, status: res.status };
   }
 }
 
