@@ -9,7 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Controller, serveController, type RunningController } from '@apskit/controller';
+import { Controller, MemoryStore, serveController, type RunningController } from '@apskit/controller';
+import type { Store } from '@apskit/store';
+import { PostgresStore } from '@apskit/store-postgres';
+import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
 import { api, eventually } from './fixtures/harness';
 import { Events } from '@apskit/core';
 import { MAILBOX_TYPE, services } from './fixtures/usage-app';
@@ -17,12 +20,35 @@ import { startUsageEndpoint, type UsageEndpoint } from './fixtures/usage-endpoin
 
 jest.setTimeout(60_000);
 
+/** The stores the API test runs on: undefined is the default (SQLite in the data directory). */
+const STORES: Array<[string, () => Store | undefined]> = [
+  ['memory', () => new MemoryStore()],
+  ['sqlite', () => undefined],
+];
+const schemas: string[] = [];
+if (requirePostgres('usage sync')) {
+  STORES.push([
+    'postgres',
+    () => {
+      const schema = uniqueName('apskit_usage');
+      schemas.push(schema);
+      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
+    },
+  ]);
+}
+afterAll(async () => {
+  if (schemas.length === 0) return;
+  await withClient(TEST_DATABASE_URL as string, async (c) => {
+    for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  });
+});
+
 interface Setup {
   readonly endpoint: UsageEndpoint;
   readonly dir: string;
 }
 
-function controllerOn(setup: Setup, extra: { leaseMs?: number; tokens?: unknown } = {}): Controller {
+function controllerOn(setup: Setup, extra: { store?: Store; tokens?: unknown } = {}): Controller {
   return new Controller({
     app: { name: 'usage-app', services },
     endpoint: { url: setup.endpoint.url },
@@ -64,14 +90,14 @@ async function diskspace(url: string, id: string): Promise<unknown> {
   return (await api(url, 'GET', `/aps/2/resources/${id}`)).body.diskspace;
 }
 
-describe('POST /apskit/usage/sync', () => {
+describe.each(STORES)('POST /apskit/usage/sync on the %s store', (_name, storeOf) => {
   let setup: Setup;
   let running: RunningController;
   let ids: string[];
 
   beforeAll(async () => {
     setup = { endpoint: await startUsageEndpoint(), dir: mkdtempSync(join(tmpdir(), 'apskit-usage-')) };
-    running = await serveController(controllerOn(setup), { port: 0 });
+    running = await serveController(controllerOn(setup, { store: storeOf() }), { port: 0 });
     ids = await mailboxes(running.controller, 250);
   });
 
