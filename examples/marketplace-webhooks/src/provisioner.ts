@@ -6,7 +6,7 @@ import { UnprocessableEntityError } from '@apskit/core';
 import { startWebhookProvisioner, type ProvisionNotification, type RunningProvisioner } from '@apskit/webhooks';
 import { accounts } from './accounts';
 import { Outage } from './outage';
-import { Workspace } from './workspace';
+import { addressOf, Workspace } from './workspace';
 
 export interface ProvisionerConfig {
   /** Where the SQLite file goes. */
@@ -41,6 +41,12 @@ export interface ProvisionerConfig {
    * true; the provisioner alone (`--provisioner-only`) runs without it.
    */
   readonly simulatedOutages?: boolean;
+  /**
+   * How long after its last result was refused, with no newer attempt, a provisioned request counts
+   * as given up by the marketplace and is unprovisioned (`webhooks.orphans.afterSeconds`, scaled by
+   * `timeScale`). Default: the library's.
+   */
+  readonly orphanAfterSeconds?: number;
 }
 
 export interface Provisioner extends RunningProvisioner {
@@ -54,12 +60,19 @@ export function workspaceOf(n: ProvisionNotification): Record<string, unknown> {
     throw new UnprocessableEntityError(
       'No administrator email was entered: enter the email of the workspace administrator',
     );
+  const companyName =
+    typeof n.provisionRequest.companyName === 'string' ? n.provisionRequest.companyName : 'Unnamed company';
+  // The reason comes last, after the buyer's own text, which may be long: a provisioner that keeps
+  // an errorMessage within the marketplace's limit must keep this end of it.
+  if (addressOf(companyName) === '')
+    throw new UnprocessableEntityError(
+      `The company name "${companyName}" has no letter or digit to make the workspace's address from: enter a company name with letters or digits`,
+    );
   return {
     adminEmail: email.trim().toLowerCase(),
     // The same on every delivery of the request: provisioning is idempotent by it.
     provisionRequestId: n.provisionRequest.id,
-    companyName:
-      typeof n.provisionRequest.companyName === 'string' ? n.provisionRequest.companyName : 'Unnamed company',
+    companyName,
     seats: n.provisionRequest.quantity ?? 1,
     plan: n.provisionRequest.type === 'TrialCreate' ? 'trial' : 'standard',
   };
@@ -90,6 +103,9 @@ export async function startProvisioner(config: ProvisionerConfig): Promise<Provi
           body: (n) => ({ endDate: n.provisionRequest.commitmentTermEndDate }),
         },
       },
+      // A provisioning the marketplace gave up on is unprovisioned, which frees the email (the
+      // library's default policy, spelled out: an example is a template).
+      orphans: { policy: 'compensate', afterSeconds: config.orphanAfterSeconds },
       authentication: { hmac: { secrets: [config.signingSecret] } },
       results: {
         url: config.resultsUrl ?? `${config.marketplaceUrl}/provision-requests/{provisionRequestId}/results`,

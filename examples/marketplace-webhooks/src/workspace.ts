@@ -15,6 +15,14 @@ import {
 } from '@apskit/core';
 import { accounts } from './accounts';
 
+/** The workspace's address: the company name's letters and digits, in lower case, joined by dashes. */
+export function addressOf(companyName: string): string {
+  return companyName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
 @Structure({ doc: 'A renewed commitment term.' })
 export class RenewalTerm {
   @Property({ required: true, format: 'date-time' })
@@ -67,7 +75,7 @@ export class Workspace {
   }
 
   provisionAsync(): void {
-    this.url = `https://notes.example/w/${this.companyName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    this.url = `https://notes.example/w/${addressOf(this.companyName)}`;
   }
 
   configure(next: Workspace): void {

@@ -1,13 +1,25 @@
 /**
- * The seed's three scenarios end to end over HTTP on 127.0.0.1: the simulated marketplace delivers
- * signed notifications to the provisioner, retries failed deliveries (up to three times, each a new
- * attempt with the same request id), and takes the results the provisioner posts with an OAuth2 token.
+ * The seed's three scenarios end to end over HTTP on 127.0.0.1, and the cases issue 20 adds: the
+ * simulated marketplace (src/marketplace: written apart from APSKit, its own signing and result
+ * rules) delivers signed notifications to the provisioner, retries failed or late deliveries (up to
+ * three times, each a new attempt with the same request id), and takes the results the provisioner
+ * posts with an OAuth2 token, one per acknowledged attempt, an errorMessage of at most 500 UTF-16
+ * units. Seed: ../shared/seeds/webhook-provisioning-scenarios.txt.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResourceJson } from '@apskit/controller';
-import { DELIVERIES, SimulatedMarketplace, startProvisioner, type Order, type Provisioner } from '../src';
+import {
+  accounts,
+  DELIVERIES,
+  MAX_ERROR_MESSAGE_UNITS,
+  SimulatedMarketplace,
+  startProvisioner,
+  type Order,
+  type Provisioner,
+  type RequestRecord,
+} from '../src';
 
 const SIGNING_SECRET = `whsec_${Buffer.from('scenario test secret').toString('base64')}`;
 const CLIENT = { clientId: 'test-provisioner', clientSecret: 'test-secret' };
@@ -31,6 +43,7 @@ beforeAll(async () => {
     ...CLIENT,
     timeScale: 0.01,
     lateMs: 800,
+    orphanAfterSeconds: 30, // 0.3 s at this time scale
   });
   marketplace.connect(provisioner.webhookUrl);
 });
@@ -135,6 +148,121 @@ describe('the seed scenarios', () => {
     expect(tasks).toEqual([]); // nothing reached the intake, nothing was stored
   });
 });
+
+/** Every result post the marketplace received for a request, as [HTTP status, result status]. */
+const postsFor = (request: RequestRecord): Array<[number, unknown]> =>
+  marketplace.posts
+    .filter((p) => p.requestId === request.id)
+    .map((p) => [p.answered, (p.body as { status?: unknown }).status]);
+
+const failedTasksOf = async (request: RequestRecord): Promise<string[]> =>
+  (await provisioner.webhooks.tasksOf(request.id))
+    .filter((t) => t.status === 'failed')
+    .map((t) => `${t.name}: ${t.output}`);
+
+const settle = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('acknowledged without judging, then one Fail with the reason (issue 20)', () => {
+  it('an unknown request type is acknowledged, then answered with one Fail that names it', async () => {
+    const request = await marketplace.send({ type: 'PartnerEnrollment', companyName: 'Fourth Coffee' });
+    expect(request.attempts.map((a) => a.status)).toEqual(['Acknowledged']);
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result).toMatchObject({ provisionAttemptId: request.attempts[0]!.id, status: 'Fail' });
+    expect(result.errorMessage).toContain('PartnerEnrollment');
+    await settle();
+    expect(postsFor(request)).toEqual([[201, 'Fail']]);
+  });
+
+  it.each([
+    ['an administrator email that is not one', { vendorAdminEmail: 'not an email' }, 4, /adminEmail/],
+    ['no seats', { vendorAdminEmail: 'admin@margie.example' }, 0, /seats/],
+  ])(
+    'invalid content (%s) is acknowledged, then answered with one Fail that says why',
+    async (_l, details, quantity, why) => {
+      const request = await marketplace.send({ type: 'NetNew', companyName: 'Margie', quantity, details });
+      expect(request.attempts.map((a) => a.status)).toEqual(['Acknowledged']);
+      const result = await marketplace.waitForResult(request.id, 10_000);
+      expect(result.status).toBe('Fail');
+      expect(result.errorMessage).toMatch(why);
+      await settle();
+      expect(postsFor(request)).toEqual([[201, 'Fail']]);
+      expect((await workspaces()).filter((w) => w.companyName === 'Margie')).toEqual([]);
+    },
+  );
+
+  it('a long errorMessage fits the marketplace’s 500 UTF-16 units and keeps its reason', async () => {
+    const company = '🦄'.repeat(300); // 600 UTF-16 units, 300 code points
+    const request = await marketplace.send({
+      type: 'NetNew',
+      companyName: company,
+      details: { vendorAdminEmail: 'admin@unicorn.example' },
+    });
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result.status).toBe('Fail');
+    expect(result.errorMessage!.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_UNITS);
+    expect(result.errorMessage).toContain('enter a company name with letters or digits');
+    expect(postsFor(request)).toEqual([[201, 'Fail']]);
+  });
+});
+
+describe('late acknowledgements and duplicates (issue 20)', () => {
+  it('a late acknowledgement, then a successful retry: one provisioning, one accepted result, no failed task', async () => {
+    provisioner.outage.next('late');
+    const request = await marketplace.send(netNew('Alpine', 'admin@alpine.example'));
+    expect(request.attempts.map((a) => [a.status, a.errorDetail])).toEqual([
+      ['Failed', 'no answer in time'],
+      ['Acknowledged', undefined],
+    ]);
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result).toMatchObject({ provisionAttemptId: request.attempts[1]!.id, status: 'Success' });
+    await settle(1000); // the late answer (800 ms) and anything it could set off
+    expect(postsFor(request)).toEqual([[201, 'Success']]);
+    expect((await workspaces()).filter((w) => w.companyName === 'Alpine')).toHaveLength(1);
+    expect(await failedTasksOf(request)).toEqual([]);
+  });
+
+  it('a late acknowledgement and three late retries: the marketplace gives up, the orphan is unprovisioned, visibly', async () => {
+    for (let i = 0; i < DELIVERIES; i++) provisioner.outage.next('late');
+    const request = await marketplace.send(netNew('Bellows', 'admin@bellows.example'));
+    expect(request.status).toBe('GaveUp');
+    expect(request.attempts.map((a) => a.errorDetail)).toEqual(Array(DELIVERIES).fill('no answer in time'));
+    // Compensated: the workspace is unprovisioned through its lifecycle, which frees the email.
+    await eventually(async () => (await accounts.ownerOf('admin@bellows.example')) === undefined, 20_000);
+    expect(request.results).toEqual([]);
+    expect((await workspaces()).filter((w) => w.companyName === 'Bellows')).toEqual([]);
+    const tasks = await provisioner.webhooks.tasksOf(request.id);
+    expect(tasks.filter((t) => /^Orphan compensated/.test(t.output ?? '')).map((t) => t.status)).toEqual(['succeeded']);
+    const metrics = await fetch(`${provisioner.controllerUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/apskit_webhook_orphans_total\{[^}]*outcome="compensated"[^}]*\} 1/);
+  });
+
+  it('the same delivery three times at once: acknowledged, one provisioning, one result', async () => {
+    const request = await marketplace.send(netNew('Coho', 'admin@coho.example'), { copies: 3 });
+    expect(request.attempts.map((a) => [a.status, a.errorDetail])).toEqual([['Acknowledged', undefined]]);
+    expect(await marketplace.waitForResult(request.id, 10_000)).toMatchObject({ status: 'Success' });
+    await settle();
+    expect(postsFor(request)).toEqual([[201, 'Success']]);
+    expect((await workspaces()).filter((w) => w.companyName === 'Coho')).toHaveLength(1);
+  });
+
+  it('two buyers with the same administrator email at once: one workspace, the other told the email is in use', async () => {
+    const both = await Promise.all(
+      ['Datum', 'Datum Two'].map((c) => marketplace.send(netNew(c, 'admin@datum.example'))),
+    );
+    const results = await Promise.all(both.map((r) => marketplace.waitForResult(r.id, 10_000)));
+    expect(results.map((r) => r.status).sort()).toEqual(['Fail', 'Success']);
+    expect(results.find((r) => r.status === 'Fail')!.errorMessage).toContain('is already in use');
+    expect((await workspaces()).filter((w) => w.companyName?.startsWith('Datum'))).toHaveLength(1);
+  });
+});
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('the rest of a subscription’s life', () => {
   it('updates, renews and deprovisions the subscription a NetNew created', async () => {
