@@ -289,6 +289,8 @@ export class Controller {
       enqueue: (kind, enqueue) => this.jobs.enqueue(kind, enqueue),
       clock: this.clock,
       timeScale: this.timeScale,
+      // A run stops starting retrieves at a quarter of the lease: its last ones end well within it.
+      runMs: (options.leaseMs ?? 120_000) / 4,
       periodSeconds: options.usageSyncSeconds ?? usageSyncSecondsFromEnv(),
       subject: () => `usage-sync:${this.instanceId}`,
       appName: options.app.name,

@@ -48,7 +48,7 @@ interface Setup {
   readonly dir: string;
 }
 
-function controllerOn(setup: Setup, extra: { store?: Store; tokens?: unknown } = {}): Controller {
+function controllerOn(setup: Setup, extra: { store?: Store; tokens?: unknown; leaseMs?: number } = {}): Controller {
   return new Controller({
     app: { name: 'usage-app', services },
     endpoint: { url: setup.endpoint.url },
@@ -290,6 +290,32 @@ describe('the usage sync across a crash (SQLite file)', () => {
       await second?.close();
       await endpoint.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a slow endpoint', () => {
+  it('makes runs shorter, each well within the lease: no other runner takes the task over, nothing retrieved twice', async () => {
+    const endpoint = await startUsageEndpoint();
+    const setup: Setup = { endpoint, dir: mkdtempSync(join(tmpdir(), 'apskit-usage-slow-')) };
+    // A lease of 400 ms: a run starts retrieves for 100 ms; each retrieve takes 60 ms, 8 at once.
+    const running = await serveController(controllerOn(setup, { leaseMs: 400 }), { port: 0 });
+    try {
+      const ids = await mailboxes(running.controller, 60);
+      for (const id of ids) endpoint.usage.set(id, { diskspace: { usage: 7 } });
+      endpoint.delayMs = 60;
+      const started = await api(running.url, 'POST', '/apskit/usage/sync');
+      const task = await finished(running.url, started.body.id);
+      expect(task.output).toBe('Synchronized 60 of 60 resources (60 changed)');
+      expect([...endpoint.gets.values()].every((n) => n === 1)).toBe(true);
+      expect(endpoint.gets.size).toBe(60);
+      const history = (await running.controller.getTask(started.body.id, true)).history ?? [];
+      expect(history.filter((e) => e.kind === 'recovered')).toEqual([]);
+      expect(history.filter((e) => e.kind === 'rescheduled').length).toBeGreaterThan(1); // several runs
+    } finally {
+      await running.close();
+      await endpoint.close();
+      rmSync(setup.dir, { recursive: true, force: true });
     }
   });
 });

@@ -65,6 +65,11 @@ export interface UsageSyncDeps {
   ) => Promise<{ task: TaskJson; created: boolean }>;
   readonly clock: () => number;
   readonly timeScale: number;
+  /**
+   * How long a run keeps starting retrieves (milliseconds): well within the task's lease, so that a
+   * slow endpoint makes a run shorter rather than letting another process take the task over.
+   */
+  readonly runMs: number;
   /** The period in unscaled seconds; 0 or false: no periodic sync. */
   readonly periodSeconds: number | false;
   /** The tasks' subject (their `resourceId`): not a resource, so no resource is ever "busy" with it. */
@@ -179,10 +184,20 @@ export class UsageSync {
         break;
       }
     }
-    const results = await inBatches(batch, USAGE_SYNC_CONCURRENCY, ({ info, resource }) =>
-      this.retrieve(info, resource),
+    // Retrieves are taken in order until the run's time is up (a slow endpoint): those taken are a
+    // prefix of the batch, all finished, and the cursor moves past them only.
+    const until = this.deps.clock() + this.deps.runMs;
+    const results = await inOrder(
+      batch,
+      USAGE_SYNC_CONCURRENCY,
+      ({ info, resource }) => this.retrieve(info, resource),
+      () => this.deps.clock() < until,
     );
     progress = tally(progress, results);
+    if (results.length < batch.length) {
+      after = batch[results.length - 1].resource.id;
+      end = false;
+    }
     if (!end)
       return {
         status: 'retry',
@@ -229,18 +244,27 @@ export class UsageSync {
   }
 }
 
-/** `fn` over `items`, at most `concurrency` at once, results in the items' order. */
-async function inBatches<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
+/**
+ * `fn` over `items` in order, at most `concurrency` at once, taking a next item only while `more()`
+ * says so (the first `concurrency` items are always taken): the results of the items taken, a
+ * prefix of `items`, in order.
+ */
+async function inOrder<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+  more: () => boolean,
+): Promise<R[]> {
+  const results: R[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && (next < concurrency || more())) {
       const i = next++;
       results[i] = await fn(items[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
+  return results.slice(0, next);
 }
 
 function tally(progress: UsageSyncProgress, results: readonly Retrieved[]): UsageSyncProgress {
