@@ -1,6 +1,7 @@
 /**
- * Runs `src/main.ts --provisioner-only` (what `npm start -- --provisioner-only` runs) in a child
- * process, as a real deployment runs it. Its '@apskit/*' imports are the built packages: `npm run
+ * Runs `src/main.ts --provisioner-only` in a child process, as a real deployment runs it: through
+ * `npm start -w @apskit/example-marketplace-webhooks -- --provisioner-only` itself, or with node
+ * directly (a script of the test's own). Its '@apskit/*' imports are the built packages: `npm run
  * build` first, as `npm test` does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -24,21 +25,27 @@ export interface ChildProvisioner {
   stderr(): string;
 }
 
-export function startChild(
-  env: Readonly<Record<string, string>>,
-  script = 'src/main.ts',
-  args: readonly string[] = ['--provisioner-only'],
-): ChildProvisioner {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', script, ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TS_NODE_PROJECT: join(ROOT, '../../tsconfig.json'),
-      TS_NODE_FILES: 'false',
-      ...env,
-    },
-  });
+/** What `npm start -w … -- --provisioner-only` runs, or a script run with node and ts-node. */
+export type How = { readonly npm: true } | { readonly script: string };
+
+export function startChild(env: Readonly<Record<string, string>>, how: How = { npm: true }): ChildProvisioner {
+  const options = {
+    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that stopping it reaches the node process under npm too.
+    detached: true,
+    env: { ...process.env, TS_NODE_FILES: 'false', ...env },
+  };
+  const child =
+    'npm' in how
+      ? spawn('npm', ['start', '-w', '@apskit/example-marketplace-webhooks', '--', '--provisioner-only'], {
+          ...options,
+          cwd: join(ROOT, '../..'),
+        })
+      : spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', how.script, '--provisioner-only'], {
+          ...options,
+          cwd: ROOT,
+          env: { ...options.env, TS_NODE_PROJECT: join(ROOT, '../../tsconfig.json') },
+        });
   const lines: string[] = [];
   const waiters = new Set<(line: string) => void>();
   let err = '';
@@ -89,15 +96,24 @@ export function startChild(
   };
 }
 
+/** Sends `signal` to the child's process group (the one this test started). */
+function signalGroup(p: ChildProvisioner, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-(p.child.pid as number), signal);
+  } catch {
+    // already gone
+  }
+}
+
 /** Kills the child with SIGKILL (a crash: no clean-up runs) and waits until it is gone. */
 export async function crash(p: ChildProvisioner): Promise<void> {
-  p.child.kill('SIGKILL');
+  signalGroup(p, 'SIGKILL');
   await p.exited;
 }
 
 /** Stops the child if it still runs. */
 export async function stop(p: ChildProvisioner | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill('SIGTERM');
+  signalGroup(p, 'SIGTERM');
   await p.exited;
 }

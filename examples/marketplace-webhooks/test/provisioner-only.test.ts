@@ -1,6 +1,6 @@
 /**
- * `npm start -- --provisioner-only`: the provisioner alone on a port, for a real marketplace to
- * call. Spawned as a deployment runs it; a notification signed by the simulated marketplace's own
+ * `npm start -w @apskit/example-marketplace-webhooks -- --provisioner-only`: the provisioner alone on
+ * a port, for a real marketplace to call. Spawned with that very command; a notification signed by the simulated marketplace's own
  * signing (Standard Webhooks, written apart from APSKit) is acknowledged, and its result posted.
  */
 import { randomUUID } from 'node:crypto';

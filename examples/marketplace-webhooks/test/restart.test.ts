@@ -46,7 +46,7 @@ async function start(creationMs: number): Promise<ChildProvisioner> {
       APSKIT_TIME_SCALE: '0.01',
       ACCOUNT_CREATION_MS: String(creationMs),
     },
-    'test/fixtures/slow-account-provisioner.ts',
+    { script: 'test/fixtures/slow-account-provisioner.ts' },
   );
   running.push(p);
   marketplace.connect(await p.webhookUrl);
