@@ -218,7 +218,14 @@ export class Controller {
       wake,
       events,
       // Records the version too, before the task is done (a crash between them repeats an attempt).
-      upgrade: new UpgradeMigration({ store: this.store, plan: this.migrations, changes, clock: this.clock }),
+      // An attempt's batches stop well within its lease, lest another runner take the task over.
+      upgrade: new UpgradeMigration({
+        store: this.store,
+        plan: this.migrations,
+        changes,
+        clock: this.clock,
+        attemptMs: Math.min(500, (options.leaseMs ?? 120_000) / 4),
+      }),
       install: {
         // The request that creates the instance (the globals' provisioning), to an endpoint over
         // HTTPS (or a transport of your own): one in this process or over plain HTTP has no TLS to

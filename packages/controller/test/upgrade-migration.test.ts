@@ -13,7 +13,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApsType, CoreTypes, defineApp, Property, type TypeMigration } from '@apskit/core';
-import { Controller, MemoryStore, serveController, type RunningController } from '@apskit/controller';
+import { Controller, MemoryStore, serveController, type RunningController, type Store } from '@apskit/controller';
+import { PostgresStore } from '@apskit/store-postgres';
+import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
 
 const BASE = 'http://apskit.test/upgrade-migration';
 
@@ -67,20 +69,43 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((resolve) => endpoint.close(() => resolve()));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  if (schemas.size > 0)
+    await withClient(TEST_DATABASE_URL as string, async (c) => {
+      for (const schema of schemas.values()) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    });
 });
+
+/**
+ * The stores an upgrade runs on: SQLite in the data directory (the default), and PostgreSQL when
+ * APSKIT_TEST_DATABASE_URL is set (a schema per data directory, so that two controllers share it).
+ */
+const schemas = new Map<string, string>();
+const STORES: Array<[string, (dir: string) => Store | undefined]> = [['sqlite', () => undefined]];
+if (requirePostgres('upgrade migration')) {
+  STORES.push([
+    'postgres',
+    (dir) => {
+      if (!schemas.has(dir)) schemas.set(dir, uniqueName('apskit_upgrade'));
+      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema: schemas.get(dir), poolSize: 2 });
+    },
+  ]);
+}
+let storeFor: (dir: string) => Store | undefined = () => undefined;
 
 function serve(
   dir: string,
   services: Record<string, new () => unknown>,
   migrate?: Record<string, TypeMigration>,
   leaseMs?: number,
+  pollMs = 50,
 ): Promise<RunningController> {
   const controller = new Controller({
     app: { name: 'mail-hosting', services, ...(migrate && { upgrade: { migrate } }) },
     endpoint: { url: endpointUrl },
     dataDir: dir,
+    store: storeFor(dir),
     timeScale: 0.01,
-    pollMs: 50,
+    pollMs,
     leaseMs,
   });
   return serveController(controller, { port: 0 });
@@ -168,171 +193,183 @@ beforeEach(() => {
   upgradeCalls = [];
 });
 
-it('before the upgrade, resources of the old type IDs are read as they are but cannot be changed (400 unknown type)', async () => {
-  const { dir, mailboxIds } = await storeOfVersion1();
-  const v2 = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: mailboxMigration([]) });
-  try {
-    const id = mailboxIds[0] as string;
-    const read = await api(v2.url, 'GET', `/aps/2/resources/${id}`);
-    expect(read.body.aps.type).toBe(`${BASE}/mailbox/1.0`);
-    const put = await api(v2.url, 'PUT', `/aps/2/resources/${id}`, { name: 'renamed' });
-    expect(put.status).toBe(400);
-    expect(put.body.message).toContain(`Unknown type "${BASE}/mailbox/1.0"`);
-    expect((await api(v2.url, 'GET', `/aps/2/resources?implementing(${BASE}/mailbox/2.0)`)).body).toEqual([]);
-  } finally {
-    await v2.close();
-  }
-});
+describe.each(STORES)('on the %s store', (_name, store) => {
+  beforeAll(() => {
+    storeFor = store;
+  });
+  afterAll(() => {
+    storeFor = () => undefined;
+  });
 
-it('migrates every resource of the old IDs once the endpoint upgraded: a minor version as it is, a major one through upgrade.migrate', async () => {
-  const { dir, globalsId, mailboxIds } = await storeOfVersion1();
-  const calledFor: string[] = [];
-  const v2 = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: mailboxMigration(calledFor) });
-  try {
-    const before = await mailboxes(v2.url, mailboxIds);
-    const started = await api(v2.url, 'POST', '/apskit/instance/upgrade', { version: '2.0' });
-    expect([200, 202]).toContain(started.status);
-    const task = await taskEnded(v2.url, started.taskId);
-    expect(task).toMatchObject({
-      status: 'succeeded',
-      output: `Upgraded to 2.0: ${MAILBOXES + 1} resources migrated to the new type versions`,
-    });
-    expect(upgradeCalls).toEqual([`/globals/${globalsId}/upgrade`]);
-
-    // The root moved as it was, its new property filled from its default.
-    const root = (await api(v2.url, 'GET', `/aps/2/resources/${globalsId}`)).body;
-    expect(root).toMatchObject({ aps: { type: `${BASE}/globals/1.1`, status: 'aps:ready' }, motd: 'Welcome' });
-    expect((await api(v2.url, 'GET', '/apskit/instance')).body.version).toBe('2.0');
-
-    // Each mailbox: the new ID, the app's properties, one write more than before.
-    const after = await mailboxes(v2.url, mailboxIds);
-    after.forEach((m, i) => {
-      expect(m).toEqual({
-        aps: {
-          ...before[i].aps,
-          type: `${BASE}/mailbox/2.0`,
-          revision: before[i].aps.revision + 1,
-          modified: m.aps.modified,
-        },
-        name: `box-${i}`,
-        quotaMb: (i + 1) * 1024,
-      });
-    });
-    expect([...calledFor].sort()).toEqual([...mailboxIds].sort());
-    const listed = await fetch(`${v2.url}/aps/2/resources?implementing(${BASE}/mailbox/2.0)`);
-    expect(listed.headers.get('content-range')).toMatch(new RegExp(`/${MAILBOXES}$`));
-
-    // Writable again, as the type served now.
-    const id = mailboxIds[0] as string;
-    const put = await api(v2.url, 'PUT', `/aps/2/resources/${id}`, { quotaMb: 2048 });
-    expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ aps: { type: `${BASE}/mailbox/2.0`, status: 'aps:ready' }, quotaMb: 2048 });
-  } finally {
-    await v2.close();
-  }
-});
-
-it('a migration the new type refuses fails the task naming the resource; the instance stays usable, and a rerun finishes the migration', async () => {
-  const { dir, globalsId, mailboxIds } = await storeOfVersion1();
-  const bad = mailboxIds[120] as string;
-  let broken = true;
-  const migrate: TypeMigration = (properties, resource) => {
-    const { quotaGb, ...rest } = properties;
-    return { ...rest, quotaMb: broken && resource.id === bad ? 'lots' : (quotaGb as number) * 1024 };
-  };
-  const v2 = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: migrate });
-  try {
-    const started = await api(v2.url, 'POST', '/apskit/instance/upgrade', { version: '2.0' });
-    const failed = await taskEnded(v2.url, started.taskId);
-    expect(failed.status).toBe('failed');
-    expect(failed.output).toBe(
-      `Migrating resource ${bad} from ${BASE}/mailbox/1.0 to ${BASE}/mailbox/2.0 failed: mailbox refuses the migrated properties: quotaMb must be an integer`,
-    );
-    expect((await api(v2.url, 'GET', `/aps/2/resources/${globalsId}`)).body.aps.status).toBe('aps:ready');
-    expect((await api(v2.url, 'GET', '/apskit/instance')).body.version).toBeNull();
-    expect((await api(v2.url, 'GET', `/aps/2/resources/${bad}`)).body.aps.type).toBe(`${BASE}/mailbox/1.0`);
-
-    broken = false;
-    const rerun = await api(v2.url, 'POST', `/apskit/tasks/${started.taskId}/rerun`);
-    expect(rerun.status).toBe(200);
-    expect(await taskEnded(v2.url, started.taskId)).toMatchObject({ status: 'succeeded' });
-    // The rerun continued the migration: the endpoint's upgrade was not called again.
-    expect(upgradeCalls).toHaveLength(1);
-    const after = await mailboxes(v2.url, mailboxIds);
-    expect(after.map((m) => m.aps.type)).toEqual(mailboxIds.map(() => `${BASE}/mailbox/2.0`));
-    expect(after.map((m) => m.quotaMb)).toEqual(mailboxIds.map((_, i) => (i + 1) * 1024));
-    expect((await api(v2.url, 'GET', '/apskit/instance')).body.version).toBe('2.0');
-  } finally {
-    await v2.close();
-  }
-});
-
-it('a runner that stops mid-migration (its lease runs out) is taken over by another process: every resource moves exactly once', async () => {
-  const { dir, mailboxIds } = await storeOfVersion1();
-  const before = await (async () => {
-    const peek = await serve(dir, V1);
+  it('before the upgrade, resources of the old type IDs are read as they are but cannot be changed (400 unknown type)', async () => {
+    const { dir, mailboxIds } = await storeOfVersion1();
+    const v2 = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: mailboxMigration([]) });
     try {
-      return await mailboxes(peek.url, mailboxIds);
+      const id = mailboxIds[0] as string;
+      const read = await api(v2.url, 'GET', `/aps/2/resources/${id}`);
+      expect(read.body.aps.type).toBe(`${BASE}/mailbox/1.0`);
+      const put = await api(v2.url, 'PUT', `/aps/2/resources/${id}`, { name: 'renamed' });
+      expect(put.status).toBe(400);
+      expect(put.body.message).toContain(`Unknown type "${BASE}/mailbox/1.0"`);
+      expect((await api(v2.url, 'GET', `/aps/2/resources?implementing(${BASE}/mailbox/2.0)`)).body).toEqual([]);
     } finally {
-      await peek.close();
+      await v2.close();
     }
-  })();
-  // The first process stalls on its 150th mailbox, as a process that froze or died would.
-  let release: () => void = () => {};
-  const stalled = new Promise<void>((resolve) => (release = resolve));
-  let reached: () => void = () => {};
-  const stalling = new Promise<void>((resolve) => (reached = resolve));
-  const firstCalls: string[] = [];
-  const first = await serve(
-    dir,
-    V2,
-    {
-      [`${BASE}/mailbox/1.0`]: mailboxMigration(firstCalls, async () => {
-        if (firstCalls.length === 150) {
-          reached();
-          await stalled;
-        }
-      }),
-    },
-    500,
-  );
-  const secondCalls: string[] = [];
-  let second: RunningController | undefined;
-  try {
-    const answer = api(first.url, 'POST', '/apskit/instance/upgrade', { version: '2.0' });
-    await stalling;
-    // A second process on the same database claims the task once the first one's lease ran out.
-    second = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: mailboxMigration(secondCalls) }, 500);
-    const taskId = await until(async () => {
-      const tasks = (await api(second!.url, 'GET', '/apskit/tasks?status=succeeded')).body as {
-        id: string;
-        name: string;
-      }[];
-      return tasks.find((t) => t.name === 'Upgrading application mail-hosting')?.id;
-    });
-    release();
-    await answer;
-    expect(await taskEnded(second.url, taskId)).toMatchObject({ status: 'succeeded' });
-    // The first attempt had not recorded the endpoint's success: the second calls it again (at least
-    // once, as for every lifecycle call after a crash), then finishes what the first left.
-    expect(upgradeCalls).toHaveLength(2);
-    // The first's moves stand, none is made twice.
-    expect(secondCalls.length).toBeGreaterThanOrEqual(MAILBOXES - 150);
-    expect(secondCalls.filter((id) => firstCalls.slice(0, 149).includes(id))).toEqual([]);
-    const after = await mailboxes(second.url, mailboxIds);
-    after.forEach((m, i) => {
-      expect([m.aps.type, m.aps.revision, m.quotaMb]).toEqual([
-        `${BASE}/mailbox/2.0`,
-        before[i].aps.revision + 1,
-        (i + 1) * 1024,
-      ]);
-    });
-    expect((await api(second.url, 'GET', '/apskit/instance')).body.version).toBe('2.0');
-  } finally {
-    release();
-    await first.close();
-    await second?.close();
-  }
+  });
+
+  it('migrates every resource of the old IDs once the endpoint upgraded: a minor version as it is, a major one through upgrade.migrate', async () => {
+    const { dir, globalsId, mailboxIds } = await storeOfVersion1();
+    const calledFor: string[] = [];
+    const v2 = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: mailboxMigration(calledFor) });
+    try {
+      const before = await mailboxes(v2.url, mailboxIds);
+      const started = await api(v2.url, 'POST', '/apskit/instance/upgrade', { version: '2.0' });
+      expect([200, 202]).toContain(started.status);
+      const task = await taskEnded(v2.url, started.taskId);
+      expect(task).toMatchObject({
+        status: 'succeeded',
+        output: `Upgraded to 2.0: ${MAILBOXES + 1} resources migrated to the new type versions`,
+      });
+      expect(upgradeCalls).toEqual([`/globals/${globalsId}/upgrade`]);
+
+      // The root moved as it was, its new property filled from its default.
+      const root = (await api(v2.url, 'GET', `/aps/2/resources/${globalsId}`)).body;
+      expect(root).toMatchObject({ aps: { type: `${BASE}/globals/1.1`, status: 'aps:ready' }, motd: 'Welcome' });
+      expect((await api(v2.url, 'GET', '/apskit/instance')).body.version).toBe('2.0');
+
+      // Each mailbox: the new ID, the app's properties, one write more than before.
+      const after = await mailboxes(v2.url, mailboxIds);
+      after.forEach((m, i) => {
+        expect(m).toEqual({
+          aps: {
+            ...before[i].aps,
+            type: `${BASE}/mailbox/2.0`,
+            revision: before[i].aps.revision + 1,
+            modified: m.aps.modified,
+          },
+          name: `box-${i}`,
+          quotaMb: (i + 1) * 1024,
+        });
+      });
+      expect([...calledFor].sort()).toEqual([...mailboxIds].sort());
+      const listed = await fetch(`${v2.url}/aps/2/resources?implementing(${BASE}/mailbox/2.0)`);
+      expect(listed.headers.get('content-range')).toMatch(new RegExp(`/${MAILBOXES}$`));
+
+      // Writable again, as the type served now.
+      const id = mailboxIds[0] as string;
+      const put = await api(v2.url, 'PUT', `/aps/2/resources/${id}`, { quotaMb: 2048 });
+      expect(put.status).toBe(200);
+      expect(put.body).toMatchObject({ aps: { type: `${BASE}/mailbox/2.0`, status: 'aps:ready' }, quotaMb: 2048 });
+    } finally {
+      await v2.close();
+    }
+  });
+
+  it('a migration the new type refuses fails the task naming the resource; the instance stays usable, and a rerun finishes the migration', async () => {
+    const { dir, globalsId, mailboxIds } = await storeOfVersion1();
+    const bad = mailboxIds[120] as string;
+    let broken = true;
+    const migrate: TypeMigration = (properties, resource) => {
+      const { quotaGb, ...rest } = properties;
+      return { ...rest, quotaMb: broken && resource.id === bad ? 'lots' : (quotaGb as number) * 1024 };
+    };
+    const v2 = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: migrate });
+    try {
+      const started = await api(v2.url, 'POST', '/apskit/instance/upgrade', { version: '2.0' });
+      const failed = await taskEnded(v2.url, started.taskId);
+      expect(failed.status).toBe('failed');
+      expect(failed.output).toBe(
+        `Migrating resource ${bad} from ${BASE}/mailbox/1.0 to ${BASE}/mailbox/2.0 failed: mailbox refuses the migrated properties: quotaMb must be an integer`,
+      );
+      expect((await api(v2.url, 'GET', `/aps/2/resources/${globalsId}`)).body.aps.status).toBe('aps:ready');
+      expect((await api(v2.url, 'GET', '/apskit/instance')).body.version).toBeNull();
+      expect((await api(v2.url, 'GET', `/aps/2/resources/${bad}`)).body.aps.type).toBe(`${BASE}/mailbox/1.0`);
+
+      broken = false;
+      const rerun = await api(v2.url, 'POST', `/apskit/tasks/${started.taskId}/rerun`);
+      expect(rerun.status).toBe(200);
+      expect(await taskEnded(v2.url, started.taskId)).toMatchObject({ status: 'succeeded' });
+      // The rerun continued the migration: the endpoint's upgrade was not called again.
+      expect(upgradeCalls).toHaveLength(1);
+      const after = await mailboxes(v2.url, mailboxIds);
+      expect(after.map((m) => m.aps.type)).toEqual(mailboxIds.map(() => `${BASE}/mailbox/2.0`));
+      expect(after.map((m) => m.quotaMb)).toEqual(mailboxIds.map((_, i) => (i + 1) * 1024));
+      expect((await api(v2.url, 'GET', '/apskit/instance')).body.version).toBe('2.0');
+    } finally {
+      await v2.close();
+    }
+  });
+
+  it('a runner that stops mid-migration (its lease runs out) is taken over by another process: every resource moves exactly once', async () => {
+    const { dir, mailboxIds } = await storeOfVersion1();
+    const before = await (async () => {
+      const peek = await serve(dir, V1);
+      try {
+        return await mailboxes(peek.url, mailboxIds);
+      } finally {
+        await peek.close();
+      }
+    })();
+    // The first process stalls from its 150th mailbox on, as a process that froze would: an attempt
+    // of its own that takes the task over again stalls too.
+    let release: () => void = () => {};
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    let reached: () => void = () => {};
+    const stalling = new Promise<void>((resolve) => (reached = resolve));
+    const firstCalls: string[] = [];
+    const first = await serve(
+      dir,
+      V2,
+      {
+        [`${BASE}/mailbox/1.0`]: mailboxMigration(firstCalls, async () => {
+          if (firstCalls.length >= 150) {
+            reached();
+            await stalled;
+          }
+        }),
+      },
+      500,
+      3_600_000,
+    );
+    const secondCalls: string[] = [];
+    let second: RunningController | undefined;
+    try {
+      const answer = api(first.url, 'POST', '/apskit/instance/upgrade', { version: '2.0' });
+      await stalling;
+      // A second process on the same database claims the task once the first one's lease ran out.
+      second = await serve(dir, V2, { [`${BASE}/mailbox/1.0`]: mailboxMigration(secondCalls) }, 2000);
+      const taskId = await until(async () => {
+        const tasks = (await api(second!.url, 'GET', '/apskit/tasks?status=succeeded')).body as {
+          id: string;
+          name: string;
+        }[];
+        return tasks.find((t) => t.name === 'Upgrading application mail-hosting')?.id;
+      });
+      release();
+      await answer;
+      expect(await taskEnded(second.url, taskId)).toMatchObject({ status: 'succeeded' });
+      // Stalled in the attempt whose endpoint call succeeded (not recorded yet), the task's next
+      // attempt calls the endpoint again, as any lifecycle call after a crash; stalled in a later
+      // migration step (its progress recorded), it does not.
+      expect(upgradeCalls.length).toBeGreaterThanOrEqual(1);
+      // The first's 149 moves stand; the second moved exactly the rest.
+      const movedByFirst = firstCalls.slice(0, 149);
+      expect([...secondCalls].sort()).toEqual(mailboxIds.filter((id) => !movedByFirst.includes(id)).sort());
+      const after = await mailboxes(second.url, mailboxIds);
+      after.forEach((m, i) => {
+        expect([m.aps.type, m.aps.revision, m.quotaMb]).toEqual([
+          `${BASE}/mailbox/2.0`,
+          before[i].aps.revision + 1,
+          (i + 1) * 1024,
+        ]);
+      });
+      expect((await api(second.url, 'GET', '/apskit/instance')).body.version).toBe('2.0');
+    } finally {
+      release();
+      await first.close();
+      await second?.close();
+    }
+  });
 });
 
 it('refuses a migration entry that no served type takes, when the controller is made', () => {
