@@ -25,6 +25,9 @@ export interface ResultPayload {
  * or never acknowledged it), as opposed to refusing who posts: any 4xx but 401 and 403 (credentials,
  * a configuration problem an operator fixes) and those the poster already tells apart (408, 409, 429).
  */
+// How many times a result refused for its attempt is posted before the attempt is taken as failed.
+const REFUSED_TRIES = 3;
+
 const refusesTheAttempt = (status: number | undefined): boolean =>
   status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403;
 
@@ -62,6 +65,14 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
             return {
               status: TaskStatus.succeeded,
               output: `Not posted: ${refused}. The newer attempt (task ${newer.id}) gets the result`,
+            };
+          // The marketplace may not have recorded the acknowledgement yet (it answered our 202 a
+          // moment ago): a few more tries before the attempt is taken as failed.
+          if (attempt < REFUSED_TRIES)
+            return {
+              status: 'retry',
+              afterSeconds: backoffSeconds(attempt, backoff),
+              output: `Try ${attempt}: ${refused}; trying again, in case the acknowledgement is still on its way`,
             };
           if (payload.result.status !== 'Success')
             return { status: TaskStatus.failed, output: `${refused} (a Fail result: nothing to undo)` };
