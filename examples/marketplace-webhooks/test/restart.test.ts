@@ -87,7 +87,14 @@ it('keeps the claim of an email across crashes: the same request carries on, ano
     `account ${EMAIL} already claimed by provision request ${wingtip.id}: the claim stands`,
   ]);
 
-  // 3. Killed again; after the restart another buyer's request for the same email is refused.
+  // 3. Killed again once it has recorded the result (a kill before that would post it again, and
+  // the marketplace's 409 keep it at one); after the restart another buyer's request is refused.
+  await eventually(async () => {
+    const tasks = (await fetch(
+      `${await second.controllerUrl}/apskit/tasks?resourceId=${encodeURIComponent(`marketplace:request:${wingtip.id}`)}`,
+    ).then((r) => r.json())) as Array<{ status: string }>;
+    return tasks.length > 0 && tasks.every((t) => t.status === 'succeeded');
+  });
   await crash(second);
   const third = await start(0);
   const other = await marketplace.send(order('Tailwind'));
@@ -102,3 +109,11 @@ it('keeps the claim of an email across crashes: the same request carries on, ano
     [other.id, 201],
   ]);
 });
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -222,18 +222,31 @@ describe('late acknowledgements and duplicates (issue 20)', () => {
   });
 
   it('a late acknowledgement and three late retries: the marketplace gives up, the orphan is unprovisioned, visibly', async () => {
-    for (let i = 0; i < DELIVERIES; i++) provisioner.outage.next('late');
-    const request = await marketplace.send(netNew('Bellows', 'admin@bellows.example'));
-    expect(request.status).toBe('GaveUp');
-    expect(request.attempts.map((a) => a.errorDetail)).toEqual(Array(DELIVERIES).fill('no answer in time'));
-    // Compensated: the workspace is unprovisioned through its lifecycle, which frees the email.
-    await eventually(async () => (await accounts.ownerOf('admin@bellows.example')) === undefined, 20_000);
-    expect(request.results).toEqual([]);
-    expect((await workspaces()).filter((w) => w.companyName === 'Bellows')).toEqual([]);
-    const tasks = await provisioner.webhooks.tasksOf(request.id);
-    expect(tasks.filter((t) => /^Orphan compensated/.test(t.output ?? '')).map((t) => t.status)).toEqual(['succeeded']);
-    const metrics = await fetch(`${provisioner.controllerUrl}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/apskit_webhook_orphans_total\{[^}]*outcome="compensated"[^}]*\} 1/);
+    const claimed: string[] = [];
+    const onClaim = (email: string): number => claimed.push(email);
+    accounts.events.on('claimed', onClaim);
+    try {
+      for (let i = 0; i < DELIVERIES; i++) provisioner.outage.next('late');
+      const request = await marketplace.send(netNew('Bellows', 'admin@bellows.example'));
+      expect(request.status).toBe('GaveUp');
+      expect(request.attempts.map((a) => a.errorDetail)).toEqual(Array(DELIVERIES).fill('no answer in time'));
+      // The orphan check finds no attempt the marketplace holds, and unprovisions: a task says so.
+      const compensated = async (): Promise<string[]> =>
+        (await provisioner.webhooks.tasksOf(request.id))
+          .filter((t) => /^Orphan compensated/.test(t.output ?? ''))
+          .map((t) => t.status);
+      await eventually(async () => (await compensated()).length > 0, 20_000);
+      expect(await compensated()).toEqual(['succeeded']);
+      expect(request.results).toEqual([]);
+      // It was provisioned once (the email claimed), and undone through the lifecycle: the email is free.
+      expect(claimed.filter((e) => e === 'admin@bellows.example')).toHaveLength(1);
+      expect(await accounts.ownerOf('admin@bellows.example')).toBeUndefined();
+      expect((await workspaces()).filter((w) => w.companyName === 'Bellows')).toEqual([]);
+      const metrics = await fetch(`${provisioner.controllerUrl}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/apskit_webhook_orphans_total\{[^}]*outcome="compensated"[^}]*\} 1/);
+    } finally {
+      accounts.events.off('claimed', onClaim);
+    }
   });
 
   it('the same delivery three times at once: acknowledged, one provisioning, one result', async () => {
