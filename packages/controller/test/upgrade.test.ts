@@ -81,7 +81,9 @@ async function status(): Promise<string> {
   return (await api('GET', `/aps/2/resources/${globalsId}`)).body.aps.status as string;
 }
 
-async function ended(taskId: string): Promise<{ status: string; output: string; name: string }> {
+async function ended(
+  taskId: string,
+): Promise<{ status: string; output: string; name: string; history: { kind: string; message: string }[] }> {
   return until(async () => {
     const t = (await api('GET', `/apskit/tasks/${taskId}`)).body;
     return ['succeeded', 'failed'].includes(t.status) ? t : undefined;
@@ -147,6 +149,12 @@ it('upgrades synchronously (200): aps:upgrading while the endpoint works, then a
   expect(done.status).toBe(200);
   const task = await ended(done.taskId);
   expect(task).toMatchObject({ status: 'succeeded', name: 'Upgrading application mail-hosting' });
+  // Nothing stored under an older type ID: done with the endpoint's answer, the version recorded.
+  expect(task.output).toBe('Upgraded to 1.1');
+  expect(task.history[task.history.length - 1]).toMatchObject({
+    kind: 'succeeded',
+    message: 'Completed: the endpoint answered HTTP 200; Upgraded to 1.1',
+  });
   expect(await status()).toBe('aps:ready');
   expect((await api('GET', '/apskit/instance')).body.version).toBe('1.1');
   // Called on the root resource; a first upgrade has no version to upgrade from.

@@ -16,7 +16,7 @@
  * resource (the instance `aps:ready` again, its version unchanged, the resources moved so far
  * moved); rerunning the failed task continues the migration without calling the endpoint again.
  */
-import { RequestPhase, ResourceStatus, TaskEventKind, TaskStatus, type LifecycleOperation } from '@apskit/core';
+import { LifecycleOperation, RequestPhase, ResourceStatus, TaskEventKind, TaskStatus } from '@apskit/core';
 import type { AttemptOutcome, ResourceRecord, Store, TaskEvent, TaskRecord } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
 import { withDefaults } from '../resources/defaults';
@@ -47,14 +47,12 @@ export interface UpgradeMigrationDeps {
   readonly attemptMs?: number;
 }
 
-type Upgrade = typeof LifecycleOperation.upgrade;
-
 export class UpgradeMigration {
   constructor(private readonly deps: UpgradeMigrationDeps) {}
 
   /** Whether this upgrade task's next attempt is a migration step (its endpoint call has succeeded). */
   isMigrationStep(task: TaskRecord): boolean {
-    return task.operation === ('upgrade' satisfies Upgrade) && task.request.method === 'JOB';
+    return task.operation === LifecycleOperation.upgrade && task.request.method === 'JOB';
   }
 
   /**
@@ -62,13 +60,13 @@ export class UpgradeMigration {
    * batch now) before it is recorded; anything else is left as it is.
    */
   async afterEndpoint(task: TaskRecord, outcome: AttemptOutcome): Promise<AttemptOutcome> {
-    if (task.operation !== ('upgrade' satisfies Upgrade) || outcome.task.status !== TaskStatus.succeeded)
-      return outcome;
+    if (task.operation !== LifecycleOperation.upgrade || outcome.task.status !== TaskStatus.succeeded) return outcome;
     const to = (task.request.body as { to?: unknown } | undefined)?.to;
     const pending: string[] = [];
     for (const typeId of this.deps.plan.oldTypeIds)
       if ((await this.deps.store.listResources({ type: typeId, limit: 1 })).items.length > 0) pending.push(typeId);
-    return this.continue(outcome.task, { to: typeof to === 'string' ? to : '', pending, migrated: 0 });
+    // The history keeps the endpoint's word ("Completed: the endpoint answered HTTP 200") with the first step's.
+    return this.continue(outcome.task, { to: typeof to === 'string' ? to : '', pending, migrated: 0 }, outcome.event);
   }
 
   /** One migration attempt of an upgrade task whose endpoint call succeeded earlier. */
@@ -78,7 +76,7 @@ export class UpgradeMigration {
     return this.continue(base, task.request.body as MigrationProgress);
   }
 
-  private async continue(task: TaskRecord, start: MigrationProgress): Promise<AttemptOutcome> {
+  private async continue(task: TaskRecord, start: MigrationProgress, endpoint?: TaskEvent): Promise<AttemptOutcome> {
     const { store, clock } = this.deps;
     const until = clock() + (this.deps.attemptMs ?? 500);
     let progress = start;
@@ -112,7 +110,7 @@ export class UpgradeMigration {
       taskId: task.id,
       at: now,
       kind,
-      message,
+      message: endpoint ? `${endpoint.message}; ${message}` : message,
       attempt: task.attempts,
     });
     const ended = { ...task, request, nextRunAt: null, endedAt: now, updatedAt: now };
