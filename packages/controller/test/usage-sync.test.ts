@@ -248,17 +248,20 @@ describe('the usage sync across a crash (SQLite file)', () => {
       await eventually(
         async () => endpoint.held(),
         (n) => n >= 8,
+        30_000,
       );
       const answered = new Set([...endpoint.gets.keys()].slice(0, 150));
       const storedSoFar = changedIds.filter((id) => answered.has(id)).length;
       await eventually(
         async () => endpoint.notifications.length,
         (n) => n >= storedSoFar,
+        30_000,
       );
       // ... and recorded as delivered (one that was delivered but not recorded would be delivered again).
       await eventually(
         async () => (await api(firstUrl, 'GET', '/apskit/tasks')).body as Array<{ operation: string; status: string }>,
         (tasks) => tasks.filter((t) => t.operation === 'aps.event.deliver' && t.status !== 'succeeded').length === 0,
+        30_000,
       );
       first.child.kill('SIGKILL');
       await new Promise((resolve) => first.child.once('exit', resolve));
@@ -281,6 +284,7 @@ describe('the usage sync across a crash (SQLite file)', () => {
       await eventually(
         async () => sources(),
         (s) => s.length >= changedIds.length,
+        30_000,
       );
       await new Promise((resolve) => setTimeout(resolve, 300)); // and none more
       expect(sources()).toEqual(changedIds);
@@ -291,19 +295,22 @@ describe('the usage sync across a crash (SQLite file)', () => {
       await endpoint.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
 
 describe('a slow endpoint', () => {
   it('makes runs shorter, each well within the lease: no other runner takes the task over, nothing retrieved twice', async () => {
     const endpoint = await startUsageEndpoint();
     const setup: Setup = { endpoint, dir: mkdtempSync(join(tmpdir(), 'apskit-usage-slow-')) };
-    // A lease of 400 ms: a run starts retrieves for 100 ms; each retrieve takes 60 ms, 8 at once.
-    const running = await serveController(controllerOn(setup, { leaseMs: 400 }), { port: 0 });
+    // A lease of 1.2 s: a run starts retrieves for 300 ms; each retrieve takes 150 ms, 8 at once (in
+    // memory: no disk write to slow a run down on a busy machine).
+    const running = await serveController(controllerOn(setup, { leaseMs: 1200, store: new MemoryStore() }), {
+      port: 0,
+    });
     try {
       const ids = await mailboxes(running.controller, 60);
       for (const id of ids) endpoint.usage.set(id, { diskspace: { usage: 7 } });
-      endpoint.delayMs = 60;
+      endpoint.delayMs = 150;
       const started = await api(running.url, 'POST', '/apskit/usage/sync');
       const task = await finished(running.url, started.body.id);
       expect(task.output).toBe('Synchronized 60 of 60 resources (60 changed)');
