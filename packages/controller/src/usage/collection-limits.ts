@@ -13,12 +13,12 @@
  * Processes sharing a database do not share these locks (see docs/controller.md).
  */
 import { ForbiddenError, type RelationModel } from '@apskit/core';
-import type { LinkRecord, ResourceRecord, Store } from '@apskit/store';
+import type { LinkRecord, ResourceCondition, ResourceRecord, Store } from '@apskit/store';
 import type { ResourceLocks } from '../links/resource-locks';
 import type { ServiceRegistry } from '../registry/service-registry';
 
 export interface CollectionLimitsDeps {
-  readonly store: Pick<Store, 'getResource' | 'linksFrom'>;
+  readonly store: Pick<Store, 'getResource' | 'listResources'>;
   readonly registry: ServiceRegistry;
   /** The locks the link commands take: one lock per resource, whoever changes its links. */
   readonly locks: ResourceLocks;
@@ -64,18 +64,23 @@ export class CollectionLimits {
       const holder = holderId === created?.id ? created : await this.deps.store.getResource(holderId);
       const limit = (holder?.properties[relation.limit] as { limit?: unknown } | undefined)?.limit;
       if (typeof limit !== 'number') continue; // no limit value: unlimited
-      const adding = links.filter((l) => l.from === holderId && l.relation === relation.name);
-      const current = holderId === created?.id ? [] : await this.deps.store.linksFrom(holderId, relation.name);
-      const has = new Set(current.map((l) => l.to));
-      const after = has.size + adding.filter((l) => !has.has(l.to)).length;
-      if (after <= limit) continue;
-      const member = adding.find((l) => !has.has(l.to));
-      const memberType = member && (await this.memberType(member.to, created));
+      const adding = [
+        ...new Set(links.filter((l) => l.from === holderId && l.relation === relation.name).map((l) => l.to)),
+      ];
+      // Counted by the store (a collection may be large: its links are not loaded to count them).
+      const members: ResourceCondition = { op: 'linkedFrom', from: holderId, relation: relation.name };
+      const isNew = holderId === created?.id;
+      const has = isNew ? 0 : await this.count(members);
+      const linked = isNew
+        ? 0
+        : await this.count({ op: 'and', of: [members, { op: 'in', field: { aps: 'id' }, values: adding }] });
+      if (has + adding.length - linked <= limit) continue;
+      const memberType = adding[0] === undefined ? undefined : await this.memberType(adding[0], created);
       const what = action === 'create' ? 'Creation of resource' : 'Linking of resource';
       const field = `${relation.limit}.limit`;
       throw new ForbiddenError(
-        `${what} with type '${memberType ?? relation.type}' is not allowed: ${holderId} has ${has.size} of ${limit} ${relation.name} (${field})`,
-        [{ field, message: `allows ${limit} ${relation.name}; ${holderId} has ${has.size}` }],
+        `${what} with type '${memberType ?? relation.type}' is not allowed: ${holderId} has ${has} of ${limit} ${relation.name} (${field})`,
+        [{ field, message: `allows ${limit} ${relation.name}; ${holderId} has ${has}` }],
       );
     }
   }
@@ -109,6 +114,10 @@ export class CollectionLimits {
       ),
     );
     return this.limited;
+  }
+
+  private async count(where: ResourceCondition): Promise<number> {
+    return (await this.deps.store.listResources({ where, limit: 0 })).total;
   }
 
   private async memberType(id: string, created: ResourceRecord | undefined): Promise<string | undefined> {
