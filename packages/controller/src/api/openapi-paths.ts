@@ -464,7 +464,8 @@ function addTaskPaths(builder: OpenApiPartBuilder): void {
       '200': ok('Upgraded: the globals resource, `aps:ready`.', ref('schemas', 'controller.Resource')),
       '202': {
         description:
-          'Accepted: the endpoint answered 202; the globals resource is `aps:upgrading` until the task ends.',
+          'Accepted: the endpoint answered 202, or resources stored under older type IDs are still ' +
+          'migrating to the served types; the globals resource is `aps:upgrading` until the task ends.',
         headers: { [ApsHeader.taskId]: ref('headers', ApsHeader.taskId) },
         content: { 'application/json': { schema: ref('schemas', 'controller.Resource') } },
       },
