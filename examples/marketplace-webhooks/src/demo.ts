@@ -1,7 +1,7 @@
 /**
  * The whole flow on one machine: the simulated marketplace and the provisioner, and the seed's
- * scenarios (success, validation failure, transient error) followed by an update and a
- * deprovision of the same subscriptions. `main.ts` prints it; the test checks it.
+ * scenarios (success, validation failure, transient error), a late acknowledgement, then an update
+ * and a deprovision of the same subscriptions. `main.ts` prints it; the test checks it.
  */
 import { startProvisioner, type Provisioner } from './provisioner';
 import { SimulatedMarketplace, type Order, type RequestRecord, type ResultRecord } from './marketplace';
@@ -86,6 +86,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       'Transient error scenario: Northwind buys while the provisioner is being deployed (first delivery answered 503)',
       { type: 'NetNew', companyName: 'Northwind', quantity: 5, details: { vendorAdminEmail: 'ops@northwind.example' } },
       '503',
+    );
+    // The provisioner stores the first delivery and answers it, too late: the marketplace has failed
+    // that attempt and retries. One workspace, and one result, for the attempt the marketplace holds.
+    await run(
+      'Late acknowledgement: Litware buys while the provisioner is slow to answer (the first answer comes after the marketplace stopped waiting)',
+      { type: 'NetNew', companyName: 'Litware', quantity: 2, details: { vendorAdminEmail: 'admin@litware.example' } },
+      'late',
     );
     await run('Update: Contoso goes to 25 seats', {
       type: 'Update',

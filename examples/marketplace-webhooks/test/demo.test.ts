@@ -11,7 +11,7 @@ import { runDemo } from '../src';
 
 jest.setTimeout(60_000);
 
-it('runs the seed scenarios, an update and a deprovision, and reports each result', async () => {
+it('runs the seed scenarios, a late acknowledgement, an update and a deprovision, and reports each result', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'apskit-marketplace-demo-'));
   const lines: string[] = [];
   try {
@@ -20,11 +20,17 @@ it('runs the seed scenarios, an update and a deprovision, and reports each resul
       ['Success', ['Acknowledged']],
       ['Fail', ['Acknowledged']],
       ['Success', ['Failed', 'Acknowledged']],
+      ['Success', ['Failed', 'Acknowledged']],
       ['Success', ['Acknowledged']],
       ['Success', ['Acknowledged']],
     ]);
     const transient = report.scenarios[2]!;
     expect(transient.result.provisionAttemptId).toBe(transient.request.attempts[1]!.id);
+    const late = report.scenarios[3]!;
+    expect(late.request.attempts[0]!.errorDetail).toBe('no answer in time');
+    expect(late.result.provisionAttemptId).toBe(late.request.attempts[1]!.id);
+    expect(late.request.results).toHaveLength(1);
+    expect(lines.filter((l) => /Litware: \d+ seats/.test(l))).toHaveLength(1); // one workspace
     expect(lines.join('\n')).toContain('attempt 1');
     expect(lines.some((l) => /Contoso: 25 seats, aps:ready, https:\/\/notes\.example\/w\/contoso/.test(l))).toBe(true);
   } finally {
@@ -56,5 +62,6 @@ it('runs with one command (src/main.ts, what `npm start` runs)', async () => {
   expect(out).toMatch(/Success for attempt 1 of 1: Success scenario: Contoso buys 10 seats/);
   expect(out).toMatch(/Fail {4}for attempt 1 of 1: Validation failure/);
   expect(out).toMatch(/Success for attempt 2 of 2: Transient error/);
+  expect(out).toMatch(/Success for attempt 2 of 2: Late acknowledgement/);
   expect(out).toContain('is already in use by another Acme Notes account');
 });

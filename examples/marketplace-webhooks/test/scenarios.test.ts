@@ -43,7 +43,9 @@ beforeAll(async () => {
     ...CLIENT,
     timeScale: 0.01,
     lateMs: 800,
-    orphanAfterSeconds: 30, // 0.3 s at this time scale
+    // 1.5 s at this time scale: longer than a retry takes to come (as the default, 24 h, is for a
+    // marketplace that retries within hours), shorter than a test's patience.
+    orphanAfterSeconds: 150,
   });
   marketplace.connect(provisioner.webhookUrl);
 });

@@ -50,6 +50,8 @@ export interface SendOptions {
    * The attempt is acknowledged if any copy is. Default 1.
    */
   readonly copies?: number;
+  /** The wait before a retry of this request, in ms. Default: the marketplace's `retryDelayMs`. */
+  readonly retryDelayMs?: number;
 }
 
 export interface AttemptRecord {
@@ -160,11 +162,12 @@ export class SimulatedMarketplace {
       }
       attempt.status = 'Failed';
       attempt.errorDetail = said;
-      const retry = delivery < DELIVERIES ? `; retrying in ${this.retryDelayMs} ms` : '; giving up';
+      const delay = options.retryDelayMs ?? this.retryDelayMs;
+      const retry = delivery < DELIVERIES ? `; retrying in ${delay} ms` : '; giving up';
       this.log(
         `  → ${order.type} request ${short(request.id)}, attempt ${delivery} (${short(attempt.id)}): ${said}, failed${retry}`,
       );
-      if (delivery < DELIVERIES) await new Promise((r) => setTimeout(r, this.retryDelayMs));
+      if (delivery < DELIVERIES) await new Promise((r) => setTimeout(r, delay));
     }
     request.status = 'GaveUp';
     return request;
