@@ -36,6 +36,7 @@ import {
 } from '@apskit/store';
 import type { ChangeEvents } from './change-events';
 import type { ServiceRegistry } from '../registry/service-registry';
+import { withOlderMinors } from '../registry/type-versions';
 import { createdEvent } from '../tasks/job-registry';
 import type { EventSerial } from './serial';
 import type { EventVisibility } from './visibility';
@@ -93,7 +94,13 @@ export class EventRaising {
   ): Promise<NewTask[]> {
     const { store, registry } = this.deps;
     const implemented = registry.find(source.type)?.type.implements ?? [];
-    const matching = await store.matchingSubscriptions(event, source.id, [source.type, ...implemented]);
+    // A subscription to an older minor version of the source's type (made before an upgrade to
+    // mailbox/1.1, or naming mailbox/1.0 on purpose) hears of it: a newer minor only adds properties.
+    const matching = await store.matchingSubscriptions(
+      event,
+      source.id,
+      withOlderMinors([source.type, ...implemented]),
+    );
     if (matching.length === 0) return [];
     const link = event === Events.linked || event === Events.unlinked;
     const followUps: NewTask[] = [];

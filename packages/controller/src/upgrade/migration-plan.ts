@@ -10,6 +10,7 @@
  */
 import type { TypeMigration } from '@apskit/core';
 import type { ServiceInfo, ServiceRegistry } from '../registry/service-registry';
+import { olderMinorIds, parseTypeId } from '../registry/type-versions';
 
 /** The migrations an app gives, by the old type ID (`AppUpgrade.migrate`). */
 export type TypeMigrations = Readonly<Record<string, TypeMigration>>;
@@ -19,12 +20,6 @@ export interface TypeMove {
   readonly from: string;
   readonly to: ServiceInfo;
   readonly migration?: TypeMigration;
-}
-
-/** `http://vendor.example/mailbox/1.2` → base `http://vendor.example/mailbox`, major 1, minor 2. */
-function parseTypeId(id: string): { base: string; major: number; minor: number } | undefined {
-  const m = /^(.+)\/(\d+)(?:\.(\d+))?$/.exec(id);
-  return m ? { base: m[1] as string, major: Number(m[2]), minor: Number(m[3] ?? 0) } : undefined;
 }
 
 export class MigrationPlan {
@@ -54,11 +49,7 @@ export class MigrationPlan {
       this.moves.set(from, { from, to, migration });
     }
     for (const info of served) {
-      const parsed = parseTypeId(info.type.id);
-      if (!parsed) continue;
-      const older = [`${parsed.base}/${parsed.major}`];
-      for (let minor = 0; minor < parsed.minor; minor++) older.push(`${parsed.base}/${parsed.major}.${minor}`);
-      for (const from of older)
+      for (const from of olderMinorIds(info.type.id))
         if (from !== info.type.id && !this.moves.has(from) && !registry.find(from))
           this.moves.set(from, { from, to: info });
     }
