@@ -124,8 +124,10 @@ describe('custom operations and structures', () => {
       '/apskit/tasks/{id}',
       '/apskit/tasks/{id}/rerun',
       '/apskit/tasks/{id}/cancel',
+      '/apskit/events',
       '/apskit/instance',
       '/apskit/instance/upgrade',
+      '/apskit/usage/sync',
     ]);
     expect(Object.keys(doc.paths['/aps/2/resources'] ?? {})).toEqual(['post', 'get']);
     expect(Object.keys(doc.paths['/aps/2/resources/{id}'] ?? {})).toEqual(['get', 'put', 'delete']);

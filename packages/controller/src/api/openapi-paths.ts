@@ -438,6 +438,22 @@ function addTaskPaths(builder: OpenApiPartBuilder): void {
     parameters: [taskId],
     responses: { '200': ok('The canceled task.', task), ...errorAnswers(...WRITE_ERRORS) },
   });
+  builder.addPath('/apskit/events', 'get', {
+    operationId: 'controller.events',
+    summary: 'The controller’s changes, as server-sent events',
+    description:
+      '`ready` once connected (load a snapshot after it), then `task` (a task, on each change) and `resource` ' +
+      '(`{ id, resource }`, `resource` null once it is gone), only of what the caller may see. 503 with ' +
+      '`Retry-After` while `maxEventClients` streams are open.',
+    tags: [TASKS],
+    responses: {
+      '200': {
+        description: 'A stream that stays open.',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      },
+      ...errorAnswers('500'),
+    },
+  });
   builder.addPath('/apskit/instance', 'get', {
     operationId: 'controller.instance',
     summary: 'The application instance',
@@ -470,6 +486,26 @@ function addTaskPaths(builder: OpenApiPartBuilder): void {
         content: { 'application/json': { schema: ref('schemas', 'controller.Resource') } },
       },
       ...errorAnswers(...ENDPOINT_ERRORS),
+    },
+  });
+  // The platform's "Synchronize resource usage" task, now (docs/controller.md, "Resource usage").
+  builder.addPath('/apskit/usage/sync', 'post', {
+    operationId: 'controller.syncUsage',
+    summary: 'Synchronize resource usage now',
+    description:
+      'Starts the "Synchronize resource usage" task (retrieve on every counted resource), or answers the one ' +
+      'under way. Only the provider may.',
+    tags: [TASKS],
+    responses: {
+      '202': {
+        description: 'The task, started or under way; `Location` is its address.',
+        headers: {
+          [ApsHeader.taskId]: ref('headers', ApsHeader.taskId),
+          Location: { description: 'The task’s address.', schema: { type: 'string' } },
+        },
+        content: { 'application/json': { schema: task } },
+      },
+      ...errorAnswers('403', '421', '500'),
     },
   });
 }
