@@ -30,6 +30,8 @@ interface AccountRecord {
   /** The provision request that claimed the email; `existing-account` for an account made elsewhere. */
   readonly requestId: string;
   readonly claimedAt: string;
+  /** The end of the commitment term the account was last renewed to. */
+  readonly termEndDate?: string;
 }
 
 /** The owner recorded for the accounts that existed before the provisioner. */
@@ -69,8 +71,12 @@ export class AccountDirectory {
 
   /** The provision request that holds `email`, if any. */
   async ownerOf(email: string): Promise<string | undefined> {
-    const value = await (await this.attached).get(keyOf(email));
-    return value ? (JSON.parse(value) as AccountRecord).requestId : undefined;
+    return (await this.recordOf(email))?.requestId;
+  }
+
+  /** The end of the term the account of `email` was last renewed to, if it was. */
+  async termEndOf(email: string): Promise<string | undefined> {
+    return (await this.recordOf(email))?.termEndDate;
   }
 
   /** Claims `email` for the account that provision request `requestId` creates. */
@@ -88,6 +94,19 @@ export class AccountDirectory {
     });
   }
 
+  /**
+   * Renews the account of `email` to `termEndDate`. Idempotent by value, as a call that a webhook
+   * makes again after a crash must be: renewing to the same date twice changes nothing.
+   */
+  renew(email: string, termEndDate: string): Promise<void> {
+    return this.serially(async (store) => {
+      const current = await this.recordOf(email);
+      if (!current) throw new Error(`No Acme Notes account has the email ${normalized(email)}`);
+      if (current.termEndDate === termEndDate) return;
+      await store.set(keyOf(email), JSON.stringify({ ...current, termEndDate } satisfies AccountRecord));
+    });
+  }
+
   /** Creates the account behind a claim (simulated: it only takes `creationMs`). */
   async createAccount(_email: string): Promise<void> {
     if (this.creationMs > 0) await new Promise((resolve) => setTimeout(resolve, this.creationMs));
@@ -100,6 +119,11 @@ export class AccountDirectory {
       await store.set(keyOf(email), ''); // the port has no delete: an empty value is a free email
       this.events.emit('released', normalized(email), requestId);
     });
+  }
+
+  private async recordOf(email: string): Promise<AccountRecord | undefined> {
+    const value = await (await this.attached).get(keyOf(email));
+    return value ? (JSON.parse(value) as AccountRecord) : undefined;
   }
 
   private serially<T>(step: (store: AccountStore) => Promise<T>): Promise<T> {

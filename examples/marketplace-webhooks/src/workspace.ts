@@ -36,9 +36,6 @@ export class RenewalTerm {
   doc: 'An Acme Notes workspace, sold through a marketplace.',
 })
 export class Workspace {
-  /** Renewals the workspace took, for the demo to show (a real app records them in its backend). */
-  static renewals: Array<{ adminEmail: string; endDate: string }> = [];
-
   @Property({ required: true, final: true, format: 'email', title: 'Administrator email' })
   adminEmail!: string;
 
@@ -88,10 +85,8 @@ export class Workspace {
   }
 
   @Operation({ verb: 'POST', path: '/renew' })
-  renew(@Param('term', { kind: 'body', type: RenewalTerm, required: true }) term: RenewalTerm): void {
-    // Idempotent by value, as a custom operation called from a webhook should be: renewing to the
-    // same date twice changes nothing.
-    if (!Workspace.renewals.some((r) => r.adminEmail === this.adminEmail && r.endDate === term.endDate))
-      Workspace.renewals.push({ adminEmail: this.adminEmail, endDate: term.endDate });
+  async renew(@Param('term', { kind: 'body', type: RenewalTerm, required: true }) term: RenewalTerm): Promise<void> {
+    // Recorded in the account directory, which survives restarts; idempotent by value there.
+    await accounts.renew(this.adminEmail, term.endDate);
   }
 }

@@ -297,6 +297,7 @@ describe('the rest of a subscription’s life', () => {
     expect(await step({ type: 'Renewal', commitmentTermEndDate: '2031-01-01T00:00:00Z' })).toMatchObject({
       status: 'Success',
     });
+    expect(await accounts.termEndOf('admin@proseware.example')).toBe('2031-01-01T00:00:00Z');
     expect(await step({ type: 'Deprovision' })).toMatchObject({ status: 'Success' });
     expect((await fetch(`${provisioner.controllerUrl}/aps/2/resources/${id}`)).status).toBe(404);
     // The email is free again for a new account.
