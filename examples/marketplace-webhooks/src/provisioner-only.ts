@@ -21,6 +21,8 @@ export const PROVISIONER_ENV = {
   CONTROLLER_PORT: 'optional: the controller API and console, on 127.0.0.1 only (default a free port)',
   APSKIT_DATA_DIR: 'optional: where the SQLite file is kept (default ./data)',
   APSKIT_TIME_SCALE: 'optional: scales the waits (default 1)',
+  ORPHAN_AFTER_SECONDS:
+    "optional: how long after a refused result, with no newer attempt, a provisioning counts as given up and is unprovisioned (default the library's, 24 h); make it longer than the marketplace's retries take",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -33,7 +35,10 @@ export function provisionerOnlyConfig(env: Env, cwd: string): ProvisionerConfig 
   if (!env.MARKETPLACE_URL && !(env.RESULTS_URL && env.TOKEN_URL)) missing.push('MARKETPLACE_URL');
   if (missing.length > 0)
     throw new Error(`set ${missing.map((name) => `${name} (${PROVISIONER_ENV[name]})`).join('; ')}`);
-  const number = (name: 'PORT' | 'CONTROLLER_PORT' | 'APSKIT_TIME_SCALE', fallback: number): number => {
+  const number = <T extends number | undefined>(
+    name: 'PORT' | 'CONTROLLER_PORT' | 'APSKIT_TIME_SCALE' | 'ORPHAN_AFTER_SECONDS',
+    fallback: T,
+  ): number | T => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
@@ -53,6 +58,7 @@ export function provisionerOnlyConfig(env: Env, cwd: string): ProvisionerConfig 
     controllerPort: number('CONTROLLER_PORT', 0),
     timeScale: number('APSKIT_TIME_SCALE', 1),
     simulatedOutages: false,
+    orphanAfterSeconds: number('ORPHAN_AFTER_SECONDS', undefined),
   };
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedMarketplace, signDelivery } from '../src/marketplace';
+import { provisionerOnlyConfig } from '../src/provisioner-only';
 import { startChild, stop, type ChildProvisioner } from './child-provisioner';
 
 jest.setTimeout(60_000);
@@ -86,4 +87,27 @@ it('refuses to start without its settings, naming each one missing', async () =>
   expect(await child.exited).toBe(1);
   for (const name of ['WEBHOOK_SECRET', 'MARKETPLACE_CLIENT_ID', 'MARKETPLACE_CLIENT_SECRET', 'MARKETPLACE_URL'])
     expect(child.stderr()).toContain(name);
+});
+
+it('reads its settings from the environment, and refuses a number that is not one, naming it', () => {
+  const env = {
+    WEBHOOK_SECRET: SECRET,
+    RESULTS_URL: 'https://marketplace.example/requests/{provisionRequestId}/results',
+    TOKEN_URL: 'https://marketplace.example/token',
+    MARKETPLACE_CLIENT_ID: 'me',
+    MARKETPLACE_CLIENT_SECRET: 's3cret',
+    ORPHAN_AFTER_SECONDS: '7200',
+  };
+  expect(provisionerOnlyConfig(env, '/srv/notes')).toMatchObject({
+    dataDir: '/srv/notes/data',
+    resultsUrl: env.RESULTS_URL,
+    tokenUrl: env.TOKEN_URL,
+    port: 3000,
+    timeScale: 1,
+    orphanAfterSeconds: 7200,
+    simulatedOutages: false,
+  });
+  expect(() => provisionerOnlyConfig({ ...env, PORT: 'eighty' }, '/srv/notes')).toThrow(
+    'PORT must be a number, not "eighty"',
+  );
 });
