@@ -24,6 +24,7 @@ import {
 import type { ResourceRecord, Store } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
 import type { EventRaising } from '../events/event-raising';
+import { declaredSubscriptions } from '../events/declared-subscriptions';
 import type { LinkPlanner } from '../links/link-planner';
 import type { ServiceInfo, ServiceRegistry } from '../registry/service-registry';
 import { withDefaults } from './defaults';
@@ -109,8 +110,11 @@ export class AppRegistration {
     await store.putResource(resource);
     try {
       await store.changeLinks([], links, available);
+      // The subscriptions its type declares (@OnEvent); their ids are fixed, so adding one twice is a no-op.
+      const subscriptions = declaredSubscriptions(info.type, resource.id, resource.modified);
+      for (const s of subscriptions) await store.addSubscription(s, subscriptions.length);
     } catch (e) {
-      // Not half registered: without its links (stored all at once, or none), the resource goes too.
+      // Not half registered: without its links and subscriptions, the resource goes too.
       await store.deleteResource(resource.id).catch(() => undefined);
       throw e;
     }

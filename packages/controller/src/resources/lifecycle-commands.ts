@@ -19,6 +19,7 @@ import {
 import type { ResourceRecord, Store, TaskRecord } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
 import { sameJson, type EventRaising } from '../events/event-raising';
+import { declaredSubscriptions } from '../events/declared-subscriptions';
 import type { LinkOptions } from '../links/link-commands';
 import type { LinkPlanner } from '../links/link-planner';
 import type { ServiceInfo, ServiceRegistry } from '../registry/service-registry';
@@ -139,8 +140,10 @@ export class LifecycleCommands {
       },
       requestOf(options.requestId, [LifecycleOperation.provision, info.type.id, parent ?? null, input]),
     );
+    // The subscriptions its type declares (@OnEvent) are stored with it, in the same step.
+    const subscriptions = declaredSubscriptions(info.type, resource.id, resource.modified);
     const created = await this.deps.limits.guardCreate(resource, allLinks, () =>
-      store.createResourceWithTask(resource, task, createdEvent(task), allLinks),
+      store.createResourceWithTask(resource, task, createdEvent(task), allLinks, subscriptions),
     );
     if (!created.created) return this.deps.answers.duplicate(created.existing, task);
     this.deps.changes.task(task);
