@@ -1,9 +1,15 @@
 /**
  * @apskit/webhooks: marketplace-webhook provisioning on APSKit. A provision notification is
- * acknowledged as soon as it is stored, processed as a task of the controller's task engine through
- * the APS lifecycle of a declared type, and answered with one result per attempt.
+ * acknowledged as soon as it is stored (without judging its content; acknowledgements of a moment in
+ * one write), processed as a task of the controller's task engine through the APS lifecycle of a
+ * declared type, and answered with one result, for the attempt the marketplace holds; an orphan (a
+ * provisioning the marketplace gave up on) is compensated or raised.
  */
-export { createWebhooks, type WebhookOptions, type Webhooks } from './webhooks';
+export { createWebhooks, type OrphanOptions, type WebhookOptions, type Webhooks } from './webhooks';
+export { AckBatch, type IntakePayload } from './ack-batch';
+export { AckGate } from './ack-gate';
+export { OrphanCounter, ORPHANS_METRIC, type OrphanOutcome } from './orphan-metric';
+export type { OrphanPayload } from './jobs/orphan-job';
 export {
   startWebhookProvisioner,
   type ControllerApiListener,
@@ -14,6 +20,9 @@ export { intakeRouter, type Acknowledgement, type IntakeOptions } from './intake
 export {
   REQUEST_TYPES,
   checkEnvelope,
+  contentProblem,
+  detailIdOf,
+  typeLabel,
   isRequestType,
   type EnvelopeCheck,
   type ProvisionAttempt,

@@ -19,6 +19,7 @@ import {
 } from '@apskit/core';
 import type { Controller } from '@apskit/controller';
 import { bodyErrors, errorBody, mayHoldUnsafeKeys, sendJson } from '@apskit/express';
+import type { AckBatch } from './ack-batch';
 import type { AckGate } from './ack-gate';
 import type { Authenticate } from './authentication/authenticate';
 import type { NotificationPayload } from './jobs/context';
@@ -33,6 +34,11 @@ export interface IntakeOptions {
   readonly bodyLimit?: string | number;
   /** Counts the deliveries being acknowledged, so that processing waits for them (see AckGate). */
   readonly gate?: AckGate;
+  /**
+   * Stores the acknowledgements of a moment in one write (see AckBatch). Without it, each attempt is
+   * stored as its own job before its 202, one write each.
+   */
+  readonly batch?: AckBatch;
 }
 
 /** What a 202 says. */
@@ -40,7 +46,11 @@ export interface Acknowledgement {
   readonly acknowledged: true;
   readonly provisionRequestId: string;
   readonly provisionAttemptId: string;
-  /** The attempt's task, at `GET /apskit/tasks/{taskId}`. */
+  /**
+   * The task that holds the acknowledgement, at `GET /apskit/tasks/{taskId}`: the attempt's own task
+   * once it has one (a repeated delivery), otherwise the intake task that stored it with the others
+   * acknowledged at the same moment (which then makes the attempt's task).
+   */
   readonly taskId: string;
 }
 
@@ -98,27 +108,42 @@ export function intakeRouter(options: IntakeOptions): Router {
     const requestId = notification.provisionRequest.id;
     const attemptId = notification.provisionAttempt.id;
     const subject = keys.subject(requestId);
-    const payload: NotificationPayload = { notification, receivedAt: new Date().toISOString() };
-    // The acknowledgement: durable once this resolves. A repeated delivery of the same attempt is
-    // acknowledged again and changes nothing.
-    const { task } = await controller.enqueueJob(keys.attemptKind, {
-      subjectId: subject,
-      payload,
-      requestId: keys.attempt(attemptId),
-    });
-    if (task.resourceId !== subject)
-      return refuse(
+    const conflict = (): void =>
+      refuse(
         res,
         new ConflictError(`Attempt ${attemptId} was already received for another provision request`, {
           provisionAttemptId: attemptId,
         }),
       );
-    res.setHeader(ApsHeader.taskId, task.id);
+    // The acknowledgement: durable once this resolves. A repeated delivery of the same attempt is
+    // acknowledged again and changes nothing.
+    let taskId: string;
+    const known = await controller.findTaskByRequestId(keys.attempt(attemptId));
+    const inFlight = known ? undefined : options.batch?.pending(attemptId);
+    if (known) {
+      if (known.resourceId !== subject) return conflict();
+      taskId = known.id;
+    } else if (inFlight) {
+      if (inFlight.provisionRequestId !== requestId) return conflict();
+      taskId = await inFlight.taskId;
+    } else if (options.batch) {
+      taskId = await options.batch.add(notification);
+    } else {
+      const payload: NotificationPayload = { notification, receivedAt: new Date().toISOString() };
+      const { task } = await controller.enqueueJob(keys.attemptKind, {
+        subjectId: subject,
+        payload,
+        requestId: keys.attempt(attemptId),
+      });
+      if (task.resourceId !== subject) return conflict();
+      taskId = task.id;
+    }
+    res.setHeader(ApsHeader.taskId, taskId);
     const ack: Acknowledgement = {
       acknowledged: true,
       provisionRequestId: requestId,
       provisionAttemptId: attemptId,
-      taskId: task.id,
+      taskId,
     };
     sendJson(res, 202, ack);
   }

@@ -14,6 +14,9 @@ export class WebhookKeys {
   readonly processKind: string;
   readonly resultKind: string;
   readonly orphanKind: string;
+  readonly intakeKind: string;
+  /** What the intake jobs (acknowledgements stored together) are about. */
+  readonly intakeSubject: string;
 
   constructor(readonly source: string) {
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(source))
@@ -22,6 +25,8 @@ export class WebhookKeys {
     this.processKind = `${source}.process`;
     this.resultKind = `${source}.result`;
     this.orphanKind = `${source}.orphan`;
+    this.intakeKind = `${source}.intake`;
+    this.intakeSubject = `${source}:intake`;
   }
 
   /** What every task of a provision request is about. */

@@ -1,17 +1,20 @@
 /**
- * createWebhooks: a marketplace-webhook provisioner on an APSKit controller. It registers the three
- * jobs (attempt, processing, result) with the controller's task engine and gives the intake router.
+ * createWebhooks: a marketplace-webhook provisioner on an APSKit controller. It registers its jobs
+ * (intake, attempt, processing, result, orphan check) with the controller's task engine and gives the
+ * intake router.
  * Call it before the controller starts, so that jobs left from before a restart find their
  * definitions when the scheduler takes them up.
  */
 import type { Router } from 'express';
 import type { ApsTypeModel, Class } from '@apskit/core';
 import type { Controller, TaskJson } from '@apskit/controller';
+import { AckBatch } from './ack-batch';
 import { AckGate } from './ack-gate';
 import { authenticator, type WebhookAuthentication } from './authentication/authenticate';
 import { intakeRouter } from './intake';
 import { attemptJob } from './jobs/attempt-job';
 import type { WebhookContext } from './jobs/context';
+import { intakeJob } from './jobs/intake-job';
 import { orphanJob } from './jobs/orphan-job';
 import { instanceOperation, processJob } from './jobs/process-job';
 import { resultJob } from './jobs/result-job';
@@ -41,6 +44,12 @@ export interface WebhookOptions {
   readonly bodyLimit?: string | number;
   /** How long processing may take, waits for asynchronous provisioning included, in (unscaled) seconds. Default 25 h. */
   readonly maxProcessingSeconds?: number;
+  /**
+   * Default true: acknowledgements of a moment are stored in one write (AckBatch) and processing waits
+   * while deliveries are being acknowledged (AckGate). false: each attempt is stored on its own before
+   * its 202, and processing does not wait (what the benchmark compares against).
+   */
+  readonly acknowledgeFirst?: boolean;
   /** What becomes of a provisioning the marketplace gave up on (see OrphanOptions). */
   readonly orphans?: OrphanOptions;
 }
@@ -68,6 +77,7 @@ export interface Webhooks {
     readonly process: string;
     readonly result: string;
     readonly orphan: string;
+    readonly intake: string;
   };
   /** The tasks of a provision request (its attempts, processing and results), oldest first. */
   tasksOf(provisionRequestId: string): Promise<TaskJson[]>;
@@ -120,17 +130,32 @@ export function createWebhooks(controller: Controller, options: WebhookOptions):
     poster,
     maxProcessingSeconds: options.maxProcessingSeconds ?? DEFAULT_MAX_PROCESSING_SECONDS,
     maxPostingSeconds: options.results.maxPostingSeconds ?? 3600,
-    gate: new AckGate(),
+    gate: new AckGate(options.acknowledgeFirst !== false),
     orphans: { policy: orphanPolicy, afterSeconds, counter: OrphanCounter.of(controller.metrics.registry) },
   };
   controller.defineJob(keys.attemptKind, attemptJob(ctx));
   controller.defineJob(keys.processKind, processJob(ctx));
   controller.defineJob(keys.resultKind, resultJob(ctx, options.results.backoff));
   controller.defineJob(keys.orphanKind, orphanJob(ctx));
+  const batch = new AckBatch(controller, keys);
+  controller.defineJob(keys.intakeKind, intakeJob(ctx, batch));
 
   return {
-    router: intakeRouter({ controller, keys, authenticate, bodyLimit: options.bodyLimit, gate: ctx.gate }),
-    kinds: { attempt: keys.attemptKind, process: keys.processKind, result: keys.resultKind, orphan: keys.orphanKind },
+    router: intakeRouter({
+      controller,
+      keys,
+      authenticate,
+      bodyLimit: options.bodyLimit,
+      gate: ctx.gate,
+      batch: options.acknowledgeFirst === false ? undefined : batch,
+    }),
+    kinds: {
+      attempt: keys.attemptKind,
+      process: keys.processKind,
+      result: keys.resultKind,
+      orphan: keys.orphanKind,
+      intake: keys.intakeKind,
+    },
     tasksOf: (provisionRequestId) => controller.listTasks({ resourceId: keys.subject(provisionRequestId) }),
   };
 }

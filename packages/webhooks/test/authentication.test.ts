@@ -236,7 +236,12 @@ describe('the intake refuses, storing nothing', () => {
     const raw = JSON.stringify(n).replace('"provisionRequest":{', '"provisionRequest":{"__proto__":{"polluted":true},');
     const reply = await deliver(h.webhookUrl, undefined, { raw, headers: secret });
     expect(reply.status).toBe(202);
-    const [attempt] = (await h.tasks(n.provisionRequest.id)).attempts;
+    const [attempt] = (
+      await eventually(
+        () => h.tasks(n.provisionRequest.id),
+        (t) => t.attempts.length === 1,
+      )
+    ).attempts;
     const task = await h.provisioner.controller['store'].getTask(attempt!.id);
     const stored = JSON.stringify(task!.request.body);
     expect(stored).not.toContain('__proto__');

@@ -26,7 +26,7 @@ async function resultOf(fields: NotificationFields) {
 }
 
 describe('acknowledge, process, post', () => {
-  it('answers 202 naming the attempt task, then posts Success for the attempt', async () => {
+  it('answers 202 naming the task that holds it, then posts Success for the attempt', async () => {
     const { n, ack, posted } = await resultOf({ details: { adminEmail: 'flow@example.com' } });
     expect(ack.body).toMatchObject({
       acknowledged: true,
@@ -41,7 +41,12 @@ describe('acknowledge, process, post', () => {
 
     // The whole story is visible as tasks.
     const tasks = await h.tasks(n.provisionRequest.id);
-    expect(tasks.attempts.map((t) => t.id)).toEqual([ack.body.taskId]);
+    expect(tasks.attempts).toHaveLength(1);
+    // The 202 names the task that holds the acknowledgement: the intake task of the moment it came in.
+    const holder = (await fetch(`${h.provisioner.controllerUrl}/apskit/tasks/${ack.body.taskId}`).then((r) =>
+      r.json(),
+    )) as { operation: string; status: string };
+    expect(holder).toMatchObject({ operation: 'marketplace.intake', status: 'succeeded' });
     expect(tasks.processing).toHaveLength(1);
     expect(tasks.processing[0]).toMatchObject({
       status: 'succeeded',

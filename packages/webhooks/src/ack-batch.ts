@@ -1,0 +1,87 @@
+/**
+ * Group commit for acknowledgements. Deliveries acknowledged in the same turn of the event loop are
+ * stored in one write: one job of the controller's task engine (`marketplace.intake`) holding all
+ * their notifications. With SQLite synced on every commit, a burst of 200 deliveries pays a handful of
+ * syncs instead of 200 (each of which holds the event loop). Every delivery is still answered 202 only
+ * once its notification is on disk. The intake job then stores each notification as its attempt's own
+ * job (idempotently, by attempt id), yielding to acknowledgements as it goes, and after a crash the
+ * task engine runs it again like any job, so nothing acknowledged is lost.
+ */
+import type { Controller } from '@apskit/controller';
+import type { WebhookKeys } from './keys';
+import type { ProvisionNotification } from './notification';
+
+/** What the intake job holds: the notifications acknowledged together. */
+export interface IntakePayload {
+  readonly notifications: ReadonlyArray<{ readonly notification: ProvisionNotification; readonly receivedAt: string }>;
+}
+
+interface Waiting {
+  readonly notification: ProvisionNotification;
+  readonly receivedAt: string;
+  resolve(taskId: string): void;
+  reject(error: unknown): void;
+}
+
+/** An acknowledged attempt not yet stored as its own job: its request, and the intake task that holds it. */
+interface InFlight {
+  readonly provisionRequestId: string;
+  readonly taskId: Promise<string>;
+}
+
+export class AckBatch {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+  private readonly inFlight = new Map<string, InFlight>();
+
+  constructor(
+    private readonly controller: Controller,
+    private readonly keys: WebhookKeys,
+  ) {}
+
+  /** An attempt acknowledged (or being acknowledged) by this process and not yet its own job. */
+  pending(provisionAttemptId: string): InFlight | undefined {
+    return this.inFlight.get(provisionAttemptId);
+  }
+
+  /** Stores the notification with the others of this turn; resolves with the intake task's id once on disk. */
+  add(notification: ProvisionNotification): Promise<string> {
+    const taskId = new Promise<string>((resolve, reject) => {
+      this.waiting.push({ notification, receivedAt: new Date().toISOString(), resolve, reject });
+    });
+    const attemptId = notification.provisionAttempt.id;
+    this.inFlight.set(attemptId, { provisionRequestId: notification.provisionRequest.id, taskId });
+    // A failed write leaves nothing in flight: the delivery is answered 503 and comes again.
+    taskId.catch(() => this.inFlight.delete(attemptId));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      // After this turn's I/O: every delivery read in it joins the write.
+      setImmediate(() => void this.flush());
+    }
+    return taskId;
+  }
+
+  /** The intake job has stored the attempt as its own job. */
+  stored(provisionAttemptId: string): void {
+    this.inFlight.delete(provisionAttemptId);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.waiting;
+    this.waiting = [];
+    this.scheduled = false;
+    if (batch.length === 0) return;
+    try {
+      const payload: IntakePayload = {
+        notifications: batch.map((w) => ({ notification: w.notification, receivedAt: w.receivedAt })),
+      };
+      const { task } = await this.controller.enqueueJob(this.keys.intakeKind, {
+        subjectId: this.keys.intakeSubject,
+        payload,
+      });
+      batch.forEach((w) => w.resolve(task.id));
+    } catch (e) {
+      batch.forEach((w) => w.reject(e));
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Acknowledgements under bursts: the deliveries of a moment are stored in one write (an intake task
+ * holding them all, which then stores each attempt as its own task), every one is still answered 202
+ * only once stored, and processing waits while deliveries are being acknowledged (AckGate).
+ */
+import { AckGate } from '@apskit/webhooks';
+import { deliver, eventually, notification } from './fixtures/marketplace';
+import { startHarness, type Harness } from './fixtures/provisioner';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+it('stores a burst of 60 deliveries in a few writes, and every attempt once', async () => {
+  const ns = Array.from({ length: 60 }, () => notification());
+  const acks = await Promise.all(ns.map((n) => deliver(h.webhookUrl, n)));
+  expect(acks.every((a) => a.status === 202)).toBe(true);
+  const intake = (await h.provisioner.controller.listTasks({ resourceId: 'marketplace:intake' })).filter(
+    (t) => t.operation === h.provisioner.webhooks.kinds.intake,
+  );
+  expect(intake.length).toBeLessThan(60);
+  expect(new Set(acks.map((a) => a.body.taskId)).size).toBe(intake.length);
+  for (const n of ns)
+    await eventually(
+      () => h.marketplace.acceptedFor(n.provisionAttempt.id),
+      (r) => r.length === 1,
+      20_000,
+    );
+  for (const n of ns.slice(0, 5)) expect((await h.tasks(n.provisionRequest.id)).attempts).toHaveLength(1);
+  const ended = await eventually(
+    () => h.provisioner.controller.listTasks({ resourceId: 'marketplace:intake' }),
+    (ts) => ts.every((t) => t.status === 'succeeded'),
+  );
+  const stored = ended.map((t) => Number(/^Stored (\d+) attempt/.exec(t.output)?.[1] ?? 0)).reduce((a, b) => a + b, 0);
+  expect(stored).toBe(60);
+  expect(ended[0]!.name).toMatch(/^\d+ notifications? acknowledged together from the marketplace$/);
+});
+
+describe('AckGate', () => {
+  it('lets processing go only once no delivery is under way and none was answered just now', async () => {
+    const gate = new AckGate(true, 30);
+    await gate.quiet(); // nothing under way: at once
+    const leave = gate.enter();
+    let released = 0;
+    const waiting = gate.quiet(5000).then(() => (released = Date.now()));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(released).toBe(0);
+    const answeredAt = Date.now();
+    leave();
+    leave(); // twice changes nothing
+    await waiting;
+    expect(released - answeredAt).toBeGreaterThanOrEqual(25);
+    expect(gate.acknowledging).toBe(0);
+  });
+
+  it('waits at most maxWaitMs, and never when disabled', async () => {
+    const gate = new AckGate(true);
+    gate.enter();
+    const start = Date.now();
+    await gate.quiet(60);
+    expect(Date.now() - start).toBeLessThan(1000);
+    const off = new AckGate(false);
+    off.enter();
+    await off.quiet(60_000);
+  });
+});
