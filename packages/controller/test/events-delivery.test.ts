@@ -11,12 +11,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, MemoryStore, serveController, type RunningController, type Store } from '@apskit/controller';
-import { PostgresStore } from '@apskit/store-postgres';
-import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
+import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { api, eventually } from './fixtures/harness';
 import { ACCOUNT, DOMAIN, eventServices, GLOBALS, MAILBOX } from './fixtures/event-app';
 import { startEventEndpoint, type EventEndpoint, type Received } from './fixtures/event-endpoint';
+import { storesUnderTest } from './fixtures/stores';
 
 const EVENTS = 'http://aps-standard.org/core/events';
 const AVAILABLE = `${EVENTS}/available`;
@@ -38,27 +37,7 @@ interface TaskJson {
 jest.setTimeout(60_000);
 
 /** Each store the controller may run on: undefined is its default (SQLite in its data directory). */
-const STORES: Array<[string, () => Store | undefined]> = [
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => undefined],
-];
-const schemas: string[] = [];
-if (requirePostgres('event delivery')) {
-  STORES.push([
-    'postgres',
-    () => {
-      const schema = uniqueName('apskit_events');
-      schemas.push(schema);
-      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
-    },
-  ]);
-}
-afterAll(async () => {
-  if (schemas.length === 0) return;
-  await withClient(TEST_DATABASE_URL as string, async (c) => {
-    for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  });
-});
+const STORES = storesUnderTest('event delivery');
 
 describe.each(STORES)('event delivery on the %s store', (_name, storeOf) => {
   let endpoint: EventEndpoint;

@@ -14,36 +14,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, MemoryStore, serveController, type RunningController, type Store } from '@apskit/controller';
-import { PostgresStore } from '@apskit/store-postgres';
-import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
+import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { appSecretFetch } from '../src/auth/app-secret';
 import { api } from './fixtures/harness';
 import { app, DOMAIN_TYPE, MAILBOX_TYPE } from './fixtures/links-app';
 import { startLinksEndpoint, type LinksEndpoint } from './fixtures/links-endpoint';
+import { storesUnderTest } from './fixtures/stores';
 
 /** Each store the controller may run on: undefined is its default (SQLite in its data directory). */
-const STORES: Array<[string, () => Store | undefined]> = [
-  ['sqlite', () => undefined],
-  ['memory', () => new MemoryStore()],
-];
-const schemas: string[] = [];
-if (requirePostgres('links')) {
-  STORES.push([
-    'postgres',
-    () => {
-      const schema = uniqueName('apskit_links');
-      schemas.push(schema);
-      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
-    },
-  ]);
-}
-afterAll(async () => {
-  if (schemas.length === 0) return;
-  await withClient(TEST_DATABASE_URL as string, async (c) => {
-    for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  });
-});
+const STORES = storesUnderTest('links', ['sqlite', 'memory']);
 
 describe.each(STORES)('on the %s store', (_name, storeOf) => {
   let endpoint: LinksEndpoint;

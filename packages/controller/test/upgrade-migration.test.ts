@@ -13,9 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApsType, CoreTypes, defineApp, Property, type TypeMigration } from '@apskit/core';
-import { Controller, MemoryStore, serveController, type RunningController, type Store } from '@apskit/controller';
-import { PostgresStore } from '@apskit/store-postgres';
-import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
+import { Controller, MemoryStore, serveController, type RunningController } from '@apskit/controller';
+import { storesUnderTest, type StoreOf } from './fixtures/stores';
 
 const BASE = 'http://apskit.test/upgrade-migration';
 
@@ -69,28 +68,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((resolve) => endpoint.close(() => resolve()));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  if (schemas.size > 0)
-    await withClient(TEST_DATABASE_URL as string, async (c) => {
-      for (const schema of schemas.values()) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    });
 });
 
 /**
  * The stores an upgrade runs on: SQLite in the data directory (the default), and PostgreSQL when
  * APSKIT_TEST_DATABASE_URL is set (a schema per data directory, so that two controllers share it).
  */
-const schemas = new Map<string, string>();
-const STORES: Array<[string, (dir: string) => Store | undefined]> = [['sqlite', () => undefined]];
-if (requirePostgres('upgrade migration')) {
-  STORES.push([
-    'postgres',
-    (dir) => {
-      if (!schemas.has(dir)) schemas.set(dir, uniqueName('apskit_upgrade'));
-      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema: schemas.get(dir), poolSize: 2 });
-    },
-  ]);
-}
-let storeFor: (dir: string) => Store | undefined = () => undefined;
+const STORES = storesUnderTest('upgrade migration', ['sqlite']);
+let storeFor: StoreOf = () => undefined;
 
 function serve(
   dir: string,

@@ -9,36 +9,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, MemoryStore, serveController, type RunningController } from '@apskit/controller';
-import type { Store } from '@apskit/store';
-import { PostgresStore } from '@apskit/store-postgres';
-import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
+import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { api } from './fixtures/harness';
 import { DOMAIN_TYPE, MAILBOX_TYPE, services } from './fixtures/usage-app';
 import { startUsageEndpoint, type UsageEndpoint } from './fixtures/usage-endpoint';
+import { storesUnderTest } from './fixtures/stores';
 
 /** The stores the controller may run on (the limit is counted by the store): undefined is SQLite. */
-const STORES: Array<[string, () => Store | undefined]> = [
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => undefined],
-];
-const schemas: string[] = [];
-if (requirePostgres('collection limits')) {
-  STORES.push([
-    'postgres',
-    () => {
-      const schema = uniqueName('apskit_limits');
-      schemas.push(schema);
-      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
-    },
-  ]);
-}
-afterAll(async () => {
-  if (schemas.length === 0) return;
-  await withClient(TEST_DATABASE_URL as string, async (c) => {
-    for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  });
-});
+const STORES = storesUnderTest('collection limits');
 
 describe.each(STORES)('collection limits on the %s store', (_name, storeOf) => {
   let endpoint: UsageEndpoint;

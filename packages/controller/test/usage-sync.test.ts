@@ -11,37 +11,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Controller, MemoryStore, serveController, type RunningController } from '@apskit/controller';
 import type { Store } from '@apskit/store';
-import { PostgresStore } from '@apskit/store-postgres';
-import { requirePostgres, TEST_DATABASE_URL, uniqueName, withClient } from '@apskit/test-support/postgres';
 import { api, eventually } from './fixtures/harness';
 import { Events } from '@apskit/core';
 import { MAILBOX_TYPE, services } from './fixtures/usage-app';
 import { startUsageEndpoint, type UsageEndpoint } from './fixtures/usage-endpoint';
+import { storesUnderTest } from './fixtures/stores';
 
 jest.setTimeout(60_000);
 
 /** The stores the API test runs on: undefined is the default (SQLite in the data directory). */
-const STORES: Array<[string, () => Store | undefined]> = [
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => undefined],
-];
-const schemas: string[] = [];
-if (requirePostgres('usage sync')) {
-  STORES.push([
-    'postgres',
-    () => {
-      const schema = uniqueName('apskit_usage');
-      schemas.push(schema);
-      return new PostgresStore({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
-    },
-  ]);
-}
-afterAll(async () => {
-  if (schemas.length === 0) return;
-  await withClient(TEST_DATABASE_URL as string, async (c) => {
-    for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  });
-});
+const STORES = storesUnderTest('usage sync');
 
 interface Setup {
   readonly endpoint: UsageEndpoint;
