@@ -1,7 +1,7 @@
 /**
  * The benchmark's provisioner process: a minimal app (a `seat` whose provision() answers at once) on
  * SQLite as shipped (every commit synced), with HMAC-authenticated webhooks and results posted to the
- * benchmark's receiver. Prints `url <webhook url>` once serving.
+ * benchmark's receiver. Prints `url <webhook url> <controller API url>` once serving.
  *
  *   provisioner.ts <dataDir> <resultsUrl> <secret> <acknowledge-first|baseline>
  */
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     app: { name: 'seats', services: { seats: Seat } },
     dataDir,
     port: 0,
+    controllerApi: true, // the benchmark counts the intake tasks (the writes of the acknowledgements)
     webhooks: {
       type: Seat,
       resource: (n) => ({ owner: String(n.provisionDetail?.details?.owner ?? 'nobody') }),
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
       acknowledgeFirst: mode !== 'baseline',
     },
   });
-  process.stdout.write(`url ${running.webhookUrl}\n`);
+  process.stdout.write(`url ${running.webhookUrl} ${running.controllerUrl}\n`);
   process.once('SIGTERM', () => void running.close().then(() => process.exit(0)));
 }
 

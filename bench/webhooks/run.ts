@@ -32,6 +32,8 @@ interface Burst {
   ackMs: { p50: number; p99: number; max: number };
   allAcknowledgedMs: number;
   allResultsMs: number;
+  /** How many writes stored the burst's acknowledgements (intake tasks; baseline: one per delivery). */
+  acknowledgementWrites: number;
   statuses: Record<string, number>;
 }
 
@@ -72,7 +74,11 @@ async function receiver(): Promise<{ url: string; waitFor(n: number): Promise<nu
   };
 }
 
-function startProvisioner(dir: string, resultsUrl: string, mode: Mode): { child: ChildProcess; url: Promise<string> } {
+function startProvisioner(
+  dir: string,
+  resultsUrl: string,
+  mode: Mode,
+): { child: ChildProcess; url: Promise<string>; apiUrl: Promise<string> } {
   const child = spawn(
     process.execPath,
     [
@@ -88,11 +94,11 @@ function startProvisioner(dir: string, resultsUrl: string, mode: Mode): { child:
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
   );
   const lines = createInterface({ input: child.stdout! });
-  const url = new Promise<string>((resolve, reject) => {
+  const urls = new Promise<string[]>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the provisioner exited with ${code}`)));
-    lines.on('line', (line) => line.startsWith('url ') && resolve(line.slice(4)));
+    lines.on('line', (line) => line.startsWith('url ') && resolve(line.slice(4).split(' ')));
   });
-  return { child, url };
+  return { child, url: urls.then(([u]) => u!), apiUrl: urls.then(([, api]) => api!) };
 }
 
 function notification(): string {
@@ -116,15 +122,18 @@ const percentile = (sorted: number[], q: number): number =>
 async function burst(size: number, mode: Mode): Promise<Burst> {
   const results = await receiver();
   const dir = mkdtempSync(join(os.tmpdir(), 'apskit-bench-webhooks-'));
-  const { child, url: urlPromise } = startProvisioner(dir, results.url, mode);
+  const { child, url: urlPromise, apiUrl } = startProvisioner(dir, results.url, mode);
   // As many connections as notifications: the marketplace's deliveries come at once, not queued here.
   const agent = new http.Agent({ keepAlive: true, maxSockets: size });
   try {
     const url = await urlPromise;
-    // One warm-up delivery (module loading, the first SQLite statements), not counted.
-    const warm = notification();
-    await post(url, warm, headers(warm), agent);
-    await results.waitFor(1);
+    // Warm-up, not counted: 20 deliveries (module loading, JIT, the SQLite statements), their results in.
+    const warm = Array.from({ length: 20 }, notification);
+    await Promise.all(warm.map((body) => post(url, body, headers(body), agent)));
+    await results.waitFor(warm.length);
+    const warmWrites = (
+      (await fetch(`${await apiUrl}/apskit/tasks?resourceId=marketplace:intake`).then((r) => r.json())) as unknown[]
+    ).length;
     const bodies = Array.from({ length: size }, notification).map((body) => ({ body, headers: headers(body) }));
     const latencies: number[] = [];
     const statuses: Record<string, number> = {};
@@ -137,14 +146,18 @@ async function burst(size: number, mode: Mode): Promise<Burst> {
       }),
     );
     const acked = performance.now();
-    const allResults = await results.waitFor(size + 1);
+    const allResults = await results.waitFor(size + 20);
     latencies.sort((a, b) => a - b);
+    const intake = (await fetch(`${await apiUrl}/apskit/tasks?resourceId=marketplace:intake`).then((r) =>
+      r.json(),
+    )) as unknown[];
     return {
       mode,
       notifications: size,
       ackMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: Math.round(latencies.at(-1)!) },
       allAcknowledgedMs: Math.round(acked - t0),
       allResultsMs: Math.round(allResults - t0),
+      acknowledgementWrites: mode === 'baseline' ? size : intake.length - warmWrites,
       statuses,
     };
   } finally {
@@ -185,7 +198,7 @@ async function main(): Promise<void> {
         if (b.statuses['202'] !== size)
           throw new Error(`${size}: not every notification was acknowledged: ${JSON.stringify(b.statuses)}`);
         console.error(
-          `${mode}, ${size} at once: ack p50 ${b.ackMs.p50} ms, p99 ${b.ackMs.p99} ms, max ${b.ackMs.max} ms; all acknowledged in ${b.allAcknowledgedMs} ms, every result posted in ${b.allResultsMs} ms`,
+          `${mode}, ${size} at once: ack p50 ${b.ackMs.p50} ms, p99 ${b.ackMs.p99} ms, max ${b.ackMs.max} ms; all acknowledged in ${b.allAcknowledgedMs} ms, every result posted in ${b.allResultsMs} ms; ${b.acknowledgementWrites} writes`,
         );
         runs.set(`${mode} ${size}`, [...(runs.get(`${mode} ${size}`) ?? []), b]);
       }

@@ -29,14 +29,29 @@ interface InFlight {
   readonly taskId: Promise<string>;
 }
 
+// The longest a delivery waits for others to join its write.
+const MAX_DELAY_MS = 5;
+// During a burst (a write less than BURST_MS ago), a write waits at least GATHER_MS for more deliveries.
+const BURST_MS = 20;
+const GATHER_MS = 2;
+
 export class AckBatch {
   private waiting: Waiting[] = [];
   private scheduled = false;
+  private firstWaitingAt = 0;
+  private lastFlushAt = 0;
   private readonly inFlight = new Map<string, InFlight>();
 
+  /**
+   * `underWay`: how many deliveries are being acknowledged now (AckGate.acknowledging). The write waits
+   * (at most 5 ms) until every one of them has reached it, or none is left to come: with SQLite's
+   * writes holding the event loop, a burst's deliveries are read a few at a time, and writing as soon
+   * as the first is ready would make a write of each.
+   */
   constructor(
     private readonly controller: Controller,
     private readonly keys: WebhookKeys,
+    private readonly underWay: () => number = () => 0,
   ) {}
 
   /** An attempt acknowledged (or being acknowledged) by this process and not yet its own job. */
@@ -55,8 +70,9 @@ export class AckBatch {
     taskId.catch(() => this.inFlight.delete(attemptId));
     if (!this.scheduled) {
       this.scheduled = true;
+      this.firstWaitingAt = Date.now();
       // After this turn's I/O: every delivery read in it joins the write.
-      setImmediate(() => void this.flush());
+      setImmediate(() => this.check());
     }
     return taskId;
   }
@@ -66,10 +82,19 @@ export class AckBatch {
     this.inFlight.delete(provisionAttemptId);
   }
 
+  /** Writes now if every delivery under way has joined, or the first has waited long enough. */
+  private check(): void {
+    const waited = Date.now() - this.firstWaitingAt;
+    const gathering = this.firstWaitingAt - this.lastFlushAt < BURST_MS && waited < GATHER_MS;
+    if (!gathering && (this.waiting.length >= this.underWay() || waited >= MAX_DELAY_MS)) void this.flush();
+    else setTimeout(() => this.check(), 1);
+  }
+
   private async flush(): Promise<void> {
     const batch = this.waiting;
     this.waiting = [];
     this.scheduled = false;
+    this.lastFlushAt = Date.now();
     if (batch.length === 0) return;
     try {
       const payload: IntakePayload = {

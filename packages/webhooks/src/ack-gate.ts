@@ -16,7 +16,7 @@ export class AckGate {
   /** `enabled` false: quiet() never waits (processing does not yield). */
   constructor(
     private readonly enabled = true,
-    private readonly lingerMs = 20,
+    private readonly lingerMs = 100,
   ) {}
 
   /** Deliveries being acknowledged now. */

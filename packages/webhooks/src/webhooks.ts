@@ -137,7 +137,7 @@ export function createWebhooks(controller: Controller, options: WebhookOptions):
   controller.defineJob(keys.processKind, processJob(ctx));
   controller.defineJob(keys.resultKind, resultJob(ctx, options.results.backoff));
   controller.defineJob(keys.orphanKind, orphanJob(ctx));
-  const batch = new AckBatch(controller, keys);
+  const batch = new AckBatch(controller, keys, () => ctx.gate.acknowledging);
   controller.defineJob(keys.intakeKind, intakeJob(ctx, batch));
 
   return {
