@@ -40,6 +40,10 @@ it('upgrades the instance: every resource moves to its 1.1 type, the new propert
     ];
     mailServer.deliver('erin@upgrade.example', 40);
     await syncUsage(call);
+    await eventually(
+      async () => (await call('GET', `/aps/2/resources/${domainId}`)).body.diskspaceUsed,
+      (v) => v === 40,
+    );
   } finally {
     await v1.close();
   }
@@ -70,6 +74,7 @@ it('upgrades the instance: every resource moves to its 1.1 type, the new propert
       aps: { type: `${NS}/domain/1.1` },
       name: 'upgrade.example',
       mailboxLimit: { limit: 5 },
+      diskspaceUsed: 40,
     });
     for (const id of mailboxIds) {
       const m = (await call('GET', `/aps/2/resources/${id}`)).body;
@@ -85,6 +90,15 @@ it('upgrades the instance: every resource moves to its 1.1 type, the new propert
     const put = await call('PUT', `/aps/2/resources/${mailboxIds[1]}`, { spamFilter: false });
     expect(put.status).toBe(200);
     expect(mailServer.spamFilter('frank@upgrade.example')).toBe(false);
+
+    // The domain still hears of its mailboxes' changes: its subscription made at 1.0 names
+    // mailbox/1.0, which a mailbox/1.1 still is (a newer minor only adds).
+    mailServer.deliver('frank@upgrade.example', 2);
+    expect(await syncUsage(call)).toMatchObject({ status: 'succeeded' });
+    await eventually(
+      async () => (await call('GET', `/aps/2/resources/${domainId}`)).body.diskspaceUsed,
+      (v) => v === 42,
+    );
   } finally {
     await v11.close();
   }
