@@ -223,6 +223,21 @@ describe('late acknowledgements and duplicates (issue 20)', () => {
     expect(await failedTasksOf(request)).toEqual([]);
   });
 
+  it('a late acknowledgement, processed before the retry comes: one accepted result, no failed task', async () => {
+    // The marketplace fails attempt 1 at 500 ms and retries 800 ms later; the provisioner has
+    // provisioned in between, and its result for attempt 1 is refused (422: the attempt failed).
+    provisioner.outage.next('late');
+    const request = await marketplace.send(netNew('Elecray', 'admin@elecray.example'), { retryDelayMs: 800 });
+    expect(request.attempts.map((a) => a.status)).toEqual(['Failed', 'Acknowledged']);
+    const result = await marketplace.waitForResult(request.id, 10_000);
+    expect(result).toMatchObject({ provisionAttemptId: request.attempts[1]!.id, status: 'Success' });
+    await settle(500);
+    expect(postsFor(request).filter(([status]) => status === 201)).toEqual([[201, 'Success']]);
+    expect((await workspaces()).filter((w) => w.companyName === 'Elecray')).toHaveLength(1);
+    // The refusal of attempt 1's result is the marketplace's retry under way, not a failure to show.
+    expect(await failedTasksOf(request)).toEqual([]);
+  });
+
   it('a late acknowledgement and three late retries: the marketplace gives up, the orphan is unprovisioned, visibly', async () => {
     const claimed: string[] = [];
     const onClaim = (email: string): number => claimed.push(email);
