@@ -74,8 +74,13 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
               afterSeconds: backoffSeconds(attempt, backoff),
               output: `Try ${attempt}: ${refused}; trying again, in case the acknowledgement is still on its way`,
             };
+          // Not a failure of this task: the marketplace failed the attempt, and either sends a newer one
+          // (whose own task posts the result) or has given the request up (the orphan check's business).
           if (payload.result.status !== 'Success')
-            return { status: TaskStatus.failed, output: `${refused} (a Fail result: nothing to undo)` };
+            return {
+              status: TaskStatus.succeeded,
+              output: `Not posted: ${refused}. A newer attempt, if one comes, gets the result (a Fail: nothing to undo)`,
+            };
           const { task: check } = await ctx.controller.enqueueJob(ctx.keys.orphanKind, {
             subjectId: task.resourceId,
             payload: { ...payload, refusal: outcome.reason },
@@ -83,8 +88,8 @@ export function resultJob(ctx: WebhookContext, backoff: ResultsOptions['backoff'
             runAt: Date.now() + ctx.orphans.afterSeconds * 1000 * ctx.controller.timeScale,
           });
           return {
-            status: TaskStatus.failed,
-            output: `${refused}. If no newer attempt comes within ${ctx.orphans.afterSeconds} s, the request is an orphan (task ${check.id})`,
+            status: TaskStatus.succeeded,
+            output: `Not posted: ${refused}. A newer attempt, if one comes, gets the result; if none comes within ${ctx.orphans.afterSeconds} s, the orphan check (task ${check.id}) takes the request as given up`,
           };
         }
         case 'transient': {
