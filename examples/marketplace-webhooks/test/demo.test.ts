@@ -31,6 +31,8 @@ it('runs the seed scenarios, a late acknowledgement, an update and a deprovision
     expect(late.result.provisionAttemptId).toBe(late.request.attempts[1]!.id);
     expect(late.request.results).toHaveLength(1);
     expect(lines.filter((l) => /Litware: \d+ seats/.test(l))).toHaveLength(1); // one workspace
+    // The only failed tasks are the validation failure's (its Fail result); no result task failed.
+    expect(lines.find((l) => l.startsWith('Failed tasks:'))).not.toMatch(/Posting result/);
     expect(lines.join('\n')).toContain('attempt 1');
     expect(lines.some((l) => /Contoso: 25 seats, aps:ready, https:\/\/notes\.example\/w\/contoso/.test(l))).toBe(true);
   } finally {
