@@ -24,7 +24,7 @@ interface Waiting {
 }
 
 /** An acknowledged attempt not yet stored as its own job: its request, and the intake task that holds it. */
-interface InFlight {
+export interface PendingAcknowledgement {
   readonly provisionRequestId: string;
   readonly taskId: Promise<string>;
 }
@@ -40,7 +40,7 @@ export class AckBatch {
   private scheduled = false;
   private firstWaitingAt = 0;
   private lastFlushAt = 0;
-  private readonly inFlight = new Map<string, InFlight>();
+  private readonly inFlight = new Map<string, PendingAcknowledgement>();
 
   /**
    * `underWay`: how many deliveries are being acknowledged now (AckGate.acknowledging). The write waits
@@ -55,7 +55,7 @@ export class AckBatch {
   ) {}
 
   /** An attempt acknowledged (or being acknowledged) by this process and not yet its own job. */
-  pending(provisionAttemptId: string): InFlight | undefined {
+  pending(provisionAttemptId: string): PendingAcknowledgement | undefined {
     return this.inFlight.get(provisionAttemptId);
   }
 

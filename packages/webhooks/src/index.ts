@@ -6,7 +6,7 @@
  * provisioning the marketplace gave up on) is compensated or raised.
  */
 export { createWebhooks, type OrphanOptions, type WebhookOptions, type Webhooks } from './webhooks';
-export { AckBatch, type IntakePayload } from './ack-batch';
+export { AckBatch, type IntakePayload, type PendingAcknowledgement } from './ack-batch';
 export { AckGate } from './ack-gate';
 export { OrphanCounter, ORPHANS_METRIC, type OrphanOutcome } from './orphan-metric';
 export type { OrphanPayload } from './jobs/orphan-job';

@@ -66,3 +66,26 @@ describe('AckGate', () => {
     await off.quiet(60_000);
   });
 });
+
+describe('acknowledgeFirst: false (each acknowledgement its own write)', () => {
+  let one: Harness;
+  beforeAll(async () => {
+    one = await startHarness({ acknowledgeFirst: false });
+  });
+  afterAll(() => one.close());
+
+  it('stores the attempt itself before its 202, which names it; no intake task', async () => {
+    const n = notification();
+    const ack = await deliver(one.webhookUrl, n);
+    expect(ack.status).toBe(202);
+    const { attempts } = await one.tasks(n.provisionRequest.id);
+    expect(attempts.map((t) => t.id)).toEqual([ack.body.taskId]);
+    expect(await one.provisioner.controller.listTasks({ resourceId: 'marketplace:intake' })).toEqual([]);
+    await eventually(
+      () => one.marketplace.acceptedFor(n.provisionAttempt.id),
+      (r) => r.length === 1,
+    );
+    const other = notification({ attemptId: n.provisionAttempt.id });
+    expect((await deliver(one.webhookUrl, other)).status).toBe(409);
+  });
+});
