@@ -140,7 +140,7 @@ describe('structures of other types: `<type ID>#<structure>`', () => {
   it('reports a malformed reference, and a structure reference as a relation or in `implements`', () => {
     @ApsType({ id: `${ID}/bad-counters/1.0`, implements: [COUNTER] })
     class BadCounters {
-      @Property({ type: 'http://aps-standard.org/types/core/resource#Counter' })
+      @Property({ type: 'http://aps-standard.org/types/core/resource 1.0#Counter' })
       noVersion?: object;
 
       @Property({ type: 'http://aps-standard.org/types/core/resource/1.0#Not a name' })
@@ -155,7 +155,7 @@ describe('structures of other types: `<type ID>#<structure>`', () => {
         'implements',
         /"http:\/\/aps-standard.org\/types\/core\/resource\/1.0#Counter" is not a type ID/,
       ),
-      problem('BadCounters', 'noVersion', /in ".*resource#Counter": invalid type ID/),
+      problem('BadCounters', 'noVersion', /in ".*resource 1.0#Counter": invalid type ID/),
       problem('BadCounters', 'badName', /in ".*#Not a name": invalid structure name "Not a name"/),
       problem('BadCounters', 'counter', /relation target ".*#Counter" is not an @ApsType class or a type ID/),
     ]);

@@ -56,7 +56,7 @@ describe('relation targets', () => {
     expect(toApsSchema(model).relations).toEqual({ target: { type: `${ID}/target/3.2` } });
   });
 
-  it('emits `collection` and `required` only when true, in the order type, collection, required', () => {
+  it('emits `collection` and `required` as written (`false` too, issue 21), in the order type, collection, required', () => {
     @ApsType({ id: `${ID}/flags/1.0` })
     class RelationFlags {
       @Relation(() => `${ID}/a/1.0`, { required: true, collection: true })
@@ -77,8 +77,12 @@ describe('relation targets', () => {
       JSON.stringify({ type: `${ID}/a/1.0`, collection: true, required: true }),
     );
     expect(JSON.stringify(relations.requiredOnly)).toBe(JSON.stringify({ type: `${ID}/b/1.0`, required: true }));
-    expect(JSON.stringify(relations.collectionOnly)).toBe(JSON.stringify({ type: `${ID}/c/1.0`, collection: true }));
-    expect(JSON.stringify(relations.neither)).toBe(JSON.stringify({ type: `${ID}/d/1.0` }));
+    expect(JSON.stringify(relations.collectionOnly)).toBe(
+      JSON.stringify({ type: `${ID}/c/1.0`, collection: true, required: false }),
+    );
+    expect(JSON.stringify(relations.neither)).toBe(
+      JSON.stringify({ type: `${ID}/d/1.0`, collection: false, required: false }),
+    );
     const model = buildTypeModel([RelationFlags]).get(RelationFlags);
     expect(model.relations.map((r) => [r.collection, r.required])).toEqual([
       [true, true],

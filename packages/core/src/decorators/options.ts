@@ -18,6 +18,15 @@ export type ApsPrimitive = 'string' | 'number' | 'integer' | 'boolean' | 'object
 export type TypeThunk = () => Class | string;
 
 /**
+ * Attributes APSKit has no option for, published as given after the ones it has (in their order
+ * here). Published schemas carry such attributes now and then (an attribute of an older platform,
+ * a vendor's mark); a declaration that imports such a schema keeps them here, so that the schema it
+ * emits is the one the platform accepted. A key APSKit has an option for is a declaration mistake:
+ * use the option.
+ */
+export type ExtraAttributes = Readonly<Record<string, JsonValue>>;
+
+/**
  * A type as a declaration names it: an APS name (`'integer'`), a type ID, a structure name, a
  * structure of another type as `<type ID>#<structure name>` (the resource counter,
  * `http://aps-standard.org/types/core/resource/1.0#Counter`), the constructors String, Number,
@@ -69,6 +78,14 @@ export interface ApsTypeOptions {
    * publish a structure no member names, or to fix the order of the `structures` section.
    */
   structures?: ReadonlyArray<Class | TypeThunk>;
+  /**
+   * The order of the schema's `operations`, by operation name, where it is not the declaration
+   * order. TypeScript decorates static methods after instance ones, so a schema that lists a static
+   * operation before an instance one says its order here; operations not listed follow, in
+   * declaration order.
+   */
+  operationOrder?: readonly string[];
+  extraAttributes?: ExtraAttributes;
   /** Text for the reference docs (not part of the schema). */
   doc?: string;
 }
@@ -104,14 +121,20 @@ export interface PropertyOptions {
   minItems?: number;
   maxItems?: number;
   access?: AccessOptions;
+  extraAttributes?: ExtraAttributes;
   /** Text for the reference docs (not part of the schema). */
   doc?: string;
 }
 
+/**
+ * `collection` and `required` are published as written: `false` is what APS assumes when they are
+ * absent, and a schema that writes `"collection": false` keeps saying it.
+ */
 export interface RelationOptions {
   collection?: boolean;
   required?: boolean;
   access?: AccessOptions;
+  extraAttributes?: ExtraAttributes;
   doc?: string;
   /**
    * A collection capped by a `Counter` or `Limit` property of the same type (its name): the
@@ -125,9 +148,15 @@ export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface ResponseOptions {
   type: TypeRef;
+  /**
+   * The items of an array response. Published schemas also give `items` to a response of type
+   * `string` or `object` (the platform ignores them there): they are published as given.
+   */
   items?: ItemsRef;
-  contentType?: string;
+  /** `null` is published as `"contentType": null`, as some published schemas write it. */
+  contentType?: string | null;
   name?: string;
+  extraAttributes?: ExtraAttributes;
 }
 
 export interface OperationOptions {
@@ -136,6 +165,7 @@ export interface OperationOptions {
   path?: string;
   /** The operation's name in the schema; the method name when omitted. */
   name?: string;
+  /** Published as written: `static: false` on an instance method publishes `"static": false`. */
   static?: boolean;
   response?: TypeRef | ResponseOptions;
   errorResponse?: TypeRef | ResponseOptions;
@@ -145,6 +175,7 @@ export interface OperationOptions {
    * runtime generates do. The key of `operations` is the name either way.
    */
   publishName?: boolean;
+  extraAttributes?: ExtraAttributes;
   /** Text for the reference docs: what the operation does, and what it returns. */
   doc?: string;
   returns?: string;
@@ -157,8 +188,10 @@ export interface ParamOptions {
   /** Inferred from the parameter's TypeScript type when omitted. */
   type?: TypeRef;
   items?: ItemsRef;
+  /** Published as written: `required: false` publishes `"required": false`. */
   required?: boolean;
   /** Also publish the name inside the parameter, `"name": "<name>"`, as PHP-generated schemas do. */
   publishName?: boolean;
+  extraAttributes?: ExtraAttributes;
   doc?: string;
 }

@@ -3,7 +3,14 @@
  * immutable type model. Every declaration mistake is collected and thrown together as one
  * DeclarationError, each located by class and member.
  */
-import type { ItemsOptions, ItemsRef, ResponseOptions, TypeRef } from '../decorators/options';
+import type {
+  ExtraAttributes,
+  ItemsOptions,
+  ItemsRef,
+  JsonValue,
+  ResponseOptions,
+  TypeRef,
+} from '../decorators/options';
 import { DeclarationError, type DeclarationProblem } from '../errors/declaration-error';
 import { Events, isEventType } from '../events/events';
 import type {
@@ -41,7 +48,15 @@ import {
   typeIdProblem,
   typeNameProblem,
 } from './names';
-import { ordered, PROPERTY_KEYS, RESPONSE_KEYS } from './schema-order';
+import {
+  OPERATION_KEYS,
+  ordered,
+  PARAMETER_KEYS,
+  PROPERTY_KEYS,
+  RELATION_KEYS,
+  RESPONSE_KEYS,
+  TYPE_KEYS,
+} from './schema-order';
 import { apsTypeName, inferFromDesignType, resolveTypeRef, type TypeResolution } from './type-refs';
 import { CoreStructures } from '../usage/counters';
 import { patternProblem } from '../validation/linear-pattern';
@@ -166,6 +181,7 @@ class ModelBuilder {
       subscriptions: [],
       structures: [],
       lifecycle: lifecycleOf(cls),
+      extraAttributes: this.extraAttributes(place, options.extraAttributes, TYPE_KEYS),
       target: cls,
       doc: options.doc,
     };
@@ -189,6 +205,7 @@ class ModelBuilder {
     }
     this.checkMemberClashes(place, type);
     this.buildOperations(place, chain, type, inheritedFrom);
+    if (options.operationOrder !== undefined) this.orderOperations(place, type, options.operationOrder);
     this.buildSubscriptions(place, chain, type);
 
     const explicit = (options.structures ?? []).map((ref) =>
@@ -198,6 +215,49 @@ class ModelBuilder {
       type.structures = this.collectStructures(place, explicit, type);
     });
     return type;
+  }
+
+  /**
+   * The `operationOrder` option: the operations it names first, in its order, then the others. A
+   * name that is no operation of the type, or one named twice, is a mistake.
+   */
+  private orderOperations(place: Place, type: MType, order: readonly string[]): void {
+    const at: Place = { ...place, member: 'operationOrder' };
+    const byName = new Map(type.operations.map((o) => [o.name, o]));
+    const first: OperationModel[] = [];
+    for (const name of order) {
+      const op = byName.get(name);
+      if (!op) {
+        this.problem(
+          at,
+          `"${name}" is no operation of ${type.name}: it has ${[...byName.keys()].join(', ') || 'none'}`,
+        );
+      } else if (first.includes(op)) this.problem(at, `"${name}" is named twice`);
+      else first.push(op);
+    }
+    type.operations = [...first, ...type.operations.filter((o) => !first.includes(o))];
+  }
+
+  /**
+   * A copy of `extraAttributes`, checked: an attribute APSKit has an option for is said with the
+   * option, so that one attribute has one way to be declared.
+   */
+  private extraAttributes(
+    place: Place,
+    extra: ExtraAttributes | undefined,
+    known: readonly string[],
+  ): Record<string, JsonValue> | undefined {
+    if (extra === undefined) return undefined;
+    const out: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(extra)) {
+      if (known.includes(key)) {
+        this.problem(
+          { ...place, member: place.member ? `${place.member} extraAttributes` : 'extraAttributes' },
+          `"${key}" has an option of its own: write \`${key}: …\` instead`,
+        );
+      } else out[key] = structuredClone(value);
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
   }
 
   private implementsOf(place: Place, refs: ReadonlyArray<unknown>, apsBase: string | undefined): string[] {
@@ -295,7 +355,10 @@ class ModelBuilder {
     // An explicit `type` is the declaration's word; only an inferred one may be refined by @IsInt.
     const { type: refinedType, ...fromRules } = attributesFromRules(declared, rules);
     if (options.type === undefined && refinedType !== undefined) declared.type = refinedType;
-    property.schema = ordered(PROPERTY_KEYS, { ...declared, ...fromRules }) as unknown as PropertySchema;
+    property.schema = {
+      ...ordered(PROPERTY_KEYS, { ...declared, ...fromRules }),
+      ...this.extraAttributes(place, options.extraAttributes, PROPERTY_KEYS),
+    } as unknown as PropertySchema;
     this.checkValues(place, property.schema, options);
     this.checkMatchesRules(place, rules, property.schema.pattern);
     return property;
@@ -352,11 +415,10 @@ class ModelBuilder {
       this.problem(place, `items: \`items\` is only for arrays, but the type is "${resolved.type}"`);
     }
     // Attributes of the items are published inside `items`, as given: the object form says them.
-    const schema = ordered(PROPERTY_KEYS, {
-      type: resolved.type,
-      items,
-      ...declaredAttributes(options),
-    }) as unknown as ItemsSchema;
+    const schema = {
+      ...ordered(PROPERTY_KEYS, { type: resolved.type, items, ...declaredAttributes(options) }),
+      ...this.extraAttributes({ ...place, member: `${place.member} items` }, options.extraAttributes, PROPERTY_KEYS),
+    } as unknown as ItemsSchema;
     this.checkValues({ ...place, member: `${place.member} items` }, schema, options);
     return schema;
   }
@@ -474,12 +536,22 @@ class ModelBuilder {
     const proto = cls.prototype as Record<string, unknown>;
     const link = `${record.name}Link`;
     const unlink = `${record.name}Unlink`;
+    const access = record.options.access && { ...record.options.access };
     return {
       name: record.name,
       type: resolved.type,
       collection: record.options.collection === true,
       required: record.options.required === true,
-      access: record.options.access && { ...record.options.access },
+      schema: {
+        ...ordered(RELATION_KEYS, {
+          type: resolved.type,
+          collection: record.options.collection,
+          required: record.options.required,
+          access: access && { ...access },
+        }),
+        ...this.extraAttributes(at, record.options.extraAttributes, RELATION_KEYS),
+      } as unknown as RelationModel['schema'],
+      access,
       target: resolved.target,
       targetName: resolved.target ? apsTypeName(resolved.target) : undefined,
       linkMethod: typeof proto[link] === 'function' ? link : undefined,
@@ -692,6 +764,7 @@ class ModelBuilder {
       path,
       verb: verb as OperationModel['verb'],
       static: isStatic,
+      writtenStatic: options.static,
       parameters,
       response: response?.schema,
       responseStructure: response?.structure,
@@ -699,6 +772,7 @@ class ModelBuilder {
       errorResponseStructure: errorResponse?.structure,
       access: options.access,
       publishName: options.publishName === true || undefined,
+      extraAttributes: this.extraAttributes(place, options.extraAttributes, OPERATION_KEYS),
       doc: options.doc,
       returns: options.returns,
     };
@@ -722,7 +796,9 @@ class ModelBuilder {
       kind: options.kind,
       type: resolved.type,
       required: options.required === true,
+      writtenRequired: options.required,
       publishName: options.publishName === true || undefined,
+      extraAttributes: this.extraAttributes(place, options.extraAttributes, PARAMETER_KEYS),
       doc: options.doc,
     };
     this.linkStructure(place, resolved, (s) => (param.structure = s));
@@ -748,16 +824,23 @@ class ModelBuilder {
     const result: { schema: ResponseSchema; structure?: MStructure } = { schema: { type: resolved.type } };
     this.linkStructure(place, resolved, (s) => (result.structure = s));
     let items: ItemsSchema | undefined;
-    if (resolved.type === 'array') {
-      if (options.items === undefined) this.problem(place, 'an array response needs `items`');
-      else items = this.buildItems(place, options.items, (s) => (result.structure = s));
+    if (resolved.type === 'array' && options.items === undefined)
+      this.problem(place, 'an array response needs `items`');
+    // Items of a response of another type are published as given: the platform accepted them so.
+    if (options.items !== undefined) {
+      items = this.buildItems(place, options.items, (s) => {
+        if (resolved.type === 'array') result.structure = s;
+      });
     }
-    result.schema = ordered(RESPONSE_KEYS, {
-      type: resolved.type,
-      items,
-      contentType: options.contentType,
-      name: options.name,
-    }) as unknown as ResponseSchema;
+    result.schema = {
+      ...ordered(RESPONSE_KEYS, {
+        type: resolved.type,
+        items,
+        contentType: options.contentType,
+        name: options.name,
+      }),
+      ...this.extraAttributes(place, options.extraAttributes, RESPONSE_KEYS),
+    } as unknown as ResponseSchema;
     return result;
   }
 }

@@ -14,7 +14,10 @@ import type { Class } from '../metadata/records';
  */
 export type ItemsSchema = Omit<PropertySchema, 'properties'>;
 
-/** One property as APS publishes it, attributes in the order APS schemas use. */
+/**
+ * One property as APS publishes it, attributes in the order APS schemas use, then its
+ * `extraAttributes` (the options' ExtraAttributes), which this type does not name.
+ */
 export interface PropertySchema {
   readonly type: string;
   readonly items?: ItemsSchema;
@@ -69,12 +72,22 @@ export interface StructureModel {
   readonly doc?: string;
 }
 
+/** A relation as APS publishes it: `collection` and `required` as the declaration wrote them. */
+export interface RelationSchema {
+  readonly type: string;
+  readonly collection?: boolean;
+  readonly required?: boolean;
+  readonly access?: Readonly<AccessOptions>;
+}
+
 export interface RelationModel {
   readonly name: string;
   /** The type ID of the related type. */
   readonly type: string;
   readonly collection: boolean;
   readonly required: boolean;
+  /** What the schema publishes, extra attributes included (`"collection": false` when written so). */
+  readonly schema: RelationSchema;
   readonly access?: Readonly<AccessOptions>;
   /** The declared class of the related type, when the relation names one. */
   readonly target?: Class;
@@ -104,16 +117,22 @@ export interface ParamModel {
   readonly type: string;
   readonly items?: ItemsSchema;
   readonly required: boolean;
+  /** `required` as the declaration wrote it, `false` included: what the schema publishes. */
+  readonly writtenRequired?: boolean;
   /** The schema repeats the name inside the parameter (`"name": …`), as PHP-generated schemas do. */
   readonly publishName?: boolean;
+  /** Attributes APSKit has no option for, published after the others (ExtraAttributes). */
+  readonly extraAttributes?: Readonly<Record<string, JsonValue>>;
   readonly structure?: StructureModel;
   readonly doc?: string;
 }
 
+/** A response as APS publishes it, then its extra attributes. */
 export interface ResponseSchema {
   readonly type: string;
+  /** An array's items; published schemas give some `string` and `object` responses items too. */
   readonly items?: ItemsSchema;
-  readonly contentType?: string;
+  readonly contentType?: string | null;
   readonly name?: string;
 }
 
@@ -125,6 +144,8 @@ export interface OperationModel {
   readonly path: string;
   readonly verb: HttpVerb;
   readonly static: boolean;
+  /** `static` as the declaration wrote it, `false` included: what the schema publishes. */
+  readonly writtenStatic?: boolean;
   /** In parameter-list order. */
   readonly parameters: readonly ParamModel[];
   readonly response?: ResponseSchema;
@@ -134,6 +155,7 @@ export interface OperationModel {
   readonly access?: Readonly<AccessOptions>;
   /** The schema repeats the name inside the operation (`"name": …`), as PHP-generated schemas do. */
   readonly publishName?: boolean;
+  readonly extraAttributes?: Readonly<Record<string, JsonValue>>;
   readonly inheritedFrom?: string;
   readonly doc?: string;
   readonly returns?: string;
@@ -182,6 +204,7 @@ export interface ApsTypeModel {
    */
   readonly relations: readonly RelationModel[];
   readonly properties: readonly PropertyModel[];
+  /** In schema order: declaration order, or the type's `operationOrder`. */
   readonly operations: readonly OperationModel[];
   /**
    * The event subscriptions the type declares (`@OnEvent`), base classes' included. APS has no schema
@@ -192,6 +215,8 @@ export interface ApsTypeModel {
   readonly structures: readonly StructureModel[];
   /** The lifecycle methods the class (or a base class) has. */
   readonly lifecycle: ReadonlySet<LifecycleMethod>;
+  /** Attributes of the type APSKit has no option for, published after the others (ExtraAttributes). */
+  readonly extraAttributes?: Readonly<Record<string, JsonValue>>;
   readonly target: Class;
   readonly doc?: string;
 }

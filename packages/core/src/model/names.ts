@@ -40,6 +40,24 @@ export function typeIdProblem(id: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * What a type ID naming another type (a relation's target, `implements`, a member's type) may be.
+ * Published schemas name types whose IDs have no version (`http://vendor.example/heatstack`) and the
+ * platform accepted them, so a reference only has to be a URI, without spaces or `#`; the type
+ * a declaration declares keeps the strict rule (typeIdProblem), since its ID is what APS versions.
+ */
+const TYPE_REFERENCE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/#]+(\/[^\s#]*)?$/;
+
+export function typeReferenceProblem(id: string): string | undefined {
+  if (!TYPE_REFERENCE.test(id)) return `invalid type ID "${id}": expected a URI such as http://host/path/1.0`;
+  return undefined;
+}
+
+/** Whether a type ID has the `major.minor` version every declared type has. */
+export function isVersionedTypeId(id: string): boolean {
+  return TYPE_ID.test(id);
+}
+
 export function typeNameProblem(name: string): string | undefined {
   if (!TYPE_NAME.test(name))
     return `invalid type name "${name}": use letters, digits, "_" and "-", starting with a letter`;

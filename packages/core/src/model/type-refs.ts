@@ -5,7 +5,7 @@
 import type { Class } from '../metadata/records';
 import { getMetadataStorage } from '../metadata/storage';
 import { foreignStructureOf } from './foreign-structures';
-import { APS_PRIMITIVES, looksLikeTypeId, structureNameProblem, typeIdProblem } from './names';
+import { APS_PRIMITIVES, looksLikeTypeId, structureNameProblem, typeReferenceProblem } from './names';
 
 export type TypeResolution =
   | { readonly kind: 'primitive'; readonly type: string; readonly format?: string }
@@ -65,12 +65,13 @@ export function resolveTypeRef(ref: unknown): TypeResolution {
     if (looksLikeTypeId(ref)) {
       const hash = ref.indexOf('#');
       if (hash >= 0) {
-        const problem = typeIdProblem(ref.slice(0, hash)) ?? structureNameProblem(ref.slice(hash + 1));
+        const problem = typeReferenceProblem(ref.slice(0, hash)) ?? structureNameProblem(ref.slice(hash + 1));
         return problem
           ? { kind: 'problem', message: `in "${ref}": ${problem}` }
           : { kind: 'foreignStructure', type: ref };
       }
-      const problem = typeIdProblem(ref);
+      // A type named by ID (a relation's target, a member's type) may be any type the platform has.
+      const problem = typeReferenceProblem(ref);
       return problem ? { kind: 'problem', message: problem } : { kind: 'typeId', type: ref };
     }
     if (ref === '') return { kind: 'problem', message: 'empty type name' };

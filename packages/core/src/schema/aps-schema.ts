@@ -8,7 +8,7 @@ export interface ApsSchema {
   apsVersion: string;
   implements?: string[];
   access?: AccessOptions;
-  relations?: Record<string, { type: string; collection?: true; required?: true; access?: AccessOptions }>;
+  relations?: Record<string, { type: string; collection?: boolean; required?: boolean; access?: AccessOptions }>;
   properties?: Record<string, PropertySchema>;
   operations?: Record<string, ApsOperationSchema>;
   structures?: Record<string, { type: 'object'; properties: Record<string, PropertySchema> }>;
@@ -18,8 +18,11 @@ export interface ApsOperationSchema {
   name?: string;
   path: string;
   verb: string;
-  static?: true;
-  parameters?: Record<string, { name?: string; type: string; items?: ItemsSchema; kind: ParamKind; required?: true }>;
+  static?: boolean;
+  parameters?: Record<
+    string,
+    { name?: string; type: string; items?: ItemsSchema; kind: ParamKind; required?: boolean }
+  >;
   response?: ResponseSchema;
   errorResponse?: ResponseSchema;
   access?: AccessOptions;
