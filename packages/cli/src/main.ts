@@ -94,6 +94,7 @@ export function createProgram(io: Output): Command {
     .argument('<schemas...>', '.schema and .schema.gen files, JSON arrays as /aps/2/types answers, or folders of them')
     .requiredOption('-o, --out <dir>', 'the folder to write the modules and their index.ts into')
     .option('--force', 'replace files the folder already has')
+    .option('--strict', 'all or nothing: write nothing when any schema cannot be imported (warnings do not count)')
     .action((schemas: string[], options: ImportOptions) => importCommand(schemas, options, io));
 
   const token = program.command('token').description("bearer tokens for the controller's API (docs/security.md)");

@@ -1,7 +1,9 @@
 /**
- * What `apskit import` refuses, and how: one message naming every problem by file and
- * `Type.member`, exit code 1, and nothing written. Also what it reads as absent (with a note), and
- * how it treats an output folder that already has files. It runs the compiled CLI.
+ * What `apskit import` refuses, and how: each problem on stderr, one line each, as
+ * `<file>: <JSON path>: error: <reason>`; the refused file is left out (here the only file: nothing
+ * written), exit code 1, and a summary. (A folder with good files among broken ones, and --strict:
+ * import-folder.test.ts.) Also what it reads as absent (with a note), and how it treats an output
+ * folder that already has files. It runs the compiled CLI.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -34,32 +36,60 @@ function schema(name: string, rest: Record<string, unknown> = {}): Record<string
   return { name, id: `${ID}/${name.toLowerCase()}/1.0`, apsVersion: '2.0', ...rest };
 }
 
-/** A failed import: exit code 1, one message on stderr listing the problems, no output folder. */
-function expectRefused(r: Run & { out: string }, ...problems: RegExp[]): void {
+/** `tmp/…/<file>: <path>: error: <reason>`, as one whole line of stderr. */
+function line(file: string, path: string, reason: string): RegExp {
+  const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^tmp/[^\n]*/${escaped(file)}: ${escaped(path)}: error: ${reason}$`, 'm');
+}
+
+/**
+ * Every file refused: exit code 1, each problem a line of stderr, the summary last, nothing on
+ * stdout and no output folder.
+ */
+function expectRefused(r: Run & { out: string }, files: number, ...problems: RegExp[]): void {
   expect(r.code).toBe(1);
   expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^apskit: Cannot import the schemas, nothing was written \(\d+ problems?\):\n/);
   for (const p of problems) expect(r.stderr).toMatch(p);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines.slice(0, -1).filter((l) => / error: /.test(l))).toHaveLength(problems.length);
+  expect(lines[lines.length - 1]).toBe(
+    `apskit: imported 0 of ${files} ${files === 1 ? 'file' : 'files'}; ${files} failed`,
+  );
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(existsSync(r.out)).toBe(false);
 }
 
 describe('malformed input', () => {
-  it('reports malformed JSON with its line and column', () => {
+  it('reports malformed JSON with its line and column, at the JSON path where it breaks', () => {
     const r = importFiles({
       'broken.schema':
         '{\n  "name": "Broken",\n  "id": "http://example.com/errors/broken/1.0"\n  "apsVersion": "2.0"\n}\n',
     });
-    // JSON.parse finds the missing comma where the next attribute starts.
+    // JSON.parse finds the missing comma where the next attribute starts: after the value of "id".
     expectRefused(
       r,
-      /- tmp\/.*\/broken\.schema: malformed JSON: Expected ',' or '}' after property value \(line 4, column 3\)\n/,
+      1,
+      line('broken.schema', '$.id', "malformed JSON: Expected ',' or '}' after property value \\(line 4, column 3\\)"),
     );
   });
 
   it('counts the comment lines of a .schema.gen file in the line number', () => {
     const r = importFiles({ 'app.schema.gen': '// generated\n// by aps build\n{\n  "name": tru\n}\n' });
-    expectRefused(r, /app\.schema\.gen: malformed JSON: Unexpected "t" \(line 4, column 11\)\n/);
+    expectRefused(r, 1, line('app.schema.gen', '$.name', 'malformed JSON: Unexpected "t" \\(line 4, column 11\\)'));
+  });
+
+  it('names the path in nested objects and arrays where the JSON breaks', () => {
+    const text = JSON.stringify(schema('Deep', { operations: { resize: { path: '/r', verb: 'POST' } } }), null, 2);
+    const r = importFiles({
+      'deep.schema': text.replace('"verb": "POST"', '"verb": POST'),
+      'list.json': `[${JSON.stringify(schema('First'))}, {"name": "Second", "implements": ["a" "b"]}]`,
+    });
+    expectRefused(
+      r,
+      2,
+      line('deep.schema', '$.operations.resize.verb', 'malformed JSON: Unexpected "P" \\(line \\d+, column \\d+\\)'),
+      line('list.json', '$[1].implements[0]', 'malformed JSON: .*'),
+    );
   });
 
   it('reports JSON that is no schema, and a schema without its name, ID or APS version', () => {
@@ -69,19 +99,30 @@ describe('malformed input', () => {
       'headless.schema': { id: `${ID}/headless/1.0`, apsVersion: '2.0' },
       'versionless.schema': { name: 'Versionless', id: `${ID}/versionless/1.0` },
     });
-    expectRefused(
-      r,
-      /number\.schema: is not an APS schema: expected a JSON object, or an array of them as \/aps\/2\/types answers, found a number \(42\)/,
-      /list\.json\[1\]: is not an APS schema: expected a JSON object, found a string \("not a schema"\)/,
-      /headless\.schema: the schema has no "name", which every APS type has/,
-      /versionless\.schema: Versionless: the schema has no "apsVersion"/,
+    // list.json's first schema is written: the file failed in part.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      line(
+        'number.schema',
+        '$',
+        'is not an APS schema: expected a JSON object, or an array of them as /aps/2/types answers, found a number \\(42\\)',
+      ),
     );
+    expect(r.stderr).toMatch(
+      line('list.json', '$[1]', 'is not an APS schema: expected a JSON object, found a string \\("not a schema"\\)'),
+    );
+    expect(r.stderr).toMatch(line('headless.schema', '$', 'the schema has no "name", which every APS type has'));
+    expect(r.stderr).toMatch(line('versionless.schema', '$', 'the schema has no "apsVersion".*'));
+    expect(r.stderr).toMatch(
+      /\napskit: imported 0 of 4 files; 4 failed \(tmp\/.*\/list\.json in part: its other schemas were written\)\n$/,
+    );
+    expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'listed.ts']);
   });
 
   it('reports files and folders that do not exist', () => {
     const r = apskit('import', 'no/such.schema', '--out', join(dir, 'out'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('- no/such.schema: no such file or folder');
+    expect(r.stderr).toBe('no/such.schema: $: error: no such file or folder\napskit: imported 0 of 1 file; 1 failed\n');
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
@@ -93,12 +134,11 @@ describe('malformed input', () => {
 });
 
 describe('unknown attributes and attribute types', () => {
-  it('names an unknown type, an unknown attribute and a value of the wrong kind, each where it is', () => {
+  it('names an unknown type, a value of the wrong kind and an unknown parameter kind, each where it is', () => {
     const r = importFiles({
       'thing.schema': schema('Thing', {
         properties: {
           created: { type: 'datetime' },
-          count: { type: 'integer', minimumExclusive: 0 },
           active: { type: 'boolean', required: 'yes' },
           tags: { type: 'array', items: { type: 'strnig' } },
         },
@@ -107,27 +147,33 @@ describe('unknown attributes and attribute types', () => {
             path: '/run',
             verb: 'GET',
             parameters: { mode: { type: 'string', kind: 'header' } },
-            response: { type: 'string', schema: {} },
+            response: { type: 'Nothing' },
           },
         },
       }),
     });
     expectRefused(
       r,
-      /thing\.schema: Thing\.properties\.created: unknown type "datetime": it is no APS type \(string, number, integer, boolean, object, array\), no type ID, and no structure of this schema \(it declares none\)/,
-      /Thing\.properties\.count\.minimumExclusive: unknown attribute "minimumExclusive" \(a property has type, items, properties, required/,
-      /Thing\.properties\.active\.required: must be true or false, not a string \("yes"\)/,
-      /Thing\.properties\.tags\.items: unknown type "strnig"/,
-      /Thing\.operations\.run\.parameters\.mode\.kind: unknown parameter kind "header": APS has body, query, path/,
-      /Thing\.operations\.run\.response\.schema: unknown attribute "schema" \(a response has type, items, contentType, name\)/,
+      1,
+      line(
+        'thing.schema',
+        '$.properties.created',
+        'unknown type "datetime": it is no APS type \\(string, number, integer, boolean, object, array\\), no type ID, and no structure of this schema \\(it declares none\\)',
+      ),
+      line('thing.schema', '$.properties.active.required', 'must be true or false, not a string \\("yes"\\)'),
+      line('thing.schema', '$.properties.tags.items', 'unknown type "strnig".*'),
+      line(
+        'thing.schema',
+        '$.operations.run.parameters.mode.kind',
+        'unknown parameter kind "header": APS has body, query, path',
+      ),
+      line('thing.schema', '$.operations.run.response', 'unknown type "Nothing".*'),
     );
-    expect(r.stderr).toMatch(/\(6 problems\)/);
   });
 
   it('refuses what declarations cannot say rather than drop it', () => {
     const r = importFiles({
       'lossy.schema': schema('Lossy', {
-        description: 'types have no description in APS',
         properties: {
           rows: { type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } },
         },
@@ -136,10 +182,18 @@ describe('unknown attributes and attribute types', () => {
     });
     expectRefused(
       r,
-      /Lossy: unknown attribute "description" \(a type has name, id, apsVersion, implements, access, relations, properties, operations, structures\)/,
-      /Lossy\.properties\.rows\.items\.properties: inline properties of array items cannot be declared: declare a structure/,
-      /Lossy\.operations\.go\.name: is "run", not the operation's key "go": APSKit publishes one name, the key/,
-      /Lossy\.operations\.went: has no "path"/,
+      1,
+      line(
+        'lossy.schema',
+        '$.properties.rows.items.properties',
+        'inline properties of array items cannot be declared: declare a structure.*',
+      ),
+      line(
+        'lossy.schema',
+        '$.operations.go.name',
+        'is "run", not the operation\'s key "go": APSKit publishes one name, the key',
+      ),
+      line('lossy.schema', '$.operations.went', 'has no "path"'),
     );
   });
 
@@ -158,34 +212,47 @@ describe('unknown attributes and attribute types', () => {
     });
     expectRefused(
       r,
-      /mistakes\.schema: Mistakes\.count: default "ten" is not of type "integer"/,
-      /mistakes\.schema: Mistakes\.aps: "aps" is reserved/,
-      /mistakes\.schema: Mistakes\.b: duplicate operation path: GET \/same is already declared by a\(\)/,
+      1,
+      line('mistakes.schema', '$', 'Mistakes\\.count: default "ten" is not of type "integer"'),
+      line('mistakes.schema', '$', 'Mistakes\\.aps: "aps" is reserved.*'),
+      line('mistakes.schema', '$', 'Mistakes\\.b: duplicate operation path: GET /same is already declared by a\\(\\)'),
     );
   });
 });
 
-describe('name clashes', () => {
-  it('refuses two types that become one class', () => {
+describe('name clashes: the first type keeps its name, the later one is refused', () => {
+  it('refuses a type that would become the class of another', () => {
     const r = importFiles({
       'a.schema': schema('service-user', { id: `${ID}/a/1.0` }),
       'b.schema': schema('service_user', { id: `${ID}/b/1.0` }),
     });
-    expectRefused(
-      r,
-      /name clash: the types "service-user" \(tmp\/.*\/a\.schema\) and "service_user" \(tmp\/.*\/b\.schema\) both become the class ServiceUser/,
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      line(
+        'b.schema',
+        '$',
+        'name clash: the types "service-user" \\(tmp/.*/a\\.schema\\) and "service_user" \\(tmp/.*/b\\.schema\\) both become the class ServiceUser',
+      ),
     );
+    expect(r.stderr).toMatch(/\napskit: imported 1 of 2 files; 1 failed\n$/);
+    expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'service-user.ts']);
+    expect(readFileSync(join(r.out, 'service-user.ts'), 'utf8')).toContain(`id: '${ID}/a/1.0'`);
   });
 
-  it('refuses two types that would be written to one file', () => {
+  it('refuses a type that would be written to the file of another', () => {
     const r = importFiles({
       'a.schema': schema('Vps', { id: `${ID}/a/1.0` }),
       'b.schema': schema('VPS', { id: `${ID}/b/1.0` }),
     });
-    expectRefused(
-      r,
-      /name clash: the types "Vps" \(.*a\.schema\) and "VPS" \(.*b\.schema\) would both be written to vps\.ts/,
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      line(
+        'b.schema',
+        '$',
+        'name clash: the types "Vps" \\(.*a\\.schema\\) and "VPS" \\(.*b\\.schema\\) would both be written to vps\\.ts',
+      ),
     );
+    expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'vps.ts']);
   });
 
   it('refuses a type name or ID declared twice, and a type that would be written to index.ts', () => {
@@ -195,12 +262,26 @@ describe('name clashes', () => {
       'c.schema': schema('Other', { id: `${ID}/a/1.0` }),
       'd.schema': schema('index'),
     });
-    expectRefused(
-      r,
-      /name clash: tmp\/.*\/a\.schema and tmp\/.*\/b\.schema both declare the type "Twice"/,
-      /name clash: tmp\/.*\/a\.schema and tmp\/.*\/c\.schema both declare the type ID "http:\/\/example\.com\/errors\/a\/1\.0"/,
-      /name clash: tmp\/.*\/d\.schema: the type "index" would be written to index\.ts, which exports the others/,
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      line('b.schema', '$', 'name clash: tmp/.*/a\\.schema and tmp/.*/b\\.schema both declare the type "Twice"'),
     );
+    expect(r.stderr).toMatch(
+      line(
+        'c.schema',
+        '$',
+        'name clash: tmp/.*/a\\.schema and tmp/.*/c\\.schema both declare the type ID "http://example\\.com/errors/a/1\\.0"',
+      ),
+    );
+    expect(r.stderr).toMatch(
+      line(
+        'd.schema',
+        '$',
+        'name clash: tmp/.*/d\\.schema: the type "index" would be written to index\\.ts, which exports the others',
+      ),
+    );
+    expect(r.stderr).toMatch(/\napskit: imported 1 of 4 files; 3 failed\n$/);
+    expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'twice.ts']);
   });
 
   it('gives structures that share a name across types class names of their own, keeping the APS names', () => {
@@ -242,18 +323,18 @@ describe('unresolvable structures', () => {
       }),
     });
     const unknown = (path: string, name: string): RegExp =>
-      new RegExp(`Orders\\.${path}: unknown type "${name}": .*no structure of this schema \\(it has Known\\)`);
+      line('orders.schema', path, `unknown type "${name}": .*no structure of this schema \\(it has Known\\)`);
     expectRefused(
       r,
-      unknown('properties\\.limits', 'Limits'),
-      unknown('properties\\.lines\\.items', 'OrderLine'),
-      unknown('properties\\.nested\\.properties\\.inner', 'Inner'),
-      unknown('operations\\.place\\.parameters\\.order', 'Order'),
-      unknown('operations\\.place\\.response', 'Receipt'),
-      unknown('operations\\.place\\.errorResponse\\.items', 'Problem'),
-      unknown('structures\\.Known\\.properties\\.other', 'Missing'),
+      1,
+      unknown('$.properties.limits', 'Limits'),
+      unknown('$.properties.lines.items', 'OrderLine'),
+      unknown('$.properties.nested.properties.inner', 'Inner'),
+      unknown('$.operations.place.parameters.order', 'Order'),
+      unknown('$.operations.place.response', 'Receipt'),
+      unknown('$.operations.place.errorResponse.items', 'Problem'),
+      unknown('$.structures.Known.properties.other', 'Missing'),
     );
-    expect(r.stderr).toMatch(/\(7 problems\)/);
   });
 
   it('refuses a structure that is no object', () => {
@@ -262,9 +343,14 @@ describe('unresolvable structures', () => {
     });
     expectRefused(
       r,
-      /Aliases\.structures\.Email\.type: is "string": an APS structure is an object/,
-      /Aliases\.structures\.Email\.format: unknown attribute "format" \(a structure has type, properties\)/,
-      /Aliases\.structures\.Email: has no "properties"/,
+      1,
+      line('aliases.schema', '$.structures.Email.type', 'is "string": an APS structure is an object.*'),
+      line(
+        'aliases.schema',
+        '$.structures.Email.format',
+        'unknown attribute "format" \\(a structure has type, properties\\)',
+      ),
+      line('aliases.schema', '$.structures.Email', 'has no "properties".*'),
     );
   });
 });

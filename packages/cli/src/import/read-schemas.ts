@@ -2,16 +2,24 @@
  * Reads what `apskit import` is given: `.schema` files, `.schema.gen` files as `aps build` writes
  * them (JSON after `//` comment lines), JSON arrays of schemas as a controller's `/aps/2/types`
  * answers, and folders of such files. Every file is read before anything is judged, so that one run
- * reports every unreadable file at once.
+ * reports every unreadable file at once; an unreadable file is left out, and the others are read.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { jsonPath, type ImportProblems, type SchemaLocation } from './problems';
 
-export interface SourceSchema {
+export interface SourceSchema extends SchemaLocation {
   /** Where the schema is, for messages: `schemas/vps.schema`, or `types.json[2]` in an array. */
   readonly origin: string;
   /** The schema as parsed: a JSON object (its shape is judged by the planner). */
   readonly json: Readonly<Record<string, unknown>>;
+}
+
+export interface ReadSchemas {
+  /** Every file the arguments name, as messages show them, with an argument that names nothing. */
+  readonly files: readonly string[];
+  /** The schemas of the files that could be read, in file order. */
+  readonly schemas: readonly SourceSchema[];
 }
 
 /** What a folder holds that `import` reads; other files (a README, a package.json) are skipped. */
@@ -19,63 +27,97 @@ const SCHEMA_FILE = /\.(schema|schema\.gen|json)$/;
 
 /**
  * Reads every schema the arguments name. Problems (an unreadable file, malformed JSON, JSON that is
- * no schema) are added to `problems`, one line each, and the file is left out.
+ * no schema) are errors in `problems`, each at its file and JSON path; such a file (or array item)
+ * is left out.
  */
-export function readSchemas(inputs: readonly string[], problems: string[], cwd = process.cwd()): SourceSchema[] {
+export function readSchemas(inputs: readonly string[], problems: ImportProblems, cwd = process.cwd()): ReadSchemas {
   const schemas: SourceSchema[] = [];
-  for (const file of inputFiles(inputs, problems, cwd)) {
-    const origin = displayPath(file, cwd);
+  const files: string[] = [];
+  for (const input of inputFiles(inputs, problems, cwd)) {
+    const file = input.path === undefined ? input.argument : displayPath(input.path, cwd);
+    files.push(file);
+    if (input.path === undefined) continue;
+    const at = { origin: file, file, jsonPath: '$' };
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(input.path, 'utf8');
     } catch (e) {
-      problems.push(`${origin}: cannot be read: ${(e as Error).message}`);
+      problems.error(at, '', `cannot be read: ${(e as Error).message}`);
       continue;
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(withoutComments(text));
     } catch (e) {
-      problems.push(`${origin}: malformed JSON: ${jsonErrorText(e as Error, text)}`);
+      const scanned = scan(withoutComments(text));
+      problems.error(at, scanned.path, `malformed JSON: ${jsonErrorText(e as Error, text)}`);
       continue;
     }
     if (Array.isArray(parsed)) {
       parsed.forEach((item: unknown, i) => {
-        if (isObject(item)) schemas.push({ origin: `${origin}[${i}]`, json: item });
-        else problems.push(`${origin}[${i}]: is not an APS schema: expected a JSON object, found ${jsonKind(item)}`);
+        const place = { origin: `${file}[${i}]`, file, jsonPath: jsonPath('$', [i]) };
+        if (isObject(item)) schemas.push({ ...place, json: item });
+        else problems.error(place, '', `is not an APS schema: expected a JSON object, found ${jsonKind(item)}`);
       });
-      if (parsed.length === 0) problems.push(`${origin}: is an empty array: there is no schema to import`);
+      if (parsed.length === 0) problems.error(at, '', 'is an empty array: there is no schema to import');
     } else if (isObject(parsed)) {
-      schemas.push({ origin, json: parsed });
+      schemas.push({ ...at, json: parsed });
     } else {
-      problems.push(
-        `${origin}: is not an APS schema: expected a JSON object, or an array of them as /aps/2/types answers, found ${jsonKind(parsed)}`,
+      problems.error(
+        at,
+        '',
+        `is not an APS schema: expected a JSON object, or an array of them as /aps/2/types answers, found ${jsonKind(parsed)}`,
       );
     }
   }
-  return schemas;
+  return { files, schemas };
 }
 
-/** The files the arguments name, a folder's schema files in name order. */
-function inputFiles(inputs: readonly string[], problems: string[], cwd: string): string[] {
-  const files: string[] = [];
+/** A file to read (`path`), or an argument that names nothing (no `path`: its problem is reported). */
+interface InputFile {
+  readonly argument: string;
+  readonly path?: string;
+}
+
+/** The files the arguments name, a folder's schema files (and its folders') in name order. */
+function inputFiles(inputs: readonly string[], problems: ImportProblems, cwd: string): InputFile[] {
+  const files: InputFile[] = [];
+  const seen = new Set<string>();
+  const add = (argument: string, path: string): void => {
+    // A file named twice (itself, and through its folder) is read once.
+    if (!seen.has(path)) files.push({ argument, path });
+    seen.add(path);
+  };
   for (const input of inputs) {
     const path = resolve(cwd, input);
+    const at = { origin: input, file: input, jsonPath: '$' };
     if (!existsSync(path)) {
-      problems.push(`${input}: no such file or folder`);
+      problems.error(at, '', 'no such file or folder');
+      files.push({ argument: input });
     } else if (statSync(path).isDirectory()) {
-      const found = readdirSync(path)
-        .filter((name) => SCHEMA_FILE.test(name) && statSync(join(path, name)).isFile())
-        .sort()
-        .map((name) => join(path, name));
-      if (found.length === 0) problems.push(`${input}: the folder has no .schema, .schema.gen or .json files`);
-      files.push(...found);
+      const found = schemaFiles(path);
+      if (found.length === 0) {
+        problems.error(at, '', 'the folder has no .schema, .schema.gen or .json files');
+        files.push({ argument: input });
+      }
+      for (const file of found) add(input, file);
     } else {
-      files.push(path);
+      add(input, path);
     }
   }
-  // A file named twice (itself, and through its folder) is read once.
-  return [...new Set(files)];
+  return files;
+}
+
+/**
+ * A folder's schema files, and those of its folders (a package's `schemas/`, a tree of packages),
+ * in name order, a folder's files before its folders'. Hidden folders and `node_modules` are not
+ * apps' schemas.
+ */
+function schemaFiles(folder: string): string[] {
+  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const files = entries.filter((e) => e.isFile() && SCHEMA_FILE.test(e.name)).map((e) => join(folder, e.name));
+  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules');
+  return [...files, ...folders.flatMap((e) => schemaFiles(join(folder, e.name)))];
 }
 
 /**
@@ -92,7 +134,7 @@ function jsonErrorText(error: Error, text: string): string {
   // Positions are in the text without comments, whose lines are the file's lines.
   const json = withoutComments(text);
   const positioned = /^(.*?) in JSON at position (\d+)/s.exec(error.message);
-  const position = positioned ? Number(positioned[2]) : errorOffset(json);
+  const position = positioned ? Number(positioned[2]) : scan(json).offset;
   // V8 quotes the whole text in some messages: say what is where instead.
   const found = position < json.length ? JSON.stringify(json.charAt(position)) : 'the end of the text';
   const message = positioned ? (positioned[1] as string) : `Unexpected ${found}`;
@@ -100,8 +142,13 @@ function jsonErrorText(error: Error, text: string): string {
   return `${message} (line ${before.length}, column ${(before[before.length - 1] as string).length + 1})`;
 }
 
-/** Where JSON text stops being JSON, for the messages that V8 gives no position. */
-function errorOffset(text: string): number {
+/**
+ * Where JSON text stops being JSON: the offset, for the messages V8 gives no position, and the JSON
+ * path of the value being read there (`$.operations.resize.response`; after a member's value, that
+ * member), so that a broken file is named like a refused schema.
+ */
+function scan(text: string): { offset: number; path: Array<string | number> } {
+  const path: Array<string | number> = [];
   let i = 0;
   const space = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text.charAt(i))) i++;
@@ -110,13 +157,19 @@ function errorOffset(text: string): number {
     if (text.charAt(i) !== c) throw i;
     i++;
   };
-  const string = (): void => {
+  const string = (): string => {
+    const start = i;
     expect('"');
     while (text.charAt(i) !== '"') {
       if (i >= text.length || text.charCodeAt(i) < 0x20) throw i;
       i += text.charAt(i) === '\\' ? 2 : 1;
     }
     i++;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      throw start; // a bad escape
+    }
   };
   const value = (): void => {
     space();
@@ -129,23 +182,31 @@ function errorOffset(text: string): number {
         i++;
         return;
       }
-      for (;;) {
+      for (let index = 0; ; index++) {
         if (c === '{') {
           space();
-          string();
+          const key = string();
+          path.push(key);
           space();
           expect(':');
+        } else {
+          path.push(index);
         }
         value();
         space();
         if (text.charAt(i) === close) {
+          path.pop();
           i++;
           return;
         }
         expect(',');
+        path.pop();
       }
     }
-    if (c === '"') return string();
+    if (c === '"') {
+      string();
+      return;
+    }
     const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i));
     if (!literal) throw i;
     i += literal[0].length;
@@ -153,9 +214,9 @@ function errorOffset(text: string): number {
   try {
     value();
     space();
-    return i;
+    return { offset: i, path };
   } catch (at) {
-    return typeof at === 'number' ? at : text.length;
+    return { offset: typeof at === 'number' ? at : text.length, path };
   }
 }
 
