@@ -121,6 +121,24 @@ describe('the ApsError family', () => {
     expect(isApsError(error)).toBe(true);
   });
 
+  // Issue 22, F8: the family takes (message, details?); an error name of one's own is ApsError's.
+  it('takes the message first: an error name put first is a compile error, ApsError takes a name of your own', () => {
+    // @ts-expect-error: a string is not details (a name first, then the message, is the mistake this catches)
+    const mistaken = new ConflictError('StateUnchanged', 'web-1 is already running');
+    expect(mistaken.toJSON()).toMatchObject({ error: 'Conflict', message: 'StateUnchanged' });
+    const named = new ApsError(409, 'StateUnchanged', 'web-1 is already running', { state: 'running' });
+    expect(named.toJSON()).toEqual({
+      code: 409,
+      error: 'StateUnchanged',
+      message: 'web-1 is already running',
+      details: { state: 'running' },
+    });
+    expect(new ConflictError('web-1 is already running', { state: 'running' }).toJSON()).toMatchObject({
+      error: 'Conflict',
+      details: { state: 'running' },
+    });
+  });
+
   it('isApsError recognises an ApsError from another copy of the library, and nothing else', () => {
     const foreign = Object.assign(new Error('gone'), { status: 404, error: 'NotFound', toJSON: () => ({}) });
     expect(isApsError(foreign)).toBe(true);
