@@ -5,7 +5,7 @@
  * names the left-out type keeps naming it by type ID. `--strict` writes nothing. Also the published
  * corpus (fixtures/published), imported in one command. It runs the compiled CLI.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { apskit, documents, ROOT, tempFolder, type Run } from './helpers/cli';
 
@@ -161,6 +161,45 @@ describe('a folder with broken files among good ones', () => {
     expect(problemLines(r).map((p) => `${p.file} ${p.path}`)).toEqual([`${files[1]} $.id`]);
     expect(r.stderr).toMatch(/\napskit: imported 2 of 3 files; 1 failed\n$/);
     expect(readdirSync(join(dir, 'some')).sort()).toEqual(['index.ts', 'mailbox.ts', 'vps.ts']);
+  });
+});
+
+describe('a tree of packages', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempFolder('import-tree-');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads the folders' folders, skips .json files with no schema with a warning, and --strict writes all the same", () => {
+    const app = join(dir, 'apps', 'vps-app');
+    mkdirSync(join(app, 'schemas'), { recursive: true });
+    mkdirSync(join(dir, 'apps', 'mail-app', 'schemas'), { recursive: true });
+    cpSync(join(ROOT, GOOD, 'vps.schema'), join(app, 'schemas', 'vps.schema'));
+    cpSync(join(ROOT, GOOD, 'mailbox.schema'), join(dir, 'apps', 'mail-app', 'schemas', 'mailbox.schema'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vps-app', version: '1.0.0' }));
+    cpSync(join(ROOT, GOOD, 'aps-2-types.json'), join(dir, 'apps', 'types.json'));
+    const at = relative(ROOT, join(dir, 'apps'));
+
+    for (const options of [[], ['--strict']]) {
+      const out = join(dir, options.length > 0 ? 'strict' : 'out');
+      const r = apskit('import', at, '--out', out, ...options);
+      expect(problemLines(r)).toEqual([
+        {
+          file: `${at}/vps-app/package.json`,
+          path: '$',
+          level: 'warning',
+          reason: 'skipped: a .json file of the folder with no schema in it (no "apsVersion", no "id")',
+        },
+      ]);
+      expect(r.code).toBe(0);
+      // Files first, then folders, each in name order: types.json, mail-app/…, vps-app/….
+      expect(r.stdout.split('\n').filter((l) => l.startsWith('wrote '))).toHaveLength(5);
+      expect(r.stdout).toMatch(/\nimported 3 of 3 files\n$/);
+      expect(readdirSync(out).sort()).toEqual(['context.ts', 'index.ts', 'mailbox.ts', 'user.ts', 'vps.ts']);
+    }
   });
 });
 

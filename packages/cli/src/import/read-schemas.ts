@@ -53,6 +53,12 @@ export function readSchemas(inputs: readonly string[], problems: ImportProblems,
       problems.error(at, scanned.path, `malformed JSON: ${jsonErrorText(e as Error, text)}`);
       continue;
     }
+    if (input.inFolder && file.endsWith('.json') && !mayBeSchemas(parsed)) {
+      // A package.json or tsconfig.json of a tree of packages: not counted among the files.
+      problems.warning(at, '', 'skipped: a .json file of the folder with no schema in it (no "apsVersion", no "id")');
+      files.pop();
+      continue;
+    }
     if (Array.isArray(parsed)) {
       parsed.forEach((item: unknown, i) => {
         const place = { origin: `${file}[${i}]`, file, jsonPath: jsonPath('$', [i]) };
@@ -77,15 +83,23 @@ export function readSchemas(inputs: readonly string[], problems: ImportProblems,
 interface InputFile {
   readonly argument: string;
   readonly path?: string;
+  /** Found in a folder, rather than named. */
+  readonly inFolder?: boolean;
+}
+
+/** Whether JSON is, or holds, something like a schema: what is judged as one, and refused if it is none. */
+function mayBeSchemas(json: unknown): boolean {
+  const likeSchema = (v: unknown): boolean => isObject(v) && ('apsVersion' in v || 'id' in v);
+  return Array.isArray(json) ? json.length === 0 || json.some(likeSchema) : likeSchema(json);
 }
 
 /** The files the arguments name, a folder's schema files (and its folders') in name order. */
 function inputFiles(inputs: readonly string[], problems: ImportProblems, cwd: string): InputFile[] {
   const files: InputFile[] = [];
   const seen = new Set<string>();
-  const add = (argument: string, path: string): void => {
+  const add = (argument: string, path: string, inFolder: boolean): void => {
     // A file named twice (itself, and through its folder) is read once.
-    if (!seen.has(path)) files.push({ argument, path });
+    if (!seen.has(path)) files.push({ argument, path, inFolder });
     seen.add(path);
   };
   for (const input of inputs) {
@@ -100,9 +114,9 @@ function inputFiles(inputs: readonly string[], problems: ImportProblems, cwd: st
         problems.error(at, '', 'the folder has no .schema, .schema.gen or .json files');
         files.push({ argument: input });
       }
-      for (const file of found) add(input, file);
+      for (const file of found) add(input, file, true);
     } else {
-      add(input, path);
+      add(input, path, false);
     }
   }
   return files;
