@@ -1,0 +1,212 @@
+/**
+ * The published corpus (fixtures/published: real APS 2 schemas from public packages, SOURCES.md says
+ * whence) through `apskit import` then `apskit schema`, as users run them and as
+ * import-roundtrip.test.ts drives them: the built command, in processes of its own. Each re-emitted
+ * schema is compared with its source, deep-equal with key order (the source is a file: its order is
+ * what its author published).
+ *
+ * A library for import-published.test.ts, and a script that prints the report (and writes it to a
+ * file when given a path): `npx ts-node -T packages/cli/test/helpers/published-corpus.ts [report.txt]`.
+ * It runs the compiled CLI, so build first (`npx tsc -b tsconfig.build.json`).
+ */
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { apskit, documents, ROOT, tempFolder, type Run } from './cli';
+
+export const PUBLISHED = 'packages/cli/test/fixtures/published';
+
+/** What `apskit import` reads in a folder. */
+const SCHEMA_FILE = /\.(schema|schema\.gen|json)$/;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Schema = { [key: string]: Json };
+
+export interface CorpusSchema {
+  /** The file, relative to the repository root. */
+  readonly file: string;
+  /** Its index in a file that holds an array of schemas (a controller's type dump), else undefined. */
+  readonly index?: number;
+  /** The schema as published, the controller's `aps` object aside. */
+  readonly schema: Schema;
+}
+
+export interface Failure {
+  readonly file: string;
+  readonly index?: number;
+  /** Where the emitted schema first differs from the source (a JSON path), or `import` / `schema`. */
+  readonly at: string;
+  readonly reason: string;
+}
+
+export interface CorpusReport {
+  readonly schemas: number;
+  readonly files: number;
+  readonly failures: readonly Failure[];
+  /** Files whose every schema came back equal. */
+  readonly passedFiles: number;
+}
+
+/** Every schema file of the corpus, relative to the repository root, sorted. */
+export function corpusFiles(root = join(ROOT, PUBLISHED)): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) return walk(path);
+      return SCHEMA_FILE.test(e.name) ? [relative(ROOT, path)] : [];
+    });
+  return walk(root).sort();
+}
+
+/** The schemas of a file as a reader sees them: `//` lines are comments, an array holds several. */
+export function readCorpusFile(file: string): CorpusSchema[] {
+  const text = readFileSync(join(ROOT, file), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+  const parsed = JSON.parse(text) as Schema | Schema[];
+  if (!Array.isArray(parsed)) return [{ file, schema: parsed }];
+  return parsed.map((item, index) => {
+    const { aps: _aps, ...declared } = item;
+    return { file, index, schema: declared };
+  });
+}
+
+/**
+ * The first place where `actual` differs from `expected`, as a JSON path with the reason, or
+ * undefined when they are equal with their keys in the same order.
+ */
+export function firstDifference(
+  expected: Json | undefined,
+  actual: Json | undefined,
+  at = '$',
+): { at: string; reason: string } | undefined {
+  return difference(expected, actual, at);
+}
+
+function difference(
+  expected: Json | undefined,
+  actual: Json | undefined,
+  at: string,
+): { at: string; reason: string } | undefined {
+  const kind = (v: Json | undefined): string =>
+    v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+  if (kind(expected) !== kind(actual)) {
+    return { at, reason: `expected ${show(expected)}, found ${show(actual)}` };
+  }
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    for (let i = 0; i < Math.max(expected.length, actual.length); i += 1) {
+      const d = difference(expected[i], actual[i], `${at}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (expected !== null && typeof expected === 'object' && actual !== null && typeof actual === 'object') {
+    const e = expected as Schema;
+    const a = actual as Schema;
+    const missing = Object.keys(e).find((k) => !(k in a));
+    if (missing !== undefined)
+      return { at: member(at, missing), reason: `expected ${show(e[missing])}, found nothing` };
+    const extra = Object.keys(a).find((k) => !(k in e));
+    if (extra !== undefined) return { at: member(at, extra), reason: `expected nothing, found ${show(a[extra])}` };
+    for (const key of Object.keys(e)) {
+      const d = difference(e[key], a[key], member(at, key));
+      if (d) return d;
+    }
+    const ek = Object.keys(e);
+    const ak = Object.keys(a);
+    const i = ek.findIndex((k, n) => ak[n] !== k);
+    if (i >= 0) return { at, reason: `keys in another order: expected ${ek.join(', ')}; found ${ak.join(', ')}` };
+    return undefined;
+  }
+  return expected === actual ? undefined : { at, reason: `expected ${show(expected)}, found ${show(actual)}` };
+}
+
+function member(at: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`;
+}
+
+function show(v: Json | undefined): string {
+  if (v === undefined) return 'nothing';
+  const text = JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Imports `files` into a new folder with `apskit import`, emits them again with `apskit schema`, and
+ * compares. A batch holds one package's files (their names are distinct, as a package's are); when
+ * the batch fails as a whole, each of its files is tried alone, so that a failure names its file.
+ */
+function roundTripBatch(files: readonly string[]): Failure[] {
+  const sources = files.flatMap(readCorpusFile);
+  const out = tempFolder('published-');
+  try {
+    const imported = apskit('import', ...files, '--out', out);
+    const emitted: Run | undefined = imported.code === 0 ? apskit('schema', out) : undefined;
+    if (emitted === undefined || emitted.code !== 0) {
+      if (files.length > 1) return files.flatMap((f) => roundTripBatch([f]));
+      const failed = emitted ?? imported;
+      const step = emitted === undefined ? 'import' : 'schema';
+      return sources.map((s) => ({ file: s.file, index: s.index, at: step, reason: firstLines(failed.stderr) }));
+    }
+    const byName = new Map(documents<Schema>(emitted.stdout).map((d) => [d.name as string, d]));
+    return sources.flatMap((s) => {
+      const again = byName.get(s.schema.name as string);
+      if (again === undefined) return [{ file: s.file, index: s.index, at: 'schema', reason: 'not emitted' }];
+      const d = firstDifference(s.schema, again);
+      return d === undefined ? [] : [{ file: s.file, index: s.index, ...d }];
+    });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The first lines of what the command said, its file names shortened to the corpus's. */
+function firstLines(text: string, lines = 6): string {
+  const all = text.trim().split(`${PUBLISHED}/`).join('').split('\n');
+  return all.length <= lines
+    ? all.join(' | ')
+    : `${all.slice(0, lines).join(' | ')} | … (${all.length - lines} more lines)`;
+}
+
+/** Round-trips the whole corpus, package by package (the files of one folder). */
+export function roundTripCorpus(files = corpusFiles()): CorpusReport {
+  const byFolder = new Map<string, string[]>();
+  for (const f of files) byFolder.set(dirname(f), [...(byFolder.get(dirname(f)) ?? []), f]);
+  const failures = [...byFolder.values()].flatMap(batchOfDistinctNames).flatMap(roundTripBatch);
+  const schemas = files.flatMap(readCorpusFile).length;
+  const failedFiles = new Set(failures.map((f) => f.file));
+  return { schemas, files: files.length, failures, passedFiles: files.length - failedFiles.size };
+}
+
+/** A folder's files in batches whose type names are distinct (one module per type name). */
+function batchOfDistinctNames(files: readonly string[]): string[][] {
+  const batches: Array<{ names: Set<string>; files: string[] }> = [];
+  for (const file of files) {
+    const names = readCorpusFile(file).map((s) => String(s.schema.name));
+    const batch = batches.find((b) => names.every((n) => !b.names.has(n)));
+    if (batch) {
+      names.forEach((n) => batch.names.add(n));
+      batch.files.push(file);
+    } else batches.push({ names: new Set(names), files: [file] });
+  }
+  return batches.map((b) => b.files);
+}
+
+/** The report as the note shows it: "N of M round-trip", then each failure with its file and JSON path. */
+export function reportText(report: CorpusReport): string {
+  const lines = [
+    `${report.passedFiles} of ${report.files} files round-trip (${report.schemas - report.failures.length} of ${report.schemas} schemas)`,
+  ];
+  for (const f of report.failures) {
+    const file = relative(PUBLISHED, f.file) + (f.index === undefined ? '' : `[${f.index}]`);
+    lines.push(`${file}: ${f.at}: ${f.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (require.main === module) {
+  const started = Date.now();
+  const text = reportText(roundTripCorpus());
+  const stamped = `${text}(${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s)\n`;
+  process.stdout.write(stamped);
+  const to = process.argv[2];
+  const again = `again: npx tsc -b tsconfig.build.json && npx ts-node -T ${relative(ROOT, __filename)} ${to ?? ''}`;
+  if (to !== undefined) writeFileSync(to, `${stamped}${again.trim()}\n`);
+}
