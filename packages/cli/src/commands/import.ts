@@ -68,7 +68,8 @@ export function importCommand(inputs: readonly string[], options: ImportOptions,
   const inPart = [...failed].filter((file) =>
     read.schemas.some((s) => locate(s).file === file && written.has(s.origin)),
   );
-  const part = inPart.length > 0 ? ` (${inPart.join(', ')} in part: its other schemas were written)` : '';
+  const their = inPart.length === 1 ? 'its' : 'their';
+  const part = inPart.length > 0 ? ` (${inPart.join(', ')} in part: ${their} other schemas were written)` : '';
   throw new CliError(`${imported}; ${failed.size} failed${part}`);
 }
 

@@ -123,9 +123,10 @@ function inputFiles(inputs: readonly string[], problems: ImportProblems, cwd: st
 }
 
 /**
- * A folder's schema files, and those of its folders (a package's `schemas/`, a tree of packages),
- * in name order, a folder's files before its folders'. Hidden folders and `node_modules` are not
- * apps' schemas.
+ * A folder's schema files, and those of its folders, in name order, a folder's files before its
+ * folders'. An APS package keeps its `.schema` and `.schema.gen` files in its `schemas/` folder
+ * (https://docs.cloudblue.com/cbc/sdk/7.4/concepts/project/develop/types), so a package, or a tree
+ * of them, is imported by naming its folder. Hidden folders and `node_modules` hold no app's schemas.
  */
 function schemaFiles(folder: string): string[] {
   const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
