@@ -15,6 +15,7 @@ import { DEFAULT_DOCS_FOLDER, docsCommand } from './commands/docs';
 import { openApiCommand, type OpenApiCommandOptions } from './commands/openapi';
 import { importCommand, type ImportOptions } from './commands/import';
 import { tokenAddCommand, type TokenAddOptions } from './commands/token';
+import { devCommand, type DevOptions } from './commands/dev';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
 
@@ -96,6 +97,18 @@ export function createProgram(io: Output): Command {
     .option('--force', 'replace files the folder already has')
     .option('--strict', 'all or nothing: write nothing when any schema cannot be imported (warnings do not count)')
     .action((schemas: string[], options: ImportOptions) => importCommand(schemas, options, io));
+
+  program
+    .command('dev')
+    .description(
+      "serve a module's types with the embedded controller and its console on one port, reloading them when their files change",
+    )
+    .argument('[module]', 'a file or package folder (its "apskit.module", as for `apskit schema`); default: this folder')
+    .option('--port <port>', 'the port on 127.0.0.1 (default PORT, else 3000; 0 picks a free one)')
+    .option('--data-dir <dir>', 'where resources and tasks are kept (default APSKIT_DATA_DIR, else .apskit)')
+    .option('--time-scale <factor>', 'multiplies every retry timeout (default APSKIT_TIME_SCALE, else 1)')
+    .option('--endpoint-url <url>', 'drive an APS endpoint running elsewhere: serve only the controller and console')
+    .action((module: string | undefined, options: DevOptions) => devCommand(module, options, io));
 
   const token = program.command('token').description("bearer tokens for the controller's API (docs/security.md)");
   token
