@@ -20,6 +20,15 @@ export interface ControllerClient {
   updateResource<T extends object = Record<string, unknown>>(id: string, properties: object): Promise<T>;
   /** `GET /aps/2/resources/{id}/{relation}`: the linked resources. */
   linked<T extends object = Record<string, unknown>>(id: string, relation: string): Promise<T[]>;
+  /**
+   * `PUT /aps/2/resources/{id}` as the app asking for a configure (`APSKit-App-Write: configure`):
+   * a task calls the endpoint's configure() (and configureAsync()) as for a client's PUT. Answers the
+   * resource as the first attempt left it and the task's id (`APSKit-Task-ID`).
+   */
+  configureResource<T extends object = Record<string, unknown>>(
+    id: string,
+    properties: object,
+  ): Promise<{ resource: T; taskId: string | undefined; status: number }>;
   /** Any call to the controller's API; a path such as `/apskit/tasks?resourceId=…`. */
   request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
@@ -61,8 +70,13 @@ export function controllerClient(
   const doFetch = options.fetch ?? instanceBinding(context)?.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
-  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const headers: Record<string, string> = {};
+  const send = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Headers; body: unknown }> => {
+    const headers: Record<string, string> = { ...extra };
     if (context.instanceId) headers[ApsHeader.instanceId] = echoHeaderValue(context.instanceId);
     if (context.transactionId) headers[ApsHeader.transactionId] = echoHeaderValue(context.transactionId);
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -83,13 +97,23 @@ export function controllerClient(
     const text = await response.text();
     const parsed: unknown = text === '' ? undefined : safeJson(text);
     if (!response.ok) throw controllerError(response.status, parsed, what);
-    return parsed as T;
+    return { status: response.status, headers: response.headers, body: parsed };
   };
+  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    (await send(method, path, body)).body as T;
 
   const resource = (id: string): string => `/aps/2/resources/${encodeURIComponent(id)}`;
   return {
     getResource: (id) => request('GET', resource(id)),
     updateResource: (id, properties) => request('PUT', resource(id), properties),
+    configureResource: async <T extends object>(id: string, properties: object) => {
+      const answer = await send('PUT', resource(id), properties, { [ApsHeader.appWrite]: 'configure' });
+      return {
+        resource: answer.body as T,
+        taskId: answer.headers.get(ApsHeader.taskId) ?? undefined,
+        status: answer.status,
+      };
+    },
     linked: (id, relation) => request('GET', `${resource(id)}/${encodeURIComponent(relation)}`),
     request: (method, path, body) => request(method, path, body),
   };

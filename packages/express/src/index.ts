@@ -23,6 +23,13 @@ export type { ListenOptions, RunningEndpoint } from './server/listen';
 export { sendJson, sendError, errorBody } from './protocol/send';
 export { jsonBody, bodyErrors, mayHoldUnsafeKeys } from './server/body';
 export { controllerClient, type ControllerClient, type ControllerClientOptions } from './controller-client';
+export {
+  configureResource,
+  saveResource,
+  type OwnResource,
+  type ResourceWriteOptions,
+  type StartedConfigure,
+} from './resource-writes';
 export { apsFallbacks } from './server/fallbacks';
 export { guardProcess } from './server/process-guard';
 export { CONTROLLER_URI_ENV } from './controller-uri';

@@ -158,6 +158,8 @@ function addResourcePaths(builder: OpenApiPartBuilder): void {
   add(item, 'put', {
     operationId: 'controller.configureResource',
     summary: 'Configure a resource',
+    description:
+      "From the application (its instance certificate), the properties are stored as they are and the endpoint is not called, unless the request says `APSKit-App-Write: configure` (the app's configureResource()): then it is a configure like a client's.",
     tags: [RESOURCES],
     parameters: [id, requestId],
     requestBody: { required: true, content: { 'application/json': { schema: changes } } },

@@ -4,7 +4,7 @@
  */
 import type { Response, Router } from 'express';
 import type { Caller } from '../auth/caller';
-import { ApsHeader, ApsHeaderKey, ForbiddenError, NotFoundError } from '@apskit/core';
+import { ApsHeader, ApsHeaderKey, BadRequestError, ForbiddenError, NotFoundError } from '@apskit/core';
 import { callerOf } from '../auth/request-caller';
 import { sendJson } from '@apskit/express';
 import { roleOf } from '../access/access-policy';
@@ -57,10 +57,19 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
       if (caller.kind === 'app') {
         if (named !== undefined && named !== caller.instanceId)
           throw new ForbiddenError(`${ApsHeader.instanceId} names another instance than the certificate's`);
-        sendJson(res, 200, await controller.updateByApp(req.params.id as string, req.body));
-        return;
-      }
-      if (named !== undefined)
+        // `APSKit-App-Write: configure`: the app asks for a configure of its resource (its own
+        // configure() called in a task, as for a client's PUT), e.g. from a custom operation.
+        const write = req.headers[ApsHeaderKey.appWrite];
+        if (write !== undefined && write !== 'configure')
+          throw new BadRequestError(`${ApsHeader.appWrite} may only be "configure"`, {
+            field: ApsHeader.appWrite,
+            value: String(write).slice(0, 100),
+          });
+        if (write === undefined) {
+          sendJson(res, 200, await controller.updateByApp(req.params.id as string, req.body));
+          return;
+        }
+      } else if (named !== undefined)
         throw new ForbiddenError(
           `${ApsHeader.instanceId} alone does not make a request the application's: the application writes ` +
             'with its instance certificate. Send the PUT without the header to change the resource as a client.',

@@ -27,6 +27,12 @@ export const ApsHeader = {
   requestId: 'APSKit-Request-ID',
   /** APSKit controller → client: the task an operation started. */
   taskId: 'APSKit-Task-ID',
+  /**
+   * App → APSKit controller, on the app's PUT of its own resource: `configure` asks for a configure
+   * (a task calling the endpoint's configure(), as a client's PUT does) instead of storing the
+   * properties as they are, which is what the app's PUT does without it.
+   */
+  appWrite: 'APSKit-App-Write',
 } as const;
 
 export type ApsHeaderName = (typeof ApsHeader)[keyof typeof ApsHeader];
