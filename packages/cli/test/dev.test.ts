@@ -8,6 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -186,4 +188,65 @@ test('apskit dev serves a module, reloads a type whose file changed (resources k
   dev?.kill('SIGTERM');
   expect(await exited).toBe(0);
   expect(stdout).toContain('apskit dev: stopped');
+});
+
+test('apskit dev started on a broken module serves nothing, says so, and serves once a fix is saved', async () => {
+  writeFileSync(join(project, 'src/vps.ts'), `${vpsSource('')}export const half = ;\n`);
+  startDev();
+  // The TypeScript syntax error, with its file and position.
+  await until('the syntax error', () => (/vps\.ts\(\d+,\d+\): error TS1109/.test(stderr) ? true : undefined));
+  expect(stderr).toContain('nothing is served until the module loads');
+  await until('the watcher', () => (stdout.includes('apskit dev: watching') ? true : undefined));
+  expect(dev?.exitCode).toBeNull();
+
+  writeFileSync(join(project, 'src/vps.ts'), vpsSource(''));
+  const url = await until(
+    'the banner',
+    () => /controller for APS application vps-app at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
+  );
+  expect(await propertiesOfVps(url)).toEqual(['hostname']);
+});
+
+// The controller names itself in every request to the app (APS-Controller-URI, "Mandatory in each REST
+// request": https://docs.cloudblue.com/cbc/sdk/21.0/api/rest/protocol/headers); the endpoint is a test
+// double written from the spec, answering a provisioning POST with the resource (200: done).
+test('apskit dev --endpoint-url drives an endpoint running elsewhere: only the controller and console are served', async () => {
+  const seen: { method: string; url: string; controllerUri: string | undefined }[] = [];
+  const endpoint = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      const controllerUri = req.headers['aps-controller-uri'];
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        controllerUri: typeof controllerUri === 'string' ? controllerUri : undefined,
+      });
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(body || '{}');
+    });
+  });
+  await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+  try {
+    const endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/`;
+    startDev(['--endpoint-url', endpointUrl]);
+    const url = await until(
+      'the banner',
+      () => /controller for APS application vps-app at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1],
+    );
+    expect(stdout).toContain(`endpoint:         ${endpointUrl} (running elsewhere`);
+
+    const created = await provision(url, { hostname: 'web-1' });
+    expect(created.status).toBeLessThan(300);
+    const id = (created.body as Aps).aps.id;
+    await until('the VPS ready', async () => {
+      const r = await api(`${url}/aps/2/resources/${id}`);
+      return (r.body as Aps).aps.status === 'aps:ready' ? true : undefined;
+    });
+    const post = seen.find((s) => s.method === 'POST' && s.url.startsWith('/vpses'));
+    expect(post).toMatchObject({ controllerUri: expect.stringContaining(url) as unknown });
+  } finally {
+    await new Promise((r) => endpoint.close(r));
+  }
 });

@@ -47,8 +47,13 @@ function messageOf(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   // A load error's cause (a TypeScript syntax error, say) often says where: its first lines.
   const cause =
-    e instanceof Error && e.cause instanceof Error ? e.cause.message.split('\n').slice(0, 6).join('\n') : '';
-  return cause && !text.includes(cause) ? `${text}\n${cause}` : text;
+    e instanceof Error && e.cause instanceof Error
+      ? e.cause.message
+          .split('\n')
+          .filter((line) => line.trim() !== '' && !text.includes(line))
+          .slice(0, 6)
+      : [];
+  return [text, ...cause].join('\n');
 }
 
 async function run(config: DevServeConfig): Promise<void> {
