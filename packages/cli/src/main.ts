@@ -16,6 +16,7 @@ import { openApiCommand, type OpenApiCommandOptions } from './commands/openapi';
 import { importCommand, type ImportOptions } from './commands/import';
 import { tokenAddCommand, type TokenAddOptions } from './commands/token';
 import { devCommand, type DevOptions } from './commands/dev';
+import { initCommand, type InitOptions } from './commands/init';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
 
@@ -26,6 +27,16 @@ export function createProgram(io: Output): Command {
     .option('--verbose', 'print stack traces of errors')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command('init')
+    .description('make a new APSKit project: package.json, tsconfig.json, one type, its test, a README')
+    .argument('<dir>', 'the folder to make it in (new or empty; "." for the working folder)')
+    .option('--force', 'write into a folder that has files, replacing those of the same names')
+    .option('--name <name>', "the npm package name (default: the folder's name)")
+    .action((dir: string, options: InitOptions) => {
+      initCommand(dir, options, io);
+    });
 
   program
     .command('schema')
