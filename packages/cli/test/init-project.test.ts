@@ -1,0 +1,149 @@
+/**
+ * `apskit init` as a new user meets it (issue 22): the packages packed as npm would publish them,
+ * a project made in a temporary folder outside the repository, the tarballs installed into it
+ * with everything else from the npm registry, and then the project's own `npm test` and
+ * `tsc --noEmit` with skipLibCheck false (the packages' declarations name only types their
+ * dependencies bring) both pass. The installed CLI's `apskit init` makes the same files: the
+ * templates are in the tarball.
+ *
+ * Needs the npm registry (express, typescript, …): without it the test fails at once saying so,
+ * instead of waiting on npm. Run `npm run build` first: the tarballs hold dist/.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '../../..');
+/** What a new project installs: its dependencies and theirs. */
+const PACKAGES = ['core', 'express', 'store', 'controller', 'client', 'cli'];
+const MINUTE = 60_000;
+
+jest.setTimeout(12 * MINUTE);
+
+/** The environment without what `npm test` at the root sets for its own run (workspace, prefix, …). */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^npm_/i.test(key) && key !== 'INIT_CWD' && !key.startsWith('TS_NODE_')) env[key] = value;
+  }
+  return env;
+}
+
+function run(command: string, args: string[], cwd: string, timeoutMs: number): SpawnSyncReturns<string> {
+  return spawnSync(command, args, {
+    cwd,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+function said(r: SpawnSyncReturns<string>): string {
+  const timedOut = r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? ' (timed out)' : '';
+  return `exit ${r.status}${timedOut}\n${r.stdout}\n${r.stderr}`.trim();
+}
+
+/** The project's files and their text, node_modules and the lock left out. */
+function filesOf(dir: string, under = ''): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(join(dir, under), { withFileTypes: true })) {
+    const path = under ? `${under}/${entry.name}` : entry.name;
+    if (entry.name === 'node_modules' || entry.name === 'package-lock.json') continue;
+    if (entry.isDirectory()) Object.assign(files, filesOf(dir, path));
+    else files[path] = readFileSync(join(dir, path), 'utf8');
+  }
+  return files;
+}
+
+let work: string;
+beforeAll(() => {
+  for (const p of PACKAGES) {
+    if (!existsSync(join(ROOT, 'packages', p, 'dist/index.js'))) {
+      throw new Error(`packages/${p}/dist is missing: run \`npm run build\` first (the tarballs hold dist/)`);
+    }
+  }
+  // os.tmpdir(): outside the repository, so nothing resolves through the monorepo's node_modules.
+  work = mkdtempSync(join(tmpdir(), 'apskit-init-project-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+it('a project made by `apskit init` installs from the packed packages, passes its npm test and compiles with skipLibCheck false', () => {
+  // npm pack, as a release would publish each package.
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs);
+  const pack = run(
+    'npm',
+    ['pack', '--ignore-scripts', '--json', '--pack-destination', tarballs, ...PACKAGES.map((p) => `-w=@apskit/${p}`)],
+    ROOT,
+    2 * MINUTE,
+  );
+  if (pack.status !== 0) throw new Error(`npm pack failed: ${said(pack)}`);
+  const packed = JSON.parse(pack.stdout) as { name: string; filename: string; files: { path: string }[] }[];
+  const cli = packed.find((p) => p.name === '@apskit/cli');
+  expect(cli?.files.map((f) => f.path)).toEqual(
+    expect.arrayContaining(['templates/init/package.json.tmpl', 'templates/init/gitignore.tmpl']),
+  );
+
+  // apskit init, then the dependencies pointed at the tarballs: a direct dependency by its spec,
+  // the ones the packages have on each other by `overrides` (which must then match the direct spec).
+  const project = join(work, 'vps-hosting');
+  const init = run(process.execPath, [join(ROOT, 'packages/cli/bin/apskit.js'), 'init', project], work, MINUTE);
+  expect(said(init)).toContain('Created the APSKit project vps-hosting');
+  const pkgFile = join(project, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as Record<string, Record<string, string>>;
+  const local: Record<string, string> = {};
+  for (const p of packed) local[p.name] = `file:${join(tarballs, p.filename)}`;
+  for (const deps of [pkg.dependencies, pkg.devDependencies]) {
+    for (const name of Object.keys(deps)) if (local[name]) deps[name] = local[name];
+  }
+  pkg.overrides = local;
+  writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+
+  const ping = run('npm', ['ping'], project, 30_000);
+  if (ping.status !== 0) {
+    throw new Error(
+      `This test needs the npm registry (express, typescript, … are installed from it), and \`npm ping\` ` +
+        `failed: ${said(ping)}`,
+    );
+  }
+  // --ignore-scripts: better-sqlite3's install script downloads a binary or compiles SQLite (minutes on
+  // a busy machine); the project's test keeps its resources in memory and never loads it.
+  const install = run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'],
+    project,
+    8 * MINUTE,
+  );
+  if (install.status !== 0) throw new Error(`npm install failed in the new project: ${said(install)}`);
+
+  const test = run('npm', ['test'], project, 3 * MINUTE);
+  if (test.status !== 0) throw new Error(`the new project's npm test failed: ${said(test)}`);
+  expect(test.stdout).toMatch(/^# pass 2$/m);
+  expect(test.stdout).toMatch(/^# fail 0$/m);
+  expect(test.stdout).toContain('ok 1 - a server is set up asynchronously, through the embedded controller');
+
+  const tsc = run(
+    process.execPath,
+    [join(project, 'node_modules/typescript/bin/tsc'), '--noEmit', '--skipLibCheck', 'false'],
+    project,
+    2 * MINUTE,
+  );
+  expect(said(tsc)).toBe('exit 0');
+
+  // The installed CLI's init: the templates went into the tarball, and make the same project.
+  const again = join(work, 'again');
+  const installed = run(
+    process.execPath,
+    [join(project, 'node_modules/@apskit/cli/bin/apskit.js'), 'init', again, '--name', 'vps-hosting'],
+    work,
+    MINUTE,
+  );
+  expect(said(installed)).toContain('Created the APSKit project vps-hosting');
+  const made = filesOf(again);
+  const first = filesOf(project);
+  delete first['package.json']; // pointed at the tarballs above
+  delete made['package.json'];
+  expect(made).toEqual(first);
+});
