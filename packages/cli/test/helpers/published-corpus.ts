@@ -130,31 +130,52 @@ function show(v: Json | undefined): string {
 
 /**
  * Imports `files` into a new folder with `apskit import`, emits them again with `apskit schema`, and
- * compares. A batch holds one package's files (their names are distinct, as a package's are); when
- * the batch fails as a whole, each of its files is tried alone, so that a failure names its file.
+ * compares. `import` names each schema it refuses (`<file>: <JSON path>: error: <reason>`) and writes
+ * the others; those are compared. A batch holds one package's files (their names are distinct, as a
+ * package's are); when `schema` fails for a batch, each of its files is tried alone, so that a
+ * failure names its file.
  */
 function roundTripBatch(files: readonly string[]): Failure[] {
   const sources = files.flatMap(readCorpusFile);
   const out = tempFolder('published-');
   try {
     const imported = apskit('import', ...files, '--out', out);
-    const emitted: Run | undefined = imported.code === 0 ? apskit('schema', out) : undefined;
-    if (emitted === undefined || emitted.code !== 0) {
-      if (files.length > 1) return files.flatMap((f) => roundTripBatch([f]));
-      const failed = emitted ?? imported;
-      const step = emitted === undefined ? 'import' : 'schema';
-      return sources.map((s) => ({ file: s.file, index: s.index, at: step, reason: firstLines(failed.stderr) }));
+    const refused = refusals(imported.stderr);
+    const wrote = readdirSync(out).some((f) => f.endsWith('.ts'));
+    const emitted: Run | undefined = wrote ? apskit('schema', out) : undefined;
+    if (emitted !== undefined && emitted.code !== 0 && files.length > 1) {
+      return files.flatMap((f) => roundTripBatch([f]));
     }
-    const byName = new Map(documents<Schema>(emitted.stdout).map((d) => [d.name as string, d]));
-    return sources.flatMap((s) => {
-      const again = byName.get(s.schema.name as string);
-      if (again === undefined) return [{ file: s.file, index: s.index, at: 'schema', reason: 'not emitted' }];
-      const d = firstDifference(s.schema, again);
+    // Type IDs tell apart the schemas of a controller's dump that share a name (two apps' `tenant`).
+    const again = emitted?.code === 0 ? documents<Schema>(emitted.stdout) : [];
+    const byId = new Map(again.map((d) => [String(d.id), d]));
+    return sources.flatMap((s): Failure[] => {
+      const where = s.index === undefined ? s.file : `${s.file}[${s.index}]`;
+      const problem = refused.find((r) => r.file === s.file && (s.index === undefined || r.index === s.index));
+      if (problem) return [{ file: s.file, index: s.index, at: problem.at, reason: `import: ${problem.reason}` }];
+      if (emitted === undefined || emitted.code !== 0) {
+        const failed = emitted ?? imported;
+        return [{ file: s.file, index: s.index, at: emitted ? 'schema' : 'import', reason: firstLines(failed.stderr) }];
+      }
+      const back = byId.get(String(s.schema.id));
+      if (back === undefined) return [{ file: s.file, index: s.index, at: '$', reason: `${where} was not emitted` }];
+      const d = firstDifference(s.schema, back);
       return d === undefined ? [] : [{ file: s.file, index: s.index, ...d }];
     });
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** The schemas `import` refused, from its `<file>: <JSON path>: error: <reason>` lines. */
+function refusals(stderr: string): Array<{ file: string; index?: number; at: string; reason: string }> {
+  return stderr.split('\n').flatMap((line) => {
+    const m = /^(.+?): (\$\S*): error: (.*)$/.exec(line);
+    if (!m) return [];
+    const [, file, at, reason] = m as unknown as [string, string, string, string];
+    const item = /^\$\[(\d+)\]/.exec(at);
+    return [{ file, index: item ? Number(item[1]) : undefined, at, reason }];
+  });
 }
 
 /** The first lines of what the command said, its file names shortened to the corpus's. */
@@ -194,11 +215,30 @@ export function reportText(report: CorpusReport): string {
   const lines = [
     `${report.passedFiles} of ${report.files} files round-trip (${report.schemas - report.failures.length} of ${report.schemas} schemas)`,
   ];
+  const kinds = new Map<string, number>();
+  for (const f of report.failures) kinds.set(kindOf(f), (kinds.get(kindOf(f)) ?? 0) + 1);
+  if (kinds.size > 0) lines.push('', 'by kind (schemas, the first difference of each):');
+  for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1])) lines.push(`${String(n).padStart(4)}  ${kind}`);
+  if (kinds.size > 0) lines.push('', 'each:');
   for (const f of report.failures) {
     const file = relative(PUBLISHED, f.file) + (f.index === undefined ? '' : `[${f.index}]`);
-    lines.push(`${file}: ${f.at}: ${f.reason}`);
+    lines.push(`${file}: ${f.at}: ${f.reason.split(`${PUBLISHED}/`).join('')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A failure with its names and values left out: `$.relations.*: keys in another order: …`. */
+function kindOf(f: Failure): string {
+  const at = f.at.replace(/\["[^"]*"\]|\.[^.[\]]+/g, (m, offset: number) =>
+    offset === 0 || /^\.(relations|properties|operations|structures|parameters|response|items)$/.test(m) ? m : '.*',
+  );
+  const reason = f.reason
+    .split(`${PUBLISHED}/`)
+    .join('')
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\S+\.schema(\.gen)?|\S+\.json(\[\d+\])?/g, '<file>')
+    .replace(/\$\S*/g, '<path>');
+  return `${at.replace(/\[\d+\]/g, '[*]')}: ${reason.length > 140 ? `${reason.slice(0, 137)}...` : reason}`;
 }
 
 if (require.main === module) {
