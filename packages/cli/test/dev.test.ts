@@ -246,6 +246,12 @@ test('apskit dev --endpoint-url drives an endpoint running elsewhere: only the c
     });
     const post = seen.find((s) => s.method === 'POST' && s.url.startsWith('/vpses'));
     expect(post).toMatchObject({ controllerUri: expect.stringContaining(url) as unknown });
+
+    // Ctrl-C in a terminal reaches the whole process group: the command still stops its version in order.
+    const exited = new Promise<number | null>((r) => dev?.once('exit', (code) => r(code)));
+    process.kill(-(dev?.pid as number), 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('apskit dev: stopped');
   } finally {
     await new Promise((r) => endpoint.close(r));
   }

@@ -199,9 +199,19 @@ class Supervisor {
       old.stopping = true;
       await stopChild(old.child);
     }
-    child.send({ kind: 'serve' } satisfies ServeCommand);
+    if (this.closed) {
+      // Stopped (Ctrl-C) while the old version was stopping: close() has stopped this one too.
+      await stopChild(child);
+      return;
+    }
+    // The callback takes a send error (the child just died): its exit is the next event.
+    child.send({ kind: 'serve' } satisfies ServeCommand, () => undefined);
     const started = await events.next(LOAD_TIMEOUT_MS);
     this.loading = undefined;
+    if (this.closed) {
+      await stopChild(child);
+      return;
+    }
     if (started.kind !== 'serving') {
       await stopChild(child);
       this.reportFailure(started, changed);
@@ -297,6 +307,8 @@ function childEvents(child: ChildProcess): { next(timeoutMs: number): Promise<Ch
   };
   child.on('message', (m: ChildMessage) => push(m));
   child.once('exit', (code) => push({ kind: 'exit', code }));
+  // A child that could not be started (or signalled) says so here; without a listener it would crash the command.
+  child.on('error', (e) => push({ kind: 'failed', phase: 'load', message: e.message }));
   return {
     next: (timeoutMs) => {
       const ready = queue.shift();
