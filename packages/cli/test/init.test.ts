@@ -135,6 +135,20 @@ describe('apskit init', () => {
     expect(file.err).toBe('apskit: file is a file, not a folder\n');
   });
 
+  it('is what docs/getting-started.md shows: its src/server.ts, src/index.ts and test/server.test.ts', async () => {
+    expect((await apskitAt(dir, 'init', 'vps-hosting')).code).toBe(0);
+    const guide = readFileSync(join(__dirname, '../../../docs/getting-started.md'), 'utf8');
+    for (const file of ['src/server.ts', 'src/index.ts', 'test/server.test.ts']) {
+      const block = new RegExp(`^\`\`\`ts[^\n]*\n// ${file.replace(/\./g, '\\.')}\n([\\s\\S]*?)^\`\`\`$`, 'm').exec(
+        guide,
+      );
+      expect({ file, shown: block?.[1] }).toEqual({
+        file,
+        shown: readFileSync(join(dir, 'vps-hosting', file), 'utf8'),
+      });
+    }
+  });
+
   it('makes a package name of a folder name', () => {
     expect(packageNameOf('My VPS App')).toBe('my-vps-app');
     expect(packageNameOf('.hidden_app')).toBe('hidden_app');
