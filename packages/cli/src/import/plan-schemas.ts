@@ -4,10 +4,12 @@
  * import stops: an import never drops what a schema says. Problems are collected over all schemas
  * and reported together.
  *
- * Two things are read as absent, because APS reads them so and APSKit does not publish them: empty
- * sections (`{}`, or `[]` as PHP writes an empty map) and `false` where APSKit publishes a flag only
- * when true (relation `collection`/`required`, parameter `required`, operation `static`). Each is
- * reported as a note.
+ * Empty sections (`{}`, or `[]` as PHP writes an empty map) are read as absent, because APS reads
+ * them so and APSKit does not publish them; each is reported as a note. What the platform accepted
+ * is kept as written (issue 21): `false` flags (`"collection": false`, `"static": false`), `items`
+ * on a response of another type than array, `"contentType": null`, type IDs without a version, and
+ * attributes APSKit has no option for (published again through `extraAttributes`); the unusual
+ * ones are reported as warnings.
  */
 import { CoreTypes, LIFECYCLE_METHODS, patternProblem, type JsonValue } from '@apskit/core';
 import { CliError } from '../cli-error';
@@ -133,10 +135,6 @@ function readHeader(source: SourceSchema, problems: string[]): TypeEntry | undef
       ok = false;
     }
   }
-  for (const key of Object.keys(schema)) {
-    if (!TYPE_KEYS.includes(key))
-      problems.push(`${at}: unknown attribute "${key}" (a type has ${TYPE_KEYS.join(', ')})`);
-  }
   if (!ok) return undefined;
   return {
     source,
@@ -258,10 +256,12 @@ class ModulePlanner {
     }
     const instanceNames = new Set([...memberNames, ...LIFECYCLE_METHODS, 'constructor']);
     const staticNames = new Set<string>();
+    const planned: OperationPlan[] = [];
     for (const [name, value] of Object.entries(operations ?? {})) {
       const op = this.operation(name, value, instanceNames, staticNames);
-      if (op) members.push(op);
+      if (op) planned.push(op);
     }
+    members.push(...planned);
 
     const options = object([
       ['name', e.className !== e.name ? literal(e.name) : undefined],
@@ -270,6 +270,8 @@ class ModulePlanner {
       ['implements', implementsExpr],
       ['access', access],
       ['structures', this.structuresOption(properties, operations)],
+      ['operationOrder', operationOrder(planned)],
+      ['extraAttributes', this.extraAttributes(this.schema, TYPE_KEYS, '', 'a type')],
     ]);
     return {
       file: e.file,
@@ -295,6 +297,36 @@ class ModulePlanner {
     this.notes.push(`${this.where(path)}: ${message}`);
   }
 
+  /** Something imported exactly that is unusual enough for a look. */
+  private warning(path: string, message: string): void {
+    this.notes.push(`${this.where(path)}: warning: ${message}`);
+  }
+
+  /** A type ID without `major.minor` is kept (the platform took it), with a warning. */
+  private checkVersion(id: string, path: string): void {
+    if (!VERSIONED_TYPE_ID.test(id)) {
+      this.warning(path, `the type ID "${id}" has no major.minor version: kept as written`);
+    }
+  }
+
+  /**
+   * The attributes of `value` APSKit has no option for, as the `extraAttributes` option that
+   * publishes them again, each reported as a warning: the platform accepted them, so the import
+   * keeps them, but they may be a typo or an attribute of an older platform worth a look.
+   */
+  private extraAttributes(value: JsonObject, known: readonly string[], path: string, what: string): Expr | undefined {
+    const extra = Object.keys(value).filter((key) => !known.includes(key));
+    for (const key of extra) {
+      this.warning(
+        path ? `${path}.${key}` : key,
+        `unknown attribute "${key}" of ${what}: kept as written (published again through extraAttributes)`,
+      );
+    }
+    if (extra.length === 0) return undefined;
+    return json(Object.fromEntries(extra.map((key) => [key, value[key]])) as JsonValue);
+  }
+
+  /** Keys of a part that has no `extraAttributes` (a structure's head, `access`): refused by name. */
   private checkKeys(value: JsonObject, allowed: readonly string[], path: string, what: string): void {
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) {
@@ -331,17 +363,13 @@ class ModulePlanner {
     return value;
   }
 
-  /** `false` where APSKit publishes only `true`: removed from the expected schema, with a note. */
-  private flag(owner: JsonObject, key: string, path: string): boolean {
+  /** A flag as written: `false` is kept, since a schema that writes it is another file than one that does not. */
+  private flag(owner: JsonObject, key: string, path: string): boolean | undefined {
     const value = owner[key];
-    if (value === undefined) return false;
+    if (value === undefined) return undefined;
     if (typeof value !== 'boolean') {
       this.problem(`${path}.${key}`, `must be true or false, not ${jsonKind(value)}`);
-      return false;
-    }
-    if (!value) {
-      delete owner[key];
-      this.note(`${path}.${key}`, 'left out: false is what APS assumes, and APSKit publishes this flag only when true');
+      return undefined;
     }
     return value;
   }
@@ -373,6 +401,7 @@ class ModulePlanner {
       this.note('implements', 'left out: an empty list, which APSKit does not publish');
       return undefined;
     }
+    (list as string[]).forEach((id, i) => this.checkVersion(id, `implements[${i}]`));
     return { kind: 'array', items: (list as string[]).map((id) => this.typeIdExpr(id)) };
   }
 
@@ -538,6 +567,7 @@ class ModulePlanner {
     if (PRIMITIVES.includes(type)) return literal(type);
     if (type.includes('://')) {
       const target = this.byId.get(type);
+      if (!target) this.checkVersion(type.split('#')[0] as string, `${path}.type`);
       return target ? { kind: 'thunk', to: this.classOf(target) } : literal(type);
     }
     const index = this.declared.get(type);
@@ -633,7 +663,7 @@ class ModulePlanner {
       this.problem(path, `must be an object of attributes, not ${jsonKind(value)}`);
       return undefined;
     }
-    this.checkKeys(value, PROPERTY_KEYS, path, 'a property');
+    const extra = this.extraAttributes(value, PROPERTY_KEYS, path, 'a property');
     const type = this.typeExpr(value.type, path, from);
     const items = this.arrayItems(value, path, from);
     let inline: Expr | undefined;
@@ -643,7 +673,13 @@ class ModulePlanner {
         Object.entries(props).map(([k, v]) => [k, this.propertyOptions(v, `${path}.properties.${k}`, from)] as const),
       );
     }
-    return object([['type', type], ['items', items], ['properties', inline], ...this.valueAttributes(value, path)]);
+    return object([
+      ['type', type],
+      ['items', items],
+      ['properties', inline],
+      ...this.valueAttributes(value, path),
+      ['extraAttributes', extra],
+    ]);
   }
 
   /** The `items` of an array (required there, and only there). */
@@ -672,13 +708,13 @@ class ModulePlanner {
       );
       return undefined;
     }
-    this.checkKeys(value, ITEMS_KEYS, path, 'items');
+    const extra = this.extraAttributes(value, ITEMS_KEYS, path, 'items');
     const type = this.typeExpr(value.type, path, from);
     const nested = this.arrayItems(value, path, from);
     const attributes = this.valueAttributes(value, path);
     if (type === undefined) return undefined;
-    if (nested === undefined && attributes.length === 0 && value.type !== 'array') return type;
-    return object([['type', type], ['items', nested], ...attributes]);
+    if (nested === undefined && attributes.length === 0 && extra === undefined && value.type !== 'array') return type;
+    return object([['type', type], ['items', nested], ...attributes, ['extraAttributes', extra]]);
   }
 
   private valueAttributes(value: JsonObject, path: string): Array<readonly [string, Expr]> {
@@ -701,6 +737,16 @@ class ModulePlanner {
       if (problem) this.problem(at, problem);
       else out.push([key, json(v as JsonValue)]);
     }
+    const unchecked = [value.default, ...(Array.isArray(value.enum) ? value.enum : [])].filter(
+      (v) => v !== undefined && typeof value.type === 'string' && !isOfType(value.type, v),
+    );
+    if (unchecked.length > 0) {
+      this.warning(
+        path,
+        `${unchecked.map((v) => JSON.stringify(v)).join(', ')} ${unchecked.length === 1 ? 'is' : 'are'} not of type ${JSON.stringify(value.type)}: kept as written (uncheckedValues)`,
+      );
+      out.push(['uncheckedValues', literal(true)]);
+    }
     return out;
   }
 
@@ -712,7 +758,7 @@ class ModulePlanner {
       this.problem(path, `must be an object such as {"type": "http://…/1.0"}, not ${jsonKind(value)}`);
       return undefined;
     }
-    this.checkKeys(value, RELATION_KEYS, path, 'a relation');
+    const extra = this.extraAttributes(value, RELATION_KEYS, path, 'a relation');
     const type = this.string(value, 'type', path, true);
     if (type !== undefined && !type.includes('://')) {
       this.problem(`${path}.type`, `a relation names a type ID (http://host/path/1.0), not "${type}"`);
@@ -723,10 +769,12 @@ class ModulePlanner {
     const access = this.access(value, 'access', path);
     if (type === undefined) return undefined;
     const target = this.byId.get(type);
+    if (!target) this.checkVersion(type, `${path}.type`);
     const options = object([
-      ['collection', collection ? literal(true) : undefined],
-      ['required', required ? literal(true) : undefined],
+      ['collection', collection === undefined ? undefined : literal(collection)],
+      ['required', required === undefined ? undefined : literal(required)],
       ['access', access],
+      ['extraAttributes', extra],
     ]);
     // The thunk of @Relation reads the class when the model is built: any class of the import will do.
     const targetExpr = target ? this.classOf(target) : this.typeIdExpr(type);
@@ -753,14 +801,15 @@ class ModulePlanner {
       this.problem(path, `must be an object such as {"path": "/${name}", "verb": "GET"}, not ${jsonKind(value)}`);
       return undefined;
     }
-    this.checkKeys(value, OPERATION_KEYS, path, 'an operation');
+    const extra = this.extraAttributes(value, OPERATION_KEYS, path, 'an operation');
     const publishName = this.publishedName(value, name, path, 'operation');
     const opPath = this.string(value, 'path', path, true);
     const verb = this.string(value, 'verb', path, true);
     if (verb !== undefined && !VERBS.includes(verb)) {
       this.problem(`${path}.verb`, `unknown verb "${verb}": APS has ${VERBS.join(', ')}`);
     }
-    const isStatic = this.flag(value, 'static', path);
+    const staticFlag = this.flag(value, 'static', path);
+    const isStatic = staticFlag === true;
     const parameters = this.section(value, 'parameters', `${path}.parameters`);
     const response = this.response(value, 'response', path);
     const errorResponse = this.response(value, 'errorResponse', path);
@@ -780,15 +829,19 @@ class ModulePlanner {
     return {
       kind: 'operation',
       method,
+      schemaName: name,
       isStatic,
       options: object([
         ['verb', literal(verb)],
         ['path', literal(opPath)],
         ['name', method !== name ? literal(name) : undefined],
+        // `static: true` is the method's `static`; a written `false` is said as an option.
+        ['static', staticFlag === false ? literal(false) : undefined],
         ['response', response],
         ['errorResponse', errorResponse],
         ['access', access],
         ['publishName', publishName ? literal(true) : undefined],
+        ['extraAttributes', extra],
       ]),
       params,
       returnType: returnsValue,
@@ -812,7 +865,7 @@ class ModulePlanner {
       this.problem(path, `must be an object such as {"kind": "query", "type": "string"}, not ${jsonKind(value)}`);
       return undefined;
     }
-    this.checkKeys(value, PARAMETER_KEYS, path, 'a parameter');
+    const extra = this.extraAttributes(value, PARAMETER_KEYS, path, 'a parameter');
     const publishName = this.publishedName(value, name, path, 'parameter');
     const kind = this.string(value, 'kind', path, true);
     if (kind !== undefined && !KINDS.includes(kind)) {
@@ -829,15 +882,20 @@ class ModulePlanner {
         ['kind', literal(kind)],
         ['type', type],
         ['items', items],
-        ['required', required ? literal(true) : undefined],
+        ['required', required === undefined ? undefined : literal(required)],
         ['publishName', publishName ? literal(true) : undefined],
+        ['extraAttributes', extra],
       ]),
       tsType: this.tsType(value, this.typeIndex),
-      required,
+      required: required === true,
     };
   }
 
-  /** A response: the bare type when that is all it says, else `{ type, items, contentType, name }`. */
+  /**
+   * A response: the bare type when that is all it says, else `{ type, items, contentType, name }`.
+   * `items` on a response of another type than array, and `"contentType": null`, are kept as the
+   * platform accepted them (with a warning for the items).
+   */
   private response(owner: JsonObject, key: string, opPath: string): Expr | undefined {
     const value = owner[key];
     if (value === undefined) return undefined;
@@ -846,18 +904,29 @@ class ModulePlanner {
       this.problem(path, `must be an object such as {"type": "object"}, not ${jsonKind(value)}`);
       return undefined;
     }
-    this.checkKeys(value, RESPONSE_KEYS, path, 'a response');
+    const extra = this.extraAttributes(value, RESPONSE_KEYS, path, 'a response');
     const type = this.typeExpr(value.type, path, this.typeIndex);
-    const items = this.arrayItems(value, path, this.typeIndex);
-    const contentType = this.string(value, 'contentType', path, false);
+    let items: Expr | undefined;
+    // `"items": null`, as the APS PHP runtime writes a response without items.
+    if (value.items === null && value.type !== 'array') items = literal(null);
+    else if (value.type === 'array' || value.items === undefined) items = this.arrayItems(value, path, this.typeIndex);
+    else {
+      this.warning(
+        `${path}.items`,
+        `"items" on a response of type ${JSON.stringify(value.type)}, which is no array: kept as written`,
+      );
+      items = this.items(value.items, `${path}.items`, this.typeIndex);
+    }
+    const contentType = value.contentType === null ? null : this.string(value, 'contentType', path, false);
     const name = this.string(value, 'name', path, false);
     if (type === undefined) return undefined;
-    if (items === undefined && contentType === undefined && name === undefined) return type;
+    if (items === undefined && contentType === undefined && name === undefined && extra === undefined) return type;
     return object([
       ['type', type],
       ['items', items],
       ['contentType', contentType === undefined ? undefined : literal(contentType)],
       ['name', name === undefined ? undefined : literal(name)],
+      ['extraAttributes', extra],
     ]);
   }
 }
@@ -865,4 +934,35 @@ class ModulePlanner {
 function linearPatternProblem(pattern: string): string | undefined {
   const reason = patternProblem(pattern);
   return reason && `pattern ${JSON.stringify(pattern)} is not supported by the linear-time engine: ${reason}`;
+}
+
+/** `http://host/path/major.minor`: a type ID as APS versions it. */
+const VERSIONED_TYPE_ID = /\/\d+\.\d+$/;
+
+/**
+ * The type's `operationOrder` option, when the source's order of operations is not the order the
+ * declarations give: TypeScript decorates static methods after instance ones.
+ */
+function operationOrder(operations: readonly OperationPlan[]): Expr | undefined {
+  const declared = [...operations.filter((o) => !o.isStatic), ...operations.filter((o) => o.isStatic)];
+  if (declared.every((o, i) => o === operations[i])) return undefined;
+  return { kind: 'array', items: operations.map((o) => literal(o.schemaName)) };
+}
+
+/** Whether a `default` or `enum` value is of the type, as the model checks it (build-model.ts). */
+function isOfType(type: string, value: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number';
+    case 'integer':
+      return Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'array':
+      return Array.isArray(value);
+    default:
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+  }
 }

@@ -87,6 +87,8 @@ export interface OperationPlan {
   readonly kind: 'operation';
   /** The method; the APS name is in `options.name` when it differs. */
   readonly method: string;
+  /** The APS name: the key of `operations`. */
+  readonly schemaName: string;
   readonly isStatic: boolean;
   readonly options: Expr;
   readonly params: readonly ParamPlan[];

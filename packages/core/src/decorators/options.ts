@@ -122,6 +122,12 @@ export interface PropertyOptions {
   maxItems?: number;
   access?: AccessOptions;
   extraAttributes?: ExtraAttributes;
+  /**
+   * Publish `default` and `enum` values that are not of `type` (`"type": "string", "default": 0`)
+   * as written, instead of refusing them as a mistake: some published schemas have them, and the
+   * platform took them. Not part of the schema.
+   */
+  uncheckedValues?: boolean;
   /** Text for the reference docs (not part of the schema). */
   doc?: string;
 }
@@ -150,9 +156,10 @@ export interface ResponseOptions {
   type: TypeRef;
   /**
    * The items of an array response. Published schemas also give `items` to a response of type
-   * `string` or `object` (the platform ignores them there): they are published as given.
+   * `string` or `object` (the platform ignores them there): they are published as given, and `null`
+   * (as the APS PHP runtime writes a response without items) as `"items": null`.
    */
-  items?: ItemsRef;
+  items?: ItemsRef | null;
   /** `null` is published as `"contentType": null`, as some published schemas write it. */
   contentType?: string | null;
   name?: string;

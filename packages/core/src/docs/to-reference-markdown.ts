@@ -148,7 +148,7 @@ function operationRow(op: OperationModel, known: KnownTypeNames): string[] {
 /** The `returns` text, else the response's type. */
 function operationReturns(op: OperationModel, known: KnownTypeNames): string {
   if (op.returns !== undefined) return op.returns;
-  return op.response ? typeDisplayName(op.response.type, op.response.items, known) : '';
+  return op.response ? typeDisplayName(op.response.type, op.response.items ?? undefined, known) : '';
 }
 
 /**

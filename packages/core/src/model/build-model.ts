@@ -365,10 +365,12 @@ class ModelBuilder {
   }
 
   private checkValues(place: Place, schema: ItemsSchema, options: ValueAttributes): void {
-    if (options.default !== undefined && !matchesPrimitive(schema.type, options.default)) {
+    // `uncheckedValues`: published schemas say `"type": "string", "default": 0`, and the platform took it.
+    const checked = options.uncheckedValues !== true;
+    if (checked && options.default !== undefined && !matchesPrimitive(schema.type, options.default)) {
       this.problem(place, `default ${JSON.stringify(options.default)} is not of type "${schema.type}"`);
     }
-    if (schema.enum) {
+    if (checked && schema.enum) {
       for (const value of schema.enum) {
         if (!matchesPrimitive(schema.type, value))
           this.problem(place, `enum value ${JSON.stringify(value)} is not of type "${schema.type}"`);
@@ -823,11 +825,12 @@ class ModelBuilder {
     }
     const result: { schema: ResponseSchema; structure?: MStructure } = { schema: { type: resolved.type } };
     this.linkStructure(place, resolved, (s) => (result.structure = s));
-    let items: ItemsSchema | undefined;
-    if (resolved.type === 'array' && options.items === undefined)
+    let items: ItemsSchema | null | undefined;
+    if (resolved.type === 'array' && (options.items === undefined || options.items === null))
       this.problem(place, 'an array response needs `items`');
     // Items of a response of another type are published as given: the platform accepted them so.
-    if (options.items !== undefined) {
+    if (options.items === null) items = null;
+    else if (options.items !== undefined) {
       items = this.buildItems(place, options.items, (s) => {
         if (resolved.type === 'array') result.structure = s;
       });

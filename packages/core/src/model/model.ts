@@ -131,7 +131,7 @@ export interface ParamModel {
 export interface ResponseSchema {
   readonly type: string;
   /** An array's items; published schemas give some `string` and `object` responses items too. */
-  readonly items?: ItemsSchema;
+  readonly items?: ItemsSchema | null;
   readonly contentType?: string | null;
   readonly name?: string;
 }

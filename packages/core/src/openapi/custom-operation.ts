@@ -94,7 +94,7 @@ function successResponses(op: OperationModel, components: SchemaComponents): Rec
     };
   }
   const r = op.response;
-  const schema = components.value(r.type, r.items, op.responseStructure);
+  const schema = components.value(r.type, r.items ?? undefined, op.responseStructure);
   return {
     '200': {
       description: op.returns ?? 'The operation’s answer.',
