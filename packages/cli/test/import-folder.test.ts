@@ -164,6 +164,51 @@ describe('a folder with broken files among good ones', () => {
   });
 });
 
+describe('copies of a schema', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempFolder('import-copies-');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes a schema once when a controller's dump repeats it, and refuses a copy of a refused schema with it", () => {
+    const vps = schemasOf(join(ROOT, GOOD, 'vps.schema'))[0] as Schema;
+    const odd = { name: 'Odd', id: `${ID}/odd/1.0`, apsVersion: '2.0', properties: { when: { type: 'datetime' } } };
+    mkdirSync(join(dir, 'schemas'));
+    writeFileSync(join(dir, 'schemas', 'vps.schema'), JSON.stringify(vps, null, 2));
+    writeFileSync(join(dir, 'schemas', 'odd.schema'), JSON.stringify(odd, null, 2));
+    // A controller's answer: the same types, each with the controller's `aps`, in one line.
+    const dump = [odd, vps].map((s) => ({ ...s, aps: { id: '0e5c…', status: 'aps:ready' } }));
+    writeFileSync(join(dir, 'types.json'), JSON.stringify(dump));
+    const at = relative(ROOT, dir);
+
+    const r = apskit('import', `${at}/schemas`, `${at}/types.json`, '--out', join(dir, 'out'));
+    expect(problemLines(r)).toEqual([
+      expect.objectContaining({ file: `${at}/schemas/odd.schema`, path: '$.properties.when', level: 'error' }),
+      {
+        file: `${at}/types.json`,
+        path: '$[0]',
+        level: 'error',
+        reason: `the same schema as ${at}/schemas/odd.schema, which was not imported`,
+      },
+      {
+        file: `${at}/types.json`,
+        path: '$[1]',
+        level: 'warning',
+        reason: `the same schema as ${at}/schemas/vps.schema: written once`,
+      },
+    ]);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `\\napskit: imported 1 of 3 files; 2 failed \\(${at}/types\\.json in part: its other schemas were written\\)\\n$`,
+      ),
+    );
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['index.ts', 'vps.ts']);
+  });
+});
+
 describe('a tree of packages', () => {
   let dir: string;
   beforeAll(() => {
@@ -244,7 +289,8 @@ describe('the published corpus, imported in one command', () => {
       if (refused.has(file)) return [];
       return all.filter((_, i) => !refused.has(`${file}[${i}]`)).map((schema) => ({ file, schema }));
     });
-    expect(byName.size).toBe(imports.length);
+    // A copy of an imported schema (the same JSON in another file) is written once.
+    expect(byName.size).toBe(new Set(imports.map(({ schema }) => JSON.stringify(schema))).size);
     for (const { file, schema } of imports) {
       expect({ file, schema: byName.get(schema.name as string) }).toEqual({ file, schema });
     }

@@ -31,7 +31,13 @@ export interface ImportOptions {
 export function importCommand(inputs: readonly string[], options: ImportOptions, io: Output): void {
   const problems = new ImportProblems();
   const read = readSchemas(inputs, problems);
-  const plan = planImportable(read.schemas, problems);
+  const copies = new Map<SourceSchema, SourceSchema>();
+  const plan = planImportable(withoutCopies(read.schemas, copies), problems);
+  const written = new Set(plan.modules.map((m) => m.origin));
+  for (const [copy, original] of copies) {
+    if (written.has(original.origin)) problems.warning(copy, '', `the same schema as ${original.origin}: written once`);
+    else problems.error(copy, '', `the same schema as ${original.origin}, which was not imported`);
+  }
   const files = writeModules(plan.modules);
 
   for (const p of inFileOrder(problems.all, read.files)) io.err(`${problemLine(p)}\n`);
@@ -64,13 +70,30 @@ export function importCommand(inputs: readonly string[], options: ImportOptions,
     io.out(`${imported}\n`);
     return;
   }
-  const written = new Set(plan.modules.map((m) => m.origin));
   const inPart = [...failed].filter((file) =>
-    read.schemas.some((s) => locate(s).file === file && written.has(s.origin)),
+    read.schemas.some((s) => locate(s).file === file && written.has((copies.get(s) ?? s).origin)),
   );
   const their = inPart.length === 1 ? 'its' : 'their';
   const part = inPart.length > 0 ? ` (${inPart.join(', ')} in part: ${their} other schemas were written)` : '';
   throw new CliError(`${imported}; ${failed.size} failed${part}`);
+}
+
+/**
+ * The schemas, each once: a schema that is a copy of an earlier one, the same JSON with its keys in
+ * the same order (a package's `schemas/` and the controller's `/aps/2/types` dump of the same app,
+ * without the dump's `aps`), goes to `copies` (copy → original) and shares the original's fate; it
+ * would otherwise clash with it.
+ */
+function withoutCopies(sources: readonly SourceSchema[], copies: Map<SourceSchema, SourceSchema>): SourceSchema[] {
+  const first = new Map<string, SourceSchema>();
+  return sources.filter((s) => {
+    const { aps: _aps, ...declared } = s.json;
+    const key = JSON.stringify(declared);
+    const original = first.get(key);
+    if (original !== undefined) copies.set(s, original);
+    else first.set(key, s);
+    return original === undefined;
+  });
 }
 
 /**
