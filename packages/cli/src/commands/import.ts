@@ -165,42 +165,70 @@ function warnOfLeftOut(kept: readonly SourceSchema[], all: readonly SourceSchema
  * `  - <origin>: <Type>.<path>: <reason>`, which is read back here, line by line.
  */
 function planRound(sources: readonly SourceSchema[], round: ImportProblems): ImportPlan | undefined {
+  const error = (s: SourceSchema, path: string, reason: string): void => round.error(s, path, reason);
+  let plan: ImportPlan;
   try {
-    const plan = planImport(sources);
-    verifyImport(plan.modules);
-    return plan;
+    plan = planImport(sources);
   } catch (e) {
-    if (!(e instanceof CliError)) throw e;
-    const lines = e.message
-      .split('\n')
-      .filter((line) => line.startsWith('  - '))
-      .map((line) => line.slice(4));
-    const attributed = lines.map((line) => attribute(line, sources, round));
-    // A problem of no schema would leave every schema importable, and the loop endless.
-    if (lines.length === 0 || attributed.some((ok) => !ok)) throw e;
-    return undefined;
+    return refused(e, (line) => attribute(line, sources, true, error));
   }
+  try {
+    verifyImport(plan.modules);
+  } catch (e) {
+    // A declaration mistake names `Class.member`, which is no place in the schema.
+    return refused(e, (line) => attribute(line, sources, false, error));
+  }
+  // The planner's warnings are notes `<origin>: <Type>.<path>: warning: <reason>`: problem lines too.
+  const notes = plan.notes.filter(
+    (note) =>
+      !attribute(note, sources, true, (s, path, reason) => {
+        if (!reason.startsWith('warning: ')) return false;
+        round.warning(s, path, reason.slice('warning: '.length));
+        return true;
+      }),
+  );
+  return { ...plan, notes };
 }
 
-/** Records `line` as an error of the schema it names (the last one, for a name clash between two). */
-function attribute(line: string, sources: readonly SourceSchema[], round: ImportProblems): boolean {
+/** Records the problems a CliError lists (`  - <line>` each) through `take`; rethrows what it cannot. */
+function refused(e: unknown, take: (line: string) => boolean): undefined {
+  if (!(e instanceof CliError)) throw e;
+  const lines = e.message
+    .split('\n')
+    .filter((line) => line.startsWith('  - '))
+    .map((line) => line.slice(4));
+  const taken = lines.map(take);
+  // A problem of no schema would leave every schema importable, and the loop endless.
+  if (lines.length === 0 || taken.some((ok) => !ok)) throw e;
+  return undefined;
+}
+
+/**
+ * Gives `line` (`<origin>: <Type>.<path>: <reason>`) to `record` with the schema it names (the last
+ * one, for a name clash between two); whether it was taken. `schemaPaths`: `<Type>.<path>` is a
+ * place in the schema (the planner's lines), else only when it starts with a section of a type.
+ */
+function attribute(
+  line: string,
+  sources: readonly SourceSchema[],
+  schemaPaths: boolean,
+  record: (source: SourceSchema, path: string, reason: string) => boolean | void,
+): boolean {
   const named = sources.filter((s) => new RegExp(`(^|[ (])${escape(s.origin)}($|[:) ])`).test(line));
   const source = named[named.length - 1];
   if (source === undefined) return false;
-  if (!line.startsWith(`${source.origin}: `)) {
-    round.error(source, '', line);
-    return true;
-  }
+  if (!line.startsWith(`${source.origin}: `)) return record(source, '', line) !== false;
   const rest = line.slice(source.origin.length + 2);
   const name = typeof source.json.name === 'string' ? source.json.name : undefined;
   const member = name === undefined ? null : new RegExp(`^${escape(name)}\\.([^:]+): (.*)$`, 's').exec(rest);
-  // `Type.properties.x` is a place in the schema; `Class.member` (a declaration mistake) is not.
-  if (member && TYPE_KEYS.includes((member[1] as string).split('.')[0] as string)) {
-    round.error(source, member[1] as string, member[2] as string);
-  } else if (member) round.error(source, '', rest);
-  else if (name !== undefined && rest.startsWith(`${name}: `)) round.error(source, '', rest.slice(name.length + 2));
-  else round.error(source, '', rest);
-  return true;
+  const path = member?.[1] as string;
+  if (member && (schemaPaths || TYPE_KEYS.includes(/^[^.[]*/.exec(path)?.[0] as string))) {
+    return record(source, path, member[2] as string) !== false;
+  }
+  if (member) return record(source, '', rest) !== false;
+  if (name !== undefined && rest.startsWith(`${name}: `))
+    return record(source, '', rest.slice(name.length + 2)) !== false;
+  return record(source, '', rest) !== false;
 }
 
 function escape(text: string): string {

@@ -36,8 +36,8 @@ export function locate(at: SchemaLocation): { readonly file: string; readonly js
 
 /**
  * A place below a schema: a dotted path as the planner writes it (`operations.resize.response`,
- * split at dots), or the keys one by one (for a key that has a dot in it). `''` or `[]` is the
- * schema itself.
+ * `implements[0]`), or the keys one by one (for a key that has a dot or bracket in it). `''` or `[]`
+ * is the schema itself.
  */
 export type PlacePath = string | readonly (string | number)[];
 
@@ -83,8 +83,13 @@ export class ImportProblems {
 
 /** `base` followed by `path`: `jsonPath('$[2]', 'operations.resize')` is `$[2].operations.resize`. */
 export function jsonPath(base: string, path: PlacePath = []): string {
-  const keys = typeof path === 'string' ? (path === '' ? [] : path.split('.')) : path;
+  const keys = typeof path === 'string' ? dottedKeys(path) : path;
   return base + keys.map(pathStep).join('');
+}
+
+/** `implements[0]` is `['implements', 0]`, `relations.disk.type` is `['relations', 'disk', 'type']`. */
+function dottedKeys(path: string): Array<string | number> {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
 }
 
 /** `.name` for a key that is a name, `["odd key"]` for one that is not, `[2]` for an index. */
