@@ -71,6 +71,22 @@ const QUIRKS: Record<string, Record<string, unknown>> = {
       stop: { path: '/stop', verb: 'POST' },
     },
   }),
+  // Written by another tool: its own key order everywhere.
+  'key-order.schema': {
+    apsVersion: '2.0',
+    name: 'KeyOrder',
+    id: `${ID}/keyorder/1.0`,
+    properties: { size: { title: 'Size', type: 'string', required: true } },
+    relations: { stack: { type: `${ID}/stack/1.0`, required: true, collection: false } },
+    operations: {
+      info: {
+        verb: 'GET',
+        path: '/info',
+        response: { contentType: null, type: 'string', items: null },
+        parameters: { q: { kind: 'query', type: 'string' } },
+      },
+    },
+  },
   'unchecked-values.schema': schema('UncheckedValues', {
     properties: { usage: { type: 'string', default: 0 }, level: { type: 'integer', enum: [1, 'high'] } },
   }),
@@ -177,8 +193,8 @@ describe('issue 21: quirks of published schemas', () => {
     for (const path of [
       'description',
       'relations\\.stack\\.hint',
-      'properties\\.size\\.x-ui',
-      'properties\\.tags\\.items\\.x-each',
+      'properties\\.size(\\.x-ui|\\["x-ui"\\])',
+      'properties\\.tags\\.items(\\.x-each|\\["x-each"\\])',
       'operations\\.info\\.parameters\\.q\\.hidden',
       'operations\\.info\\.response\\.cache',
       'operations\\.info\\.deprecated',
@@ -190,6 +206,18 @@ describe('issue 21: quirks of published schemas', () => {
     const ts = module('static-order.ts');
     expect(ts).toContain("operationOrder: ['restart', 'search', 'stop']");
     expect(ts).toMatch(/static search\(\): void/);
+  });
+
+  it('keeps the key order of a schema written otherwise, by keyOrder where it differs', () => {
+    const ts = module('key-order.ts');
+    expect(ts).toContain("keyOrder: ['apsVersion', 'name', 'id', 'properties', 'relations', 'operations']");
+    expect(ts).toContain("keyOrder: ['title', 'type', 'required']");
+    expect(ts).toContain("keyOrder: ['type', 'required', 'collection']");
+    expect(ts).toContain("keyOrder: ['verb', 'path', 'response', 'parameters']");
+    expect(ts).toContain("keyOrder: ['contentType', 'type', 'items']");
+    expect(ts).toContain("keyOrder: ['kind', 'type']");
+    // Where the order is APSKit's, nothing is said.
+    expect(module('explicit-defaults.ts')).not.toContain('keyOrder');
   });
 
   it('keeps a default or enum value of another type as written (uncheckedValues), with a warning', () => {

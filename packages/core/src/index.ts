@@ -17,6 +17,7 @@ export type {
   ItemsRef,
   JsonPrimitive,
   JsonValue,
+  KeyOrder,
   OperationOptions,
   ParamKind,
   ParamOptions,

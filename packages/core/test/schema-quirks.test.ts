@@ -257,3 +257,64 @@ describe('operationOrder: static operations where the schema lists them', () => 
     ]);
   });
 });
+
+describe('keyOrder: the key order of a schema written otherwise', () => {
+  it('publishes the keys of a type, relation, property, items, operation, parameter and response in the order named', () => {
+    @ApsType({ id: `${ID}/key-order/1.0`, keyOrder: ['apsVersion', 'name', 'id', 'properties', 'relations'] })
+    class KeyOrder {
+      @Relation(() => `${ID}/stack/1.0`, {
+        collection: false,
+        required: true,
+        keyOrder: ['type', 'required', 'collection'],
+      })
+      stack?: unknown;
+
+      @Property({ type: 'string', title: 'Size', required: true, keyOrder: ['title', 'type', 'required'] })
+      size?: string;
+
+      @Property({ type: 'array', items: { type: 'string', enum: ['a'], keyOrder: ['enum', 'type'] } })
+      tags?: string[];
+
+      @Operation({
+        verb: 'GET',
+        response: { type: 'string', contentType: 'text/plain', keyOrder: ['contentType', 'type'] },
+        keyOrder: ['verb', 'path', 'response', 'parameters'],
+      })
+      info(@Param('q', { kind: 'query', type: 'string', keyOrder: ['kind', 'type'] }) _q?: string): string {
+        return '';
+      }
+    }
+    expect(printed(KeyOrder)).toBe(
+      text({
+        apsVersion: '2.0',
+        name: 'KeyOrder',
+        id: `${ID}/key-order/1.0`,
+        properties: {
+          size: { title: 'Size', type: 'string', required: true },
+          tags: { type: 'array', items: { enum: ['a'], type: 'string' } },
+        },
+        relations: { stack: { type: `${ID}/stack/1.0`, required: true, collection: false } },
+        operations: {
+          info: {
+            verb: 'GET',
+            path: '/info',
+            response: { contentType: 'text/plain', type: 'string' },
+            parameters: { q: { kind: 'query', type: 'string' } },
+          },
+        },
+      }),
+    );
+  });
+
+  it('refuses a key the object does not publish, and a key named twice', () => {
+    @ApsType({ id: `${ID}/bad-key-order/1.0`, keyOrder: ['name', 'name'] })
+    class BadKeyOrder {
+      @Property({ type: 'string', keyOrder: ['title', 'type'] })
+      size?: string;
+    }
+    expect(problemsOf([BadKeyOrder])).toEqual([
+      problem('BadKeyOrder', 'keyOrder', /"name" is named twice/),
+      problem('BadKeyOrder', 'size keyOrder', /"title" is no key this object publishes: it has type/),
+    ]);
+  });
+});

@@ -272,6 +272,7 @@ class ModulePlanner {
       ['structures', this.structuresOption(properties, operations)],
       ['operationOrder', operationOrder(planned)],
       ['extraAttributes', this.extraAttributes(this.schema, TYPE_KEYS, '', 'a type')],
+      ['keyOrder', keyOrderOption(this.schema, TYPE_KEYS)],
     ]);
     return {
       file: e.file,
@@ -679,6 +680,7 @@ class ModulePlanner {
       ['properties', inline],
       ...this.valueAttributes(value, path),
       ['extraAttributes', extra],
+      ['keyOrder', keyOrderOption(value, PROPERTY_KEYS)],
     ]);
   }
 
@@ -713,8 +715,15 @@ class ModulePlanner {
     const nested = this.arrayItems(value, path, from);
     const attributes = this.valueAttributes(value, path);
     if (type === undefined) return undefined;
+    const keyOrder = keyOrderOption(value, ITEMS_KEYS);
     if (nested === undefined && attributes.length === 0 && extra === undefined && value.type !== 'array') return type;
-    return object([['type', type], ['items', nested], ...attributes, ['extraAttributes', extra]]);
+    return object([
+      ['type', type],
+      ['items', nested],
+      ...attributes,
+      ['extraAttributes', extra],
+      ['keyOrder', keyOrder],
+    ]);
   }
 
   private valueAttributes(value: JsonObject, path: string): Array<readonly [string, Expr]> {
@@ -775,6 +784,7 @@ class ModulePlanner {
       ['required', required === undefined ? undefined : literal(required)],
       ['access', access],
       ['extraAttributes', extra],
+      ['keyOrder', keyOrderOption(value, RELATION_KEYS)],
     ]);
     // The thunk of @Relation reads the class when the model is built: any class of the import will do.
     const targetExpr = target ? this.classOf(target) : this.typeIdExpr(type);
@@ -842,6 +852,7 @@ class ModulePlanner {
         ['access', access],
         ['publishName', publishName ? literal(true) : undefined],
         ['extraAttributes', extra],
+        ['keyOrder', keyOrderOption(value, OPERATION_KEYS)],
       ]),
       params,
       returnType: returnsValue,
@@ -885,6 +896,7 @@ class ModulePlanner {
         ['required', required === undefined ? undefined : literal(required)],
         ['publishName', publishName ? literal(true) : undefined],
         ['extraAttributes', extra],
+        ['keyOrder', keyOrderOption(value, PARAMETER_KEYS)],
       ]),
       tsType: this.tsType(value, this.typeIndex),
       required: required === true,
@@ -927,6 +939,7 @@ class ModulePlanner {
       ['contentType', contentType === undefined ? undefined : literal(contentType)],
       ['name', name === undefined ? undefined : literal(name)],
       ['extraAttributes', extra],
+      ['keyOrder', keyOrderOption(value, RESPONSE_KEYS)],
     ]);
   }
 }
@@ -965,4 +978,16 @@ function isOfType(type: string, value: unknown): boolean {
     default:
       return typeof value === 'object' && value !== null && !Array.isArray(value);
   }
+}
+
+/**
+ * The `keyOrder` option of an object whose keys the source orders otherwise than APSKit publishes
+ * them (its known keys in `known` order, then the others as written): the source's order, since a
+ * published file's order is its author's.
+ */
+function keyOrderOption(value: JsonObject, known: readonly string[]): Expr | undefined {
+  const keys = Object.keys(value);
+  const published = [...known.filter((k) => keys.includes(k)), ...keys.filter((k) => !known.includes(k))];
+  if (published.every((k, i) => k === keys[i])) return undefined;
+  return { kind: 'array', items: keys.map((k) => literal(k)) };
 }

@@ -27,6 +27,15 @@ export type TypeThunk = () => Class | string;
 export type ExtraAttributes = Readonly<Record<string, JsonValue>>;
 
 /**
+ * The order of an object's keys in the published schema, where it is not APSKit's (the order of
+ * ./model/schema-order.ts, which APS's own schemas use). A schema written by hand or by another tool
+ * has its own order, which people diffing packages see: a declaration that imports it names that
+ * order here. Keys not listed follow in APSKit's order; a listed key the object does not publish is a
+ * declaration mistake.
+ */
+export type KeyOrder = readonly string[];
+
+/**
  * A type as a declaration names it: an APS name (`'integer'`), a type ID, a structure name, a
  * structure of another type as `<type ID>#<structure name>` (the resource counter,
  * `http://aps-standard.org/types/core/resource/1.0#Counter`), the constructors String, Number,
@@ -86,6 +95,7 @@ export interface ApsTypeOptions {
    */
   operationOrder?: readonly string[];
   extraAttributes?: ExtraAttributes;
+  keyOrder?: KeyOrder;
   /** Text for the reference docs (not part of the schema). */
   doc?: string;
 }
@@ -122,6 +132,7 @@ export interface PropertyOptions {
   maxItems?: number;
   access?: AccessOptions;
   extraAttributes?: ExtraAttributes;
+  keyOrder?: KeyOrder;
   /**
    * Publish `default` and `enum` values that are not of `type` (`"type": "string", "default": 0`)
    * as written, instead of refusing them as a mistake: some published schemas have them, and the
@@ -141,6 +152,7 @@ export interface RelationOptions {
   required?: boolean;
   access?: AccessOptions;
   extraAttributes?: ExtraAttributes;
+  keyOrder?: KeyOrder;
   doc?: string;
   /**
    * A collection capped by a `Counter` or `Limit` property of the same type (its name): the
@@ -164,6 +176,7 @@ export interface ResponseOptions {
   contentType?: string | null;
   name?: string;
   extraAttributes?: ExtraAttributes;
+  keyOrder?: KeyOrder;
 }
 
 export interface OperationOptions {
@@ -183,6 +196,7 @@ export interface OperationOptions {
    */
   publishName?: boolean;
   extraAttributes?: ExtraAttributes;
+  keyOrder?: KeyOrder;
   /** Text for the reference docs: what the operation does, and what it returns. */
   doc?: string;
   returns?: string;
@@ -200,5 +214,6 @@ export interface ParamOptions {
   /** Also publish the name inside the parameter, `"name": "<name>"`, as PHP-generated schemas do. */
   publishName?: boolean;
   extraAttributes?: ExtraAttributes;
+  keyOrder?: KeyOrder;
   doc?: string;
 }

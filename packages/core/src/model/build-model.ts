@@ -49,6 +49,7 @@ import {
   typeNameProblem,
 } from './names';
 import {
+  inKeyOrder,
   OPERATION_KEYS,
   ordered,
   PARAMETER_KEYS,
@@ -182,6 +183,7 @@ class ModelBuilder {
       structures: [],
       lifecycle: lifecycleOf(cls),
       extraAttributes: this.extraAttributes(place, options.extraAttributes, TYPE_KEYS),
+      keyOrder: this.keyOrder(place, options.keyOrder, [...TYPE_KEYS, ...Object.keys(options.extraAttributes ?? {})]),
       target: cls,
       doc: options.doc,
     };
@@ -258,6 +260,32 @@ class ModelBuilder {
       } else out[key] = structuredClone(value);
     }
     return Object.keys(out).length > 0 ? out : undefined;
+  }
+
+  /**
+   * The `keyOrder` option, checked: each key one the object can publish (`possible`), and named
+   * once. Applied by the emitter, which builds the object.
+   */
+  private keyOrder(
+    place: Place,
+    keyOrder: readonly string[] | undefined,
+    possible: readonly string[],
+  ): string[] | undefined {
+    if (keyOrder === undefined) return undefined;
+    const at: Place = { ...place, member: place.member ? `${place.member} keyOrder` : 'keyOrder' };
+    const seen = new Set<string>();
+    for (const key of keyOrder) {
+      if (seen.has(key)) this.problem(at, `"${key}" is named twice`);
+      else if (!possible.includes(key))
+        this.problem(at, `"${key}" is no key this object publishes: it has ${possible.join(', ')}`);
+      seen.add(key);
+    }
+    return [...keyOrder];
+  }
+
+  /** `schema` in the declaration's `keyOrder`, each listed key one the schema holds. */
+  private keyOrdered<T extends object>(place: Place, keyOrder: readonly string[] | undefined, schema: T): T {
+    return inKeyOrder(schema, this.keyOrder(place, keyOrder, Object.keys(schema)));
   }
 
   private implementsOf(place: Place, refs: ReadonlyArray<unknown>, apsBase: string | undefined): string[] {
@@ -355,10 +383,10 @@ class ModelBuilder {
     // An explicit `type` is the declaration's word; only an inferred one may be refined by @IsInt.
     const { type: refinedType, ...fromRules } = attributesFromRules(declared, rules);
     if (options.type === undefined && refinedType !== undefined) declared.type = refinedType;
-    property.schema = {
+    property.schema = this.keyOrdered(place, options.keyOrder, {
       ...ordered(PROPERTY_KEYS, { ...declared, ...fromRules }),
       ...this.extraAttributes(place, options.extraAttributes, PROPERTY_KEYS),
-    } as unknown as PropertySchema;
+    }) as unknown as PropertySchema;
     this.checkValues(place, property.schema, options);
     this.checkMatchesRules(place, rules, property.schema.pattern);
     return property;
@@ -417,10 +445,11 @@ class ModelBuilder {
       this.problem(place, `items: \`items\` is only for arrays, but the type is "${resolved.type}"`);
     }
     // Attributes of the items are published inside `items`, as given: the object form says them.
-    const schema = {
+    const at: Place = { ...place, member: `${place.member} items` };
+    const schema = this.keyOrdered(at, options.keyOrder, {
       ...ordered(PROPERTY_KEYS, { type: resolved.type, items, ...declaredAttributes(options) }),
-      ...this.extraAttributes({ ...place, member: `${place.member} items` }, options.extraAttributes, PROPERTY_KEYS),
-    } as unknown as ItemsSchema;
+      ...this.extraAttributes(at, options.extraAttributes, PROPERTY_KEYS),
+    }) as unknown as ItemsSchema;
     this.checkValues({ ...place, member: `${place.member} items` }, schema, options);
     return schema;
   }
@@ -544,7 +573,7 @@ class ModelBuilder {
       type: resolved.type,
       collection: record.options.collection === true,
       required: record.options.required === true,
-      schema: {
+      schema: this.keyOrdered(at, record.options.keyOrder, {
         ...ordered(RELATION_KEYS, {
           type: resolved.type,
           collection: record.options.collection,
@@ -552,7 +581,7 @@ class ModelBuilder {
           access: access && { ...access },
         }),
         ...this.extraAttributes(at, record.options.extraAttributes, RELATION_KEYS),
-      } as unknown as RelationModel['schema'],
+      }) as unknown as RelationModel['schema'],
       access,
       target: resolved.target,
       targetName: resolved.target ? apsTypeName(resolved.target) : undefined,
@@ -775,6 +804,10 @@ class ModelBuilder {
       access: options.access,
       publishName: options.publishName === true || undefined,
       extraAttributes: this.extraAttributes(place, options.extraAttributes, OPERATION_KEYS),
+      keyOrder: this.keyOrder(place, options.keyOrder, [
+        ...OPERATION_KEYS,
+        ...Object.keys(options.extraAttributes ?? {}),
+      ]),
       doc: options.doc,
       returns: options.returns,
     };
@@ -801,6 +834,10 @@ class ModelBuilder {
       writtenRequired: options.required,
       publishName: options.publishName === true || undefined,
       extraAttributes: this.extraAttributes(place, options.extraAttributes, PARAMETER_KEYS),
+      keyOrder: this.keyOrder(place, options.keyOrder, [
+        ...PARAMETER_KEYS,
+        ...Object.keys(options.extraAttributes ?? {}),
+      ]),
       doc: options.doc,
     };
     this.linkStructure(place, resolved, (s) => (param.structure = s));
@@ -835,7 +872,7 @@ class ModelBuilder {
         if (resolved.type === 'array') result.structure = s;
       });
     }
-    result.schema = {
+    result.schema = this.keyOrdered(place, options.keyOrder, {
       ...ordered(RESPONSE_KEYS, {
         type: resolved.type,
         items,
@@ -843,7 +880,7 @@ class ModelBuilder {
         name: options.name,
       }),
       ...this.extraAttributes(place, options.extraAttributes, RESPONSE_KEYS),
-    } as unknown as ResponseSchema;
+    }) as unknown as ResponseSchema;
     return result;
   }
 }

@@ -123,6 +123,8 @@ export interface ParamModel {
   readonly publishName?: boolean;
   /** Attributes APSKit has no option for, published after the others (ExtraAttributes). */
   readonly extraAttributes?: Readonly<Record<string, JsonValue>>;
+  /** The published key order, where the declaration gives one (KeyOrder). */
+  readonly keyOrder?: readonly string[];
   readonly structure?: StructureModel;
   readonly doc?: string;
 }
@@ -156,6 +158,8 @@ export interface OperationModel {
   /** The schema repeats the name inside the operation (`"name": …`), as PHP-generated schemas do. */
   readonly publishName?: boolean;
   readonly extraAttributes?: Readonly<Record<string, JsonValue>>;
+  /** The published key order, where the declaration gives one (KeyOrder). */
+  readonly keyOrder?: readonly string[];
   readonly inheritedFrom?: string;
   readonly doc?: string;
   readonly returns?: string;
@@ -217,6 +221,8 @@ export interface ApsTypeModel {
   readonly lifecycle: ReadonlySet<LifecycleMethod>;
   /** Attributes of the type APSKit has no option for, published after the others (ExtraAttributes). */
   readonly extraAttributes?: Readonly<Record<string, JsonValue>>;
+  /** The published key order of the type's schema, where the declaration gives one (KeyOrder). */
+  readonly keyOrder?: readonly string[];
   readonly target: Class;
   readonly doc?: string;
 }

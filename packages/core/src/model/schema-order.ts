@@ -67,3 +67,17 @@ export function ordered<K extends string>(
   }
   return out;
 }
+
+/**
+ * `schema` with the keys `keyOrder` lists first, in its order, then the others in theirs: a
+ * declaration's `keyOrder` option (KeyOrder). Listed keys the schema does not hold are skipped here;
+ * the model builder reports them.
+ */
+export function inKeyOrder<T extends object>(schema: T, keyOrder: readonly string[] | undefined): T {
+  if (keyOrder === undefined) return schema;
+  const source = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of keyOrder) if (key in source) out[key] = source[key];
+  for (const [key, value] of Object.entries(source)) if (!(key in out)) out[key] = value;
+  return out as T;
+}

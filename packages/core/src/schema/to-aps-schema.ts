@@ -5,7 +5,7 @@
  */
 import { buildTypeModel } from '../model/build-model';
 import type { ApsTypeModel, OperationModel, ParamModel } from '../model/model';
-import { OPERATION_KEYS, ordered, PARAMETER_KEYS, TYPE_KEYS } from '../model/schema-order';
+import { inKeyOrder, OPERATION_KEYS, ordered, PARAMETER_KEYS, TYPE_KEYS } from '../model/schema-order';
 import type { Class } from '../metadata/records';
 import type { ApsSchema } from './aps-schema';
 
@@ -27,50 +27,59 @@ export function toApsSchema(type: ApsTypeModel | Class): ApsSchema {
     properties: Object.fromEntries(s.properties.map((p) => [p.name, { ...p.schema }])),
   }));
 
-  return {
-    ...ordered(TYPE_KEYS, {
-      name: model.name,
-      id: model.id,
-      apsVersion: model.apsVersion,
-      implements: model.implements.length > 0 ? [...model.implements] : undefined,
-      access: model.access,
-      relations,
-      properties,
-      operations,
-      structures,
-    }),
-    ...model.extraAttributes,
-  } as unknown as ApsSchema;
+  return inKeyOrder(
+    {
+      ...ordered(TYPE_KEYS, {
+        name: model.name,
+        id: model.id,
+        apsVersion: model.apsVersion,
+        implements: model.implements.length > 0 ? [...model.implements] : undefined,
+        access: model.access,
+        relations,
+        properties,
+        operations,
+        structures,
+      }),
+      ...model.extraAttributes,
+    },
+    model.keyOrder,
+  ) as unknown as ApsSchema;
 }
 
 /** `static` and a parameter's `required` as written (`false` too), else only when true. */
 function operationSchema(op: OperationModel): Record<string, unknown> {
-  return {
-    ...ordered(OPERATION_KEYS, {
-      name: op.publishName ? op.name : undefined,
-      path: op.path,
-      verb: op.verb,
-      static: op.writtenStatic ?? (op.static || undefined),
-      parameters: entries(op.parameters, parameterSchema),
-      response: op.response,
-      errorResponse: op.errorResponse,
-      access: op.access,
-    }),
-    ...op.extraAttributes,
-  };
+  return inKeyOrder(
+    {
+      ...ordered(OPERATION_KEYS, {
+        name: op.publishName ? op.name : undefined,
+        path: op.path,
+        verb: op.verb,
+        static: op.writtenStatic ?? (op.static || undefined),
+        parameters: entries(op.parameters, parameterSchema),
+        response: op.response,
+        errorResponse: op.errorResponse,
+        access: op.access,
+      }),
+      ...op.extraAttributes,
+    },
+    op.keyOrder,
+  );
 }
 
 function parameterSchema(p: ParamModel): Record<string, unknown> {
-  return {
-    ...ordered(PARAMETER_KEYS, {
-      name: p.publishName ? p.name : undefined,
-      type: p.type,
-      items: p.items,
-      kind: p.kind,
-      required: p.writtenRequired ?? (p.required || undefined),
-    }),
-    ...p.extraAttributes,
-  };
+  return inKeyOrder(
+    {
+      ...ordered(PARAMETER_KEYS, {
+        name: p.publishName ? p.name : undefined,
+        type: p.type,
+        items: p.items,
+        kind: p.kind,
+        required: p.writtenRequired ?? (p.required || undefined),
+      }),
+      ...p.extraAttributes,
+    },
+    p.keyOrder,
+  );
 }
 
 /** `{name: schema}` for a list of named members, or undefined when there are none (APS omits them). */
