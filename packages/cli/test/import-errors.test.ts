@@ -284,6 +284,19 @@ describe('name clashes: the first type keeps its name, the later one is refused'
     expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'twice.ts']);
   });
 
+  it('keeps a reference to a type ID that the imported type of a clash declares as a class reference, without warning', () => {
+    const r = importFiles({
+      'a.schema': schema('Disk', { id: `${ID}/disk/1.0` }),
+      'b.schema': schema('Volume', { id: `${ID}/disk/1.0` }),
+      'c.schema': schema('Server', { relations: { disk: { type: `${ID}/disk/1.0` } } }),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => / (error|warning): /.test(l))).toEqual([
+      expect.stringMatching(/b\.schema: \$: error: name clash: .* both declare the type ID/),
+    ]);
+    expect(readFileSync(join(r.out, 'server.ts'), 'utf8')).toContain('@Relation(() => Disk)');
+  });
+
   it('gives structures that share a name across types class names of their own, keeping the APS names', () => {
     const shared = { type: 'object', properties: { value: { type: 'string' } } };
     const r = importFiles({

@@ -135,6 +135,8 @@ function isClash(problem: ImportProblem): boolean {
 function warnOfLeftOut(kept: readonly SourceSchema[], all: readonly SourceSchema[], problems: ImportProblems): void {
   const leftOut = new Map<string, SourceSchema>();
   for (const s of all) if (!kept.includes(s) && typeof s.json.id === 'string') leftOut.set(s.json.id, s);
+  // A type ID that a kept schema declares too (a clash) is imported: what names it names that one.
+  for (const s of kept) if (typeof s.json.id === 'string') leftOut.delete(s.json.id);
   if (leftOut.size === 0) return;
   const walk = (source: SourceSchema, value: unknown, path: Array<string | number>, key?: string | number): void => {
     if (typeof value === 'string') {
