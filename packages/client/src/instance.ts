@@ -17,6 +17,11 @@ export interface InstanceInfo {
   readonly application: string;
   /** The root (globals) resource: the one an upgrade runs on. */
   readonly globalsId: string | null;
+  /**
+   * The root (globals) resource itself, its settings included, as `GET /aps/2/resources/{globalsId}`
+   * shows it to the caller; null when there is none or the caller does not reach it.
+   */
+  readonly globals: ({ readonly aps: { readonly id: string; readonly type: string } } & Record<string, unknown>) | null;
   /** The version the last successful upgrade recorded; null before the first. */
   readonly version: string | null;
   /** `open` (loopback, no tokens) or `required`. */

@@ -76,6 +76,11 @@ it('upgrade() returns the operation of the upgrade task; waitFor follows it to t
   mode = 'async';
   const before = await client.instance();
   expect(before).toMatchObject({ application: 'mail-hosting', version: null });
+  // Issue 22, F10: the globals resource itself beside its id (typed in InstanceInfo).
+  expect(before.globals?.aps).toMatchObject({
+    id: before.globalsId,
+    type: 'http://apskit.test/client-upgrade/globals/1.0',
+  });
   const op = await client.upgrade('1.1', { requestId: 'upgrade-1.1' });
   expect(op).toMatchObject({ kind: 'upgrade', requestId: 'upgrade-1.1', status: 'pending' });
   expect(op.resourceId).toBe(before.globalsId);

@@ -2,7 +2,7 @@
  * What a controller is made with: the application, where its endpoint is, the store, and the
  * limits and clocks a deployment or a test tunes.
  */
-import type { Class, TypeMigration } from '@apskit/core';
+import type { Class, JsonValue, TypeMigration } from '@apskit/core';
 import type { Store, TaskRecord } from '@apskit/store';
 import type { Transport } from './transport/transport';
 import type { TokensOption } from './auth/tokens';
@@ -15,6 +15,14 @@ export interface ControllerOptions {
     /** What `defineApp({ upgrade })` holds: `migrate`, how an upgrade moves older type IDs' resources. */
     upgrade?: { readonly migrate?: Readonly<Record<string, TypeMigration>> };
   };
+  /**
+   * The application resource's settings (the globals: the type implementing the core application
+   * type) when the instance is created: its properties, as a client would POST them, provisioned
+   * through the endpoint like any resource (validated; a refusal stops the start with its error).
+   * Read only when the instance is created: later starts keep what is stored; change the settings
+   * with `PUT /aps/2/resources/{globalsId}` (a configure).
+   */
+  globals?: Readonly<Record<string, JsonValue>>;
   /**
    * Where the endpoint is. `{ url }`: any APS endpoint over HTTP(S), in whatever runtime; over HTTPS
    * the controller presents its client certificate (see `trust`), and trusts the endpoint's server

@@ -384,7 +384,8 @@ export class Controller {
     // One process creates the globals, even when several start on a new database at once: the one
     // whose request id is stored first. The others find its resource through that request id.
     const requestId = await this.store.setMetaIfAbsent(GLOBALS_REQUEST_ID_KEY, `globals-${randomUUID()}`);
-    const result = await this.provision({ aps: { type: globals.type.id } }, { requestId });
+    const settings = this.options.globals ?? {};
+    const result = await this.provision({ ...settings, aps: { type: globals.type.id } }, { requestId });
     if (result.resource) await this.store.setMetaIfAbsent(GLOBALS_ID_KEY, result.resource.aps.id);
   }
 

@@ -1,5 +1,6 @@
 /**
- * `/apskit/instance`: the application instance this controller runs, how its API authenticates
+ * `/apskit/instance`: the application instance this controller runs (its id, the application's name,
+ * `globalsId` and the `globals` resource itself), how its API authenticates
  * (`auth`: `open` on a loopback address without tokens, else `required`), and who the caller is
  * (`caller`: its kind, and the token's subject and account; never a token).
  */
@@ -26,6 +27,16 @@ function callerJson(caller: Caller): Record<string, string> {
   }
 }
 
+async function globalsOf(
+  controller: Controller,
+  caller: Caller,
+  id: string | null,
+): Promise<Record<string, unknown> | null> {
+  if (id === null || !(await controller.access.reaches(caller, id))) return null;
+  const [json] = await controller.renderResources([await controller.access.reach(caller, id)], 'all');
+  return json ? (controller.access.view(caller, json) as Record<string, unknown>) : null;
+}
+
 export function instanceRoutes(
   router: Router,
   controller: Controller,
@@ -36,13 +47,19 @@ export function instanceRoutes(
     '/apskit/instance',
     route(async (_req, res) => {
       const instance = controller.instance;
+      const caller = callerOf(res);
+      const globalsId = (await instance.globalsId) ?? null;
       sendJson(res, 200, {
         id: instance.id,
         application: controller.options.app.name,
-        globalsId: (await instance.globalsId) ?? null,
+        globalsId,
+        // The globals resource itself, as GET /aps/2/resources/{globalsId} shows it to this caller
+        // (null when there is none, or the caller does not reach it): its settings read where the
+        // instance is, so that `instance.globals.<setting>` is never silently undefined.
+        globals: await globalsOf(controller, caller, globalsId),
         version: (await controller.appVersion) ?? null,
         auth,
-        caller: callerJson(callerOf(res)),
+        caller: callerJson(caller),
       });
     }),
   );

@@ -253,6 +253,11 @@ export function controllerComponents(): Required<OpenApiComponents> {
           id: { type: 'string' },
           application: { type: 'string' },
           globalsId: { type: ['string', 'null'] },
+          globals: {
+            type: ['object', 'null'],
+            description:
+              'The globals resource itself (its settings), as GET /aps/2/resources/{globalsId} shows it to the caller; null when there is none or the caller does not reach it',
+          },
           version: {
             type: ['string', 'null'],
             description: 'The version the last successful upgrade recorded (null before the first)',
@@ -276,7 +281,7 @@ export function controllerComponents(): Required<OpenApiComponents> {
             required: ['kind'],
           },
         },
-        required: ['id', 'application', 'globalsId', 'auth', 'caller'],
+        required: ['id', 'application', 'globalsId', 'globals', 'auth', 'caller'],
       },
     },
     parameters: {

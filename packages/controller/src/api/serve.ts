@@ -112,6 +112,9 @@ export async function serveController(controller: Controller, options: ServeOpti
     await controller.start();
   } catch (e) {
     server.close();
+    // A start refused half-way (globals settings the type refuses, say) leaves nothing running:
+    // the scheduler stopped and the store closed, so that the process can exit.
+    await controller.stop().catch(() => undefined);
     throw e;
   }
   return {
