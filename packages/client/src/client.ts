@@ -15,7 +15,7 @@ import { Http, type HttpAnswer, type HttpOptions, type HttpRequest } from './htt
 import { instanceInfo, upgrade, type InstanceInfo, type Upgrade } from './instance';
 import { compareTypes, typeModelOf } from './model';
 import { operationFromAnswer, type Completed, type Operation, type OperationKind } from './operation';
-import { pollUntil, retrying, type PollContext, type WaitOptions } from './poll';
+import { pollUntil, retrying, type PollContext, type Progress, type WaitOptions } from './poll';
 import { Query } from './query';
 import {
   listSubscriptions,
@@ -70,8 +70,19 @@ export interface LinkOptions {
   readonly signal?: AbortSignal;
 }
 
-/** `waitFor`'s options: the schedule (`deadline` included), `signal`, `onProgress` with the task. */
-export type WaitForOptions = WaitOptions<Task>;
+/**
+ * What `waitFor`'s `onProgress` gets at each read of the task: `status` is the task's status as a
+ * string (`'running'`, `'succeeded'`, …), `task` the task itself (its `output`, `attempts`, …).
+ */
+export interface TaskProgress extends Omit<Progress<Task>, 'status'> {
+  readonly status: Task['status'];
+  readonly task: Task;
+}
+
+/** `waitFor`'s options: the schedule (`deadline` included), `signal`, `onProgress` with the task's status and the task. */
+export type WaitForOptions = Omit<WaitOptions<Task>, 'onProgress'> & {
+  onProgress?: (progress: TaskProgress) => void;
+};
 
 type AnyFunction = (...args: never[]) => unknown;
 type ArgsOf<T, M extends keyof T> = NonNullable<T[M]> extends AnyFunction ? Parameters<NonNullable<T[M]>> : never;
@@ -181,9 +192,9 @@ export class ApsClient {
     requestId: string,
   ): Promise<Completed<T, K>> {
     // A synchronous success has no task to show, so progress is reported only while a task runs.
-    const onProgress = options.onProgress;
+    const { onProgress, ...schedule } = options;
     const result = await pollUntil<Operation<T, K>, WaitState<T>>({
-      ...options,
+      ...schedule,
       requestId,
       submit,
       statusFromSubmit: (op) => (op.status === TaskStatus.succeeded ? { resource: op.resource } : undefined),
@@ -191,14 +202,24 @@ export class ApsClient {
       isReady: (s) => s.task === undefined || s.task.status === TaskStatus.succeeded,
       isFailed: (s) => s.task?.status === TaskStatus.failed || s.task?.status === TaskStatus.canceled,
       messageOf: (s) => s.task?.output,
-      onProgress: onProgress && ((p) => p.status.task && onProgress({ ...p, status: p.status.task })),
+      onProgress:
+        onProgress &&
+        ((p) => {
+          const task = p.status.task;
+          if (task) onProgress({ ...p, status: task.status, task });
+        }),
     });
     const { submitted: operation, status } = result;
+    // Finished in the submit itself (200, 204): the task is read once, so that `task` is always the
+    // finished task when the controller made one (a synchronous unprovision's included).
+    const task =
+      status.task ??
+      (operation.taskId === undefined ? undefined : await this.tasks.get(operation.taskId, { signal: options.signal }));
     return {
       requestId: operation.requestId,
       operation,
       resource: status.resource as Completed<T, K>['resource'],
-      task: status.task,
+      task,
       polls: result.polls,
       elapsedMs: result.elapsedMs,
     };

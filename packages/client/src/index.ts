@@ -4,7 +4,7 @@
  * API shaped like it (`pollUntil`).
  */
 export { ApsClient, createClient, ResourceClient } from './client';
-export type { ClientOptions, CreateOptions, LinkOptions, SubmitOptions, WaitForOptions } from './client';
+export type { ClientOptions, CreateOptions, LinkOptions, SubmitOptions, TaskProgress, WaitForOptions } from './client';
 export type { Completed, Operation, OperationKind } from './operation';
 export type { InstanceInfo, Upgrade } from './instance';
 export { Query } from './query';

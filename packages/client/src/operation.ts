@@ -28,7 +28,10 @@ export interface Completed<T, K extends OperationKind = OperationKind> {
   readonly requestId: string;
   readonly operation: Operation<T, K>;
   readonly resource: K extends typeof LifecycleOperation.unprovision ? undefined : Resource<T>;
-  /** The finished task; undefined when the submit itself finished the operation. */
+  /**
+   * The finished task (read once more when the submit itself finished the operation); undefined only
+   * when the controller made none.
+   */
   readonly task: Task | undefined;
   /** Status reads made. */
   readonly polls: number;

@@ -9,8 +9,7 @@ import {
   OperationTimeoutError,
   TypeMismatchError,
   type ApsClient,
-  type Progress,
-  type Task,
+  type TaskProgress,
 } from '@apskit/client';
 import { startHarness, type Harness } from './fixtures/harness';
 import { Order, OrderV0, STEPS } from './fixtures/shop';
@@ -34,7 +33,7 @@ describe('create and waitFor', () => {
     expect(op.taskId).toEqual(expect.any(String));
     expect(op.resource?.aps.status).toBe('aps:provisioning');
 
-    const progress: Array<Progress<Task>> = [];
+    const progress: TaskProgress[] = [];
     const done = await client.waitFor(op, { ...quick, onProgress: (p) => progress.push(p) });
     expect(done.resource).toMatchObject({ item: 'kettle', quantity: 2, stage: 'shipped', step: STEPS });
     expect(done.resource.aps).toMatchObject({ id: op.resourceId, status: 'aps:ready' });
@@ -43,8 +42,11 @@ describe('create and waitFor', () => {
     // Progress carries the task's latest message, and names the request.
     const messages = progress.map((p) => p.message);
     expect(messages.some((m) => m !== undefined && /^(Order for kettle queued|Step \d of 3)$/.test(m))).toBe(true);
-    expect(progress.every((p) => p.requestId === 'order-ok-1' && p.status.id === op.taskId)).toBe(true);
-    expect(progress[progress.length - 1]).toMatchObject({ status: { status: 'succeeded' } });
+    expect(
+      progress.every((p) => p.requestId === 'order-ok-1' && p.task.id === op.taskId && typeof p.status === 'string'),
+    ).toBe(true);
+    // Issue 22, F12: status is the task's status, a string; the task is `task`.
+    expect(progress[progress.length - 1]).toMatchObject({ status: 'succeeded', task: { status: 'succeeded' } });
     expect(progress[progress.length - 1]?.nextPollInMs).toBeUndefined();
   });
 
@@ -53,7 +55,12 @@ describe('create and waitFor', () => {
     expect(op).toMatchObject({ status: 'succeeded', taskId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(op.requestId).toMatch(/^[0-9a-f-]{36}$/); // generated
     const done = await client.waitFor(op, quick);
-    expect(done).toMatchObject({ polls: 0, task: undefined, resource: { stage: 'shipped' } });
+    // Finished in the submit: not polled, its task read once (issue 22, F13).
+    expect(done).toMatchObject({
+      polls: 0,
+      task: { id: op.taskId, status: 'succeeded' },
+      resource: { stage: 'shipped' },
+    });
   });
 
   it('creates and waits in one call, under one deadline and one request id', async () => {
@@ -68,7 +75,10 @@ describe('create and waitFor', () => {
     const updated = await orders().updateAndWait(id, { quantity: 6 }, { ...quick, requestId: 'order-upd' });
     expect(updated.resource).toMatchObject({ quantity: 6, aps: { status: 'aps:ready' } });
     expect(updated.task).toMatchObject({ operation: 'configure', requestId: 'order-upd' });
+    // A synchronous (204) unprovision: removeAndWait still answers the finished task (issue 22, F13).
     const removed = await orders().removeAndWait(id, quick);
+    expect(removed.operation.status).toBe('succeeded');
+    expect(removed.polls).toBe(0);
     expect(removed.resource).toBeUndefined();
     expect(removed.task).toMatchObject({ operation: 'unprovision', status: 'succeeded' });
     await expect(orders().get(id)).rejects.toMatchObject({ status: 404 });

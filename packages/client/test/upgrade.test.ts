@@ -14,8 +14,7 @@ import {
   createClient,
   OperationFailedError,
   type ApsClient,
-  type Progress,
-  type Task,
+  type TaskProgress,
 } from '@apskit/client';
 import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { ApsType, CoreTypes } from '@apskit/core';
@@ -86,12 +85,13 @@ it('upgrade() returns the operation of the upgrade task; waitFor follows it to t
   expect(op.resourceId).toBe(before.globalsId);
   expect(op.resource?.aps.status).toBe('aps:upgrading');
 
-  const progress: Array<Progress<Task>> = [];
+  const progress: TaskProgress[] = [];
   const done = await client.waitFor(op, { ...quick, onProgress: (p) => progress.push(p) });
   expect(done.task).toMatchObject({ id: op.taskId, name: 'Upgrading application mail-hosting', status: 'succeeded' });
   expect(done.resource.aps).toMatchObject({ id: before.globalsId, status: 'aps:ready' });
   expect(progress.some((p) => /^Reindexing mailboxes \(step \d of 2\)$/.test(p.message ?? ''))).toBe(true);
-  expect(progress[progress.length - 1]).toMatchObject({ status: { status: 'succeeded' } });
+  // Issue 22, F12: status is the task's status, a string; the task is `task`.
+  expect(progress[progress.length - 1]).toMatchObject({ status: 'succeeded', task: { status: 'succeeded' } });
   expect((await client.instance()).version).toBe('1.1');
 
   // The same request id again answers for the same task, creating no other.
