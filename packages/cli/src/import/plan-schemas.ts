@@ -81,8 +81,8 @@ export function planImport(sources: readonly SourceSchema[], earlier: readonly s
   const problems: string[] = [...earlier];
   const notes: string[] = [];
   const entries = sources.map((s) => readHeader(s, problems)).filter((e): e is TypeEntry => e !== undefined);
-  nameTypes(entries, problems);
-  nameStructures(entries, problems);
+  nameTypes(entries, problems, notes);
+  nameStructures(entries, notes);
   // Planning goes on after a problem, so that one run names them all.
   const byId = new Map(entries.map((e) => [e.id, e]));
   const modules = entries.map((e) => new ModulePlanner(e, byId, problems, notes).plan());
@@ -147,34 +147,35 @@ function readHeader(source: SourceSchema, problems: string[]): TypeEntry | undef
   };
 }
 
-/** Class and file names of the types; two types may not share either (nor an APS name or ID). */
-function nameTypes(entries: TypeEntry[], problems: string[]): void {
+/**
+ * Class and file names of the types. Two types may not share an APS name or ID (a model holds one of
+ * each); a type whose class or file name another type (or index.ts) has already gets a numbered one,
+ * `Domain2` in `domain2.ts`, with a warning: its APS name stays in `name`.
+ */
+function nameTypes(entries: TypeEntry[], problems: string[], notes: string[]): void {
   const seen = { name: new Map<string, TypeEntry>(), id: new Map<string, TypeEntry>() };
   const classes = new Map<string, TypeEntry>();
-  const files = new Map<string, TypeEntry>();
+  // index.ts exports the others: no type is written there.
+  const files = new Map<string, TypeEntry | undefined>([['index.ts', undefined]]);
   for (const e of entries) {
-    const base = className(e.name);
-    e.className = isTakenClassName(base) ? `${base}Type` : base;
-    e.file = `${kebabCase(e.className)}.ts`;
+    const base0 = className(e.name);
+    const base = isTakenClassName(base0) ? `${base0}Type` : base0;
+    const fileOf = (cls: string): string => `${kebabCase(cls)}.ts`;
+    const taken = (cls: string): boolean => classes.has(cls) || files.has(fileOf(cls).toLowerCase());
+    e.className = base;
+    for (let i = 2; taken(e.className); i++) e.className = `${base}${i}`;
+    e.file = fileOf(e.className);
     const sameName = seen.name.get(e.name);
     const sameId = seen.id.get(e.id);
-    const sameClass = classes.get(e.className);
-    const sameFile = files.get(e.file.toLowerCase());
     if (sameName) {
       problems.push(`name clash: ${sameName.source.origin} and ${e.source.origin} both declare the type "${e.name}"`);
     } else if (sameId) {
       problems.push(`name clash: ${sameId.source.origin} and ${e.source.origin} both declare the type ID "${e.id}"`);
-    } else if (sameClass) {
-      problems.push(
-        `name clash: the types "${sameClass.name}" (${sameClass.source.origin}) and "${e.name}" (${e.source.origin}) both become the class ${e.className}`,
-      );
-    } else if (sameFile) {
-      problems.push(
-        `name clash: the types "${sameFile.name}" (${sameFile.source.origin}) and "${e.name}" (${e.source.origin}) would both be written to ${e.file}`,
-      );
-    } else if (e.file === 'index.ts') {
-      problems.push(
-        `name clash: ${e.source.origin}: the type "${e.name}" would be written to index.ts, which exports the others`,
+    } else if (e.className !== base) {
+      const other = classes.get(base) ?? files.get(fileOf(base).toLowerCase());
+      const by = other ? `the type "${other.name}" (${other.source.origin})` : 'index.ts, which exports the others';
+      notes.push(
+        `${e.source.origin}: ${e.name}: warning: the class ${base} (${fileOf(base)}) is taken by ${by}: this type is the class ${e.className}, in ${e.file}`,
       );
     }
     seen.name.set(e.name, e);
@@ -189,7 +190,7 @@ function nameTypes(entries: TypeEntry[], problems: string[]): void {
  * whose name another type's structure or a type has gets the type's class name before it, since
  * the output's index exports every class.
  */
-function nameStructures(entries: TypeEntry[], problems: string[]): void {
+function nameStructures(entries: TypeEntry[], notes: string[]): void {
   const typeClasses = new Set(entries.map((e) => e.className));
   const counts = new Map<string, number>();
   const names = (e: TypeEntry): string[] => (isObject(e.schema.structures) ? Object.keys(e.schema.structures) : []);
@@ -199,10 +200,13 @@ function nameStructures(entries: TypeEntry[], problems: string[]): void {
     for (const s of names(e)) {
       const base = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? s : pascalCase(s);
       const shared = (counts.get(s) ?? 0) > 1 || typeClasses.has(base) || isTakenClassName(base);
-      const cls = shared ? `${e.className}${pascalCase(s)}` : base;
-      if (used.has(cls)) {
-        problems.push(
-          `name clash: ${e.source.origin}: ${e.name}.structures.${s}: its class name ${cls} is already the name of another class of this import`,
+      const wanted = shared ? `${e.className}${pascalCase(s)}` : base;
+      // Still another class's (a type's class, or a structure of a numbered type): a number makes it its own.
+      let cls = wanted;
+      for (let i = 2; used.has(cls); i++) cls = `${wanted}${i}`;
+      if (cls !== wanted) {
+        notes.push(
+          `${e.source.origin}: ${e.name}.structures.${s}: warning: the class name ${wanted} is another class's of this import: this structure is the class ${cls}`,
         );
       }
       used.add(cls);
