@@ -82,7 +82,14 @@ const VERB: Record<LifecycleOperation, string> = {
 };
 
 function objectBody(body: unknown, what: string): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError(`Expected ${what}`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    // No body at all is most often a client that sent none, or sent it without its JSON type.
+    const hint =
+      body === undefined
+        ? ': the request has no JSON body (send one, with Content-Type: application/json)'
+        : `, not ${Array.isArray(body) ? 'an array' : body === null ? 'null' : `a ${typeof body}`}`;
+    throw new BadRequestError(`Expected ${what}${hint}`, [{ field: '(body)', message: `must be ${what}` }]);
+  }
   return body as Record<string, unknown>;
 }
 

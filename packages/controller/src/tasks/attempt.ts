@@ -108,7 +108,7 @@ export function decide(
         description: task.description || info,
         output: info,
       },
-      event: event(task, t.now, TaskEventKind.rescheduled, `${info} (next call in ${retrySeconds} s)`),
+      event: event(task, t.now, TaskEventKind.rescheduled, `${info} (next call in ${delayText(retrySeconds, t)})`),
       resource: touched(IN_PROGRESS[task.operation], properties),
     };
   }
@@ -168,6 +168,17 @@ function failed(
   };
 }
 
+/**
+ * A delay as the history says it: the time it really takes. Under a time scale other than 1 the
+ * endpoint's seconds are said too, so that "APS-Retry-Timeout: 3" at scale 0.1 reads "0.3 s (3 s
+ * scaled by 0.1)", not a "3 s" that never comes.
+ */
+export function delayText(seconds: number, t: Pick<Timing, 'timeScale'>): string {
+  if (t.timeScale === 1) return `${seconds} s`;
+  const real = Number((seconds * t.timeScale).toPrecision(3));
+  return `${real} s (${seconds} s scaled by ${t.timeScale})`;
+}
+
 /** The outcome of a call that got no answer: try again later, within the polling limit. */
 export function unreachable(
   task: TaskRecord,
@@ -190,7 +201,7 @@ export function unreachable(
           : undefined,
     };
   }
-  const message = `${reason}; trying again in ${backoffSeconds} s`;
+  const message = `${reason}; trying again in ${delayText(backoffSeconds, t)}`;
   return {
     task: { ...base, status: TaskStatus.scheduled, nextRunAt, deadlineAt, output: message },
     event: event(task, t.now, TaskEventKind.rescheduled, message),

@@ -130,11 +130,12 @@ function toIssue(e: ErrorObject): ValidationIssue {
       const types = (Array.isArray(t) ? t : [t]).filter((x) => x !== 'null');
       return { field: base || '(body)', message: `must be ${article(types.join(' or '))}` };
     }
-    case 'enum':
-      return {
-        field: base,
-        message: `must be one of ${((params.allowedValues as unknown[]) ?? []).map((v) => JSON.stringify(v)).join(', ')}`,
-      };
+    case 'enum': {
+      // A property's null ("not set", see json-schema.ts nullable) is in the compiled enum but is not
+      // one of the values the declaration lists: the message names the declared ones only.
+      const allowed = ((params.allowedValues as unknown[]) ?? []).filter((v) => v !== null);
+      return { field: base, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}` };
+    }
     case 'format':
       return { field: base, message: `must be a valid ${String(params.format)}` };
     default:
