@@ -4,13 +4,23 @@
  * with everything else from the npm registry, and then the project's own `npm test` and
  * `tsc --noEmit` with skipLibCheck false (the packages' declarations name only types their
  * dependencies bring) both pass. The installed CLI's `apskit init` makes the same files: the
- * templates are in the tarball.
+ * templates are in the tarball. Its README's `npm run dev` serves the type: a server created
+ * through it ends aps:ready.
  *
  * Needs the npm registry (express, typescript, …): without it the test fails at once saying so,
  * instead of waiting on npm. Run `npm run build` first: the tarballs hold dist/.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -176,6 +186,66 @@ it('a project made by `apskit init` installs from the packed packages, passes it
   delete made['package.json'];
   expect(made).toEqual(first);
 });
+
+it("the README's `npm run dev` serves the type: a server created through it ends aps:ready", async () => {
+  if (!projectInstalled) throw new Error('the project made by the test before was not installed: see its error');
+  // The SQLite store needs better-sqlite3's native binary, which the install above did not build
+  // (--ignore-scripts): the repository's own build of the same version is copied in.
+  const version = (dir: string): string =>
+    (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  const ours = join(ROOT, 'node_modules/better-sqlite3');
+  const theirs = join(project, 'node_modules/better-sqlite3');
+  expect(version(theirs)).toBe(version(ours));
+  mkdirSync(join(theirs, 'build/Release'), { recursive: true });
+  copyFileSync(join(ours, 'build/Release/better_sqlite3.node'), join(theirs, 'build/Release/better_sqlite3.node'));
+
+  const dev = spawn('npm', ['run', 'dev'], {
+    cwd: project,
+    env: { ...cleanEnv(), PORT: '0', APSKIT_DATA_DIR: join(work, 'dev-data'), APSKIT_TIME_SCALE: '0.01' },
+    detached: true, // its own process group: npm, its shell, apskit dev and the child serving the module
+  });
+  let output = '';
+  dev.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  dev.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((done) => dev.once('exit', () => done()));
+  try {
+    const url = await until(
+      MINUTE,
+      () => /APSKit controller for APS application vps-hosting at (\S+)/.exec(output)?.[1],
+    );
+    if (!url) throw new Error(`npm run dev printed no URL within a minute:\n${output}`);
+    expect(output).toContain('service servers: http://example.com/vps-hosting/server/1.0');
+
+    const created = await fetch(`${url}/aps/2/resources`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ aps: { type: 'http://example.com/vps-hosting/server/1.0' }, hostname: 'web-1' }),
+    });
+    expect(created.status).toBe(202);
+    const { aps } = (await created.json()) as { aps: { id: string } };
+    const ready = await until(30_000, async () => {
+      const server = (await (await fetch(`${url}/aps/2/resources/${aps.id}`)).json()) as {
+        aps: { status: string };
+        ipAddress?: string;
+      };
+      return server.aps.status === 'aps:ready' ? server : undefined;
+    });
+    expect(ready).toMatchObject({ hostname: 'web-1', memoryGb: 2, ipAddress: '192.0.2.10' });
+  } finally {
+    if (dev.exitCode === null && dev.pid !== undefined) process.kill(-dev.pid, 'SIGTERM');
+    await exited;
+  }
+});
+
+/** Polls `check` every 100 ms until it gives a value, or `ms` have passed (then undefined). */
+async function until<T>(ms: number, check: () => T | undefined | Promise<T | undefined>): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined || Date.now() > end) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 it("every published package's declarations compile with skipLibCheck false in that project", () => {
   if (!projectInstalled) throw new Error('the project made by the test before was not installed: see its error');
