@@ -114,7 +114,10 @@ export function createProgram(io: Output): Command {
     .description(
       "serve a module's types with the embedded controller and its console on one port, reloading them when their files change",
     )
-    .argument('[module]', 'a file or package folder (its "apskit.module", as for `apskit schema`); default: this folder')
+    .argument(
+      '[module]',
+      'a file or package folder (its "apskit.module", as for `apskit schema`); default: this folder',
+    )
     .option('--port <port>', 'the port on 127.0.0.1 (default PORT, else 3000; 0 picks a free one)')
     .option('--data-dir <dir>', 'where resources and tasks are kept (default APSKIT_DATA_DIR, else .apskit)')
     .option('--time-scale <factor>', 'multiplies every retry timeout (default APSKIT_TIME_SCALE, else 1)')
