@@ -174,7 +174,7 @@ function failed(
  * scaled by 0.1)", not a "3 s" that never comes.
  */
 export function delayText(seconds: number, t: Pick<Timing, 'timeScale'>): string {
-  if (t.timeScale === 1) return `${seconds} s`;
+  if (t.timeScale === 1 || seconds === 0) return `${seconds} s`;
   const real = Number((seconds * t.timeScale).toPrecision(3));
   return `${real} s (${seconds} s scaled by ${t.timeScale})`;
 }

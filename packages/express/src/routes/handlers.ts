@@ -260,7 +260,11 @@ export function configureHandler(svc: CompiledService, env: HandlerEnv): CallHan
     const id = req.params.id as string;
     const loaded = await env.loadResource({ service: svc.service, typeId: svc.type.id, id, context: ctx });
     const state = loaded && withoutCollectionLinks(svc, loaded);
-    const issues = [...svc.validators.update(body), ...svc.immutables.update(body, state)];
+    // The async phase repeats the first call's new state, checked then; the stored state has moved on
+    // since (read-only values the app answered its 202 with), so comparing them again would refuse
+    // the app's own progress.
+    const immutables = ctx.phase === RequestPhase.sync ? svc.immutables.update(body, state) : [];
+    const issues = [...svc.validators.update(body), ...immutables];
     if (issues.length > 0) {
       throw invalidError(
         svc.type.name,
