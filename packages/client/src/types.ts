@@ -67,9 +67,18 @@ export type RelationKeys<T> = {
 /** The type a relation links to: its property's type, the element type for a collection. */
 export type LinkedType<T, K extends keyof T> = NonNullable<T[K]> extends ReadonlyArray<infer E> ? E : NonNullable<T[K]>;
 
-/** The keys of T that hold data rather than methods. */
+/**
+ * The keys of T that hold data rather than methods. `aps` is not one: a class may declare it to read
+ * its own id (`this.aps.id`, as APS apps do), but it is the controller's, never sent as data.
+ */
 export type DataKeys<T> = {
-  [K in keyof T]-?: K extends string ? (NonNullable<T[K]> extends AnyFunction ? never : K) : never;
+  [K in keyof T]-?: K extends 'aps'
+    ? never
+    : K extends string
+      ? NonNullable<T[K]> extends AnyFunction
+        ? never
+        : K
+      : never;
 }[keyof T];
 
 /** The keys of T that are methods: the candidates for custom operations. */
