@@ -2,7 +2,9 @@
  * Issue 22, "Smaller": what a new user met over HTTP and had to find out by experiment. The task
  * history says the delay the time scale makes; an enum error lists the declared values only (not the
  * null that means "not set"); a body-less POST says what it lacks and how to send it; a configure
- * the app refused leaves the properties as they were, with the revision counting its two writes.
+ * the app refused leaves the properties as they were, with the revision counting its two writes; a
+ * read-only property with a default is provisioned (the endpoint no longer refuses the default the
+ * controller filled in).
  */
 import { Accepted, ApsType, ConflictError, Property } from '@apskit/core';
 import { api, eventually, startHarness, type Harness } from './fixtures/harness';
@@ -23,10 +25,16 @@ class Box {
   }
 }
 
+/** A read-only property with a default, as a VPS's `state` would be. */
+@ApsType({ id: 'http://example.com/friction/lamp/1.0' })
+class Lamp {
+  @Property({ readonly: true, enum: ['off', 'on'], default: 'off' }) state?: string;
+}
+
 const BOX = 'http://example.com/friction/box/1.0';
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ app: { name: 'boxes', services: { boxes: Box } }, timeScale: 0.1 });
+  h = await startHarness({ app: { name: 'boxes', services: { boxes: Box, lamps: Lamp } }, timeScale: 0.1 });
 });
 afterAll(() => h.close());
 
@@ -78,4 +86,14 @@ it('a configure the app refused (409) leaves the properties and status as they w
   expect(after.aps.revision).toBe(before.aps.revision + 2);
   const task = await api(h.url, 'GET', `/apskit/tasks/${refused.headers.get('APSKit-Task-ID')}`);
   expect(task.body).toMatchObject({ operation: 'configure', status: 'failed', output: 'Green boxes are sold out' });
+});
+
+it('a read-only property with a default is filled and provisioned; a caller still may not set it otherwise', async () => {
+  const LAMP = 'http://example.com/friction/lamp/1.0';
+  const created = await api(h.url, 'POST', '/aps/2/resources', { aps: { type: LAMP } });
+  expect(created.status).toBe(200);
+  expect(created.body).toMatchObject({ state: 'off', aps: { status: 'aps:ready' } });
+  const set = await api(h.url, 'POST', '/aps/2/resources', { aps: { type: LAMP }, state: 'on' });
+  expect(set.status).toBe(400);
+  expect(set.body.details).toEqual([{ field: 'state', message: 'is read-only: only the application sets it' }]);
 });

@@ -15,12 +15,20 @@ export interface ImmutableChecks {
 export function compileImmutableChecks(type: ApsTypeModel): ImmutableChecks {
   const readonly = type.properties.filter((p) => p.schema.readonly).map((p) => p.name);
   const final = type.properties.filter((p) => p.schema.final && !p.schema.readonly).map((p) => p.name);
+  // A read-only property's declared default is the type's, not the caller's: the controller fills
+  // it in before the endpoint is called (as the platform does), so the endpoint sees it set.
+  const defaults = new Map(
+    type.properties
+      .filter((p) => p.schema.readonly && p.schema.default !== undefined)
+      .map((p) => [p.name, JSON.stringify(p.schema.default)]),
+  );
   const none: ValidationIssue[] = [];
   return {
     create(body) {
       if (readonly.length === 0) return none;
       return readonly
         .filter((name) => body[name] !== undefined && body[name] !== null)
+        .filter((name) => !defaults.has(name) || JSON.stringify(body[name]) !== defaults.get(name))
         .map((field) => ({ field, message: 'is read-only: only the application sets it' }));
     },
     update(body, current) {
