@@ -6,7 +6,8 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Class } from '@apskit/core';
+import { ApsType, CoreTypes, Operation, Property, Relation, type Class } from '@apskit/core';
+import { saveResource } from '@apskit/express';
 import { api, eventually, startHarness, type Harness } from './fixtures/harness';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -91,4 +92,40 @@ it('APSKit-App-Write from a client grants nothing: its PUT is a configure, a rea
   );
   expect(byClient.status).toBe(400);
   expect((await api(h.url, 'GET', `/aps/2/resources/${id}`)).body.state).toBe('stopped');
+});
+
+// A resource read with its links (`this.globals` is `{aps: {id, link, href}}`) is saved with them: the
+// write keeps the link as it is, and the properties change.
+@ApsType({ id: 'http://example.com/writes/globals/1.0', implements: [CoreTypes.application] })
+class WritesGlobals {
+  @Relation(() => Site, { collection: true }) sites?: Site[];
+}
+@ApsType({ id: 'http://example.com/writes/site/1.0' })
+class Site {
+  @Relation(() => WritesGlobals, { required: true }) globals?: WritesGlobals;
+  @Property({ readonly: true }) hits?: number;
+
+  @Operation({ verb: 'POST', path: '/hit' })
+  async hit(): Promise<Site> {
+    this.hits = (this.hits ?? 0) + 1;
+    return saveResource(this);
+  }
+}
+
+it('saveResource(this) of a resource with links keeps them, and counts', async () => {
+  const sites = await startHarness({ app: { name: 'sites', services: { globals: WritesGlobals, sites: Site } } });
+  try {
+    const created = await api(sites.url, 'POST', '/aps/2/resources', {
+      aps: { type: 'http://example.com/writes/site/1.0' },
+    });
+    const id = created.body.aps.id as string;
+    await api(sites.url, 'POST', `/aps/2/resources/${id}/hit`);
+    const second = await api(sites.url, 'POST', `/aps/2/resources/${id}/hit`);
+    expect(second.status).toBe(200);
+    expect(second.body.hits).toBe(2);
+    const read = (await api(sites.url, 'GET', `/aps/2/resources/${id}`)).body;
+    expect(read).toMatchObject({ hits: 2, globals: { aps: { id: expect.any(String) } } });
+  } finally {
+    await sites.close();
+  }
 });
