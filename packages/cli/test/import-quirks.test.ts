@@ -87,6 +87,10 @@ const QUIRKS: Record<string, Record<string, unknown>> = {
       },
     },
   },
+  'structure-extra.schema': schema('StructureExtra', {
+    operations: { configurations: { path: '/$configurations', verb: 'GET', response: { type: 'Token' } } },
+    structures: { Token: { properties: { id: { type: 'string' } }, type: 'object', description: 'a token' } },
+  }),
   'unchecked-values.schema': schema('UncheckedValues', {
     properties: { usage: { type: 'string', default: 0 }, level: { type: 'integer', enum: [1, 'high'] } },
   }),
@@ -218,6 +222,15 @@ describe('issue 21: quirks of published schemas', () => {
     expect(ts).toContain("keyOrder: ['kind', 'type']");
     // Where the order is APSKit's, nothing is said.
     expect(module('explicit-defaults.ts')).not.toContain('keyOrder');
+  });
+
+  it("keeps a structure's unknown attributes and key order, and an operation path with `$`", () => {
+    const ts = module('structure-extra.ts');
+    expect(ts).toContain(
+      "@Structure({ extraAttributes: { description: 'a token' }, keyOrder: ['properties', 'type', 'description'] })",
+    );
+    expect(ts).toContain("path: '/$configurations'");
+    expect(imported.stderr).toMatch(/structure-extra\.schema: .*structures\.Token\.description: .*unknown attribute/);
   });
 
   it('keeps a default or enum value of another type as written (uncheckedValues), with a warning', () => {

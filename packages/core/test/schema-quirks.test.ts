@@ -3,7 +3,17 @@
  * option that says it and emitted byte for byte: the schema text is `JSON.stringify(schema, null, 2)`,
  * as `apskit schema` prints it. One minimal type per quirk.
  */
-import { ApsType, buildTypeModel, Operation, Param, Property, Relation, toApsSchema, type Class } from '@apskit/core';
+import {
+  ApsType,
+  buildTypeModel,
+  Operation,
+  Param,
+  Property,
+  Relation,
+  Structure,
+  toApsSchema,
+  type Class,
+} from '@apskit/core';
 import { problem, problemsOf } from './helpers/declarations';
 
 const ID = 'http://vendor.example/quirks';
@@ -316,5 +326,32 @@ describe('keyOrder: the key order of a schema written otherwise', () => {
       problem('BadKeyOrder', 'keyOrder', /"name" is named twice/),
       problem('BadKeyOrder', 'size keyOrder', /"title" is no key this object publishes: it has type/),
     ]);
+  });
+});
+
+describe('structures and operation paths', () => {
+  it("publishes a structure's extra attributes and key order, and takes any URL path for an operation", () => {
+    @Structure({ extraAttributes: { description: 'a token' }, keyOrder: ['properties', 'type'] })
+    class Token {
+      @Property({ type: 'string' })
+      id?: string;
+    }
+
+    @ApsType({ id: `${ID}/structure-extra/1.0` })
+    class StructureExtra {
+      @Operation({ verb: 'GET', path: '/$configurations', response: Token })
+      configurations(): Token {
+        return new Token();
+      }
+    }
+    expect(printed(StructureExtra)).toBe(
+      text({
+        name: 'StructureExtra',
+        id: `${ID}/structure-extra/1.0`,
+        apsVersion: '2.0',
+        operations: { configurations: { path: '/$configurations', verb: 'GET', response: { type: 'Token' } } },
+        structures: { Token: { properties: { id: { type: 'string' } }, type: 'object', description: 'a token' } },
+      }),
+    );
   });
 });

@@ -490,7 +490,6 @@ class ModulePlanner {
         this.problem(path, `must be an object, not ${jsonKind(value)}`);
         continue;
       }
-      this.checkKeys(value, STRUCTURE_KEYS, path, 'a structure');
       if (value.type !== 'object') {
         this.problem(
           `${path}.type`,
@@ -546,10 +545,16 @@ class ModulePlanner {
       const p = this.property(key, value, `structures.${name}.properties.${key}`, index);
       if (p) members.push(p);
     }
+    const source = this.structures.get(name) ?? {};
+    const options = object([
+      ['name', cls === name ? undefined : literal(name)],
+      ['extraAttributes', this.extraAttributes(source, STRUCTURE_KEYS, `structures.${name}`, 'a structure')],
+      ['keyOrder', keyOrderOption(source, STRUCTURE_KEYS)],
+    ]);
     return {
       className: cls,
       decorator: 'Structure',
-      options: cls === name ? undefined : object([['name', literal(name)]]),
+      options: options.kind === 'object' && options.entries.length > 0 ? options : undefined,
       members,
     };
   }

@@ -103,6 +103,9 @@ export interface ApsTypeOptions {
 export interface StructureOptions {
   /** The structure name; the class name when omitted. */
   name?: string;
+  /** Published beside `type` and `properties` (a structure's `description`, say). */
+  extraAttributes?: ExtraAttributes;
+  keyOrder?: KeyOrder;
   doc?: string;
 }
 

@@ -56,6 +56,7 @@ import {
   PROPERTY_KEYS,
   RELATION_KEYS,
   RESPONSE_KEYS,
+  STRUCTURE_KEYS,
   TYPE_KEYS,
 } from './schema-order';
 import { apsTypeName, inferFromDesignType, resolveTypeRef, type TypeResolution } from './type-refs';
@@ -493,6 +494,11 @@ class ModelBuilder {
     // Cached before its properties are built, so that a structure may contain itself.
     this.structures.set(target, structure);
     const place: Place = { className: target.name };
+    structure.extraAttributes = this.extraAttributes(place, options.extraAttributes, STRUCTURE_KEYS);
+    structure.keyOrder = this.keyOrder(place, options.keyOrder, [
+      ...STRUCTURE_KEYS,
+      ...Object.keys(structure.extraAttributes ?? {}),
+    ]);
     const nameProblem = structureNameProblem(structure.name);
     if (nameProblem) this.problem(place, nameProblem);
     const rules = readValidatorRules(target);

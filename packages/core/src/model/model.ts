@@ -69,6 +69,10 @@ export interface StructureModel {
   readonly name: string;
   readonly target: Class;
   readonly properties: readonly PropertyModel[];
+  /** Attributes published beside `type` and `properties` (ExtraAttributes). */
+  readonly extraAttributes?: Readonly<Record<string, JsonValue>>;
+  /** The published key order, where the declaration gives one (KeyOrder). */
+  readonly keyOrder?: readonly string[];
   readonly doc?: string;
 }
 

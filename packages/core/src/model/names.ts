@@ -14,7 +14,8 @@ const TYPE_ID = /^https?:\/\/[^/\s]+(\/[^\s/]+)*\/\d+\.\d+$/;
 const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const STRUCTURE_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const MEMBER_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const OPERATION_PATH = /^\/[A-Za-z0-9_\-./{}]*$/;
+/** Any URL path: published schemas have paths such as `/$configurations`, which the platform took. */
+const OPERATION_PATH = /^\/[^\s?#]*$/;
 
 export const HTTP_VERBS: readonly string[] = ['GET', 'POST', 'PUT', 'DELETE'];
 

@@ -54,6 +54,7 @@ export const OPERATION_KEYS = [
 ] as const;
 export const PARAMETER_KEYS = ['name', 'type', 'items', 'kind', 'required'] as const;
 export const RESPONSE_KEYS = ['type', 'items', 'contentType', 'name'] as const;
+export const STRUCTURE_KEYS = ['type', 'properties'] as const;
 
 /** A copy of `source` holding the listed keys that are defined, in the listed order. */
 export function ordered<K extends string>(

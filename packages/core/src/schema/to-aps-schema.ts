@@ -22,10 +22,16 @@ export function toApsSchema(type: ApsTypeModel | Class): ApsSchema {
   const relations = entries(own(model.relations), (r) => ({ ...r.schema }));
   const properties = entries(own(model.properties), (p) => ({ ...p.schema }));
   const operations = entries(own(model.operations), operationSchema);
-  const structures = entries(model.structures, (s) => ({
-    type: 'object',
-    properties: Object.fromEntries(s.properties.map((p) => [p.name, { ...p.schema }])),
-  }));
+  const structures = entries(model.structures, (s) =>
+    inKeyOrder(
+      {
+        type: 'object',
+        properties: Object.fromEntries(s.properties.map((p) => [p.name, { ...p.schema }])),
+        ...s.extraAttributes,
+      },
+      s.keyOrder,
+    ),
+  );
 
   return inKeyOrder(
     {
