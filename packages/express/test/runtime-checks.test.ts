@@ -7,7 +7,7 @@ import { ApsType, Operation, Param, Property, Structure } from '@apskit/core';
 import { createEndpoint, type RunningEndpoint } from '@apskit/express';
 import { send } from './fixtures/http';
 
-const CHECKED: Record<string, string> = {
+const CHECKED: Record<string, string | number> = {
   date: '2024-13-45',
   time: '25:61:00',
   'date-time': 'yesterday',
