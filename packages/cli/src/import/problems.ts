@@ -105,5 +105,7 @@ function isWithin(path: string, base: string): boolean {
 
 /** One line of stderr: `schemas/vps.schema: $.operations.resize.response.items: error: …`. */
 export function problemLine(problem: ImportProblem): string {
-  return `${problem.file}: ${problem.jsonPath}: ${problem.level}: ${problem.message}`;
+  // One line each, whatever the reason holds: a script reads the lines one by one.
+  const message = problem.message.replace(/\s*\n\s*/g, ' ');
+  return `${problem.file}: ${problem.jsonPath}: ${problem.level}: ${message}`;
 }
