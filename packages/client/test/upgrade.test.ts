@@ -9,13 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ApsClientError,
-  createClient,
-  OperationFailedError,
-  type ApsClient,
-  type TaskProgress,
-} from '@apskit/client';
+import { ApsClientError, createClient, OperationFailedError, type ApsClient, type TaskProgress } from '@apskit/client';
 import { Controller, serveController, type RunningController } from '@apskit/controller';
 import { ApsType, CoreTypes } from '@apskit/core';
 
