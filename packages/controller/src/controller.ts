@@ -384,6 +384,8 @@ export class Controller {
     // One process creates the globals, even when several start on a new database at once: the one
     // whose request id is stored first. The others find its resource through that request id.
     const requestId = await this.store.setMetaIfAbsent(GLOBALS_REQUEST_ID_KEY, `globals-${randomUUID()}`);
+    // The platform installs an instance with "global application configuration properties" in the
+    // POST to the root service (docs.cloudblue.com/cbc/sdk/21.0/api/rest/application/deployment).
     const settings = this.options.globals ?? {};
     const result = await this.provision({ ...settings, aps: { type: globals.type.id } }, { requestId });
     if (result.resource) await this.store.setMetaIfAbsent(GLOBALS_ID_KEY, result.resource.aps.id);
