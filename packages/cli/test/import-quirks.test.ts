@@ -6,6 +6,7 @@
  */
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { differences } from '../src/import/verify';
 import { apskit, prettierCheck, ROOT, tempFolder, type Run } from './helpers/cli';
 
 const ID = 'http://vendor.example/quirks';
@@ -240,5 +241,14 @@ describe('issue 21: quirks of published schemas', () => {
     expect(imported.stderr).toMatch(
       /unchecked-values\.schema: .*properties\.usage: .*0 is not of type "string": kept as written \(uncheckedValues\)/,
     );
+  });
+});
+
+describe('the check before writing', () => {
+  it('counts key order: an import whose declarations would reorder keys is no exact import', () => {
+    expect(differences({ type: 'string', title: 'A' }, { type: 'string', title: 'A' }, 'T.p')).toEqual([]);
+    expect(differences({ title: 'A', type: 'string' }, { type: 'string', title: 'A' }, 'T.p')).toEqual([
+      'T.p: the declarations would publish the keys in the order type, title, where the schema has title, type',
+    ]);
   });
 });

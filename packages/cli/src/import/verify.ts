@@ -117,7 +117,10 @@ function evaluate(e: Expr | undefined, classes: ReadonlyMap<string, Class>): unk
   }
 }
 
-/** Where two JSON values differ, as `path: what`; key order does not count. */
+/**
+ * Where two JSON values differ, as `path: what`. Key order counts (issue 21): a published file's order
+ * is its author's, and the declarations say it with `keyOrder` where it is not APSKit's.
+ */
 export function differences(expected: JsonValue, actual: JsonValue | undefined, path: string): string[] {
   if (actual === undefined) return [`${path}: the declarations cannot say it, and would leave it out`];
   if (isRecord(expected) && isRecord(actual)) {
@@ -126,6 +129,12 @@ export function differences(expected: JsonValue, actual: JsonValue | undefined, 
     for (const [k, v] of Object.entries(actual)) {
       if (!(k in expected))
         out.push(`${path}.${k}: the declarations would add ${JSON.stringify(v)}, which the schema has not`);
+    }
+    const order = (o: object): string => Object.keys(o).join(', ');
+    if (out.length === 0 && order(expected) !== order(actual)) {
+      out.push(
+        `${path}: the declarations would publish the keys in the order ${order(actual)}, where the schema has ${order(expected)}`,
+      );
     }
     return out;
   }
