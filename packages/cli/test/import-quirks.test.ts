@@ -38,7 +38,10 @@ const QUIRKS: Record<string, Record<string, unknown>> = {
       info: { path: '/info', verb: 'GET', response: { type: 'object', items: { type: 'object' } } },
       // As the APS PHP runtime writes a response without items.
       token: { path: '/token', verb: 'GET', response: { type: 'string', items: null } },
+      // Items naming a structure no other member names: the structure is published all the same.
+      ticket: { path: '/ticket', verb: 'GET', response: { type: 'string', items: { type: 'Ticket' } } },
     },
+    structures: { Ticket: { type: 'object', properties: { id: { type: 'string' } } } },
   }),
   'content-type-null.schema': schema('ContentTypeNull', {
     operations: { download: { path: '/download', verb: 'GET', response: { type: 'string', contentType: null } } },

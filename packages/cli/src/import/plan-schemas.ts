@@ -461,7 +461,9 @@ class ModulePlanner {
       if (!isObject(op)) continue;
       if (isObject(op.parameters))
         for (const p of Object.values(op.parameters)) if (isObject(p)) visit(this.structureIn(p));
-      for (const r of [op.response, op.errorResponse]) if (isObject(r)) visit(this.structureIn(r));
+      // Items of a response of another type than array do not reach a structure in the model: listed, it is published.
+      for (const r of [op.response, op.errorResponse])
+        if (isObject(r)) visit(this.structureIn(r.type === 'array' ? r : { type: r.type }));
     }
     if (reached.length === listed.length && reached.every((name, i) => name === listed[i])) return undefined;
     return {
