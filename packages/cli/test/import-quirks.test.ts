@@ -255,3 +255,24 @@ describe('the check before writing', () => {
     ]);
   });
 });
+
+describe('what stays refused', () => {
+  it('refuses an attribute named __proto__, which an object literal would not publish', () => {
+    const folder = tempFolder('import-quirks-proto-');
+    try {
+      const file = join(folder, 'proto.schema');
+      writeFileSync(
+        file,
+        '{"name":"Proto","id":"http://vendor.example/proto/1.0","apsVersion":"2.0",' +
+          '"properties":{"a":{"type":"string","__proto__":{"x":1}}}}',
+      );
+      const r = apskit('import', relative(ROOT, file), '--out', relative(ROOT, join(folder, 'out')));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /proto\.schema: \$\.properties\.a\.__proto__: error: "__proto__" cannot be an attribute of a declaration/,
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

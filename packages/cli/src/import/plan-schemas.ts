@@ -321,6 +321,11 @@ class ModulePlanner {
    */
   private extraAttributes(value: JsonObject, known: readonly string[], path: string, what: string): Expr | undefined {
     const extra = Object.keys(value).filter((key) => !known.includes(key));
+    if (extra.includes('__proto__')) {
+      // An object literal would set the prototype with it, not publish it.
+      this.problem(path ? `${path}.__proto__` : '__proto__', '"__proto__" cannot be an attribute of a declaration');
+      return undefined;
+    }
     for (const key of extra) {
       this.warning(
         path ? `${path}.${key}` : key,
