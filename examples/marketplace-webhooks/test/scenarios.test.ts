@@ -218,7 +218,15 @@ describe('late acknowledgements and duplicates (issue 20)', () => {
     const result = await marketplace.waitForResult(request.id, 10_000);
     expect(result).toMatchObject({ provisionAttemptId: request.attempts[1]!.id, status: 'Success' });
     await settle(1000); // the late answer (800 ms) and anything it could set off
-    expect(postsFor(request)).toEqual([[201, 'Success']]);
+    // One accepted result. On a busy machine the processing may end before the retry arrives: the
+    // result for attempt 1 is then refused (422, the marketplace failed that attempt), as in the next
+    // case, and attempt 2 gets it; either way the marketplace takes one result.
+    expect(postsFor(request).filter(([status]) => status !== 422)).toEqual([[201, 'Success']]);
+    expect(
+      marketplace.posts
+        .filter((p) => p.requestId === request.id && p.answered === 422)
+        .every((p) => (p.body as { provisionAttemptId?: unknown }).provisionAttemptId === request.attempts[0]!.id),
+    ).toBe(true);
     expect((await workspaces()).filter((w) => w.companyName === 'Alpine')).toHaveLength(1);
     expect(await failedTasksOf(request)).toEqual([]);
   });
