@@ -5,9 +5,11 @@
  * every body signed beforehand, and receives the results. Each size runs twice, on fresh provisioners:
  * `baseline` (every acknowledgement its own synced write, processing not yielding: as before issue 20)
  * and `acknowledge-first` (the default: acknowledgements of a moment in one write, processing waiting
- * for them). Figures: acknowledgement latency p50, p99 and max (from the moment the burst is sent to
+ * for them); and first the floor, `bare`: a node:http server in its own process answering 202 at once
+ * (bench/webhooks/bare-server.ts), what the burst costs this machine's HTTP stack and this sending
+ * process without any APSKit. Figures: acknowledgement latency p50, p99 and max (from the moment the burst is sent to
  * each 202), the time until the last 202, the time until every result is posted, and the ratios
- * baseline / acknowledge-first of the same run. Writes bench/results/webhooks.json. Bounded: a burst
+ * baseline / acknowledge-first and acknowledge-first / bare of the same run. Writes bench/results/webhooks.json. Bounded: a burst
  * gives up after 45 s (the whole run takes about a minute). BENCH_ROUNDS=3 runs everything three
  * times, interleaved, and keeps the median round by p99; BENCH_SIZES=200 runs one size.
  */
@@ -24,7 +26,8 @@ import { standardWebhookHeaders } from '@apskit/webhooks';
 const SECRET = `whsec_${Buffer.from('the benchmark signing secret, 32 b').toString('base64')}`;
 const LIMIT_MS = 45_000;
 
-type Mode = 'baseline' | 'acknowledge-first';
+/** `bare`: the floor, a node:http server answering 202 (bench/webhooks/bare-server.ts). */
+type Mode = 'bare' | 'baseline' | 'acknowledge-first';
 
 interface Burst {
   mode: Mode;
@@ -85,11 +88,9 @@ function startProvisioner(
       ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
       '-r',
       'ts-node/register/transpile-only',
-      join(__dirname, 'provisioner.ts'),
-      dir,
-      resultsUrl,
-      SECRET,
-      mode,
+      ...(mode === 'bare'
+        ? [join(__dirname, 'bare-server.ts')]
+        : [join(__dirname, 'provisioner.ts'), dir, resultsUrl, SECRET, mode]),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } },
   );
@@ -130,10 +131,12 @@ async function burst(size: number, mode: Mode): Promise<Burst> {
     // Warm-up, not counted: 20 deliveries (module loading, JIT, the SQLite statements), their results in.
     const warm = Array.from({ length: 20 }, notification);
     await Promise.all(warm.map((body) => post(url, body, headers(body), agent)));
-    await results.waitFor(warm.length);
-    const warmWrites = (
-      (await fetch(`${await apiUrl}/apskit/tasks?resourceId=marketplace:intake`).then((r) => r.json())) as unknown[]
-    ).length;
+    const bare = mode === 'bare'; // no results, no writes: acknowledgements only
+    if (!bare) await results.waitFor(warm.length);
+    const warmWrites = bare
+      ? 0
+      : ((await fetch(`${await apiUrl}/apskit/tasks?resourceId=marketplace:intake`).then((r) => r.json())) as unknown[])
+          .length;
     const bodies = Array.from({ length: size }, notification).map((body) => ({ body, headers: headers(body) }));
     const latencies: number[] = [];
     const statuses: Record<string, number> = {};
@@ -146,18 +149,20 @@ async function burst(size: number, mode: Mode): Promise<Burst> {
       }),
     );
     const acked = performance.now();
-    const allResults = await results.waitFor(size + 20);
+    const allResults = bare ? acked : await results.waitFor(size + 20);
     latencies.sort((a, b) => a - b);
-    const intake = (await fetch(`${await apiUrl}/apskit/tasks?resourceId=marketplace:intake`).then((r) =>
-      r.json(),
-    )) as unknown[];
+    const intake = bare
+      ? []
+      : ((await fetch(`${await apiUrl}/apskit/tasks?resourceId=marketplace:intake`).then((r) =>
+          r.json(),
+        )) as unknown[]);
     return {
       mode,
       notifications: size,
       ackMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), max: Math.round(latencies.at(-1)!) },
       allAcknowledgedMs: Math.round(acked - t0),
       allResultsMs: Math.round(allResults - t0),
-      acknowledgementWrites: mode === 'baseline' ? size : intake.length - warmWrites,
+      acknowledgementWrites: bare ? 0 : mode === 'baseline' ? size : intake.length - warmWrites,
       statuses,
     };
   } finally {
@@ -189,7 +194,7 @@ function headers(body: string): Record<string, string> {
 async function main(): Promise<void> {
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
   const sizes = (process.env.BENCH_SIZES ?? '200,400').split(',').map(Number);
-  const modes: Mode[] = ['baseline', 'acknowledge-first'];
+  const modes: Mode[] = ['bare', 'baseline', 'acknowledge-first'];
   const runs = new Map<string, Burst[]>();
   for (let round = 0; round < rounds; round++)
     for (const size of sizes)
@@ -206,18 +211,21 @@ async function main(): Promise<void> {
   const results = sizes.flatMap((size) => modes.map((mode) => median(runs.get(`${mode} ${size}`)!)));
   // The same script run, the same machine: acknowledge-first against the baseline, as ratios.
   const ratios = sizes.map((size) => {
-    const [base, now] = modes.map((mode) => median(runs.get(`${mode} ${size}`)!)) as [Burst, Burst];
+    const [floor, base, now] = modes.map((mode) => median(runs.get(`${mode} ${size}`)!)) as [Burst, Burst, Burst];
     const r = (a: number, b: number): number => Math.round((a / Math.max(1, b)) * 100) / 100;
     return {
       notifications: size,
       ackP50BaselineOverNew: r(base.ackMs.p50, now.ackMs.p50),
       ackP99BaselineOverNew: r(base.ackMs.p99, now.ackMs.p99),
       allResultsBaselineOverNew: r(base.allResultsMs, now.allResultsMs),
+      // How far above the bare server's floor the acknowledgements are (1.00: no cost of APSKit's own).
+      ackP50NewOverBare: r(now.ackMs.p50, floor.ackMs.p50),
+      ackP99NewOverBare: r(now.ackMs.p99, floor.ackMs.p99),
     };
   });
   for (const x of ratios)
     console.error(
-      `${x.notifications} at once, baseline / acknowledge-first: ack p50 ${x.ackP50BaselineOverNew}×, p99 ${x.ackP99BaselineOverNew}×, every result ${x.allResultsBaselineOverNew}×`,
+      `${x.notifications} at once, baseline / acknowledge-first: ack p50 ${x.ackP50BaselineOverNew}×, p99 ${x.ackP99BaselineOverNew}×, every result ${x.allResultsBaselineOverNew}×; acknowledge-first / bare server: ack p50 ${x.ackP50NewOverBare}×, p99 ${x.ackP99NewOverBare}×`,
     );
   const output = {
     date: new Date().toISOString(),
