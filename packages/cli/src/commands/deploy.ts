@@ -21,6 +21,7 @@ import { controllerPin, type ControllerPin } from '../deploy/controller-pin';
 import { probe } from '../deploy/probe';
 import { loadApp } from '../load-app';
 import type { Output } from './schema';
+import { aborted, processSignals, type ProcessSignals } from '../process-signals';
 
 export interface DeployOptions {
   host?: string;
@@ -297,31 +298,4 @@ function portOption(value: string | undefined, flag: string, fallback: number): 
   if (!(port >= 0 && port <= 65535))
     throw new CliError(`${flag} must be a port number from 0 to 65535 (0 picks a free one), not "${value}"`);
   return port;
-}
-
-interface ProcessSignals {
-  readonly signal: AbortSignal;
-  dispose(): void;
-}
-
-/** SIGTERM (a service manager) and SIGINT (Ctrl-C) as one AbortSignal, instead of Node's immediate exit. */
-function processSignals(): ProcessSignals {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    },
-  };
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
 }

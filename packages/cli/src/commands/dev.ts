@@ -16,6 +16,7 @@ import { resolveModuleFile } from '../load-module';
 import type { ChildMessage, DevServeConfig, ServeCommand } from '../dev/messages';
 import { watchTree, type TreeWatcher } from '../dev/watch-tree';
 import type { Output } from './schema';
+import { aborted, processSignals, type ProcessSignals } from '../process-signals';
 
 export interface DevOptions {
   /** Default PORT, then 3000; 0 picks a free port (kept across reloads). */
@@ -337,32 +338,5 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill('SIGTERM');
-  });
-}
-
-interface ProcessSignals {
-  readonly signal: AbortSignal;
-  dispose(): void;
-}
-
-/** SIGTERM and SIGINT (Ctrl-C) as one AbortSignal, instead of Node's immediate exit. */
-function processSignals(): ProcessSignals {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    },
-  };
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
 }
