@@ -62,7 +62,7 @@ export {
 } from './errors/aps-error';
 export { DeclarationError, type DeclarationProblem } from './errors/declaration-error';
 
-export { buildTypeModel } from './model/build-model';
+export { buildTypeModel, matchesApsType } from './model/build-model';
 export { LIFECYCLE_METHODS } from './model/model';
 export type {
   ApsTypeModel,

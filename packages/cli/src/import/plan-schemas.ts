@@ -11,7 +11,7 @@
  * attributes APSKit has no option for (published again through `extraAttributes`); the unusual
  * ones are reported as warnings.
  */
-import { CoreTypes, LIFECYCLE_METHODS, patternProblem, type JsonValue } from '@apskit/core';
+import { CoreTypes, LIFECYCLE_METHODS, matchesApsType, patternProblem, type JsonValue } from '@apskit/core';
 import { CliError } from '../cli-error';
 import { textWidth } from './doc';
 import {
@@ -763,7 +763,7 @@ class ModulePlanner {
       else out.push([key, json(v as JsonValue)]);
     }
     const unchecked = [value.default, ...(Array.isArray(value.enum) ? value.enum : [])].filter(
-      (v) => v !== undefined && typeof value.type === 'string' && !isOfType(value.type, v),
+      (v) => v !== undefined && typeof value.type === 'string' && !matchesApsType(value.type, v),
     );
     if (unchecked.length > 0) {
       this.warning(
@@ -976,24 +976,6 @@ function operationOrder(operations: readonly OperationPlan[]): Expr | undefined 
   const declared = [...operations.filter((o) => !o.isStatic), ...operations.filter((o) => o.isStatic)];
   if (declared.every((o, i) => o === operations[i])) return undefined;
   return { kind: 'array', items: operations.map((o) => literal(o.schemaName)) };
-}
-
-/** Whether a `default` or `enum` value is of the type, as the model checks it (build-model.ts). */
-function isOfType(type: string, value: unknown): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number';
-    case 'integer':
-      return Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'array':
-      return Array.isArray(value);
-    default:
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
 }
 
 /**

@@ -396,12 +396,12 @@ class ModelBuilder {
   private checkValues(place: Place, schema: ItemsSchema, options: ValueAttributes): void {
     // `uncheckedValues`: published schemas say `"type": "string", "default": 0`, and the platform took it.
     const checked = options.uncheckedValues !== true;
-    if (checked && options.default !== undefined && !matchesPrimitive(schema.type, options.default)) {
+    if (checked && options.default !== undefined && !matchesApsType(schema.type, options.default)) {
       this.problem(place, `default ${JSON.stringify(options.default)} is not of type "${schema.type}"`);
     }
     if (checked && schema.enum) {
       for (const value of schema.enum) {
-        if (!matchesPrimitive(schema.type, value))
+        if (!matchesApsType(schema.type, value))
           this.problem(place, `enum value ${JSON.stringify(value)} is not of type "${schema.type}"`);
       }
     }
@@ -947,7 +947,12 @@ function lifecycleOf(cls: Class): ReadonlySet<LifecycleMethod> {
   return new Set(LIFECYCLE_METHODS.filter((m) => typeof proto[m] === 'function'));
 }
 
-function matchesPrimitive(type: string, value: unknown): boolean {
+/**
+ * Whether `value` is of the APS `type` (a structure or type reference: any object), as a declared
+ * `default` or `enum` value must be unless `uncheckedValues` says otherwise. The importer asks the
+ * same question to decide when to write `uncheckedValues`.
+ */
+export function matchesApsType(type: string, value: unknown): boolean {
   switch (type) {
     case 'string':
       return typeof value === 'string';
