@@ -11,83 +11,20 @@
  * openssl makes (no APSKit code): it records each request with the client certificate it came with,
  * and, to be a bad endpoint, answers the installation with everything it was sent, key included.
  */
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Controller, serveController, SqliteStore, type RunningController } from '../src';
+import { makeCa, makeLeaf, type Pem } from '@apskit/test-support/openssl';
 import { Domain, Globals, GLOBALS_TYPE, Mailbox } from './fixtures/rql-app';
 
 const app = { name: 'trust-app', services: { globals: Globals, domains: Domain, mailboxes: Mailbox } };
 
 // ---- certificates by openssl ------------------------------------------------------------------
-
-interface Pem {
-  readonly cert: string;
-  readonly key: string;
-  readonly certFile: string;
-  readonly keyFile: string;
-}
-
-function openssl(dir: string, args: readonly string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-
-function pem(dir: string, name: string): Pem {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
-}
-
-function opensslCa(dir: string, name: string): Pem {
-  openssl(dir, [
-    'req',
-    '-x509',
-    ...EC,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.crt`,
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '30',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
-  ]);
-  return pem(dir, name);
-}
-
-function opensslLeaf(dir: string, name: string, ca: Pem, subject: string, extensions: readonly string[]): Pem {
-  writeFileSync(join(dir, `${name}.ext`), `${extensions.join('\n')}\n`);
-  openssl(dir, ['req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    ca.certFile,
-    '-CAkey',
-    ca.keyFile,
-    '-CAcreateserial',
-    '-days',
-    '30',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.crt`,
-  ]);
-  return pem(dir, name);
-}
 
 // ---- the endpoint double ----------------------------------------------------------------------
 
@@ -197,17 +134,15 @@ const running: RunningController[] = [];
 
 beforeAll(() => {
   certs = mkdtempSync(join(tmpdir(), 'apskit-trust-certs-'));
-  endpointCa = opensslCa(certs, 'endpoint-ca');
+  endpointCa = makeCa(certs, 'endpoint-ca');
 });
 afterAll(() => rmSync(certs, { recursive: true, force: true }));
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'apskit-trust-install-'));
-  const server = opensslLeaf(certs, 'endpoint', endpointCa, '/CN=endpoint', [
-    'basicConstraints=CA:FALSE',
-    'extendedKeyUsage=serverAuth',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
+  const server = makeLeaf(certs, 'endpoint', endpointCa, {
+    extensions: ['basicConstraints=CA:FALSE', 'extendedKeyUsage=serverAuth', 'subjectAltName=IP:127.0.0.1'],
+  });
   endpoint = await startEndpoint(server);
 });
 afterEach(async () => {
@@ -313,7 +248,7 @@ describe('the installation POST, as the endpoint receives it', () => {
   });
 
   it('is not sent to an endpoint whose server certificate chains to no CA the controller trusts: the task says why', async () => {
-    const stranger = opensslCa(certs, 'stranger-ca');
+    const stranger = makeCa(certs, 'stranger-ca');
     const r = await serve({ ca: stranger.cert });
     expect(endpoint.received).toHaveLength(0);
     const [task] = await r.controller.listTasks({});
@@ -331,14 +266,11 @@ describe('trust.identify: the app by its instance certificate', () => {
     expect(r.controller.trust.identify({ raw: cert.raw })).toEqual({ instanceId: r.controller.instance.id });
 
     // Same subject, same kind of certificate, another CA (openssl's): nothing.
-    const otherCa = opensslCa(certs, 'other-ca');
-    const forged = opensslLeaf(
-      certs,
-      'forged',
-      otherCa,
-      `/CN=${r.controller.instance.id}/OU=APS application instance/O=APSKit`,
-      ['basicConstraints=CA:FALSE', 'extendedKeyUsage=clientAuth'],
-    );
+    const otherCa = makeCa(certs, 'other-ca');
+    const forged = makeLeaf(certs, 'forged', otherCa, {
+      subject: `/CN=${r.controller.instance.id}/OU=APS application instance/O=APSKit`,
+      extensions: ['basicConstraints=CA:FALSE', 'extendedKeyUsage=clientAuth'],
+    });
     expect(new X509Certificate(forged.cert).subject).toBe(cert.subject);
     expect(r.controller.trust.identify(new X509Certificate(forged.cert))).toBeUndefined();
     // Nor the CA's own certificate, the controller's, no certificate, or bytes that are not one.
@@ -391,8 +323,11 @@ describe('the API over HTTPS (tls: true)', () => {
     // With the instance's certificate: the connection proves the instance.
     expect(await httpsGet(`${r.url}/healthz`, { ca, cert: self[0]?.text, key: self[1]?.text })).toBe(200);
     // With a certificate of another CA: connected all the same, proving nothing.
-    const otherCa = opensslCa(certs, 'other-ca-2');
-    const other = opensslLeaf(certs, 'other-client', otherCa, '/CN=someone', ['extendedKeyUsage=clientAuth']);
+    const otherCa = makeCa(certs, 'other-ca-2');
+    const other = makeLeaf(certs, 'other-client', otherCa, {
+      commonName: 'someone',
+      extensions: ['extendedKeyUsage=clientAuth'],
+    });
     expect(await httpsGet(`${r.url}/healthz`, { ca, cert: other.cert, key: other.key })).toBe(200);
     expect(seen).toEqual([undefined, { instanceId: r.controller.instance.id }, undefined]);
 
