@@ -9,7 +9,7 @@
  * with APSKIT_REQUIRE_BROWSER=1 (CI sets it) a missing Chromium fails the run instead. No tool here
  * ever downloads a browser.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,13 @@ const describeInBrowser = haveChromium ? describe : describe.skip;
 const WAIT_MS = 10_000;
 jest.setTimeout(60_000);
 
-const SCREENSHOT = resolve(__dirname, '../../../docs/console.png');
+/**
+ * The screenshot goes to docs/console.png only when asked (APSKIT_UPDATE_SCREENSHOT=1): a test run
+ * otherwise rewrites a tracked file with a picture that differs by a few pixels every time.
+ */
+const SCREENSHOT = process.env.APSKIT_UPDATE_SCREENSHOT
+  ? resolve(__dirname, '../../../docs/console.png')
+  : join(mkdtempSync(join(tmpdir(), 'apskit-console-shot-')), 'console.png');
 const TASK_NAME = 'Provisioning "provisionable" for APS application async-provisioning';
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
@@ -278,7 +284,7 @@ describeInBrowser('the console in Chromium', () => {
       }
     });
 
-    it('takes the screenshot in docs/console.png', async () => {
+    it('takes the screenshot (docs/console.png with APSKIT_UPDATE_SCREENSHOT=1)', async () => {
       // One task left failed and one still provisioning, beside the ones that ended: the states a
       // developer watches for.
       Provisionable.flipCoin = () => {
@@ -293,7 +299,7 @@ describeInBrowser('the console in Chromium', () => {
       await page.locator('#notice').evaluate((el) => el.replaceChildren());
       await page.evaluate('document.activeElement && document.activeElement.blur()');
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      expect(existsSync(SCREENSHOT)).toBe(true);
+      expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
     });
 
     it('loaded nothing from outside the machine, and its script reported no error', () => {
