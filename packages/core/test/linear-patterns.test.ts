@@ -52,7 +52,7 @@ describe('issue 15 #9: a pathological pattern is validated in linear time', () =
   it.each([
     ['26 characters and "!"', 'a'.repeat(26) + '!'],
     ['10,000 characters and "!"', 'a'.repeat(10_000) + '!'],
-  ])('issue 15 #9: a body whose string has %s is refused in under 10 ms', (_what, attack) => {
+  ])('issue 15 #9: a body whose string has %s is refused in under 100 ms', (_what, attack) => {
     // Native RegExp takes about 400 ms on the first input and never ends on the second.
     let issues: ReturnType<Validate> = [];
     const ms = medianMs(() => {
@@ -62,14 +62,16 @@ describe('issue 15 #9: a pathological pattern is validated in linear time', () =
       { field: 'name', message: `must match pattern "${PATHOLOGICAL}"` },
       { field: 'tags[0]', message: `must match pattern "${PATHOLOGICAL}"` },
     ]);
-    expect(ms).toBeLessThan(10);
+    // A bound for a busy machine (the linear engine takes about 1 ms here); the native engine's
+    // 400 ms on 26 characters, and no end on 10,000, are far beyond it.
+    expect(ms).toBeLessThan(100);
   });
 
   it('issue 15 #9: what the pattern allows is still accepted', () => {
     expect(validate({ name: 'abc123', tags: ['', 'x'] })).toEqual([]);
   });
 
-  it('issue 15 #9: a @Matches rule that class-validator runs is matched in under 10 ms too', () => {
+  it('issue 15 #9: a @Matches rule that class-validator runs is matched in under 100 ms too', () => {
     // The `i` flag keeps the rule out of the schema, and @IsPositive makes class-validator run.
     @ApsType({ id: `${ID}/redos-matches/1.0` })
     class RedosMatches {
@@ -90,7 +92,9 @@ describe('issue 15 #9: a pathological pattern is validated in linear time', () =
       issues = rules!(instance);
     });
     expect(issues).toEqual([{ field: 'name', message: 'must match /^([a-z0-9]+)*$/i regular expression' }]);
-    expect(ms).toBeLessThan(10);
+    // A bound for a busy machine (the linear engine takes about 1 ms here); the native engine's
+    // 400 ms on 26 characters, and no end on 10,000, are far beyond it.
+    expect(ms).toBeLessThan(100);
     expect(rules!(Object.assign(new RedosMatches(), { name: 'Abc9', count: 1 }))).toEqual([]);
   });
 });
