@@ -63,6 +63,7 @@ export {
 export { DeclarationError, type DeclarationProblem } from './errors/declaration-error';
 
 export { buildTypeModel, matchesApsType } from './model/build-model';
+export { unresolvedType, type UnresolvedType } from './model/unresolved-type';
 export { LIFECYCLE_METHODS } from './model/model';
 export type {
   ApsTypeModel,

@@ -283,15 +283,23 @@ describe('type names and IDs', () => {
     ]);
   });
 
-  it('reports two types with the same name', () => {
+  it('takes two types of one name and other IDs (APS tells types by ID), and refuses a lookup by that name', () => {
     @ApsType({ id: `${ID}/same-name-a/1.0`, name: 'Twin' })
     class TwinA {}
 
     @ApsType({ id: `${ID}/same-name-b/1.0`, name: 'Twin' })
     class TwinB {}
-    expect(problemsOf([TwinA, TwinB])).toEqual([
-      problem('TwinB', undefined, /type name "Twin" is already used by TwinA/),
+    const model = buildTypeModel([TwinA, TwinB]);
+    expect(model.types.map((t) => [t.name, t.id])).toEqual([
+      ['Twin', `${ID}/same-name-a/1.0`],
+      ['Twin', `${ID}/same-name-b/1.0`],
     ]);
+    expect(model.get(TwinB).id).toBe(`${ID}/same-name-b/1.0`);
+    expect(model.get(`${ID}/same-name-a/1.0`).target).toBe(TwinA);
+    expect(() => model.find('Twin')).toThrow(
+      `The APS name "Twin" is ambiguous: 2 types have it (${ID}/same-name-a/1.0, ${ID}/same-name-b/1.0); name one by its type ID or class`,
+    );
+    expect(() => model.get('Twin')).toThrow(/is ambiguous/);
   });
 
   it('reports two types with the same ID', () => {

@@ -12,6 +12,7 @@ import {
   Relation,
   Structure,
   toApsSchema,
+  unresolvedType,
   type Class,
 } from '@apskit/core';
 import { problem, problemsOf } from './helpers/declarations';
@@ -353,5 +354,83 @@ describe('structures and operation paths', () => {
         structures: { Token: { properties: { id: { type: 'string' } }, type: 'object', description: 'a token' } },
       }),
     );
+  });
+});
+
+describe('unresolvedType and publishedKind: names and kinds the platform took as written', () => {
+  it('publishes a type name the model does not look up, and a parameter kind other than body, query or path', () => {
+    @Structure()
+    class Ticket {
+      // `Identity`: another type, named by its APS name.
+      @Property({ type: unresolvedType('Identity') })
+      identity?: Record<string, unknown>;
+    }
+
+    @ApsType({ id: `${ID}/unresolved/1.0` })
+    class Unresolved {
+      // `Token`: a structure the base type declares.
+      @Operation({ verb: 'POST', path: '/token', response: { name: 'token', type: unresolvedType('Token') } })
+      token(): unknown {
+        return undefined;
+      }
+
+      @Operation({ verb: 'GET', path: '/backup', response: { type: unresolvedType('binary'), contentType: 'x/y' } })
+      backup(): unknown {
+        return undefined;
+      }
+
+      @Operation({ verb: 'PUT', path: '/' })
+      configure(
+        @Param('new', { kind: 'body', type: unresolvedType('self'), required: true }) _n: unknown,
+        @Param('data', { kind: 'query', publishedKind: 'text/json', type: 'string' }) _d?: string,
+        @Param('ticket', { kind: 'query', type: Ticket }) _t?: Ticket,
+      ): void {}
+    }
+    const model = buildTypeModel([Unresolved]);
+    // The endpoint reads `data` from the query, whatever the schema calls it.
+    expect(model.get(Unresolved).operations[2]?.parameters[1]).toMatchObject({
+      kind: 'query',
+      publishedKind: 'text/json',
+    });
+    expect(printed(Unresolved)).toBe(
+      text({
+        name: 'Unresolved',
+        id: `${ID}/unresolved/1.0`,
+        apsVersion: '2.0',
+        operations: {
+          token: { path: '/token', verb: 'POST', response: { type: 'Token', name: 'token' } },
+          backup: { path: '/backup', verb: 'GET', response: { type: 'binary', contentType: 'x/y' } },
+          configure: {
+            path: '/',
+            verb: 'PUT',
+            parameters: {
+              new: { type: 'self', kind: 'body', required: true },
+              data: { type: 'string', kind: 'text/json' },
+              ticket: { type: 'Ticket', kind: 'query' },
+            },
+          },
+        },
+        structures: { Ticket: { type: 'object', properties: { identity: { type: 'Identity' } } } },
+      }),
+    );
+  });
+
+  it('refuses an unresolved name that is a primitive or holds a space, and a kind of two words', () => {
+    @ApsType({ id: `${ID}/bad-unresolved/1.0` })
+    class BadUnresolved {
+      @Property({ type: unresolvedType('string') })
+      a?: string;
+
+      @Property({ type: unresolvedType('two words') })
+      b?: string;
+
+      @Operation({ verb: 'GET' })
+      get(@Param('q', { kind: 'query', type: 'string', publishedKind: 'text json' }) _q?: string): void {}
+    }
+    expect(problemsOf([BadUnresolved])).toEqual([
+      problem('BadUnresolved', 'a', /unresolvedType\("string"\): give a name such as "Token"/),
+      problem('BadUnresolved', 'b', /unresolvedType\("two words"\)/),
+      problem('BadUnresolved', 'get(q)', /publishedKind "text json" must be one word/),
+    ]);
   });
 });

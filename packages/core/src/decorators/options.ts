@@ -4,6 +4,7 @@
  * docs only: published APS schemas keep descriptions out of the JSON, so must we.
  */
 import type { Class } from '../metadata/class';
+import type { UnresolvedType } from '../model/unresolved-type';
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -39,7 +40,8 @@ export type KeyOrder = readonly string[];
  * A type as a declaration names it: an APS name (`'integer'`), a type ID, a structure name, a
  * structure of another type as `<type ID>#<structure name>` (the resource counter,
  * `http://aps-standard.org/types/core/resource/1.0#Counter`), the constructors String, Number,
- * Boolean, Array and Object, a @Structure or @ApsType class, or a thunk.
+ * Boolean, Array and Object, a @Structure or @ApsType class, a thunk, or `unresolvedType(name)` for a
+ * name the model does not look up (a structure of a base type, `self`).
  */
 export type TypeRef =
   | ApsPrimitive
@@ -50,6 +52,7 @@ export type TypeRef =
   | ArrayConstructor
   | ObjectConstructor
   | Class
+  | UnresolvedType
   | TypeThunk;
 
 /** `items` of an array, either a bare type or the APS object form `{ type: … }`. */
@@ -209,6 +212,11 @@ export type ParamKind = 'body' | 'query' | 'path';
 
 export interface ParamOptions {
   kind: ParamKind;
+  /**
+   * The `kind` the schema publishes, where a published schema wrote another word than `kind` (one
+   * says `"kind": "text/json"`, which the platform took): the endpoint still reads the value as `kind`.
+   */
+  publishedKind?: string;
   /** Inferred from the parameter's TypeScript type when omitted. */
   type?: TypeRef;
   items?: ItemsRef;

@@ -106,8 +106,9 @@ class ModelBuilder {
       const type = this.buildType(cls);
       if (type) types.push(type);
     }
-    this.checkUnique(types, 'name');
-    this.checkUnique(types, 'id');
+    // APS identifies a type by its ID; two apps' types may share a name (`tenant`), as a platform's
+    // type list shows: the model takes them, and a lookup by such a name says it is ambiguous.
+    this.checkUniqueIds(types);
     this.checkSubscriptionRelations(types);
     for (const run of [...this.nameLookups, ...this.deferred]) run();
     if (this.problems.length > 0) throw new DeclarationError(this.problems);
@@ -132,13 +133,13 @@ class ModelBuilder {
     }
   }
 
-  private checkUnique(types: ApsTypeModel[], key: 'name' | 'id'): void {
+  private checkUniqueIds(types: ApsTypeModel[]): void {
     const seen = new Map<string, ApsTypeModel>();
     for (const t of types) {
-      const other = seen.get(t[key]);
+      const other = seen.get(t.id);
       if (other)
-        this.problem({ className: t.target.name }, `type ${key} "${t[key]}" is already used by ${other.target.name}`);
-      else seen.set(t[key], t);
+        this.problem({ className: t.target.name }, `type id "${t.id}" is already used by ${other.target.name}`);
+      else seen.set(t.id, t);
     }
   }
 
@@ -826,6 +827,9 @@ class ModelBuilder {
       this.problem(place, `unknown parameter kind "${String(options.kind)}": use body, query or path`);
       return undefined;
     }
+    if (options.publishedKind !== undefined && !/^\S+$/.test(String(options.publishedKind))) {
+      this.problem(place, `publishedKind "${String(options.publishedKind)}" must be one word, as a schema's "kind" is`);
+    }
     const resolved = options.type !== undefined ? resolveTypeRef(options.type) : inferFromDesignType(record.designType);
     if (resolved.kind === 'problem') {
       this.problem(place, resolved.message);
@@ -835,6 +839,7 @@ class ModelBuilder {
       name: record.name,
       index: record.index,
       kind: options.kind,
+      publishedKind: options.publishedKind,
       type: resolved.type,
       required: options.required === true,
       writtenRequired: options.required,
@@ -1001,17 +1006,32 @@ function resolveInverses(types: MType[]): void {
 
 class FrozenTypeModel implements TypeModel {
   private readonly index = new Map<unknown, ApsTypeModel>();
+  /** APS names that several types have: a lookup by one of them cannot choose. */
+  private readonly shared = new Map<string, ApsTypeModel[]>();
 
   constructor(readonly types: readonly ApsTypeModel[]) {
     Object.freeze(types);
+    const byName = new Map<string, ApsTypeModel[]>();
     for (const t of types) {
       this.index.set(t.target, t);
-      this.index.set(t.name, t);
       this.index.set(t.id, t);
+      byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
+    }
+    // A name is no type ID (IDs have a scheme), so the two never meet in the index.
+    for (const [name, named] of byName) {
+      if (named.length === 1) this.index.set(name, named[0]);
+      else this.shared.set(name, named);
     }
   }
 
+  /** @throws Error when `key` is an APS name that several types of the model have. */
   find(key: Class | string): ApsTypeModel | undefined {
+    const shared = typeof key === 'string' ? this.shared.get(key) : undefined;
+    if (shared) {
+      throw new Error(
+        `The APS name "${String(key)}" is ambiguous: ${shared.length} types have it (${shared.map((t) => t.id).join(', ')}); name one by its type ID or class`,
+      );
+    }
     return this.index.get(key);
   }
 

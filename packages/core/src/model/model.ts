@@ -118,6 +118,8 @@ export interface ParamModel {
   /** Position in the method's parameter list. */
   readonly index: number;
   readonly kind: ParamKind;
+  /** The `kind` the schema publishes when the declaration gives another (ParamOptions.publishedKind). */
+  readonly publishedKind?: string;
   readonly type: string;
   readonly items?: ItemsSchema;
   readonly required: boolean;
@@ -234,7 +236,10 @@ export interface ApsTypeModel {
 /** All the types an app registers, and ways to find one. */
 export interface TypeModel {
   readonly types: readonly ApsTypeModel[];
-  /** By class, APS name or type ID. */
+  /**
+   * By class, APS name or type ID. Types are told apart by ID: two may share an APS name (two apps'
+   * `tenant`), and looking up such a name throws, naming their IDs.
+   */
   find(key: Class | string): ApsTypeModel | undefined;
   /** Like `find`, but throws a clear error when there is no such type. */
   get(key: Class | string): ApsTypeModel;

@@ -6,6 +6,7 @@ import type { Class } from '../metadata/records';
 import { getMetadataStorage } from '../metadata/storage';
 import { foreignStructureOf } from './foreign-structures';
 import { APS_PRIMITIVES, looksLikeTypeId, structureNameProblem, typeReferenceProblem } from './names';
+import { isUnresolvedType } from './unresolved-type';
 
 export type TypeResolution =
   | { readonly kind: 'primitive'; readonly type: string; readonly format?: string }
@@ -18,6 +19,8 @@ export type TypeResolution =
    * this model does not hold (APS resolves it; the resource counter is the common one).
    */
   | { readonly kind: 'foreignStructure'; readonly type: string }
+  /** A name the schema gives and the model does not look up (`unresolvedType`, which see). */
+  | { readonly kind: 'unresolved'; readonly type: string }
   | { readonly kind: 'problem'; readonly message: string };
 
 const BUILTINS = new Map<unknown, string>([
@@ -76,6 +79,17 @@ export function resolveTypeRef(ref: unknown): TypeResolution {
     }
     if (ref === '') return { kind: 'problem', message: 'empty type name' };
     return { kind: 'structureName', type: ref };
+  }
+  if (isUnresolvedType(ref)) {
+    const name = ref.unresolvedType;
+    // Published as a schema's `type`: one word, which no primitive or type ID already says.
+    if (!/^[A-Za-z][\w.-]*$/.test(name) || APS_PRIMITIVES.has(name)) {
+      return {
+        kind: 'problem',
+        message: `unresolvedType("${name}"): give a name such as "Token", not a primitive, a type ID or a blank`,
+      };
+    }
+    return { kind: 'unresolved', type: name };
   }
   if (isThunk(ref)) {
     let value: unknown;

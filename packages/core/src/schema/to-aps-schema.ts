@@ -79,7 +79,7 @@ function parameterSchema(p: ParamModel): Record<string, unknown> {
         name: p.publishName ? p.name : undefined,
         type: p.type,
         items: p.items,
-        kind: p.kind,
+        kind: p.publishedKind ?? p.kind,
         required: p.writtenRequired ?? (p.required || undefined),
       }),
       ...p.extraAttributes,
