@@ -34,8 +34,10 @@ export interface CompiledServices {
 export class ServiceRegistry {
   readonly model: TypeModel;
   private readonly byName = new Map<string, ServiceInfo>();
-  /** By type ID and by APS type name. */
+  /** By type ID and by APS type name (a name only one served type has). */
   private readonly byType = new Map<string, ServiceInfo>();
+  /** APS names several served types have (APS tells types by ID): their IDs, for the error. */
+  private readonly sharedNames = new Map<string, string[]>();
 
   constructor(services: Readonly<Record<string, Class>>, compiled?: CompiledServices) {
     this.model = compiled?.model ?? buildTypeModel(Object.values(services));
@@ -50,12 +52,28 @@ export class ServiceRegistry {
       };
       this.byName.set(service, info);
       this.byType.set(type.id, info);
-      this.byType.set(type.name, info);
+    }
+    const ids = new Map<string, ServiceInfo[]>();
+    for (const info of this.byName.values()) ids.set(info.type.name, [...(ids.get(info.type.name) ?? []), info]);
+    for (const [name, infos] of ids) {
+      const distinct = [...new Set(infos.map((i) => i.type.id))];
+      if (distinct.length === 1) this.byType.set(name, infos[0] as ServiceInfo);
+      else this.sharedNames.set(name, distinct);
     }
   }
 
-  /** The service of a type ID or name, or undefined when this application serves no such type. */
+  /**
+   * The service of a type ID or name, or undefined when this application serves no such type.
+   * @throws BadRequestError for an APS name that several served types have: only an ID tells which.
+   */
   find(typeRef: string): ServiceInfo | undefined {
+    const shared = this.sharedNames.get(typeRef);
+    if (shared) {
+      throw new BadRequestError(
+        `The type name "${typeRef}" is ambiguous: this application serves ${shared.length} types of that name (${shared.join(', ')}); give the type ID`,
+        [{ field: 'aps.type', message: 'is a name several served types have' }],
+      );
+    }
     return this.byType.get(typeRef);
   }
 
@@ -63,7 +81,7 @@ export class ServiceRegistry {
   serviceOf(typeRef: unknown): ServiceInfo {
     if (typeof typeRef !== 'string' || typeRef === '')
       throw new BadRequestError('The resource has no aps.type', [{ field: 'aps.type', message: 'is required' }]);
-    const info = this.byType.get(typeRef);
+    const info = this.find(typeRef);
     if (!info) {
       const known = [...this.byName.values()].map((s) => s.type.id).join(', ');
       throw new BadRequestError(`Unknown type "${typeRef}"; this application serves ${known}`, [
