@@ -15,7 +15,13 @@ export function selectTypes(
   if (types.length === 0) throw new CliError(`No APS types found in ${file}: export classes declared with @ApsType()`);
   const model = buildTypeModel(types);
   if (typeName === undefined) return { file, model, selected: model.types };
-  const one = model.find(typeName);
+  let one: ApsTypeModel | undefined;
+  try {
+    one = model.find(typeName);
+  } catch (e) {
+    // An APS name that several types have: the model's message names their IDs.
+    throw new CliError(`${(e as Error).message} (--type takes a type ID too)`);
+  }
   if (!one) {
     const names = model.types.map((t) => t.name).join(', ');
     throw new CliError(`No type "${typeName}" in ${file}; it has: ${names}`);

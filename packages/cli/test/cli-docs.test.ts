@@ -54,6 +54,14 @@ describe('apskit docs', () => {
     expect(existsSync(join(out, 'docs/reference/provisionable.md'))).toBe(true);
   });
 
+  it('writes types of one APS name to <name>.md and <name>-2.md, each page its own type', () => {
+    const r = apskit(['docs', `${FIXTURES}/same-name-types.ts`, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['globals.md', 'tenant-2.md', 'tenant.md']);
+    expect(readFileSync(join(out, 'tenant.md'), 'utf8')).toContain('http://vendor-a.example/tenant/1.0');
+    expect(readFileSync(join(out, 'tenant-2.md'), 'utf8')).toContain('http://vendor-b.example/tenant/1.0');
+  });
+
   it('writes only the --type one', () => {
     const r = apskit(['docs', 'examples/async-provisioning', '--out', out, '--type', 'provisionable']);
     expect(r.code).toBe(0);

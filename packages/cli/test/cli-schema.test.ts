@@ -66,6 +66,38 @@ describe('apskit schema', () => {
     }
   });
 
+  it('writes types of one APS name to <name>.schema, <name>-2.schema, and says which type ID went where', () => {
+    const out = mkdtempSync(join(tmpdir(), 'apskit-schema-'));
+    try {
+      const r = apskit('schema', `${FIXTURES}/same-name-types.ts`, '--out', out);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(readdirSync(out).sort()).toEqual(['globals.schema', 'tenant-2.schema', 'tenant.schema']);
+      const id = (file: string): string => (JSON.parse(readFileSync(join(out, file), 'utf8')) as { id: string }).id;
+      expect(id('tenant.schema')).toBe('http://vendor-a.example/tenant/1.0');
+      expect(id('tenant-2.schema')).toBe('http://vendor-b.example/tenant/1.0');
+      expect(r.stdout).toContain(
+        'tenant-2.schema (the type http://vendor-b.example/tenant/1.0: another type is named "tenant" too)\n',
+      );
+      expect(r.stdout).not.toMatch(/tenant\.schema \(/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --type with an APS name two types have, naming their IDs; takes a type ID', () => {
+    const r = apskit('schema', `${FIXTURES}/same-name-types.ts`, '--type', 'tenant');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'The APS name "tenant" is ambiguous: 2 types have it (http://vendor-a.example/tenant/1.0, http://vendor-b.example/tenant/1.0)',
+    );
+    const byId = apskit('schema', `${FIXTURES}/same-name-types.ts`, '--type', 'http://vendor-b.example/tenant/1.0');
+    expect(byId.code).toBe(0);
+    expect(documents(byId.stdout)).toEqual([
+      { name: 'tenant', id: 'http://vendor-b.example/tenant/1.0', apsVersion: '2.0' },
+    ]);
+  });
+
   it('fails with a clear message and exit code 1 for an unknown module', () => {
     const r = apskit('schema', 'examples/does-not-exist');
     expect(r.code).toBe(1);

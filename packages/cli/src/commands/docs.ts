@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { toReferenceMarkdown } from '@apskit/core';
 import { displayPath } from '../display-path';
 import { selectTypes } from '../select-types';
+import { renamedNote, typeFileNames } from '../type-file-names';
 import type { Output } from './schema';
 
 export interface DocsOptions {
@@ -23,10 +24,12 @@ export function docsCommand(moduleSpec: string, options: DocsOptions, io: Output
   const out = options.out ?? DEFAULT_DOCS_FOLDER;
   mkdirSync(out, { recursive: true });
   const written: string[] = [];
+  const files = typeFileNames(selected, '.md');
   for (const type of selected) {
-    const path = join(out, `${type.name}.md`);
+    const file = files.get(type) as string;
+    const path = join(out, file);
     writeFileSync(path, toReferenceMarkdown(type, { model }));
-    io.out(`wrote ${displayPath(path)}\n`);
+    io.out(`wrote ${displayPath(path)}${renamedNote(type, file, '.md')}\n`);
     written.push(path);
   }
   return written;

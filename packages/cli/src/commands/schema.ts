@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { displayPath } from '../display-path';
 import { schemaText } from '../schema-text';
 import { selectTypes } from '../select-types';
+import { renamedNote, typeFileNames } from '../type-file-names';
 
 export interface SchemaOptions {
   type?: string;
@@ -17,7 +18,8 @@ export interface Output {
 /**
  * `apskit schema <module> [--type <name>] [--out <dir>]`: prints the APS schema of each type the
  * module exports (one JSON document after another, as jq reads them), or of the one `--type`
- * names, or writes `<name>.schema` files into `--out`.
+ * names, or writes `<name>.schema` files into `--out` (`<name>-2.schema`… for a name that several
+ * types have: see typeFileNames).
  */
 export function schemaCommand(moduleSpec: string, options: SchemaOptions, io: Output): void {
   const { selected } = selectTypes(moduleSpec, options.type);
@@ -26,9 +28,11 @@ export function schemaCommand(moduleSpec: string, options: SchemaOptions, io: Ou
     return;
   }
   mkdirSync(options.out, { recursive: true });
+  const files = typeFileNames(selected, '.schema');
   for (const type of selected) {
-    const path = join(options.out, `${type.name}.schema`);
+    const file = files.get(type) as string;
+    const path = join(options.out, file);
     writeFileSync(path, schemaText(type));
-    io.out(`wrote ${displayPath(path)}\n`);
+    io.out(`wrote ${displayPath(path)}${renamedNote(type, file, '.schema')}\n`);
   }
 }
