@@ -16,6 +16,7 @@ import {
   typesOnlyFilter,
   RESOURCE_COLUMNS,
   maxEventsPerTaskOf,
+  NOT_COUNTED,
   POSTGRES_DIALECT,
   RECOVERED_MESSAGE,
   resourceValues,
@@ -190,7 +191,8 @@ export class PostgresStore implements Store {
         `SELECT ${RESOURCE_COLUMNS} FROM ${this.sql.resourcesTable} ${where} ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
         [...values, query.limit ?? null, query.offset ?? 0],
       ),
-      this.total(query, where, values),
+      // No count when the caller needs none (a keyset walk: counting every match at every page).
+      query.total === false ? NOT_COUNTED : this.total(query, where, values),
     ]);
     return { items: rows.map(resourceOf), total };
   }

@@ -22,6 +22,7 @@ export {
 export {
   DEFAULT_MAX_TASK_EVENTS,
   maxEventsPerTaskOf,
+  NOT_COUNTED,
   RECOVERED_MESSAGE,
   type AttemptOutcome,
   type CreateResult,

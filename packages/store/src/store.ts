@@ -23,7 +23,16 @@ export interface ResourceQuery {
   sort?: readonly SortKey[];
   offset?: number;
   limit?: number;
+  /**
+   * `false`: the matches are not counted, and the answer's `total` is NOT_COUNTED. A caller that
+   * walks the resources page by page (the usage sync's keyset paging) needs no total, and counting
+   * a million matches at every page would cost more than the page.
+   */
+  total?: false;
 }
+
+/** The `total` of a page asked for with `total: false`. */
+export const NOT_COUNTED = -1;
 
 export interface TaskQuery {
   resourceId?: string;

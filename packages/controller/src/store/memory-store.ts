@@ -5,6 +5,7 @@
 import { TaskEventKind, TaskStatus } from '@apskit/core';
 import {
   maxEventsPerTaskOf,
+  NOT_COUNTED,
   RECOVERED_MESSAGE,
   type AttemptOutcome,
   type CreateResult,
@@ -130,7 +131,7 @@ export class MemoryStore implements Store {
     const offset = query.offset ?? 0;
     return {
       items: all.slice(offset, query.limit === undefined ? undefined : offset + query.limit),
-      total: all.length,
+      total: query.total === false ? NOT_COUNTED : all.length,
     };
   }
 

@@ -10,6 +10,7 @@ import { createSchema } from './sqlite-schema';
 import {
   compileResourceQuery,
   maxEventsPerTaskOf,
+  NOT_COUNTED,
   propertyIndexName,
   sqliteValueExpression,
   typesOnlyFilter,
@@ -234,7 +235,8 @@ export class SqliteStore implements Store {
         query.limit ?? -1,
         query.offset ?? 0,
       ) as ResourceRow[];
-      const total = this.total(query, where, values);
+      // No count when the caller needs none (a keyset walk: counting every match at every page).
+      const total = query.total === false ? NOT_COUNTED : this.total(query, where, values);
       return { items: rows.map(resourceOf), total };
     })();
   }

@@ -7,7 +7,7 @@
 import { ResourceStatus } from '@apskit/core';
 import type { FieldPath, QueryValue, ResourceCondition, SortKey } from '../query';
 import type { ResourceRecord } from '../records';
-import type { ResourceQuery, Store } from '../store';
+import { NOT_COUNTED, type ResourceQuery, type Store } from '../store';
 
 const p = (...path: string[]): FieldPath => ({ property: path });
 const aps = (field: 'id' | 'type' | 'status' | 'revision' | 'modified'): FieldPath => ({ aps: field });
@@ -319,6 +319,39 @@ export function queryContract(store: () => Store): void {
     expect({ ids: zero.items.map((r) => r.id), total: zero.total }).toEqual({ ids: [], total: 6 });
     // Whole records come back, as stored.
     expect((await s.listResources({ where: eq(aps('id'), 'm2') })).items).toEqual([RESOURCES[1]]);
+  });
+
+  it('total: false answers the same page with no total counted (NOT_COUNTED)', async () => {
+    const s = await seeded();
+    // A keyset walk by id, as the usage sync pages: the same items as with the total, in order.
+    const walk = async (total?: false): Promise<{ pages: string[][]; totals: number[] }> => {
+      const pages: string[][] = [];
+      const totals: number[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await s.listResources({
+          where: after === undefined ? undefined : cmp('gt', aps('id'), after),
+          sort: [asc(aps('id'))],
+          limit: 3,
+          ...(total === false ? { total } : {}),
+        });
+        pages.push(page.items.map((r) => r.id));
+        totals.push(page.total);
+        if (page.items.length < 3) return { pages, totals };
+        after = page.items[page.items.length - 1].id;
+      }
+    };
+    const counted = await walk();
+    const uncounted = await walk(false);
+    expect(uncounted.pages).toEqual(counted.pages);
+    expect(counted.pages.flat()).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'u1', 'u2']);
+    expect(counted.totals).toEqual([8, 5, 2]);
+    expect(uncounted.totals).toEqual([NOT_COUNTED, NOT_COUNTED, NOT_COUNTED]);
+    // By type alone (the stores' per-type counts) too.
+    expect(await s.listResources({ type: USER, limit: 1, total: false })).toEqual({
+      items: [RESOURCES.find((r) => r.id === 'u1')],
+      total: NOT_COUNTED,
+    });
   });
 
   it('totals of queries by type alone follow inserts, rewrites, type changes and deletes', async () => {
