@@ -220,7 +220,7 @@ describe('unknown attributes and attribute types', () => {
   });
 });
 
-describe('name clashes: the first type keeps its name, the later one is refused', () => {
+describe('name clashes: the first type keeps its name, a later one of that name is numbered, of that ID refused', () => {
   // Issue 21: a class or file name taken is no reason to refuse a type: it gets a numbered one.
   it('gives a type whose class another type has a numbered class, with a warning', () => {
     const r = importFiles({
@@ -252,7 +252,7 @@ describe('name clashes: the first type keeps its name, the later one is refused'
     expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'index2.ts', 'vps.ts', 'vps2.ts']);
   });
 
-  it('refuses a type name or ID declared twice', () => {
+  it('takes two types of one APS name (other IDs) as numbered classes, and refuses an ID declared twice', () => {
     const r = importFiles({
       'a.schema': schema('Twice', { id: `${ID}/a/1.0` }),
       'b.schema': schema('Twice', { id: `${ID}/b/1.0` }),
@@ -260,7 +260,7 @@ describe('name clashes: the first type keeps its name, the later one is refused'
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      line('b.schema', '$', 'name clash: tmp/.*/a\\.schema and tmp/.*/b\\.schema both declare the type "Twice"'),
+      /b\.schema: \$: warning: the class Twice \(twice\.ts\) is taken by the type "Twice" \(tmp\/.*\/a\.schema\): this type is the class Twice2, in twice2\.ts/,
     );
     expect(r.stderr).toMatch(
       line(
@@ -269,8 +269,11 @@ describe('name clashes: the first type keeps its name, the later one is refused'
         'name clash: tmp/.*/a\\.schema and tmp/.*/c\\.schema both declare the type ID "http://example\\.com/errors/a/1\\.0"',
       ),
     );
-    expect(r.stderr).toMatch(/\napskit: imported 1 of 3 files; 2 failed\n$/);
-    expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'twice.ts']);
+    expect(r.stderr).toMatch(/\napskit: imported 2 of 3 files; 1 failed\n$/);
+    expect(readdirSync(r.out).sort()).toEqual(['index.ts', 'twice.ts', 'twice2.ts']);
+    expect(readFileSync(join(r.out, 'twice2.ts'), 'utf8')).toContain(
+      `@ApsType({ name: 'Twice', id: '${ID}/b/1.0' })\nexport class Twice2 {`,
+    );
   });
 
   it('keeps a reference to a type ID that the imported type of a clash declares as a class reference, without warning', () => {

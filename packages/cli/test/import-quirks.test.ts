@@ -95,6 +95,27 @@ const QUIRKS: Record<string, Record<string, unknown>> = {
     operations: { configurations: { path: '/$configurations', verb: 'GET', response: { type: 'Token' } } },
     structures: { Token: { properties: { id: { type: 'string' } }, type: 'object', description: 'a token' } },
   }),
+  // Two apps' types of one APS name, as a platform's type dump has them: told apart by ID.
+  'same-name-a.schema': { ...schema('SameName', {}), id: `${ID}/a/samename/1.0` },
+  'same-name-b.schema': { ...schema('SameName', {}), id: `${ID}/b/samename/1.0` },
+  // Names the platform resolves: a base type's structure (`Grant`), a type's APS name (`Identity`).
+  'identity-provider.schema': schema('IdentityProvider', {
+    operations: { authenticate: { path: '/authenticate', verb: 'POST', response: { type: 'Grant', name: 'token' } } },
+    structures: { Grant: { type: 'object', properties: { identity: { type: 'Identity' } } } },
+  }),
+  'identity.schema': schema('Identity', { properties: { userId: { type: 'string' } } }),
+  'identity-management.schema': schema('IdentityManagement', {
+    implements: [`${ID}/identityprovider/1.0`],
+    operations: { guestGrant: { path: '/guestGrant', verb: 'POST', response: { type: 'Grant', name: 'token' } } },
+  }),
+  // `self` and `binary`, as the core types say them; a media type for a parameter's kind.
+  'platform-words.schema': schema('PlatformWords', {
+    operations: {
+      configure: { path: '/', verb: 'PUT', parameters: { new: { type: 'self', kind: 'body', required: true } } },
+      backup: { path: '/backup', verb: 'GET', response: { type: 'binary', contentType: 'application/binary' } },
+      test: { path: '/test', verb: 'GET', parameters: { data: { type: 'string', kind: 'text/json', required: true } } },
+    },
+  }),
   'unchecked-values.schema': schema('UncheckedValues', {
     properties: { usage: { type: 'string', default: 0 }, level: { type: 'integer', enum: [1, 'high'] } },
   }),
@@ -125,10 +146,10 @@ function module(file: string): string {
   return readFileSync(join(dir, 'out', file), 'utf8');
 }
 
-/** The documents `apskit schema` printed, each as its text, by type name. */
+/** The documents `apskit schema` printed, each as its text, by type ID (two quirks share a name). */
 function emittedTexts(): Map<string, string> {
   const texts = emitted.stdout.split(/\n(?=\{)/).map((t) => (t.endsWith('\n') ? t : `${t}\n`));
-  return new Map(texts.map((t) => [(JSON.parse(t) as { name: string }).name, t]));
+  return new Map(texts.map((t) => [(JSON.parse(t) as { id: string }).id, t]));
 }
 
 describe('issue 21: quirks of published schemas', () => {
@@ -138,8 +159,8 @@ describe('issue 21: quirks of published schemas', () => {
     expect(emitted.code).toBe(0);
     const texts = emittedTexts();
     for (const file of Object.keys(QUIRKS)) {
-      const name = QUIRKS[file]?.name as string;
-      expect({ file, text: texts.get(name) }).toEqual({ file, text: text(file) });
+      const id = QUIRKS[file]?.id as string;
+      expect({ file, text: texts.get(id) }).toEqual({ file, text: text(file) });
     }
   });
 
@@ -243,6 +264,36 @@ describe('issue 21: quirks of published schemas', () => {
     expect(ts).toContain("@Property({ type: 'integer', enum: [1, 'high'], uncheckedValues: true })");
     expect(imported.stderr).toMatch(
       /unchecked-values\.schema: .*properties\.usage: .*0 is not of type "string": kept as written \(uncheckedValues\)/,
+    );
+  });
+
+  it('takes two types of one APS name as two classes, each with its own ID', () => {
+    expect(module('same-name.ts')).toContain(`@ApsType({ id: '${ID}/a/samename/1.0' })\nexport class SameName {`);
+    expect(module('same-name2.ts')).toContain(
+      `@ApsType({ name: 'SameName', id: '${ID}/b/samename/1.0' })\nexport class SameName2 {`,
+    );
+  });
+
+  it("keeps a base type's structure and a type's APS name as unresolvedType, with a warning saying what each is", () => {
+    expect(module('identity-management.ts')).toContain("response: { type: unresolvedType('Grant'), name: 'token' }");
+    expect(module('identity-provider.ts')).toContain("@Property({ type: unresolvedType('Identity') })");
+    expect(imported.stderr).toMatch(
+      /identity-management\.schema: .*operations\.guestGrant\.response: warning: "Grant" is a structure of the base type IdentityProvider \(http:\/\/vendor\.example\/quirks\/identityprovider\/1\.0\): kept as written, unresolvedType\("Grant"\)/,
+    );
+    expect(imported.stderr).toMatch(
+      /identity-provider\.schema: .*structures\.Grant\.properties\.identity: warning: "Identity" is the APS name of the type http:\/\/vendor\.example\/quirks\/identity\/1\.0/,
+    );
+  });
+
+  it('keeps `self`, `binary` and a media type for a kind (publishedKind), with a warning', () => {
+    const ts = module('platform-words.ts');
+    expect(ts).toContain("@Param('new', { kind: 'body', type: unresolvedType('self'), required: true })");
+    expect(ts).toContain("response: { type: unresolvedType('binary'), contentType: 'application/binary' }");
+    expect(ts).toContain(
+      "@Param('data', { kind: 'body', publishedKind: 'text/json', type: 'string', required: true })",
+    );
+    expect(imported.stderr).toMatch(
+      /platform-words\.schema: .*operations\.test\.parameters\.data\.kind: warning: parameter kind "text\/json" is a media type, no kind .*: published as written, read from the body/,
     );
   });
 });

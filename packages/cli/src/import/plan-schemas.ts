@@ -148,12 +148,13 @@ function readHeader(source: SourceSchema, problems: string[]): TypeEntry | undef
 }
 
 /**
- * Class and file names of the types. Two types may not share an APS name or ID (a model holds one of
- * each); a type whose class or file name another type (or index.ts) has already gets a numbered one,
- * `Domain2` in `domain2.ts`, with a warning: its APS name stays in `name`.
+ * Class and file names of the types. Two types may not share an ID (APS tells types by it); they may
+ * share an APS name (a platform's type dump has a `tenant` of each app). A type whose class or file
+ * name another type (or index.ts) has already gets a numbered one, `Domain2` in `domain2.ts`, with a
+ * warning: its APS name stays in `name`.
  */
 function nameTypes(entries: TypeEntry[], problems: string[], notes: string[]): void {
-  const seen = { name: new Map<string, TypeEntry>(), id: new Map<string, TypeEntry>() };
+  const seen = { id: new Map<string, TypeEntry>() };
   const classes = new Map<string, TypeEntry>();
   // index.ts exports the others: no type is written there.
   const files = new Map<string, TypeEntry | undefined>([['index.ts', undefined]]);
@@ -165,11 +166,8 @@ function nameTypes(entries: TypeEntry[], problems: string[], notes: string[]): v
     e.className = base;
     for (let i = 2; taken(e.className); i++) e.className = `${base}${i}`;
     e.file = fileOf(e.className);
-    const sameName = seen.name.get(e.name);
     const sameId = seen.id.get(e.id);
-    if (sameName) {
-      problems.push(`name clash: ${sameName.source.origin} and ${e.source.origin} both declare the type "${e.name}"`);
-    } else if (sameId) {
+    if (sameId) {
       problems.push(`name clash: ${sameId.source.origin} and ${e.source.origin} both declare the type ID "${e.id}"`);
     } else if (e.className !== base) {
       const other = classes.get(base) ?? files.get(fileOf(base).toLowerCase());
@@ -178,7 +176,6 @@ function nameTypes(entries: TypeEntry[], problems: string[], notes: string[]): v
         `${e.source.origin}: ${e.name}: warning: the class ${base} (${fileOf(base)}) is taken by ${by}: this type is the class ${e.className}, in ${e.file}`,
       );
     }
-    seen.name.set(e.name, e);
     seen.id.set(e.id, e);
     classes.set(e.className, e);
     files.set(e.file.toLowerCase(), e);
@@ -590,15 +587,45 @@ class ModulePlanner {
     const index = this.declared.get(type);
     if (index === undefined) {
       const known = [...this.structures.keys()];
-      this.problem(
-        path,
-        `unknown type "${type}": it is no APS type (${PRIMITIVES.join(', ')}), no type ID, and no structure of this schema ` +
-          `(${known.length > 0 ? `it has ${known.join(', ')}` : 'it declares none'})`,
-      );
+      const what =
+        `it is no APS type (${PRIMITIVES.join(', ')}), no type ID, and no structure of this schema ` +
+        `(${known.length > 0 ? `it has ${known.join(', ')}` : 'it declares none'})`;
+      const resolved = this.platformResolves(type);
+      if (resolved !== undefined) {
+        this.warning(path, `"${type}" is ${resolved}: kept as written, unresolvedType("${type}")`);
+        return { kind: 'unresolved', name: type };
+      }
+      this.problem(path, `unknown type "${type}": ${what}`);
       return undefined;
     }
     const cls: Expr = { kind: 'class', name: this.entry.structureClasses.get(type) as string };
     return index < from ? cls : { kind: 'thunk', to: cls };
+  }
+
+  /**
+   * What the platform reads a type name as that is no structure of this schema, or undefined for a
+   * name nothing explains (a typo). Published types use a structure a base type declares (types
+   * inherit structures: https://docs.cloudblue.com/cbc/sdk/21.0/api/types/type-definition/inheritance),
+   * a type of the import by its APS name, and the words `self` (the core resource's configure takes
+   * the resource itself) and `binary` (a response that is no JSON), all of which the model keeps as
+   * written without resolving them.
+   */
+  private platformResolves(type: string): string | undefined {
+    if (type === 'self') return 'the type itself, as the core resource type says it';
+    if (type === 'binary') return 'content that is no JSON, as the core backupable type says it';
+    const seen = new Set<string>();
+    const bases = (e: TypeEntry): TypeEntry[] =>
+      (Array.isArray(e.schema.implements) ? e.schema.implements : [])
+        .map((id) => this.byId.get(String(id)))
+        .filter((b): b is TypeEntry => b !== undefined && !seen.has(b.id) && Boolean(seen.add(b.id)));
+    for (let level = bases(this.entry); level.length > 0; level = level.flatMap(bases)) {
+      const base = level.find((b) => isObject(b.schema.structures) && Object.hasOwn(b.schema.structures, type));
+      if (base) return `a structure of the base type ${base.name} (${base.id})`;
+    }
+    const named = [...this.byId.values()].filter((e) => e.name === type);
+    if (named.length === 1) return `the APS name of the type ${named[0]?.id ?? ''}`;
+    if (named.length > 1) return `the APS name of ${named.length} types of this import`;
+    return undefined;
   }
 
   /** The TypeScript annotation of a value of `type`. */
@@ -894,9 +921,20 @@ class ModulePlanner {
     }
     const extra = this.extraAttributes(value, PARAMETER_KEYS, path, 'a parameter');
     const publishName = this.publishedName(value, name, path, 'parameter');
-    const kind = this.string(value, 'kind', path, true);
-    if (kind !== undefined && !KINDS.includes(kind)) {
-      this.problem(`${path}.kind`, `unknown parameter kind "${kind}": APS has ${KINDS.join(', ')}`);
+    const written = this.string(value, 'kind', path, true);
+    // A media type for a kind (`"kind": "text/json"`, which the platform took) says what the body
+    // holds: it is published as written, and the endpoint reads the value from the body. Another
+    // word (`header`) is refused: nothing says where the value travels.
+    let kind = written;
+    let publishedKind: string | undefined;
+    if (written !== undefined && !KINDS.includes(written)) {
+      if (/^[\w.+-]+\/[\w.+-]+$/.test(written)) {
+        this.warning(
+          `${path}.kind`,
+          `parameter kind "${written}" is a media type, no kind (APS has ${KINDS.join(', ')}): published as written, read from the body`,
+        );
+        [kind, publishedKind] = ['body', written];
+      } else this.problem(`${path}.kind`, `unknown parameter kind "${written}": APS has ${KINDS.join(', ')}`);
     }
     const type = this.typeExpr(value.type, path, this.typeIndex);
     const items = this.arrayItems(value, path, this.typeIndex);
@@ -907,6 +945,7 @@ class ModulePlanner {
       identifier: unique(`_${camelCase(name)}`, identifiers, '_'),
       options: object([
         ['kind', literal(kind)],
+        ['publishedKind', publishedKind === undefined ? undefined : literal(publishedKind)],
         ['type', type],
         ['items', items],
         ['required', required === undefined ? undefined : literal(required)],

@@ -16,7 +16,9 @@ export type Expr =
   /** `() => …`: for a class declared later, or in another module (which may import this one). */
   | { readonly kind: 'thunk'; readonly to: Expr }
   /** `CoreTypes.account`: an APS core type ID, as declarations write it. */
-  | { readonly kind: 'coreType'; readonly key: string; readonly id: string };
+  | { readonly kind: 'coreType'; readonly key: string; readonly id: string }
+  /** `unresolvedType('Token')`: a type name the schema gives and the model does not look up. */
+  | { readonly kind: 'unresolved'; readonly name: string };
 
 export function literal(value: JsonPrimitive): Expr {
   return { kind: 'literal', value };

@@ -16,6 +16,7 @@ import {
   Relation,
   Structure,
   toApsSchema,
+  unresolvedType,
   type Class,
   type JsonValue,
   type TypeModel,
@@ -110,6 +111,8 @@ function evaluate(e: Expr | undefined, classes: ReadonlyMap<string, Class>): unk
       return () => evaluate(e.to, classes);
     case 'coreType':
       return CoreTypes[e.key as keyof typeof CoreTypes];
+    case 'unresolved':
+      return unresolvedType(e.name);
     case 'array':
       return e.items.map((item) => evaluate(item, classes));
     case 'object':

@@ -60,12 +60,13 @@ function byName(a: string, b: string): number {
   return a.toLowerCase().localeCompare(b.toLowerCase());
 }
 
-/** What the module takes from @apskit/core: the decorators it uses, CoreTypes, NotImplementedError. */
+/** What the module takes from @apskit/core: the decorators it uses, CoreTypes, unresolvedType, NotImplementedError. */
 function coreImports(classes: readonly ClassPlan[]): string[] {
   const names = new Set<string>();
   const visit = (e: Expr | undefined): void => {
     if (!e) return;
     if (e.kind === 'coreType') names.add('CoreTypes');
+    else if (e.kind === 'unresolved') names.add('unresolvedType');
     else if (e.kind === 'object') e.entries.forEach(([, v]) => visit(v));
     else if (e.kind === 'array') e.items.forEach(visit);
     else if (e.kind === 'thunk') visit(e.to);
@@ -228,6 +229,8 @@ function exprDoc(e: Expr): Doc {
       return e.name;
     case 'coreType':
       return `CoreTypes.${e.key}`;
+    case 'unresolved':
+      return `unresolvedType(${literalText(e.name)})`;
     case 'thunk':
       return group(['() =>', group(indent([line, exprDoc(e.to)]))]);
     case 'array':
