@@ -114,6 +114,11 @@ const QUIRKS: Record<string, Record<string, unknown>> = {
       configure: { path: '/', verb: 'PUT', parameters: { new: { type: 'self', kind: 'body', required: true } } },
       backup: { path: '/backup', verb: 'GET', response: { type: 'binary', contentType: 'application/binary' } },
       test: { path: '/test', verb: 'GET', parameters: { data: { type: 'string', kind: 'text/json', required: true } } },
+      restore: {
+        path: '/restore',
+        verb: 'PUT',
+        parameters: { data: { kind: 'body', contentType: 'application/binary' } },
+      },
     },
   }),
   'unchecked-values.schema': schema('UncheckedValues', {
@@ -285,12 +290,18 @@ describe('issue 21: quirks of published schemas', () => {
     );
   });
 
-  it('keeps `self`, `binary` and a media type for a kind (publishedKind), with a warning', () => {
+  it('keeps `self`, `binary`, a media type for a kind (publishedKind) and a parameter without a type (untyped), with a warning', () => {
     const ts = module('platform-words.ts');
     expect(ts).toContain("@Param('new', { kind: 'body', type: unresolvedType('self'), required: true })");
     expect(ts).toContain("response: { type: unresolvedType('binary'), contentType: 'application/binary' }");
     expect(ts).toContain(
       "@Param('data', { kind: 'body', publishedKind: 'text/json', type: 'string', required: true })",
+    );
+    expect(ts).toContain(
+      "@Param('data', { kind: 'body', untyped: true, extraAttributes: { contentType: 'application/binary' } })",
+    );
+    expect(imported.stderr).toMatch(
+      /platform-words\.schema: .*operations\.restore\.parameters\.data: warning: has no "type": published without one \(untyped\)/,
     );
     expect(imported.stderr).toMatch(
       /platform-words\.schema: .*operations\.test\.parameters\.data\.kind: warning: parameter kind "text\/json" is a media type, no kind .*: published as written, read from the body/,

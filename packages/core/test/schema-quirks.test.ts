@@ -415,6 +415,35 @@ describe('unresolvedType and publishedKind: names and kinds the platform took as
     );
   });
 
+  it('publishes a parameter without a type (untyped), which the endpoint checks as an object', () => {
+    @ApsType({ id: `${ID}/untyped/1.0` })
+    class Untyped {
+      @Operation({ verb: 'PUT', path: '/restore' })
+      restore(
+        @Param('backupData', { kind: 'body', untyped: true, extraAttributes: { contentType: 'application/binary' } })
+        _data?: unknown,
+      ): void {}
+    }
+    expect(buildTypeModel([Untyped]).get(Untyped).operations[0]?.parameters[0]).toMatchObject({
+      type: 'object',
+      untyped: true,
+    });
+    expect(printed(Untyped)).toBe(
+      text({
+        name: 'Untyped',
+        id: `${ID}/untyped/1.0`,
+        apsVersion: '2.0',
+        operations: {
+          restore: {
+            path: '/restore',
+            verb: 'PUT',
+            parameters: { backupData: { kind: 'body', contentType: 'application/binary' } },
+          },
+        },
+      }),
+    );
+  });
+
   it('refuses an unresolved name that is a primitive or holds a space, and a kind of two words', () => {
     @ApsType({ id: `${ID}/bad-unresolved/1.0` })
     class BadUnresolved {
@@ -426,11 +455,15 @@ describe('unresolvedType and publishedKind: names and kinds the platform took as
 
       @Operation({ verb: 'GET' })
       get(@Param('q', { kind: 'query', type: 'string', publishedKind: 'text json' }) _q?: string): void {}
+
+      @Operation({ verb: 'PUT' })
+      put(@Param('b', { kind: 'body', type: 'string', untyped: true }) _b?: string): void {}
     }
     expect(problemsOf([BadUnresolved])).toEqual([
       problem('BadUnresolved', 'a', /unresolvedType\("string"\): give a name such as "Token"/),
       problem('BadUnresolved', 'b', /unresolvedType\("two words"\)/),
       problem('BadUnresolved', 'get(q)', /publishedKind "text json" must be one word/),
+      problem('BadUnresolved', 'put(b)', /`untyped` publishes no type: give `untyped` or `type`, not both/),
     ]);
   });
 });

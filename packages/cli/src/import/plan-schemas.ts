@@ -936,10 +936,13 @@ class ModulePlanner {
         [kind, publishedKind] = ['body', written];
       } else this.problem(`${path}.kind`, `unknown parameter kind "${written}": APS has ${KINDS.join(', ')}`);
     }
-    const type = this.typeExpr(value.type, path, this.typeIndex);
+    // No `type` at all (the core backupable type's binary body, its `contentType` saying what it is).
+    const untyped = value.type === undefined;
+    if (untyped) this.warning(path, 'has no "type": published without one (untyped), checked as an object');
+    const type = untyped ? undefined : this.typeExpr(value.type, path, this.typeIndex);
     const items = this.arrayItems(value, path, this.typeIndex);
     const required = this.flag(value, 'required', path);
-    if (kind === undefined || type === undefined) return undefined;
+    if (kind === undefined || (type === undefined && !untyped)) return undefined;
     return {
       name,
       identifier: unique(`_${camelCase(name)}`, identifiers, '_'),
@@ -947,6 +950,7 @@ class ModulePlanner {
         ['kind', literal(kind)],
         ['publishedKind', publishedKind === undefined ? undefined : literal(publishedKind)],
         ['type', type],
+        ['untyped', untyped ? literal(true) : undefined],
         ['items', items],
         ['required', required === undefined ? undefined : literal(required)],
         ['publishName', publishName ? literal(true) : undefined],

@@ -217,6 +217,12 @@ export interface ParamOptions {
    * says `"kind": "text/json"`, which the platform took): the endpoint still reads the value as `kind`.
    */
   publishedKind?: string;
+  /**
+   * The schema gives the parameter no `type` (the core backupable type's restore takes a binary body
+   * so, its `contentType` saying what it is): none is published, and the endpoint checks the value
+   * as an object. Not with `type`.
+   */
+  untyped?: boolean;
   /** Inferred from the parameter's TypeScript type when omitted. */
   type?: TypeRef;
   items?: ItemsRef;

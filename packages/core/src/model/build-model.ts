@@ -830,7 +830,15 @@ class ModelBuilder {
     if (options.publishedKind !== undefined && !/^\S+$/.test(String(options.publishedKind))) {
       this.problem(place, `publishedKind "${String(options.publishedKind)}" must be one word, as a schema's "kind" is`);
     }
-    const resolved = options.type !== undefined ? resolveTypeRef(options.type) : inferFromDesignType(record.designType);
+    if (options.untyped === true && options.type !== undefined) {
+      this.problem(place, '`untyped` publishes no type: give `untyped` or `type`, not both');
+    }
+    const resolved: TypeResolution =
+      options.untyped === true
+        ? { kind: 'primitive', type: 'object' }
+        : options.type !== undefined
+          ? resolveTypeRef(options.type)
+          : inferFromDesignType(record.designType);
     if (resolved.kind === 'problem') {
       this.problem(place, resolved.message);
       return undefined;
@@ -841,6 +849,7 @@ class ModelBuilder {
       kind: options.kind,
       publishedKind: options.publishedKind,
       type: resolved.type,
+      untyped: options.untyped === true || undefined,
       required: options.required === true,
       writtenRequired: options.required,
       publishName: options.publishName === true || undefined,

@@ -120,7 +120,9 @@ export interface ParamModel {
   readonly kind: ParamKind;
   /** The `kind` the schema publishes when the declaration gives another (ParamOptions.publishedKind). */
   readonly publishedKind?: string;
+  /** `type` is what the runtime checks; an untyped parameter (ParamOptions.untyped) publishes none. */
   readonly type: string;
+  readonly untyped?: boolean;
   readonly items?: ItemsSchema;
   readonly required: boolean;
   /** `required` as the declaration wrote it, `false` included: what the schema publishes. */

@@ -77,7 +77,7 @@ function parameterSchema(p: ParamModel): Record<string, unknown> {
     {
       ...ordered(PARAMETER_KEYS, {
         name: p.publishName ? p.name : undefined,
-        type: p.type,
+        type: p.untyped ? undefined : p.type,
         items: p.items,
         kind: p.publishedKind ?? p.kind,
         required: p.writtenRequired ?? (p.required || undefined),
