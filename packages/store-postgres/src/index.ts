@@ -5,3 +5,5 @@
  */
 export { PostgresStore, type PostgresStoreOptions } from './postgres-store';
 export { MIGRATIONS, migrate, type Migration } from './migrations';
+/** The store's SQL, for tools that EXPLAIN it against a database (bench:scale); not for writing to a store. */
+export { statements, type Statements } from './statements';

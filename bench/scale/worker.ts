@@ -1,0 +1,143 @@
+/**
+ * One controller process of bench:scale, forked by scale-bench.ts with an IPC channel:
+ *
+ *   worker.ts <url> <schema> <calls file>      (BENCH_* settings in the environment, see below)
+ *
+ * It starts a controller on a schema seed.ts filled, says `ready`, and runs whatever falls due until
+ * it is told `stop`; then it answers with its figures: how long each claimDueTasks and
+ * completeAttempts call took, how many re-polls it ran, its peak RSS. Every endpoint call is written
+ * at once to the calls file as `<resource id> <polls before the call>` (a write(2) per call, so that
+ * a process killed with SIGKILL leaves its calls behind): the parent counts the (task, attempt) pairs
+ * called more than once across processes.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { Accepted, ApsType, CoreTypes, Property } from '@apskit/core';
+import { Controller } from '@apskit/controller';
+import { PostgresStore } from '@apskit/store-postgres';
+import type { AttemptOutcome, TaskRecord } from '@apskit/store';
+
+export const SCALE_TYPE = 'http://apskit.dev/bench/scale/1.0';
+
+/** What the worker sends its parent. */
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'owner'; readonly owner: string }
+  | { readonly kind: 'figures'; readonly figures: WorkerFigures };
+
+export interface WorkerFigures {
+  /** Durations of the claims that returned a task at least, in ms. */
+  readonly claimMs: number[];
+  /** Claims that found nothing due. */
+  readonly emptyClaims: number;
+  readonly completeMs: number[];
+  readonly nextWakeUpMs: number[];
+  readonly repolls: number;
+  readonly peakRssMb: number;
+}
+
+const [url, schema, callsFile] = process.argv.slice(2);
+const POLLS = Number(process.env.BENCH_POLLS ?? 3);
+const RETRY_MS = Number(process.env.BENCH_RETRY_MS ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const LEASE_MS = Number(process.env.BENCH_LEASE_MS ?? 120_000);
+
+const calls = openSync(callsFile, 'a');
+
+@ApsType({ name: 'scaled', id: SCALE_TYPE, implements: [CoreTypes.resource] })
+class Scaled {
+  @Property({ type: 'integer', readonly: true })
+  polls?: number;
+
+  provisionAsync(): void {
+    const before = this.polls ?? 0;
+    const id = (this as { aps?: { id?: string } }).aps?.id ?? '?';
+    writeSync(calls, `${id} ${before}\n`);
+    this.polls = before + 1;
+    // Retry-Timeout is in seconds; the time scale turns 1 s into RETRY_MS.
+    if (this.polls < POLLS) throw new Accepted(this, `poll ${this.polls}`, 1);
+  }
+}
+
+/** The store with its queue calls timed: what grows with the number of rows, if anything does. */
+class TimedStore extends PostgresStore {
+  readonly claimMs: number[] = [];
+  emptyClaims = 0;
+  readonly completeMs: number[] = [];
+  readonly nextWakeUpMs: number[] = [];
+
+  override async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
+    const start = performance.now();
+    const claimed = await super.claimDueTasks(now, limit, owner, leaseUntil);
+    if (claimed.length > 0) this.claimMs.push(performance.now() - start);
+    else this.emptyClaims++;
+    return claimed;
+  }
+
+  override async completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]> {
+    const start = performance.now();
+    const applied = await super.completeAttempts(owner, outcomes);
+    this.completeMs.push(performance.now() - start);
+    return applied;
+  }
+
+  override async nextWakeUp(): Promise<number | undefined> {
+    const start = performance.now();
+    const at = await super.nextWakeUp();
+    this.nextWakeUpMs.push(performance.now() - start);
+    return at;
+  }
+}
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const store = new TimedStore({ connectionString: url, schema });
+  let repolls = 0;
+  let ownerSent = false;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  const controller = new Controller({
+    app: { name: 'bench-scale', services: { bench: Scaled } },
+    store,
+    timeScale: RETRY_MS / 1000,
+    concurrency: CONCURRENCY,
+    leaseMs: LEASE_MS,
+    pollMs: 100,
+    usageSyncSeconds: false,
+    onClaim: (task) => {
+      repolls++;
+      if (!ownerSent && task.leaseOwner) {
+        ownerSent = true;
+        send({ kind: 'owner', owner: task.leaseOwner });
+      }
+    },
+  });
+  await controller.start();
+  process.on('message', (message: { kind?: string }) => {
+    if (message.kind !== 'stop') return;
+    void (async () => {
+      await controller.stop();
+      clearInterval(sampler);
+      closeSync(calls);
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      const figures: WorkerFigures = {
+        claimMs: store.claimMs,
+        emptyClaims: store.emptyClaims,
+        completeMs: store.completeMs,
+        nextWakeUpMs: store.nextWakeUpMs,
+        repolls,
+        peakRssMb: Math.round(peakRss / 1024 / 1024),
+      };
+      send({ kind: 'figures', figures });
+      process.disconnect();
+    })();
+  });
+  send({ kind: 'ready' });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
