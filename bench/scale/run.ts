@@ -4,8 +4,9 @@
  * with `.ci/setup.d/postgres.sh`). Settings by environment: BENCH_SCALE_SIZES (default
  * 10000,100000,1000000), BENCH_SCALE_DUE (tasks due at once per run, 5000), BENCH_POLLS (3),
  * BENCH_RETRY_MS (500), BENCH_CONCURRENCY (16), BENCH_LEASE_MS (5000), BENCH_SCALE_PROCESSES_AT
- * (100000), BENCH_USAGE_RESOURCES (the largest size; 0 skips the usage sync). Writes
- * bench/results/scale.json and bench/results/scale-plans.txt.
+ * (100000), BENCH_SCALE_ROUNDS (runs per size, 1 and 3 processes alternated, medians kept: 3),
+ * BENCH_USAGE_RESOURCES (the largest size; 0 skips the usage sync). Writes bench/results/scale.json
+ * and bench/results/scale-plans.txt.
  */
 import { join } from 'node:path';
 import { runScaleBench } from './scale-bench';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     concurrency: numberEnv('BENCH_CONCURRENCY'),
     leaseMs: numberEnv('BENCH_LEASE_MS'),
     processesAt: numberEnv('BENCH_SCALE_PROCESSES_AT'),
+    rounds: numberEnv('BENCH_SCALE_ROUNDS') ?? 3,
     usageSyncResources: numberEnv('BENCH_USAGE_RESOURCES'),
     output: join(__dirname, '../results/scale.json'),
     plansOutput: join(__dirname, '../results/scale-plans.txt'),

@@ -37,6 +37,8 @@ export interface ScaleBenchOptions {
   readonly concurrency?: number;
   /** Lease of a claimed task, in ms (how soon a killed process's tasks are taken over). Default 5,000. */
   readonly leaseMs?: number;
+  /** Runs per size, and of 1 and 3 processes alternated at `processesAt`; each keeps its median. Default 1. */
+  readonly rounds?: number;
   /** Size at which 1 vs 3 processes and the kill run (default 100,000, else the largest run). */
   readonly processesAt?: number;
   /** Resources of the usage-sync measurement (H23c's usage-sync.ts, if present); 0: none. Default the largest size. */
@@ -90,10 +92,19 @@ export interface KillFigures extends RunFigures {
   readonly leaseMs: number;
 }
 
+export interface SizeFigures {
+  readonly seedMs: number;
+  /** The median round. */
+  readonly run: RunFigures;
+  /** Re-polls/s of each round. */
+  readonly rounds: readonly number[];
+  readonly plans: Record<string, PlanSummary>;
+}
+
 export interface ScaleResults {
   readonly claimMs: Record<string, number>;
   readonly repollsPerSecond: Record<string, number>;
-  readonly sizes: Record<string, { seedMs: number; run: RunFigures; plans: Record<string, PlanSummary> }>;
+  readonly sizes: Record<string, SizeFigures>;
   readonly degradation: {
     readonly claimMs: number;
     readonly repollsPerSecond: number;
@@ -104,7 +115,9 @@ export interface ScaleResults {
     readonly size: number;
     readonly one: RunFigures;
     readonly three: RunFigures;
+    /** The median of the rounds' ratios (3 processes' re-polls/s over 1's). */
     readonly threeVsOne: number;
+    readonly rounds: readonly number[];
     readonly killed: KillFigures;
   };
   readonly usageSync?: unknown;
@@ -295,6 +308,27 @@ async function runSlice(
   }
 }
 
+/** The run with the median re-polls/s. */
+function median(runs: readonly RunFigures[]): RunFigures {
+  return [...runs].sort((a, b) => a.repollsPerSecond - b.repollsPerSecond)[Math.floor(runs.length / 2)];
+}
+
+/** Tasks [0, count) scheduled again a day from now, their resources as seeded: ready for another run. */
+async function resetSlice(client: Client, schema: string, count: number): Promise<void> {
+  const s = `"${schema}"`;
+  const far = Date.now() + 86_400_000;
+  await client.query(
+    `UPDATE ${s}.tasks SET status = 'scheduled', attempts = 1, next_run_at = $1, ended_at = NULL, lease_owner = NULL,
+       lease_until = NULL, output = 'queued' WHERE id < $2 AND status <> 'scheduled'`,
+    [far, taskId(count)],
+  );
+  await client.query(
+    `UPDATE ${s}.resources SET status = 'aps:provisioning', revision = 1, properties = '{"polls":0}'
+     WHERE id < $1`,
+    [resourceId(count)],
+  );
+}
+
 /** One subscription per resource (naming it as source), and a few naming the type: an event no task raises. */
 async function seedSubscriptions(client: Client, schema: string, n: number): Promise<void> {
   const s = `"${schema}"`;
@@ -394,15 +428,16 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRe
     concurrency: options.concurrency ?? 16,
     leaseMs: options.leaseMs ?? 5000,
   };
-  // Three slices of `due` tasks must fit in the smallest size (1 process, 3, 3 with a kill), and the plans' 16.
-  const due = Math.min(options.due ?? 5000, Math.floor((sizes[0] - 16) / 3));
+  // The slice and the plans' 16 tasks beside it must fit in the smallest size.
+  const due = Math.min(options.due ?? 5000, sizes[0] - 16);
+  const rounds = Math.max(1, options.rounds ?? 1);
   const processesAt = sizes.includes(options.processesAt ?? 100_000)
     ? (options.processesAt ?? 100_000)
     : sizes[sizes.length - 1];
   const url = options.databaseUrl;
   const client = new Client({ connectionString: url });
   await client.connect();
-  const perSize: Record<string, { seedMs: number; run: RunFigures; plans: Record<string, PlanSummary> }> = {};
+  const perSize: Record<string, SizeFigures> = {};
   let processes: ScaleResults['processes'];
   let plansText = '';
   try {
@@ -424,11 +459,31 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRe
         const seedMs = Date.now() - seedStart;
         log(`${n}: seeded ${n} resources, tasks and subscriptions in ${seedMs} ms`);
 
-        const one = await runSlice(client, url, schema, settings, 0, due, 1);
-        log(
-          `${n}: 1 process, ${due} tasks x ${settings.polls}: ${one.figures.repollsPerSecond} re-polls/s, claim p50 ${one.figures.claimMs.p50} ms, complete p50 ${one.figures.completeMs.p50} ms, peak RSS ${one.figures.peakRssMb} MB, duplicates ${one.figures.duplicates}`,
-        );
-        const rawPlans = await explainPlans(client, schema, n, 3 * due);
+        // The same `due` tasks in every run, reset in between: a run differs from another only in
+        // its processes (and the dead rows the earlier runs left, as a busy queue has).
+        const runOnce = async (count: number, killAfterMs?: number) => {
+          await resetSlice(client, schema, due);
+          return runSlice(client, url, schema, settings, 0, due, count, killAfterMs);
+        };
+        const describe = (f: RunFigures) =>
+          `${f.repollsPerSecond} re-polls/s, claim p50 ${f.claimMs.p50} ms, complete p50 ${f.completeMs.p50} ms, peak RSS ${f.peakRssMb} MB, duplicates ${f.duplicates}`;
+        // At processesAt, 1 and 3 processes alternate, round after round, so that a busy moment of
+        // the machine hits both alike; each keeps its median round by re-polls/s.
+        const ones: RunFigures[] = [];
+        const threes: RunFigures[] = [];
+        for (let round = 0; round < rounds; round++) {
+          const one = (await runOnce(1)).figures;
+          ones.push(one);
+          log(`${n}: 1 process, ${due} tasks x ${settings.polls}: ${describe(one)}`);
+          if (n !== processesAt) continue;
+          const three = (await runOnce(3)).figures;
+          threes.push(three);
+          log(
+            `${n}: 3 processes: ${describe(three)} (${(three.repollsPerSecond / one.repollsPerSecond).toFixed(2)} of 1)`,
+          );
+        }
+        const one = median(ones);
+        const rawPlans = await explainPlans(client, schema, n, due);
         const plans = Object.fromEntries(Object.entries(rawPlans).map(([k, v]) => [k, summarize(v)]));
         log(
           `${n}: plans ${Object.entries(plans)
@@ -442,32 +497,22 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRe
           plansText = Object.entries(rawPlans)
             .map(([k, v]) => `-- ${k} at ${n} scheduled tasks and resources\n${v}\n`)
             .join('\n');
-        perSize[String(n)] = { seedMs, run: one.figures, plans };
+        perSize[String(n)] = { seedMs, run: one, rounds: ones.map((r) => r.repollsPerSecond), plans };
 
         if (n === processesAt) {
-          const three = await runSlice(client, url, schema, settings, due, due, 3);
-          log(
-            `${n}: 3 processes: ${three.figures.repollsPerSecond} re-polls/s (${(three.figures.repollsPerSecond / one.figures.repollsPerSecond).toFixed(2)} of 1), duplicates ${three.figures.duplicates}`,
-          );
-          const killed = await runSlice(
-            client,
-            url,
-            schema,
-            settings,
-            2 * due,
-            due,
-            3,
-            Math.round(three.figures.elapsedMs * 0.4),
-          );
+          const three = median(threes);
+          const killed = await runOnce(3, Math.round(three.elapsedMs * 0.4));
           const kill = killed.kill as NonNullable<SliceRun['kill']>;
           log(
             `${n}: 3 processes, one killed: ${kill.heldTasks} held tasks taken over ${kill.takeoverMs.p50} ms (p50), ${kill.takeoverMs.max} ms (max) after the kill, lease ${settings.leaseMs} ms; at most ${kill.afterLeaseEndMs.max} ms after a lease ended; duplicates ${killed.figures.duplicates} (${kill.duplicatesBesideKilled} beside the killed process's attempts)`,
           );
+          const ratios = ones.map((o, i) => threes[i].repollsPerSecond / o.repollsPerSecond).sort((a, b) => a - b);
           processes = {
             size: n,
-            one: one.figures,
-            three: three.figures,
-            threeVsOne: Math.round((three.figures.repollsPerSecond / one.figures.repollsPerSecond) * 100) / 100,
+            one,
+            three,
+            threeVsOne: Math.round(ratios[Math.floor(ratios.length / 2)] * 100) / 100,
+            rounds: ratios.map((r) => Math.round(r * 100) / 100),
             killed: { ...killed.figures, ...kill },
           };
         }
