@@ -131,7 +131,7 @@ function show(v: Json | undefined): string {
 /**
  * Imports `files` into a new folder with `apskit import`, emits them again with `apskit schema`, and
  * compares. `import` names each schema it refuses (`<file>: <JSON path>: error: <reason>`) and writes
- * the others; those are compared. A batch holds one package's files (their names are distinct, as a
+ * the others; those are compared. A batch holds one package's files (their type IDs are distinct, as a
  * package's are); when `schema` fails for a batch, each of its files is tried alone, so that a
  * failure names its file.
  */
@@ -190,22 +190,25 @@ function firstLines(text: string, lines = 6): string {
 export function roundTripCorpus(files = corpusFiles()): CorpusReport {
   const byFolder = new Map<string, string[]>();
   for (const f of files) byFolder.set(dirname(f), [...(byFolder.get(dirname(f)) ?? []), f]);
-  const failures = [...byFolder.values()].flatMap(batchOfDistinctNames).flatMap(roundTripBatch);
+  const failures = [...byFolder.values()].flatMap(batchOfDistinctIds).flatMap(roundTripBatch);
   const schemas = files.flatMap(readCorpusFile).length;
   const failedFiles = new Set(failures.map((f) => f.file));
   return { schemas, files: files.length, failures, passedFiles: files.length - failedFiles.size };
 }
 
-/** A folder's files in batches whose type names are distinct (one module per type name). */
-function batchOfDistinctNames(files: readonly string[]): string[][] {
-  const batches: Array<{ names: Set<string>; files: string[] }> = [];
+/**
+ * A folder's files in batches whose type IDs are distinct: an import takes one type of an ID (APS
+ * tells types by it), and a folder holds versions of a package whose types keep their IDs.
+ */
+function batchOfDistinctIds(files: readonly string[]): string[][] {
+  const batches: Array<{ ids: Set<string>; files: string[] }> = [];
   for (const file of files) {
-    const names = readCorpusFile(file).map((s) => String(s.schema.name));
-    const batch = batches.find((b) => names.every((n) => !b.names.has(n)));
+    const ids = readCorpusFile(file).map((s) => String(s.schema.id));
+    const batch = batches.find((b) => ids.every((n) => !b.ids.has(n)));
     if (batch) {
-      names.forEach((n) => batch.names.add(n));
+      ids.forEach((n) => batch.ids.add(n));
       batch.files.push(file);
-    } else batches.push({ names: new Set(names), files: [file] });
+    } else batches.push({ ids: new Set(ids), files: [file] });
   }
   return batches.map((b) => b.files);
 }
