@@ -54,6 +54,15 @@ describe('apskit openapi', () => {
     expect(Object.keys(doc.paths)).toContain('/PASubscription/{id}/provisioningState');
   });
 
+  it('serves types of one APS name as tenant and tenant-2 when the module has no services map', () => {
+    const r = apskit('openapi', `${FIXTURES}/same-name-types.ts`);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { paths: Record<string, unknown>; components: { schemas: object } };
+    expect(Object.keys(doc.paths).filter((p) => p.endsWith('/'))).toEqual(['/tenant/', '/tenant-2/', '/globals/']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['tenant', 'tenant_2']));
+    expect(validateOpenApi(doc)).toMatchObject({ valid: true, refs: 'resolved' });
+  });
+
   it('takes the services, title and version of an exported app', () => {
     const r = apskit('openapi', 'examples/pa-subscription');
     expect(r.stderr).toBe('');

@@ -5,6 +5,7 @@ import { CliError } from '../cli-error';
 import { displayPath } from '../display-path';
 import { findServices } from '../find-services';
 import { loadModule } from '../load-module';
+import { typeFileNames } from '../type-file-names';
 import type { Output } from './schema';
 
 export interface OpenApiCommandOptions {
@@ -34,7 +35,8 @@ export function openApiCommand(moduleSpec: string, options: OpenApiCommandOption
   const model = buildTypeModel([...types, ...Object.values(found?.services ?? {})]);
   const services: Record<string, Class> = found
     ? { ...found.services }
-    : Object.fromEntries(model.types.map((t) => [t.name, t.target]));
+    : // Types of one APS name are served as `tenant`, `tenant-2`…, as `apskit schema --out` names their files.
+      Object.fromEntries([...typeFileNames(model.types, '')].map(([t, service]) => [service, t.target]));
   const doc = toOpenApi(model, {
     services,
     title: found?.app ? found.app.name : undefined,
