@@ -16,6 +16,7 @@ import { buildTypeModel, type Class } from '@apskit/core';
 import { CliError } from '../cli-error';
 import { findServices } from '../find-services';
 import { loadModule } from '../load-module';
+import { typeFileNames } from '../type-file-names';
 import type { ChildMessage, DevServeConfig, ServeCommand } from './messages';
 
 function send(message: ChildMessage): Promise<void> {
@@ -31,10 +32,11 @@ function controllerOptions(config: DevServeConfig): ControllerOptions {
   const found = findServices(exports);
   if (!found && types.length === 0)
     throw new CliError(`No APS types found in ${file}: export classes declared with @ApsType(), or a services map`);
-  // As `apskit openapi` does: a module of types only is served at one path per type, its APS name.
+  // As `apskit openapi` does: a module of types only is served at one path per type, its APS name
+  // (`tenant`, `tenant-2`… for types of one name).
   const services: Record<string, Class> = found
     ? { ...found.services }
-    : Object.fromEntries(buildTypeModel(types).types.map((t) => [t.name, t.target]));
+    : Object.fromEntries([...typeFileNames(buildTypeModel(types).types, '')].map(([t, s]) => [s, t.target]));
   return {
     app: { name: found?.app?.name ?? config.fallbackName, services, upgrade: found?.app?.upgrade },
     endpoint: config.endpointUrl ? { url: config.endpointUrl } : { inProcess: true },
