@@ -168,6 +168,9 @@ export class UsageSync {
         where: after === null ? undefined : { op: 'gt', field: { aps: 'id' }, value: after },
         sort: [{ field: { aps: 'id' }, descending: false }],
         limit: USAGE_SYNC_BATCH,
+        // No total: counting the resources after the cursor cost more than the page (a count of up
+        // to a million rows at every page, on the SQL stores).
+        total: false,
       });
       let consumed = 0;
       for (const resource of page.items) {
@@ -222,16 +225,18 @@ export class UsageSync {
       const body = answer.body;
       if (body === null || typeof body !== 'object' || Array.isArray(body))
         return { kind: 'failed', reason: `${id}: the endpoint's answer is not a resource (a JSON object)` };
-      // Compared with the resource as stored now, not as the page read it: another run of this batch
-      // (a process that lost its lease mid-batch) may have stored the same answer meanwhile.
-      const stored = await this.deps.store.getResource(id);
-      if (!stored) return { kind: 'unchanged', over: [] }; // gone meanwhile: nothing to store
-      // Relation values are links, which a retrieve does not change; `aps` is the controller's.
-      const relations = new Set(info.type.relations.map((r) => r.name));
-      const changed: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
-        if (name === 'aps' || relations.has(name) || value === undefined) continue;
-        if (stableJson(value) !== stableJson(stored.properties[name])) changed[name] = value;
+      const answered = body as Record<string, unknown>;
+      // First compared with the resource as the page read it (most answers change nothing, and then
+      // nothing is read again); an answer that differs is compared again with the resource as stored
+      // now: another run of this batch (a process that lost its lease mid-batch) may have stored the
+      // same answer meanwhile.
+      let changed = changes(info, answered, resource);
+      let stored = resource;
+      if (Object.keys(changed).length > 0) {
+        const now = await this.deps.store.getResource(id);
+        if (!now) return { kind: 'unchanged', over: [] }; // gone meanwhile: nothing to store
+        stored = now;
+        changed = changes(info, answered, now);
       }
       const merged = { ...stored.properties, ...changed };
       const over = counterProperties(info.type).flatMap((name) => overLimit(id, name, merged[name]));
@@ -242,6 +247,22 @@ export class UsageSync {
       return { kind: 'failed', reason: `${id}: ${failureMessage(e)}` };
     }
   }
+}
+
+/** The properties of a retrieve's answer that differ from `stored`'s. */
+function changes(
+  info: ServiceInfo,
+  answered: Record<string, unknown>,
+  stored: ResourceRecord,
+): Record<string, unknown> {
+  // Relation values are links, which a retrieve does not change; `aps` is the controller's.
+  const relations = new Set(info.type.relations.map((r) => r.name));
+  const changed: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(answered)) {
+    if (name === 'aps' || relations.has(name) || value === undefined) continue;
+    if (stableJson(value) !== stableJson(stored.properties[name])) changed[name] = value;
+  }
+  return changed;
 }
 
 /**

@@ -74,7 +74,14 @@ export class ResourceRenderer {
 
   async render(records: readonly ResourceRecord[], selection: RelationSelection): Promise<ResourceJson[]> {
     if (records.length === 0) return [];
-    const links = selection !== 'all' && selection.length === 0 ? [] : await this.linksOf(records.map((r) => r.id));
+    // Only a singular relation's value is read from the links (a collection's is its href): a page
+    // of types without one (a usage sync's retrieve of a mailbox, say) reads no links at all.
+    const singular = records.some((r) =>
+      (this.registry.find(r.type)?.type.relations ?? []).some(
+        (relation) => !relation.collection && (selection === 'all' || selection.includes(relation.name)),
+      ),
+    );
+    const links = singular ? await this.linksOf(records.map((r) => r.id)) : [];
     return records.map((r) => {
       const relations = this.registry.find(r.type)?.type.relations ?? [];
       const json = renderResource(r);
