@@ -299,6 +299,28 @@ describe('display names', () => {
     );
   });
 
+  it('names types of one APS name (other IDs) by their IDs: the name would not say which', () => {
+    @ApsType({ id: 'http://vendor-a.example/tenant/1.0', name: 'tenant' })
+    class TenantA {}
+
+    @ApsType({ id: 'http://vendor-b.example/tenant/1.0', name: 'tenant' })
+    class TenantB {}
+
+    @ApsType({ id: 'http://vendor-b.example/globals/1.0', name: 'globals' })
+    class TwoTenants {
+      @Relation(() => TenantA, { collection: true })
+      a?: TenantA[];
+
+      @Relation(() => TenantB)
+      b?: TenantB;
+    }
+    const model = buildTypeModel([TenantA, TenantB, TwoTenants]);
+    expect(tableRows(section(toReferenceMarkdown(model.get(TwoTenants), { model }), 'Relationship'))).toEqual([
+      ['a', 'Collection of http://vendor-a.example/tenant/1.0', 'No', ''],
+      ['b', 'http://vendor-b.example/tenant/1.0', 'No', ''],
+    ]);
+  });
+
   it('names a relation to a declared class by the class’s APS name, with or without the model', () => {
     const alone = toReferenceMarkdown(Provisionable);
     expect(tableRows(section(alone, 'Relationship'))).toEqual([

@@ -85,6 +85,10 @@ function knownNames(type: ApsTypeModel, model: TypeModel | undefined): KnownType
   for (const r of type.relations) if (r.targetName !== undefined) names.set(r.type, r.targetName);
   for (const t of model?.types ?? []) names.set(t.id, t.name);
   names.set(type.id, type.name);
+  // Types of one APS name (two apps' `tenant`) are shown by ID: the name would not say which.
+  const ids = new Map<string, Set<string>>();
+  for (const [id, name] of names) ids.set(name, (ids.get(name) ?? new Set()).add(id));
+  for (const [id, name] of names) if ((ids.get(name)?.size ?? 0) > 1) names.set(id, id);
   return names;
 }
 
