@@ -110,6 +110,8 @@ export interface ScaleResults {
     readonly repollsPerSecond: number;
     readonly from: number;
     readonly to: number;
+    /** The goal: claim time and re-polls/s within 20% from the smallest size to the largest. */
+    readonly withinGoal: boolean;
   };
   readonly processes?: {
     readonly size: number;
@@ -547,6 +549,9 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRe
       repollsPerSecond: Math.round((largest.repollsPerSecond / smallest.repollsPerSecond) * 100) / 100,
       from: sizes[0],
       to: sizes[sizes.length - 1],
+      withinGoal:
+        largest.claimMs.p50 <= 1.2 * smallest.claimMs.p50 &&
+        largest.repollsPerSecond >= 0.8 * smallest.repollsPerSecond,
     },
     ...(processes && { processes }),
     ...(usageSync !== undefined && { usageSync }),

@@ -1,12 +1,13 @@
 /**
  * A smoke test of `npm run bench:scale`'s code (bench/scale), small: 10,000 scheduled tasks and
- * resources, a few hundred of them run by 1 and by 3 controller processes, one of 3 killed. It checks
- * that the benchmark runs to its end and writes the figures the issue names, and that no (task,
- * attempt) was called twice; no timing is asserted (the machine's speed is not the code's).
+ * resources, a few hundred of them run by 1 and by 3 controller processes, one of 3 killed, and the
+ * usage sync of 1,000 resources. It checks that the benchmark runs to its end and writes the figures
+ * the issue names, and that no (task, attempt) was called twice; no timing is asserted (the machine's
+ * speed is not the code's).
  *
  * The controller processes load '@apskit/*' from the built dist: `npm run build` first (`npm test` does).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requirePostgres, TEST_DATABASE_URL, withClient } from '@apskit/test-support/postgres';
@@ -27,13 +28,17 @@ if (requirePostgres('bench:scale smoke test')) {
       polls: 2,
       retryMs: 200,
       leaseMs: 2000,
-      usageSyncResources: 0,
+      usageSyncResources: 1000,
       output,
       plansOutput,
       log: () => {},
     });
     const results = JSON.parse(readFileSync(output, 'utf8')) as ScaleResults;
     expect(typeof results.claimMs['10000']).toBe('number');
+    expect(typeof results.degradation.withinGoal).toBe('boolean');
+    // The usage sync's figures, when its measurement (bench/scale/usage-sync.ts) is there.
+    if (existsSync(join(__dirname, '../../bench/scale/usage-sync.ts')))
+      expect(typeof (results.usageSync as { retrievesPerSecond?: unknown }).retrievesPerSecond).toBe('number');
     expect(results.sizes['10000'].run.repolls).toBe(600);
     expect(Object.keys(results.sizes['10000'].plans).sort()).toEqual([
       'claim',
