@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, ended_at INTEGER,
   lease_owner TEXT, lease_until INTEGER);
 CREATE INDEX IF NOT EXISTS tasks_due ON tasks(status, next_run_at);
-CREATE INDEX IF NOT EXISTS tasks_by_resource ON tasks(resource_id, status);
+-- (resource_id) alone, not (resource_id, status): the status changes at every claim and outcome,
+-- and an index holding it was one more page written per step (see tasksByResourceWithoutStatus).
+CREATE INDEX IF NOT EXISTS tasks_by_resource ON tasks(resource_id);
 CREATE TABLE IF NOT EXISTS task_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, task_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
   message TEXT NOT NULL, attempt INTEGER NOT NULL);
@@ -32,6 +34,24 @@ CREATE INDEX IF NOT EXISTS task_events_by_task ON task_events(task_id, seq);
 export function createSchema(db: Database.Database): void {
   db.exec(SCHEMA);
   migrate(db);
+  tasksByResourceWithoutStatus(db);
+}
+
+/**
+ * A file made before issue 23 indexes tasks by (resource_id, status). Every claim and every
+ * attempt's outcome changes a task's status, so that index had an entry moved, on a page of its
+ * own (resource ids are random), twice per re-poll: a quarter of the pages a re-poll wrote to the
+ * WAL. A resource has a handful of tasks, so its active one is found as fast through (resource_id).
+ * The layout is the same either way (no numbered step: user_version stays), so this is done
+ * whenever the index still has its old shape.
+ */
+function tasksByResourceWithoutStatus(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA index_info(tasks_by_resource)').all() as Array<{ name: string }>;
+  if (columns.length === 1) return;
+  db.transaction(() => {
+    db.exec('DROP INDEX tasks_by_resource');
+    db.exec('CREATE INDEX tasks_by_resource ON tasks(resource_id)');
+  })();
 }
 
 /** Brings a file made by an older APSKit up to this schema, one numbered step at a time. */

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TaskEventKind, TaskStatus } from '@apskit/core';
 import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
+import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { createSchema } from './sqlite-schema';
 import {
   compileResourceQuery,
@@ -62,6 +63,7 @@ export class SqliteStore implements Store {
   private db!: Database.Database;
   private stmts!: ReturnType<SqliteStore['prepare']>;
   private readonly statements = new Map<string, Database.Statement>();
+  private checkpointer: SqliteCheckpointer | undefined;
   private readonly maxEventsPerTask: number;
 
   constructor(
@@ -86,6 +88,19 @@ export class SqliteStore implements Store {
     createSchema(this.db);
     // SQLite has made its -wal and -shm files by now; a database from an older APSKit is tightened here.
     if (onDisk) tightenDatabaseFiles(this.file);
+    // WAL checkpoints on a thread of their own, not in a commit on the event loop (see the checkpointer).
+    if (onDisk) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      // One per store, should init be called again (the controller's start calls it).
+      this.checkpointer ??= new SqliteCheckpointer({
+        file: this.file,
+        synchronous: this.options.durability === 'normal' ? 'NORMAL' : 'FULL',
+        onGone: () => {
+          // Without it, the WAL would only grow: this connection checkpoints again, as SQLite does.
+          if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+        },
+      });
+    }
     this.stmts = this.prepare();
     // One controller process owns a SQLite file (scale-out is PostgreSQL's job). Tasks that were
     // running when the file was last open belong to a process that is gone: their leases end now, so
@@ -109,6 +124,10 @@ export class SqliteStore implements Store {
          ON CONFLICT(id) DO UPDATE SET type = excluded.type, status = excluded.status, revision = excluded.revision,
            modified = excluded.modified, properties = excluded.properties`,
       ),
+      updateResourceState: db.prepare(
+        `UPDATE resources SET status = @status, revision = @revision, modified = @modified, properties = @properties
+         WHERE id = @id AND type = @type`,
+      ),
       updateResourceIf: db.prepare(
         `UPDATE resources SET type = @type, status = @status, revision = @revision, modified = @modified, properties = @properties
          WHERE id = @id AND revision = @expected`,
@@ -120,6 +139,13 @@ export class SqliteStore implements Store {
            next_run_at, deadline_at, phase, request, created_at, updated_at, ended_at, lease_owner, lease_until)
          VALUES (@id, @resource_id, @request_id, @request_hash, @operation, @name, @description, @output, @status, @attempts,
            @next_run_at, @deadline_at, @phase, @request, @created_at, @updated_at, @ended_at, @lease_owner, @lease_until)`,
+      ),
+      // An attempt's outcome: written only while the task is still this runner's, one statement.
+      completeTask: db.prepare(
+        `UPDATE tasks SET name = @name, description = @description, output = @output, status = @status, attempts = @attempts,
+           next_run_at = @next_run_at, deadline_at = @deadline_at, phase = @phase, request = @request, updated_at = @updated_at,
+           ended_at = @ended_at, lease_owner = @lease_owner, lease_until = @lease_until
+         WHERE id = @id AND status = ${RUNNING} AND lease_owner = @owner`,
       ),
       updateTask: db.prepare(
         `UPDATE tasks SET name = @name, description = @description, output = @output, status = @status, attempts = @attempts,
@@ -146,9 +172,22 @@ export class SqliteStore implements Store {
         `DELETE FROM task_events WHERE task_id = @taskId AND seq <= (
            SELECT seq FROM task_events WHERE task_id = @taskId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
       ),
-      due: db.prepare<[number, number, number], TaskRow>(
-        `SELECT * FROM tasks WHERE (status = ${SCHEDULED} AND next_run_at <= ?) OR (status = ${RUNNING} AND lease_until < ?)
-         ORDER BY COALESCE(next_run_at, 0) LIMIT ?`,
+      // Running tasks whose lease ran out (their runner died), taken before the scheduled ones, as
+      // PostgreSQL does. Two index range scans of tasks_due (status, next_run_at) rather than one
+      // query with an OR: with the OR and its ORDER BY, SQLite read and sorted every task on each claim.
+      leaseEnded: db.prepare<[number, number], TaskRow>(
+        `SELECT * FROM tasks WHERE status = ${RUNNING} AND lease_until < ? ORDER BY lease_until LIMIT ?`,
+      ),
+      // Up to @limit due scheduled tasks claimed in one statement, read back as claimed (RETURNING):
+      // one index range scan of tasks_due, one row written each, nothing read twice.
+      claimScheduled: db.prepare<
+        { now: number; limit: number; owner: string; leaseUntil: number },
+        TaskRow & { seq: number }
+      >(
+        `UPDATE tasks SET status = ${RUNNING}, attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil,
+           updated_at = @now
+         WHERE rowid IN (SELECT rowid FROM tasks WHERE status = ${SCHEDULED} AND next_run_at <= @now ORDER BY next_run_at LIMIT @limit)
+         RETURNING *, rowid AS seq`,
       ),
       claim: db.prepare(
         `UPDATE tasks SET status = ${RUNNING}, attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil,
@@ -202,6 +241,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
     this.statements.clear();
     this.db?.close();
   }
@@ -421,28 +462,34 @@ export class SqliteStore implements Store {
     if (limit <= 0) return [];
     return this.db
       .transaction(() => {
-        const rows = this.stmts.due.all(now, now, limit);
-        return rows.map((row) => {
-          if (row.status === TaskStatus.running) {
-            // Its runner's lease ran out: the runner died mid-attempt, and the attempt is repeated.
-            this.addEvent({
-              taskId: row.id,
-              at: now,
-              kind: TaskEventKind.recovered,
-              message: RECOVERED_MESSAGE,
-              attempt: row.attempts,
-            });
-          }
+        const taken = this.stmts.leaseEnded.all(now, limit).map((row) => {
+          // Its runner's lease ran out: the runner died mid-attempt, and the attempt is repeated.
+          this.addEvent({
+            taskId: row.id,
+            at: now,
+            kind: TaskEventKind.recovered,
+            message: RECOVERED_MESSAGE,
+            attempt: row.attempts,
+          });
           this.stmts.claim.run({ id: row.id, owner, leaseUntil, now });
-          return taskOf({
+          return {
             ...row,
             status: TaskStatus.running,
             attempts: row.attempts + 1,
             lease_owner: owner,
             lease_until: leaseUntil,
             updated_at: now,
-          });
+          };
         });
+        const scheduled =
+          taken.length < limit
+            ? this.stmts.claimScheduled.all({ now, limit: limit - taken.length, owner, leaseUntil })
+            : [];
+        // RETURNING gives rows in no promised order: in due order, then creation order.
+        scheduled.sort((a, b) => (a.next_run_at ?? 0) - (b.next_run_at ?? 0) || a.seq - b.seq);
+        const rows: TaskRow[] = [...taken, ...scheduled.map(({ seq: _seq, ...row }) => row)];
+        if (taken.length > 0) rows.sort((a, b) => (a.next_run_at ?? 0) - (b.next_run_at ?? 0));
+        return rows.map(taskOf);
       })
       .immediate();
   }
@@ -452,13 +499,15 @@ export class SqliteStore implements Store {
   }
 
   private applyOutcome(owner: string, outcome: AttemptOutcome): boolean {
-    const row = this.stmts.getTask.get(outcome.task.id);
-    if (!row || row.status !== TaskStatus.running || row.lease_owner !== owner) return false;
-    this.stmts.updateTask.run(taskRow(outcome.task));
+    // No read first: the update's own condition says whether the task is still ours.
+    if (this.stmts.completeTask.run({ ...taskRow(outcome.task), owner }).changes !== 1) return false;
     this.addEvent(outcome.event);
     const r = outcome.resource;
     if (r && 'delete' in r) this.removeResource(r.delete);
-    else if (r) this.stmts.upsertResource.run(resourceRow(r));
+    // The resource as it is, of the same type: an update that leaves the type (and its index) alone;
+    // else (another type, or the resource gone meanwhile) the whole row.
+    else if (r && this.stmts.updateResourceState.run(resourceRow(r)).changes !== 1)
+      this.stmts.upsertResource.run(resourceRow(r));
     this.addFollowUps(outcome.followUps ?? []);
     return true;
   }

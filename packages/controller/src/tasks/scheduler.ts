@@ -27,6 +27,8 @@ export class Scheduler {
   /** The loop under way, if any: stop waits for it, so that no claim reaches a closed store. */
   private loopDone: Promise<void> = Promise.resolve();
   private again = false;
+  /** A look at the store is due on the next turn of the event loop (see wake). */
+  private wakePending = false;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -41,16 +43,31 @@ export class Scheduler {
     this.wake();
   }
 
-  /** Looks at the store now (a task was just scheduled, or one finished). */
+  /**
+   * Looks at the store on the next turn of the event loop (a task was just scheduled, or one
+   * finished). The wakes of one turn make one look: the tasks whose outcomes were committed together
+   * (CommitQueue) all free their slots first, so that one claim fills them all, in one store step,
+   * rather than one claim per finished task.
+   */
   wake(): void {
     if (!this.running) return;
     if (this.looping) {
       this.again = true;
       return;
     }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.loopDone = this.loop();
+    if (this.wakePending) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      if (!this.running) return;
+      if (this.looping) {
+        this.again = true;
+        return;
+      }
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.loopDone = this.loop();
+    });
   }
 
   /** Stops claiming, and waits for the tasks under way. */

@@ -1,0 +1,87 @@
+/**
+ * WAL checkpoints of the SQLite store on a thread of their own. SQLite's automatic checkpoint runs in
+ * the commit that crosses 1,000 WAL pages, on the connection that commits: with better-sqlite3 that
+ * is the event loop, which then copies those pages into the database file and syncs it before
+ * anything else runs. Under the scheduler's load that stalled every task for tens to hundreds of ms
+ * (bench:scheduler, issue 23: p99 lateness 304 ms at 1,000 re-polls/s with it, 27 ms without).
+ *
+ * Here the store's own connection never checkpoints (wal_autocheckpoint = 0); a second connection,
+ * in a worker thread, runs a PASSIVE checkpoint every `everyMs`: it copies what is committed while
+ * the store goes on committing, and SQLite starts the WAL over once everything is copied. Durability
+ * is the commits', unchanged: each is in the WAL (synced with `synchronous = FULL`) before it returns;
+ * a checkpoint only moves committed pages into the database file, with its own syncs.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** The worker: plain CommonJS (evaluated, so that it runs from sources under ts-jest as from dist). */
+const SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = ' + workerData.synchronous);
+parentPort.on('message', (message) => {
+  if (message === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage('done');
+  } catch (e) {
+    parentPort.postMessage(String(e && e.message));
+  }
+});
+`;
+
+export interface CheckpointerOptions {
+  readonly file: string;
+  readonly synchronous: 'FULL' | 'NORMAL';
+  /** How often to checkpoint what has been committed since. */
+  readonly everyMs?: number;
+  /** The checkpointer is gone (it failed): the store's connection should checkpoint again itself. */
+  readonly onGone: (error: unknown) => void;
+}
+
+export class SqliteCheckpointer {
+  private readonly worker: Worker;
+  private readonly timer: NodeJS.Timeout;
+  private busy = false;
+  private closing = false;
+  private readonly exited: Promise<void>;
+
+  constructor(options: CheckpointerOptions) {
+    this.worker = new Worker(SOURCE, {
+      eval: true,
+      workerData: { file: options.file, synchronous: options.synchronous, driver: require.resolve('better-sqlite3') },
+    });
+    // Neither the thread nor its timer keeps the process alive: the store's close ends them.
+    this.worker.unref();
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.on('message', () => (this.busy = false));
+    this.worker.once('error', (e: unknown) => {
+      clearInterval(this.timer);
+      if (!this.closing) options.onGone(e);
+    });
+    this.timer = setInterval(() => this.tick(), options.everyMs ?? 100);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    // One checkpoint at a time: a slow disk makes them longer, not more.
+    if (this.busy || this.closing) return;
+    this.busy = true;
+    this.worker.postMessage('checkpoint');
+  }
+
+  /** Ends the thread (after a checkpoint under way); the store's close then checkpoints the rest. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.timer);
+    // Referenced again while it ends, or a process with nothing else to do would exit before it has.
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await this.exited;
+  }
+}
