@@ -1,31 +1,52 @@
 /**
  * One scheduler benchmark run, in its own process so that its peak memory is its own:
  *
- *   worker.ts memory|sqlite|sqlite-normal
- *   worker.ts postgres <index> <processes>      (BENCH_PG_URL, BENCH_PG_SCHEMA)
+ *   worker.ts memory|sqlite|sqlite-normal|postgres capacity
+ *   worker.ts memory|sqlite|sqlite-normal|postgres load <re-polls per second>
  *
- * It puts BENCH_TASKS (10,000) provisioning tasks in flight, all due within the first second, each
- * answering 202 BENCH_POLLS - 1 times before it succeeds, re-polled every BENCH_RETRY_MS. It prints
- * one JSON line: re-polls per second, lateness against the scheduled time, peak memory.
+ * Every task is a provisioning task whose endpoint (in this process) answers 202 BENCH_POLLS - 1
+ * times, then succeeds. The tasks go straight into the store before the controller starts, as if a
+ * first 202 had scheduled them: the run measures the scheduler and the store's steps, not resource
+ * creation.
  *
- * On PostgreSQL several such processes share one schema: process 0 inserts the tasks exactly as the
- * single-process run does, and the others start their controllers when it has (a meta key says so),
- * so that the runs differ only in how many processes claim. Each prints its own claims and lateness
- * samples and when it saw no task left; run.ts adds them up.
+ * - `capacity`: BENCH_TASKS (10,000) tasks all due at once, each re-polled at once (APS-Retry-Timeout
+ *   0): every re-poll is due before the scheduler can take it, so re-polls/s is what the store and
+ *   the controller can serve, not what a schedule asks for.
+ * - `load <rate>`: an open loop. New tasks fall due at a steady rate for BENCH_LOAD_SECONDS (6 s),
+ *   each re-polled BENCH_RETRY_MS (500 ms) after its 202, so that in the steady state (from
+ *   (polls - 1) x retry on) `rate` re-polls fall due per second. Lateness is claim time minus the
+ *   task's nextRunAt; re-polls/s is what the steady state achieved.
+ *
+ * BENCH_CONTROLLER (a path to another build of @apskit/controller) runs that build instead: run.ts's
+ * A/B comparison. It prints one JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Accepted, ApsType, CoreTypes, Property } from '@apskit/core';
-import { Controller, MemoryStore, SqliteStore, type Store } from '@apskit/controller';
+import type * as ControllerModule from '@apskit/controller';
+import type { Store } from '@apskit/controller';
 import { PostgresStore } from '@apskit/store-postgres';
 
-const TASKS = Number(process.env.BENCH_TASKS ?? 10_000);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const controllerModule = require(process.env.BENCH_CONTROLLER || '@apskit/controller') as typeof ControllerModule;
+const { Controller, MemoryStore, SqliteStore } = controllerModule;
+
 const POLLS = Number(process.env.BENCH_POLLS ?? 3);
-const RETRY_MS = Number(process.env.BENCH_RETRY_MS ?? 2000);
+const RETRY_MS = Number(process.env.BENCH_RETRY_MS ?? 500);
+const LOAD_MS = Number(process.env.BENCH_LOAD_SECONDS ?? 6) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const TYPE = 'http://apskit.dev/bench/tick/1.0';
+
+const kind = process.argv[2] ?? 'memory';
+const mode = process.argv[3] === 'load' ? 'load' : 'capacity';
+const targetRate = Number(process.argv[4] ?? 0);
+/** Capacity: a fixed number of tasks. Load: as many as arrive at rate / polls per second for LOAD_MS. */
+const TASKS =
+  mode === 'capacity'
+    ? Number(process.env.BENCH_TASKS ?? 10_000)
+    : Math.max(1, Math.round(((targetRate / POLLS) * LOAD_MS) / 1000));
 
 let finished = 0;
 let onAllFinished: () => void = () => {};
@@ -37,8 +58,8 @@ class Tick {
 
   provisionAsync(): void {
     this.polls = (this.polls ?? 0) + 1;
-    // Retry-Timeout is in seconds; the time scale below turns 1 s into RETRY_MS.
-    if (this.polls < POLLS) throw new Accepted(this, `poll ${this.polls}`, 1);
+    // Retry-Timeout is in seconds; the time scale turns 1 s into RETRY_MS. Capacity: due again at once.
+    if (this.polls < POLLS) throw new Accepted(this, `poll ${this.polls}`, mode === 'capacity' ? 0 : 1);
     if (++finished === TASKS) onAllFinished();
   }
 }
@@ -47,27 +68,27 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function makeStore(kind: string, dir: string): Store {
+function makeStore(durability: 'full' | 'normal', dir: string): Store {
   if (kind === 'memory') return new MemoryStore();
   if (kind === 'postgres')
     return new PostgresStore({ connectionString: process.env.BENCH_PG_URL, schema: process.env.BENCH_PG_SCHEMA });
-  return new SqliteStore(join(dir, 'apskit.sqlite'), { durability: kind === 'sqlite-normal' ? 'normal' : 'full' });
+  return new SqliteStore(join(dir, 'apskit.sqlite'), { durability });
 }
 
-/**
- * Tasks straight into the store, as if a first 202 had scheduled them: the benchmark measures the
- * scheduler, not resource creation.
- */
-async function insertTasks(store: Store, insertStart: number, t0: number, width: number): Promise<void> {
+/** Task i's first due time, on the bench's clock: all at 0 (capacity), or i / arrival rate (load). */
+function dueOf(i: number): number {
+  return mode === 'capacity' ? 0 : Math.floor((i * LOAD_MS) / TASKS);
+}
+
+async function insertTasks(store: Store, width: number): Promise<void> {
   let next = 0;
   // `width` inserts at a time: PostgreSQL then syncs many commits at once; the other stores are synchronous.
   await Promise.all(Array.from({ length: width }, () => insertSome()));
   async function insertSome(): Promise<void> {
     for (let i = next++; i < TASKS; i = next++) {
       const id = randomUUID();
-      const at = t0 + Math.floor((i * 1000) / TASKS);
       await store.createResourceWithTask(
-        { id, type: TYPE, status: 'aps:provisioning', revision: 1, modified: insertStart, properties: { polls: 0 } },
+        { id, type: TYPE, status: 'aps:provisioning', revision: 1, modified: -1000, properties: { polls: 0 } },
         {
           id: randomUUID(),
           resourceId: id,
@@ -79,17 +100,17 @@ async function insertTasks(store: Store, insertStart: number, t0: number, width:
           output: 'queued',
           status: 'scheduled',
           attempts: 1,
-          nextRunAt: at,
+          nextRunAt: dueOf(i),
           deadlineAt: null,
           phase: 'async',
           request: { method: 'POST', path: '/ticks/' },
-          createdAt: insertStart,
-          updatedAt: insertStart,
+          createdAt: -1000,
+          updatedAt: -1000,
           endedAt: null,
           leaseOwner: null,
           leaseUntil: null,
         },
-        { taskId: id, at: insertStart, kind: 'created', message: 'created', attempt: 0 },
+        { taskId: id, at: -1000, kind: 'created', message: 'created', attempt: 0 },
         [],
       );
     }
@@ -97,95 +118,91 @@ async function insertTasks(store: Store, insertStart: number, t0: number, width:
 }
 
 async function main(): Promise<void> {
-  const kind = process.argv[2] ?? 'memory';
-  const index = Number(process.argv[3] ?? 0);
   const dir = mkdtempSync(join(tmpdir(), 'apskit-bench-'));
-  const store = makeStore(kind, dir);
-  await store.init();
-
-  // The tasks are due from 2 s after the insertion began, on the controller's clock, which is set back
-  // by however long the insertion took: lateness is the scheduler's, whatever the store's insert speed.
+  const durability = kind === 'sqlite-normal' ? 'normal' : 'full';
+  // The tasks go in before the run, through a connection that syncs at checkpoints only (SQLite's
+  // synchronous setting is the connection's): the run itself uses the store as configured.
   const insertStart = Date.now();
-  let t0 = insertStart + 2000;
-  let insertMs = 0;
-  if (index === 0) {
-    await insertTasks(store, insertStart, t0, kind === 'postgres' ? 16 : 1);
-    insertMs = Date.now() - insertStart;
-    if (kind === 'postgres') await store.setMeta('bench:clock', JSON.stringify({ t0, insertMs }));
-  } else {
-    // Another process on the same database: it waits, ready, for process 0 to have inserted the tasks.
-    for (let clock = await store.getMeta('bench:clock'); ; clock = await store.getMeta('bench:clock')) {
-      if (clock !== undefined) {
-        ({ t0, insertMs } = JSON.parse(clock) as { t0: number; insertMs: number });
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  if (kind === 'sqlite') {
+    const seeding = makeStore('normal', dir);
+    await seeding.init();
+    await insertTasks(seeding, 1);
+    await seeding.close();
   }
+  const store = makeStore(durability, dir);
+  await store.init();
+  if (kind !== 'sqlite') await insertTasks(store, kind === 'postgres' ? 16 : 1);
+  const insertMs = Date.now() - insertStart;
 
+  // The bench's clock reads 0 at `start`, 200 ms from now (the controller is started by then).
+  const start = Date.now() + 200;
+  const clock = (): number => Date.now() - start;
   const lateness = new Float64Array(TASKS * POLLS);
+  const claimedAt = new Float64Array(TASKS * POLLS);
   let claims = 0;
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
   const controller = new Controller({
     app: { name: 'bench', services: { ticks: Tick } },
     store,
-    clock: () => Date.now() - insertMs,
+    clock,
     timeScale: RETRY_MS / 1000,
     concurrency: CONCURRENCY,
     pollMs: 100,
     onClaim: (_task, late) => {
-      if (claims < lateness.length) lateness[claims] = late;
+      if (claims < lateness.length) {
+        lateness[claims] = late;
+        claimedAt[claims] = clock();
+      }
       claims++;
     },
   });
-  const done =
-    kind === 'postgres'
-      ? new Promise<void>((resolve) => void untilNoTaskLeft(store, resolve))
-      : new Promise<void>((resolve) => (onAllFinished = resolve));
+  const done = new Promise<void>((resolve) => (onAllFinished = resolve));
+  const bound = LOAD_MS + POLLS * RETRY_MS + 60_000;
+  const timeout = setTimeout(() => onAllFinished(), bound);
+  const cpuBefore = process.cpuUsage();
   await controller.start();
-  const start = Math.max(Date.now(), t0 + insertMs); // when the first task is due, in real time
   await done;
-  const end = Date.now();
-  const elapsedMs = end - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  clearTimeout(timeout);
+  const elapsedMs = clock();
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  // On PostgreSQL every process counts the ends in the store (its own are some of them); elsewhere
-  // the endpoint counted them.
-  const succeeded = kind === 'postgres' ? (await store.listTasks({ status: 'succeeded' })).length : finished;
-  await controller.stop();
+  await controller.stop(); // closes the store
   rmSync(dir, { recursive: true, force: true });
+  if (finished !== TASKS) throw new Error(`${kind} ${mode}: ${finished} of ${TASKS} tasks done after ${bound} ms`);
 
-  const sorted = lateness.slice(0, Math.min(claims, lateness.length)).sort();
+  const n = Math.min(claims, lateness.length);
+  // Load: the re-polls of the steady state, once every task arriving has its later polls due too.
+  const from = (POLLS - 1) * RETRY_MS;
+  let steady = 0;
+  for (let i = 0; i < n; i++) if (claimedAt[i] >= from && claimedAt[i] < LOAD_MS) steady++;
+  const sorted = lateness.slice(0, n).sort();
   const result = {
     store: kind,
+    mode,
     tasks: TASKS,
     pollsPerTask: POLLS,
-    retryMs: RETRY_MS,
     concurrency: CONCURRENCY,
     repolls: claims,
     elapsedMs,
-    repollsPerSecond: Math.round((claims / elapsedMs) * 1000),
+    repollsPerSecond:
+      mode === 'capacity'
+        ? Math.round((claims / elapsedMs) * 1000)
+        : Math.round((steady / Math.max(1, LOAD_MS - from)) * 1000),
+    ...(mode === 'load' ? { targetRepollsPerSecond: Math.round(targetRate), retryMs: RETRY_MS } : {}),
     latenessMs: {
-      p50: Math.round(percentile(sorted, 50)),
-      p99: Math.round(percentile(sorted, 99)),
+      p50: Math.round(percentile(sorted, 50) * 10) / 10,
+      p99: Math.round(percentile(sorted, 99) * 10) / 10,
       max: Math.round(sorted[sorted.length - 1] ?? 0),
     },
     peakRssMb: Math.round(peakRss / 1024 / 1024),
+    // This process's CPU time per re-poll (user, system): less sensitive than re-polls/s to what
+    // else the machine runs, and it says whether the time went to computing or to waiting on the disk.
+    cpuUsPerRepoll: { user: Math.round(cpu.user / claims), system: Math.round(cpu.system / claims) },
     insertMs,
-    succeeded,
-    // For several processes: their spans and raw samples, merged by run.ts.
-    ...(kind === 'postgres' ? { startAt: start, endAt: end, samples: Array.from(lateness.slice(0, claims)) } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
-}
-
-/** Resolves once no task is scheduled or running in the store: all ended, whichever process ran them. */
-async function untilNoTaskLeft(store: Store, resolve: () => void): Promise<void> {
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 20));
-    if ((await store.nextWakeUp()) === undefined) return resolve();
-  }
 }
 
 main().catch((e: unknown) => {
