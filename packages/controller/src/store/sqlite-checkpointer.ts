@@ -5,9 +5,11 @@
  * anything else runs. Under the scheduler's load that stalled every task for tens to hundreds of ms
  * (bench:scheduler, issue 23: p99 lateness 304 ms at 1,000 re-polls/s with it, 27 ms without).
  *
- * Here the store's own connection never checkpoints (wal_autocheckpoint = 0); a second connection,
+ * Here the store's own connection checkpoints only past ten times that (a safety net); a second connection,
  * in a worker thread, runs a PASSIVE checkpoint every `everyMs`: it copies what is committed while
- * the store goes on committing, and SQLite starts the WAL over once everything is copied. Durability
+ * the store goes on committing. Writes that never pause would never let the WAL start over (it
+ * grew to 500 MB in a few seconds of the benchmark), so past `restartFrames` the store's connection
+ * copies what was committed during that copy (`catchUp`): a short stall, not the whole copy. Durability
  * is the commits', unchanged: each is in the WAL (synced with `synchronous = FULL`) before it returns;
  * a checkpoint only moves committed pages into the database file, with its own syncs.
  */
@@ -27,8 +29,9 @@ parentPort.on('message', (message) => {
     return;
   }
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage('done');
+    // Copies what is committed, the store going on committing meanwhile.
+    const [done] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({ frames: done.log });
   } catch (e) {
     parentPort.postMessage(String(e && e.message));
   }
@@ -40,6 +43,17 @@ export interface CheckpointerOptions {
   readonly synchronous: 'FULL' | 'NORMAL';
   /** How often to checkpoint what has been committed since. */
   readonly everyMs?: number;
+  /**
+   * The WAL's size, in pages, past which `catchUp` is called after a checkpoint (by default SQLite's
+   * automatic checkpoint size), so that the WAL does not grow while writes never pause.
+   */
+  readonly restartFrames?: number;
+  /**
+   * Run on the store's connection between two of its steps: a PASSIVE checkpoint there copies the
+   * few frames committed during the thread's copy; with every frame copied, the next commit starts
+   * the WAL over.
+   */
+  readonly catchUp: () => void;
   /** The checkpointer is gone (it failed): the store's connection should checkpoint again itself. */
   readonly onGone: (error: unknown) => void;
 }
@@ -52,14 +66,22 @@ export class SqliteCheckpointer {
   private readonly exited: Promise<void>;
 
   constructor(options: CheckpointerOptions) {
+    const restartFrames = options.restartFrames ?? 1000;
     this.worker = new Worker(SOURCE, {
       eval: true,
-      workerData: { file: options.file, synchronous: options.synchronous, driver: require.resolve('better-sqlite3') },
+      workerData: {
+        file: options.file,
+        synchronous: options.synchronous,
+        driver: require.resolve('better-sqlite3'),
+      },
     });
     // Neither the thread nor its timer keeps the process alive: the store's close ends them.
     this.worker.unref();
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.on('message', () => (this.busy = false));
+    this.worker.on('message', (message: { frames?: number }) => {
+      this.busy = false;
+      if ((message.frames ?? 0) >= restartFrames) options.catchUp();
+    });
     this.worker.once('error', (e: unknown) => {
       clearInterval(this.timer);
       if (!this.closing) options.onGone(e);

@@ -90,11 +90,16 @@ export class SqliteStore implements Store {
     if (onDisk) tightenDatabaseFiles(this.file);
     // WAL checkpoints on a thread of their own, not in a commit on the event loop (see the checkpointer).
     if (onDisk) {
-      this.db.pragma('wal_autocheckpoint = 0');
+      // Ten times SQLite's default: a safety net for a loop of writes that never yields to the event
+      // loop (the thread's checkpoints wait for it); otherwise the WAL stays near 1,000 pages.
+      this.db.pragma('wal_autocheckpoint = 10000');
       // One per store, should init be called again (the controller's start calls it).
       this.checkpointer ??= new SqliteCheckpointer({
         file: this.file,
         synchronous: this.options.durability === 'normal' ? 'NORMAL' : 'FULL',
+        catchUp: () => {
+          if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
+        },
         onGone: () => {
           // Without it, the WAL would only grow: this connection checkpoints again, as SQLite does.
           if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
