@@ -22,6 +22,9 @@ import type { WorkerFigures, WorkerMessage } from './worker';
 /** Must match worker.ts's SCALE_TYPE (not imported: importing worker.ts would start a controller). */
 const SCALE_TYPE = 'http://apskit.dev/bench/scale/1.0';
 const NEVER_EVENT = 'http://apskit.dev/bench/scale/never';
+/** The application_name of the workers' connections: this prefix, then `<pid>-<worker>`. */
+const BENCH_APPLICATION_NAME = 'apskit-bench-scale-';
+const applicationName = (worker: number) => `${BENCH_APPLICATION_NAME}${process.pid}-${worker}`;
 
 export interface ScaleBenchOptions {
   readonly databaseUrl: string;
@@ -64,6 +67,17 @@ export interface RunFigures {
   readonly peakRssMb: number;
   /** (task, attempt) pairs whose endpoint was called more than once. */
   readonly duplicates: number;
+  /**
+   * CPU time of the controller processes per re-poll, in ms (those that reported: a killed one does
+   * not), idle time included: with the database on the same cores, what a re-poll costs the controller.
+   */
+  readonly controllerCpuMsPerRepoll: number;
+  /**
+   * CPU time of the database server processes serving the workers, per re-poll, in ms: read from
+   * /proc, so only with the server on this machine and readable (else null). Background processes
+   * (WAL writer, checkpointer, autovacuum) are not counted.
+   */
+  readonly databaseCpuMsPerRepoll: number | null;
 }
 
 export interface Stat {
@@ -219,10 +233,11 @@ async function runSlice(
     BENCH_LEASE_MS: String(settings.leaseMs),
   };
   const workers = Array.from({ length: processes }, (_, i) =>
-    startWorker(url, schema, join(dir, `calls-${i}.txt`), env),
+    startWorker(url, schema, join(dir, `calls-${i}.txt`), { ...env, BENCH_APPLICATION_NAME: applicationName(i) }),
   );
   try {
     await Promise.all(workers.map((w) => w.ready));
+    const databaseCpuAtStart = await databaseCpuMs(client);
     const [first, end] = [taskId(from), taskId(from + count)];
     const start = Date.now();
     await client.query(`UPDATE ${s}.tasks SET next_run_at = $1 WHERE id >= $2 AND id < $3`, [start, first, end]);
@@ -235,6 +250,16 @@ async function runSlice(
         workers[0].child.kill('SIGKILL');
         const at = Date.now();
         await new Promise((resolve) => workers[0].child.once('exit', resolve));
+        // A statement the process sent before it died still runs, and may commit (an outcome): the
+        // tasks it held are those still under its lease once its server processes have ended.
+        for (let waited = 0; waited < 10_000; waited += 10) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+            [applicationName(0)],
+          );
+          if (rows[0].n === 0) break;
+          await sleep(10);
+        }
         const { rows } = await client.query<{ id: string; lease_until: number }>(
           `SELECT id, lease_until FROM ${s}.tasks WHERE id >= $1 AND id < $2 AND status = 'running' AND lease_owner = $3`,
           [first, end, owner],
@@ -249,6 +274,7 @@ async function runSlice(
       if (Date.now() > deadline) throw new Error(`bench:scale: ${rows[0].n} of ${count} tasks succeeded in time`);
     }
     const elapsedMs = Date.now() - start;
+    const databaseCpuAtEnd = await databaseCpuMs(client);
     const alive = workers.filter((_, i) => !(kill && i === 0));
     for (const w of alive) w.child.send({ kind: 'stop' });
     const parts = (await Promise.all(alive.map((w) => w.figures))).filter((f): f is WorkerFigures => !!f);
@@ -279,6 +305,11 @@ async function runSlice(
       emptyClaims: parts.reduce((n, p) => n + p.emptyClaims, 0),
       peakRssMb: Math.max(...parts.map((p) => p.peakRssMb)),
       duplicates,
+      databaseCpuMsPerRepoll:
+        databaseCpuAtStart === undefined || databaseCpuAtEnd === undefined
+          ? null
+          : Math.round(((databaseCpuAtEnd - databaseCpuAtStart) / repolls) * 1000) / 1000,
+      controllerCpuMsPerRepoll: Math.round((parts.reduce((n, p) => n + p.cpuMs, 0) / repolls) * 1000) / 1000,
     };
     if (!kill) return { figures };
     const { rows: recovered } = await client.query<{ task_id: string; at: number }>(
@@ -308,6 +339,31 @@ async function runSlice(
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * CPU time so far, in ms, of the server processes of the workers' connections (by application_name),
+ * from /proc/<pid>/stat; undefined when a process is not readable (a server elsewhere). A connection
+ * that closes in the meantime takes its time along: the pools are open for a whole run.
+ */
+async function databaseCpuMs(client: Client): Promise<number | undefined> {
+  const { rows } = await client.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE starts_with(application_name, $1)',
+    [`${BENCH_APPLICATION_NAME}${process.pid}-`],
+  );
+  const ticksPerSecond = 100; // USER_HZ, 100 on Linux
+  let ticks = 0;
+  for (const { pid } of rows) {
+    const stat = `/proc/${pid}/stat`;
+    if (!existsSync(stat)) return undefined;
+    const text = readFileSync(stat, 'utf8');
+    // Another machine's pid may be a process of this one: only a postgres process counts.
+    if (!text.includes('(postgres)')) return undefined;
+    // The fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / ticksPerSecond;
 }
 
 /** The run with the median re-polls/s. */
@@ -468,7 +524,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRe
           return runSlice(client, url, schema, settings, 0, due, count, killAfterMs);
         };
         const describe = (f: RunFigures) =>
-          `${f.repollsPerSecond} re-polls/s, claim p50 ${f.claimMs.p50} ms, complete p50 ${f.completeMs.p50} ms, peak RSS ${f.peakRssMb} MB, duplicates ${f.duplicates}`;
+          `${f.repollsPerSecond} re-polls/s, claim p50 ${f.claimMs.p50} ms, complete p50 ${f.completeMs.p50} ms, peak RSS ${f.peakRssMb} MB, duplicates ${f.duplicates}, CPU a re-poll: controller ${f.controllerCpuMsPerRepoll} ms, database ${f.databaseCpuMsPerRepoll ?? '?'} ms`;
         // At processesAt, 1 and 3 processes alternate, round after round, so that a busy moment of
         // the machine hits both alike; each keeps its median round by re-polls/s.
         const ones: RunFigures[] = [];

@@ -17,6 +17,8 @@ import { PostgresStore } from '@apskit/store-postgres';
 import type { AttemptOutcome, TaskRecord } from '@apskit/store';
 
 export const SCALE_TYPE = 'http://apskit.dev/bench/scale/1.0';
+/** The application_name of this worker's connections, given by scale-bench.ts. */
+const APPLICATION_NAME = process.env.BENCH_APPLICATION_NAME ?? 'apskit-bench-scale';
 
 /** What the worker sends its parent. */
 export type WorkerMessage =
@@ -33,6 +35,8 @@ export interface WorkerFigures {
   readonly nextWakeUpMs: number[];
   readonly repolls: number;
   readonly peakRssMb: number;
+  /** CPU time of the process (user and system) from its controller's start to its stop, in ms. */
+  readonly cpuMs: number;
 }
 
 const [url, schema, callsFile] = process.argv.slice(2);
@@ -93,7 +97,8 @@ function send(message: WorkerMessage): void {
 }
 
 async function main(): Promise<void> {
-  const store = new TimedStore({ connectionString: url, schema });
+  // Its connections named for the parent: it sums their server processes' CPU time, and sees them end.
+  const store = new TimedStore({ connectionString: url, schema, pool: { application_name: APPLICATION_NAME } });
   let repolls = 0;
   let ownerSent = false;
   let peakRss = process.memoryUsage().rss;
@@ -115,10 +120,12 @@ async function main(): Promise<void> {
     },
   });
   await controller.start();
+  const cpuAtStart = process.cpuUsage();
   process.on('message', (message: { kind?: string }) => {
     if (message.kind !== 'stop') return;
     void (async () => {
       await controller.stop();
+      const cpu = process.cpuUsage(cpuAtStart);
       clearInterval(sampler);
       closeSync(calls);
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -129,6 +136,7 @@ async function main(): Promise<void> {
         nextWakeUpMs: store.nextWakeUpMs,
         repolls,
         peakRssMb: Math.round(peakRss / 1024 / 1024),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       };
       send({ kind: 'figures', figures });
       process.disconnect();
