@@ -2,12 +2,13 @@
  * bench:scale (issue 23): the PostgreSQL store's queue with 10k, 100k and 1M scheduled tasks and
  * resources. For each size, a fresh schema is filled in bulk (seed.ts): N resources, N tasks due a day
  * from now (the table is large), N event subscriptions; then a slice of `due` tasks is made due at
- * once and controller processes (worker.ts) run it, each task answering 202 `polls - 1` times. The
- * figures: per-claim and per-complete time, re-polls/s, peak RSS; at the size named for it, the slice
- * run by 1 and by 3 processes, endpoint calls per (task, attempt) counted (duplicates), and a run
- * where one of 3 is killed (SIGKILL) and its tasks are taken over when their leases end. EXPLAIN
- * (ANALYZE, BUFFERS) of the queue's statements at each size shows they read a few index pages
- * whatever N is. `run.ts` is the command; test/scale-bench.test.ts runs it small.
+ * once and controller processes (worker.ts) run it, each task answering 202 `polls - 1` times; the
+ * slice is reset between runs. The figures: per-claim and per-complete time, re-polls/s, CPU time per
+ * re-poll, peak RSS; at the size named for it, the slice run by 1 and by 3 processes (alternated,
+ * round after round), endpoint calls per (task, attempt) counted (duplicates), and a run where one
+ * of 3 is killed (SIGKILL) and its tasks are taken over when their leases end. EXPLAIN (ANALYZE,
+ * BUFFERS) of the queue's statements at each size shows they read a few index pages whatever N is.
+ * `run.ts` is the command; scripts/test/bench-scale.test.ts runs it small.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
