@@ -35,10 +35,13 @@ export function resourceListRoute(router: Router, controller: Controller, { limi
       const query = { ...parsed.query, where: await controller.access.narrow(caller, parsed.query.where) };
       const view = (json: ResourceJson): ResourceJson => controller.access.view(caller, json);
       const page = listPage(limit, req.headers.range, limits);
-      let total = 0; // set by the first read, past the list's end too
+      // Counted by the first read (past the list's end too), not by the next chunks of the page:
+      // a filter over a million resources is counted once per request.
+      let total: number | undefined;
       const read = async (offset: number, count: number): Promise<ResourceRecord[]> => {
-        const found = await controller.listResources({ ...query, offset, limit: count });
-        total = found.total;
+        const counted = total === undefined ? {} : { total: false as const };
+        const found = await controller.listResources({ ...query, offset, limit: count, ...counted });
+        total ??= found.total;
         return found.items;
       };
       // Links only when select() asks: a list shows none otherwise, as the platform's does.
@@ -53,7 +56,7 @@ export function resourceListRoute(router: Router, controller: Controller, { limi
           : await readPage(page, limits.maxBytes, read, (r) => view(renderResource(r)));
       // limit(s,0) reads no page, only the total (a count).
       if (page.limit === 0) total = (await controller.listResources({ ...query, offset: 0, limit: 0 })).total;
-      sendPage(res, page.offset, texts, total);
+      sendPage(res, page.offset, texts, total ?? 0);
     }),
   );
 }

@@ -136,20 +136,21 @@ export function resourceRoutes(router: Router, controller: Controller, { limits 
         // the holder links to through the relation), links left out as in any list.
         controller.access.checkRelation(caller, type.id, relation, 'read');
         const page = pageOfRange(req.headers.range, limits);
-        let total = 0; // set by the first read (there is always one)
+        let total: number | undefined; // counted by the first read (there is always one), not again
         const texts = await readPage(
           page,
           limits.maxBytes,
           async (offset, limit) => {
             const members = { op: 'linkedFrom', from: id, relation: relation.name } as const;
             const where = await controller.access.narrow(caller, members);
-            const found = await controller.listResources({ where, offset, limit });
-            total = found.total;
+            const counted = total === undefined ? {} : { total: false as const };
+            const found = await controller.listResources({ where, offset, limit, ...counted });
+            total ??= found.total;
             return controller.access.viewAll(caller, await controller.renderResources(found.items, []));
           },
           (json) => json,
         );
-        sendPage(res, page.offset, texts, total);
+        sendPage(res, page.offset, texts, total ?? 0);
         return;
       }
       if (relation && segments.length === 1 && req.method === 'POST') {
