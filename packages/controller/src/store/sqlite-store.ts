@@ -465,6 +465,20 @@ export class SqliteStore implements Store {
 
   async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
     if (limit <= 0) return [];
+    // A claim commits without a disk sync, as on PostgreSQL (synchronous_commit off for claims). A
+    // power loss that drops it leaves its task as it was, to be claimed again; and the WAL is one
+    // file written in order, so the synced commit of the attempt's outcome makes the claim before it
+    // durable too: no durable outcome rests on a lost claim. Every other step is synced as configured.
+    const fullSync = this.options.durability !== 'normal';
+    if (fullSync) this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.claim(now, limit, owner, leaseUntil);
+    } finally {
+      if (fullSync) this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private claim(now: number, limit: number, owner: string, leaseUntil: number): TaskRecord[] {
     return this.db
       .transaction(() => {
         const taken = this.stmts.leaseEnded.all(now, limit).map((row) => {
