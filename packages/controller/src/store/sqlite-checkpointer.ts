@@ -80,7 +80,11 @@ export class SqliteCheckpointer {
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (message: { frames?: number }) => {
       this.busy = false;
-      if ((message.frames ?? 0) >= restartFrames) options.catchUp();
+      if ((message.frames ?? 0) >= restartFrames) {
+        options.catchUp();
+        // Writes come faster than every `everyMs` lets the WAL start over: the next one at once.
+        this.tick();
+      }
     });
     this.worker.once('error', (e: unknown) => {
       clearInterval(this.timer);
