@@ -470,6 +470,7 @@ export class SqliteStore implements Store {
     // file written in order, so the synced commit of the attempt's outcome makes the claim before it
     // durable too: no durable outcome rests on a lost claim. Every other step is synced as configured.
     const fullSync = this.options.durability !== 'normal';
+    // db.pragma, not a prepared statement: SQLite applies `synchronous` when it compiles the PRAGMA.
     if (fullSync) this.db.pragma('synchronous = NORMAL');
     try {
       return this.claim(now, limit, owner, leaseUntil);
