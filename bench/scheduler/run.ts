@@ -101,6 +101,7 @@ async function main(): Promise<void> {
         push(beforeCapacity, store, b);
       }
       const c = await runOnce(store, ['capacity'], url);
+      if (c.repolls === 0) throw new Error(`${store}: no re-poll in ${c.elapsedMs} ms`);
       console.error(
         `round ${round + 1} ${store} capacity: ${c.repollsPerSecond} re-polls/s, peak RSS ${c.peakRssMb} MB`,
       );
