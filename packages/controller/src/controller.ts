@@ -202,12 +202,13 @@ export class Controller {
       clock: this.clock,
     });
     const answers = new OperationAnswers(this.store);
+    const commits = new CommitQueue(this.store, owner);
     const runner = new TaskRunner({
       store: this.store,
       registry: this.registry,
       transport: this.transport,
       jobs: this.jobs,
-      commits: new CommitQueue(this.store, owner),
+      commits,
       metrics: this.metrics,
       changes,
       answers,
@@ -315,6 +316,8 @@ export class Controller {
       },
       onError: (e) => console.error('apskit controller: scheduler error', e),
     });
+    // Outcomes and the claims that fill their slots in one commit, where the store can (issue 23).
+    commits.claimWith(this.scheduler);
   }
 
   /**

@@ -147,6 +147,16 @@ export interface Store {
    * group commit). Each is applied only if `owner` still holds its task; the answer says which were.
    */
   completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]>;
+  /**
+   * Optional: `completeAttempts`, then `claimDueTasks(claim.now, claim.limit, owner, claim.leaseUntil)`,
+   * in one durable step, so that the scheduler's slots the outcomes free are filled by the same
+   * commit (issue 23). A store without it is asked twice.
+   */
+  completeAttemptsAndClaim?(
+    owner: string,
+    outcomes: readonly AttemptOutcome[],
+    claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
+  ): Promise<{ applied: boolean[]; claimed: TaskRecord[] }>;
   /** Changes a task if its status is one of `from` (rerun, cancel); false if it is not. */
   transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean>;
   /** The earliest `nextRunAt` of a scheduled task, or the earliest lease end of a running one. */

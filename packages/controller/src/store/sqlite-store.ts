@@ -518,6 +518,21 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => outcomes.map((outcome) => this.applyOutcome(owner, outcome))).immediate();
   }
 
+  async completeAttemptsAndClaim(
+    owner: string,
+    outcomes: readonly AttemptOutcome[],
+    claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
+  ): Promise<{ applied: boolean[]; claimed: TaskRecord[] }> {
+    // One commit, synced as configured, for the outcomes and the claims that fill their slots.
+    return this.db
+      .transaction(() => {
+        const applied = outcomes.map((outcome) => this.applyOutcome(owner, outcome));
+        const claimed = claim.limit > 0 ? this.claim(claim.now, claim.limit, owner, claim.leaseUntil) : [];
+        return { applied, claimed };
+      })
+      .immediate();
+  }
+
   private applyOutcome(owner: string, outcome: AttemptOutcome): boolean {
     // No read first: the update's own condition says whether the task is still ours.
     if (this.stmts.completeTask.run({ ...taskRow(outcome.task), owner }).changes !== 1) return false;

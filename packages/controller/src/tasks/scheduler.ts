@@ -3,7 +3,8 @@
  * no two runners take the same task) and runs at most `concurrency` at once. It sleeps until the
  * store's next wake-up, and at most `pollMs`, so that tasks scheduled by other processes are seen.
  */
-import type { Store, TaskRecord } from '@apskit/store';
+import type { AttemptOutcome, Store, TaskRecord } from '@apskit/store';
+import type { BatchClaimer } from './commit-queue';
 
 export interface SchedulerOptions {
   /** Tasks run at once. */
@@ -20,7 +21,7 @@ export interface SchedulerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export class Scheduler {
+export class Scheduler implements BatchClaimer {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private looping = false;
@@ -30,6 +31,8 @@ export class Scheduler {
   /** A look at the store is due on the next turn of the event loop (see wake). */
   private wakePending = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** The ids of the tasks under way: an outcome of one of them frees a slot. */
+  private readonly inFlightIds = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -77,7 +80,26 @@ export class Scheduler {
     this.timer = undefined;
     // A look at the store under way may still claim tasks: they run, and are waited for, below.
     await this.loopDone;
-    await Promise.allSettled([...this.inFlight]);
+    // Tasks claimed with a batch of outcomes are launched as those finish: wait for them too.
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * The claim to make with a batch of outcomes (CommitQueue): as many tasks as will be free once the
+   * outcomes of this scheduler's tasks among them are stored. None once stopped.
+   */
+  claimRequest(outcomes: readonly AttemptOutcome[]): { now: number; limit: number; leaseUntil: number } | undefined {
+    if (!this.running) return undefined;
+    const ending = outcomes.filter((o) => this.inFlightIds.has(o.task.id)).length;
+    const limit = this.options.concurrency - this.inFlight.size + ending;
+    if (limit <= 0) return undefined;
+    const now = this.options.clock();
+    return { now, limit, leaseUntil: now + this.options.leaseMs };
+  }
+
+  /** Runs tasks claimed with a batch of outcomes (they are this runner's: they run even if it stops). */
+  adopt(tasks: readonly TaskRecord[], now: number): void {
+    for (const task of tasks) this.launch(task, now);
   }
 
   get busy(): number {
@@ -122,8 +144,10 @@ export class Scheduler {
       .catch((e: unknown) => this.options.onError?.(e))
       .finally(() => {
         this.inFlight.delete(run);
+        this.inFlightIds.delete(task.id);
         this.wake();
       });
     this.inFlight.add(run);
+    this.inFlightIds.add(task.id);
   }
 }
