@@ -165,7 +165,10 @@ test('apskit dev serves a module, reloads a type whose file changed (resources k
 
   // A broken edit (an invalid type ID): the mistake printed, the last good version still serving.
   writeFileSync(join(project, 'src/vps.ts'), vpsSource('  @Property() cores?: number;\n', 'vps'));
-  await until('the declaration error', () => (stderr.includes('invalid type ID "vps"') ? true : undefined));
+  await until('the declaration error', () =>
+    stderr.includes('still serving the last good version') ? true : undefined,
+  );
+  expect(stderr).toContain('invalid type ID "vps"');
   expect(stderr).toContain(`still serving the last good version at ${url}`);
   expect(await propertiesOfVps(url)).toEqual(['hostname', 'cores']);
 

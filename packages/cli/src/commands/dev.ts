@@ -244,11 +244,12 @@ class Supervisor {
           : event.kind === 'exit'
             ? `the module's process exited (code ${String(event.code)}) before it served`
             : `unexpected message ${event.kind}`;
-    this.io.err(`apskit dev: ${displayPath(this.config.moduleFile)}${changed}: ${what}\n`);
+    // One write: a reader of the pipe (an editor, a test) sees the failure and what is served together.
     this.io.err(
-      this.serving
-        ? `apskit dev: still serving the last good version at ${this.serving.url}; save a fix to reload\n`
-        : 'apskit dev: nothing is served until the module loads; save a fix to try again\n',
+      `apskit dev: ${displayPath(this.config.moduleFile)}${changed}: ${what}\n` +
+        (this.serving
+          ? `apskit dev: still serving the last good version at ${this.serving.url}; save a fix to reload\n`
+          : 'apskit dev: nothing is served until the module loads; save a fix to try again\n'),
     );
   }
 
