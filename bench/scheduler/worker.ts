@@ -82,6 +82,17 @@ function dueOf(i: number): number {
   return mode === 'capacity' ? 0 : Math.floor((i * LOAD_MS) / TASKS);
 }
 
+/**
+ * A task id as the controller makes one: a UUIDv7, time-ordered (packages/controller/src/tasks/task-id.ts).
+ * The bench's own few lines, so that an A/B run against an older build seeds both alike.
+ */
+let idCounter = 0;
+function taskIdAsTheControllerMakes(): string {
+  const ms = Date.now().toString(16).padStart(12, '0');
+  const counter = (idCounter++ & 0xfff).toString(16).padStart(3, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${counter}-${randomUUID().slice(19)}`;
+}
+
 async function insertTasks(store: Store, width: number): Promise<void> {
   let next = 0;
   // `width` inserts at a time: PostgreSQL then syncs many commits at once; the other stores are synchronous.
@@ -92,7 +103,7 @@ async function insertTasks(store: Store, width: number): Promise<void> {
       await store.createResourceWithTask(
         { id, type: TYPE, status: 'aps:provisioning', revision: 1, modified: -1000, properties: { polls: 0 } },
         {
-          id: randomUUID(),
+          id: taskIdAsTheControllerMakes(),
           resourceId: id,
           requestId: null,
           requestHash: null,

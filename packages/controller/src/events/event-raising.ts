@@ -16,7 +16,6 @@
  * The notification is the spec's EventNotification (docs.cloudblue.com/cbc/sdk/8.2/concepts/events/
  * aps-event/event-processing) with the core Notification's `type` too (see @apskit/core events).
  */
-import { randomUUID } from 'node:crypto';
 import {
   Events,
   LifecycleOperation,
@@ -38,6 +37,7 @@ import type { ChangeEvents } from './change-events';
 import type { ServiceRegistry } from '../registry/service-registry';
 import { withOlderMinors } from '../registry/type-versions';
 import { createdEvent } from '../tasks/job-registry';
+import { newTaskId } from '../tasks/task-id';
 import type { EventSerial } from './serial';
 import type { EventVisibility } from './visibility';
 
@@ -128,7 +128,7 @@ export class EventRaising {
       };
       const createdAt = this.deps.serial.createdAt();
       const task: TaskRecord = {
-        id: randomUUID(),
+        id: newTaskId(),
         resourceId: deliveryKey(s.subscriberId, source.id),
         requestId: null,
         requestHash: null,

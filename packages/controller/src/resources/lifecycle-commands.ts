@@ -31,6 +31,7 @@ import {
 } from '../requests/request-identity';
 import { IN_PROGRESS } from '../tasks/attempt';
 import { createdEvent } from '../tasks/job-registry';
+import { newTaskId } from '../tasks/task-id';
 import type { TaskRunner } from '../tasks/task-runner';
 import { resourceBody, type ResourceJson } from '../wire/resource-json';
 import { linkValues, type ResourceRenderer } from '../wire/resource-links';
@@ -322,7 +323,7 @@ export class LifecycleCommands {
   ): TaskRecord {
     const now = this.deps.clock();
     return {
-      id: randomUUID(),
+      id: newTaskId(),
       resourceId: resource.id,
       ...submitted,
       operation,

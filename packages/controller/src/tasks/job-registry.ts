@@ -2,12 +2,12 @@
  * The kinds of job a controller runs, as the app defined them, and their enqueueing: a job is a task
  * like any other (durable, leased, retried, with history), created here and run by the task runner.
  */
-import { randomUUID } from 'node:crypto';
 import { RequestPhase, TaskEventKind, TaskStatus } from '@apskit/core';
 import { isLifecycle, type Store, type TaskEvent, type TaskRecord } from '@apskit/store';
 import type { ChangeEvents } from '../events/change-events';
 import { taskJson, type TaskJson } from '../wire/task-json';
 import type { EnqueueOptions, JobDefinition } from './jobs';
+import { newTaskId } from './task-id';
 
 /** A new task's first event: `created`, with its name. */
 export function createdEvent(task: TaskRecord): TaskEvent {
@@ -46,7 +46,7 @@ export class JobRegistry {
     if (!job) throw new Error(`No job "${kind}" is defined: call defineJob first`);
     const now = this.deps.clock();
     const task: TaskRecord = {
-      id: randomUUID(),
+      id: newTaskId(),
       resourceId: options.subjectId,
       requestId: options.requestId ?? null,
       requestHash: null,
