@@ -93,6 +93,7 @@ export class EventVisibility {
 
   private async matches(id: string, condition: ResourceCondition): Promise<boolean> {
     const where: ResourceCondition = { op: 'and', of: [{ op: 'eq', field: { aps: 'id' }, value: id }, condition] };
-    return (await this.store.listResources({ where, limit: 0 })).total > 0;
+    // The first match, not a count: one statement instead of a page and its total.
+    return (await this.store.listResources({ where, limit: 1, total: false })).items.length > 0;
   }
 }
