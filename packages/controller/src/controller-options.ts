@@ -51,7 +51,10 @@ export interface ControllerOptions {
   timeScale?: number;
   /** How long a task may keep answering 202 before it fails, in seconds: one number, or per type name. Default 24 h. */
   maxPollingSeconds?: number | Readonly<Record<string, number>>;
-  /** Tasks running at once. Default 16. */
+  /**
+   * Attempts (endpoint calls) at once. Default 16. With SQLite's writer thread, up to twice as many
+   * more tasks are claimed ahead (docs/controller.md, Persistence and crashes).
+   */
   concurrency?: number;
   /** This controller's URL, sent to the endpoint as APS-Controller-URI (set by `listen`). */
   controllerUri?: string;

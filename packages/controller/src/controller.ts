@@ -202,7 +202,7 @@ export class Controller {
       clock: this.clock,
     });
     const answers = new OperationAnswers(this.store);
-    const commits = new CommitQueue(this.store, owner);
+    const commits = new CommitQueue(this.store, owner, 2 * (options.concurrency ?? 16));
     const runner = new TaskRunner({
       store: this.store,
       registry: this.registry,
@@ -310,6 +310,7 @@ export class Controller {
       leaseMs: options.leaseMs ?? 120_000,
       pollMs: options.pollMs ?? 1000,
       clock: this.clock,
+      pipelined: () => this.store.writesOffEventLoop === true,
       onClaim: (task, latenessMs) => {
         this.metrics.lateness.observe(latenessMs / 1000);
         options.onClaim?.(task, latenessMs);

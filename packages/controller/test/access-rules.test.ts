@@ -404,7 +404,11 @@ describe('GET /apskit/events, per caller', () => {
       expect((await api(running.url, 'PUT', href(vaultA), { name: 'a1b' }, admin)).status).toBe(200);
       const resourceFrames = (s: typeof a, id: string): typeof a.frames =>
         s.frames.filter((f) => f.event === 'resource' && f.data.id === id);
-      await until(() => resourceFrames(a, vaultA).length > 0 && resourceFrames(byAdmin, vaultA).length > 0);
+      // The stream tells each state the resource goes through (configuring, then the endpoint's
+      // answer): wait for the one after the change.
+      const told = (s: typeof a): boolean =>
+        resourceFrames(s, vaultA).some((f) => (f.data.resource as { name?: string } | null)?.name === 'a1b');
+      await until(() => told(a) && told(byAdmin));
       expect(resourceFrames(byAdmin, vaultB).length).toBeGreaterThan(0);
       expect(resourceFrames(a, vaultB)).toEqual([]);
       expect(JSON.stringify(a.frames)).not.toContain(vaultB);

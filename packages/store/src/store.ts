@@ -152,6 +152,11 @@ export interface Store {
    * in one durable step, so that the scheduler's slots the outcomes free are filled by the same
    * commit (issue 23). A store without it is asked twice.
    */
+  /**
+   * Optional: whether completeAttemptsAndClaim runs off the event loop (SQLite's writer thread), read
+   * at each batch. Then the scheduler pipelines: it runs attempts while a batch is being written.
+   */
+  readonly writesOffEventLoop?: boolean;
   completeAttemptsAndClaim?(
     owner: string,
     outcomes: readonly AttemptOutcome[],

@@ -6,17 +6,19 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TaskEventKind, TaskStatus } from '@apskit/core';
 import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
+import { attemptWrites, type AttemptWrites, type OutcomeRows } from './sqlite-attempt-writes';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { createSchema } from './sqlite-schema';
+import { SqliteWriter, writesModule } from './sqlite-writer';
 import {
   compileResourceQuery,
   maxEventsPerTaskOf,
   NOT_COUNTED,
+  RECOVERED_MESSAGE,
   propertyIndexName,
   sqliteValueExpression,
   typesOnlyFilter,
   RESOURCE_COLUMNS,
-  RECOVERED_MESSAGE,
   resourceRow,
   rowReader,
   SQL_ACTIVE_TASK_STATUSES,
@@ -51,6 +53,12 @@ export interface SqliteStoreOptions {
   durability?: 'full' | 'normal';
   /** Events kept per task, the newest ones. Default DEFAULT_MAX_TASK_EVENTS (100). */
   maxEventsPerTask?: number;
+  /**
+   * The scheduler's writes (attempt outcomes and claims) on a thread of their own, so that their
+   * disk syncs do not hold up the event loop. Default true for a database in a file; false writes
+   * everything on the store's connection.
+   */
+  writerThread?: boolean;
 }
 
 /** SQLite reads its JSON columns back as text. */
@@ -64,6 +72,10 @@ export class SqliteStore implements Store {
   private stmts!: ReturnType<SqliteStore['prepare']>;
   private readonly statements = new Map<string, Database.Statement>();
   private checkpointer: SqliteCheckpointer | undefined;
+  /** The scheduler's writes on this connection: a database in memory, or the writer thread gone. */
+  private writes!: AttemptWrites;
+  /** The scheduler's writes on a thread of their own, for a database in a file (sqlite-writer.ts). */
+  private writer: SqliteWriter | undefined;
   private readonly maxEventsPerTask: number;
 
   constructor(
@@ -107,6 +119,32 @@ export class SqliteStore implements Store {
       });
     }
     this.stmts = this.prepare();
+    const writeOptions = {
+      maxEventsPerTask: this.maxEventsPerTask,
+      durability: this.options.durability ?? 'full',
+      vocabulary: {
+        sqlRunning: SqlTaskStatus.running,
+        sqlScheduled: SqlTaskStatus.scheduled,
+        running: TaskStatus.running,
+        recovered: TaskEventKind.recovered,
+        recoveredMessage: RECOVERED_MESSAGE,
+      },
+    };
+    this.writes = attemptWrites(this.db, writeOptions);
+    const module = onDisk && this.options.writerThread !== false ? writesModule() : undefined;
+    if (module && !this.writer) {
+      const writer = new SqliteWriter(this.file, writeOptions, module);
+      try {
+        await writer.ready;
+        this.writer = writer;
+      } catch (e) {
+        // Without its thread the store still works: the same writes, on this connection.
+        console.error(
+          `apskit store: the SQLite writer thread did not start (${(e as Error).message}); writing on the event loop`,
+        );
+        await writer.close();
+      }
+    }
     // One controller process owns a SQLite file (scale-out is PostgreSQL's job). Tasks that were
     // running when the file was last open belong to a process that is gone: their leases end now, so
     // the scheduler takes them over at once, each with a 'recovered' event.
@@ -145,13 +183,6 @@ export class SqliteStore implements Store {
          VALUES (@id, @resource_id, @request_id, @request_hash, @operation, @name, @description, @output, @status, @attempts,
            @next_run_at, @deadline_at, @phase, @request, @created_at, @updated_at, @ended_at, @lease_owner, @lease_until)`,
       ),
-      // An attempt's outcome: written only while the task is still this runner's, one statement.
-      completeTask: db.prepare(
-        `UPDATE tasks SET name = @name, description = @description, output = @output, status = @status, attempts = @attempts,
-           next_run_at = @next_run_at, deadline_at = @deadline_at, phase = @phase, request = @request, updated_at = @updated_at,
-           ended_at = @ended_at, lease_owner = @lease_owner, lease_until = @lease_until
-         WHERE id = @id AND status = ${RUNNING} AND lease_owner = @owner`,
-      ),
       updateTask: db.prepare(
         `UPDATE tasks SET name = @name, description = @description, output = @output, status = @status, attempts = @attempts,
            next_run_at = @next_run_at, deadline_at = @deadline_at, phase = @phase, request = @request, updated_at = @updated_at,
@@ -176,27 +207,6 @@ export class SqliteStore implements Store {
       pruneEvents: db.prepare(
         `DELETE FROM task_events WHERE task_id = @taskId AND seq <= (
            SELECT seq FROM task_events WHERE task_id = @taskId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
-      ),
-      // Running tasks whose lease ran out (their runner died), taken before the scheduled ones, as
-      // PostgreSQL does. Two index range scans of tasks_due (status, next_run_at) rather than one
-      // query with an OR: with the OR and its ORDER BY, SQLite read and sorted every task on each claim.
-      leaseEnded: db.prepare<[number, number], TaskRow>(
-        `SELECT * FROM tasks WHERE status = ${RUNNING} AND lease_until < ? ORDER BY lease_until LIMIT ?`,
-      ),
-      // Up to @limit due scheduled tasks claimed in one statement, read back as claimed (RETURNING):
-      // one index range scan of tasks_due, one row written each, nothing read twice.
-      claimScheduled: db.prepare<
-        { now: number; limit: number; owner: string; leaseUntil: number },
-        TaskRow & { seq: number }
-      >(
-        `UPDATE tasks SET status = ${RUNNING}, attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil,
-           updated_at = @now
-         WHERE rowid IN (SELECT rowid FROM tasks WHERE status = ${SCHEDULED} AND next_run_at <= @now ORDER BY next_run_at LIMIT @limit)
-         RETURNING *, rowid AS seq`,
-      ),
-      claim: db.prepare(
-        `UPDATE tasks SET status = ${RUNNING}, attempts = attempts + 1, lease_owner = @owner, lease_until = @leaseUntil,
-           updated_at = @now WHERE id = @id`,
       ),
       nextScheduled: db.prepare<[], { at: number | null }>(
         `SELECT MIN(next_run_at) AS at FROM tasks WHERE status = ${SCHEDULED}`,
@@ -246,6 +256,9 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // The writes sent to the thread are answered first (it takes them in order), then it ends.
+    await this.writer?.close();
+    this.writer = undefined;
     await this.checkpointer?.close();
     this.checkpointer = undefined;
     this.statements.clear();
@@ -463,59 +476,18 @@ export class SqliteStore implements Store {
     return row ? taskOf(row) : undefined;
   }
 
-  async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
-    if (limit <= 0) return [];
-    // A claim commits without a disk sync, as on PostgreSQL (synchronous_commit off for claims). A
-    // power loss that drops it leaves its task as it was, to be claimed again; and the WAL is one
-    // file written in order, so the synced commit of the attempt's outcome makes the claim before it
-    // durable too: no durable outcome rests on a lost claim. Every other step is synced as configured.
-    const fullSync = this.options.durability !== 'normal';
-    // db.pragma, not a prepared statement: SQLite applies `synchronous` when it compiles the PRAGMA.
-    if (fullSync) this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.claim(now, limit, owner, leaseUntil);
-    } finally {
-      if (fullSync) this.db.pragma('synchronous = FULL');
-    }
+  /** With the writer thread running: the scheduler may run attempts while a batch is written. */
+  get writesOffEventLoop(): boolean {
+    return this.writer !== undefined && !this.writer.broken;
   }
 
-  private claim(now: number, limit: number, owner: string, leaseUntil: number): TaskRecord[] {
-    return this.db
-      .transaction(() => {
-        const taken = this.stmts.leaseEnded.all(now, limit).map((row) => {
-          // Its runner's lease ran out: the runner died mid-attempt, and the attempt is repeated.
-          this.addEvent({
-            taskId: row.id,
-            at: now,
-            kind: TaskEventKind.recovered,
-            message: RECOVERED_MESSAGE,
-            attempt: row.attempts,
-          });
-          this.stmts.claim.run({ id: row.id, owner, leaseUntil, now });
-          return {
-            ...row,
-            status: TaskStatus.running,
-            attempts: row.attempts + 1,
-            lease_owner: owner,
-            lease_until: leaseUntil,
-            updated_at: now,
-          };
-        });
-        const scheduled =
-          taken.length < limit
-            ? this.stmts.claimScheduled.all({ now, limit: limit - taken.length, owner, leaseUntil })
-            : [];
-        // RETURNING gives rows in no promised order: in due order, then creation order.
-        scheduled.sort((a, b) => (a.next_run_at ?? 0) - (b.next_run_at ?? 0) || a.seq - b.seq);
-        const rows: TaskRow[] = [...taken, ...scheduled.map(({ seq: _seq, ...row }) => row)];
-        if (taken.length > 0) rows.sort((a, b) => (a.next_run_at ?? 0) - (b.next_run_at ?? 0));
-        return rows.map(taskOf);
-      })
-      .immediate();
+  async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
+    if (limit <= 0) return [];
+    return (await this.write(owner, [], { now, limit, leaseUntil })).claimed;
   }
 
   async completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]> {
-    return this.db.transaction(() => outcomes.map((outcome) => this.applyOutcome(owner, outcome))).immediate();
+    return (await this.write(owner, outcomes, undefined)).applied;
   }
 
   async completeAttemptsAndClaim(
@@ -524,27 +496,24 @@ export class SqliteStore implements Store {
     claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
   ): Promise<{ applied: boolean[]; claimed: TaskRecord[] }> {
     // One commit, synced as configured, for the outcomes and the claims that fill their slots.
-    return this.db
-      .transaction(() => {
-        const applied = outcomes.map((outcome) => this.applyOutcome(owner, outcome));
-        const claimed = claim.limit > 0 ? this.claim(claim.now, claim.limit, owner, claim.leaseUntil) : [];
-        return { applied, claimed };
-      })
-      .immediate();
+    return this.write(owner, outcomes, claim);
   }
 
-  private applyOutcome(owner: string, outcome: AttemptOutcome): boolean {
-    // No read first: the update's own condition says whether the task is still ours.
-    if (this.stmts.completeTask.run({ ...taskRow(outcome.task), owner }).changes !== 1) return false;
-    this.addEvent(outcome.event);
-    const r = outcome.resource;
-    if (r && 'delete' in r) this.removeResource(r.delete);
-    // The resource as it is, of the same type: an update that leaves the type (and its index) alone;
-    // else (another type, or the resource gone meanwhile) the whole row.
-    else if (r && this.stmts.updateResourceState.run(resourceRow(r)).changes !== 1)
-      this.stmts.upsertResource.run(resourceRow(r));
-    this.addFollowUps(outcome.followUps ?? []);
-    return true;
+  /** Outcomes and a claim in one transaction: on the writer thread if there is one, else here. */
+  private async write(
+    owner: string,
+    outcomes: readonly AttemptOutcome[],
+    claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number } | undefined,
+  ): Promise<{ applied: boolean[]; claimed: TaskRecord[] }> {
+    const rows = outcomes.map(outcomeRows);
+    if (this.writer?.broken) {
+      // The thread failed (it says why in its rejection): this connection writes from now on.
+      this.writer = undefined;
+    }
+    const done = this.writer
+      ? await this.writer.run(owner, rows, claim)
+      : this.writes.completeAndClaim(owner, rows, claim);
+    return { applied: done.applied, claimed: done.claimed.map(taskOf) };
   }
 
   async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {
@@ -629,4 +598,15 @@ export class SqliteStore implements Store {
     const types = JSON.stringify(sourceTypes);
     return this.stmts.matchingSubscriptions.all(sourceId, event, types, event, types).map(subscriptionOf);
   }
+}
+
+/** An outcome as the rows the writes take (flat data, to cross to the writer thread). */
+function outcomeRows(outcome: AttemptOutcome): OutcomeRows {
+  const r = outcome.resource;
+  return {
+    task: taskRow(outcome.task),
+    event: outcome.event,
+    resource: r === undefined ? undefined : 'delete' in r ? { delete: r.delete } : resourceRow(r),
+    followUps: (outcome.followUps ?? []).map((f) => ({ task: taskRow(f.task), event: f.event })),
+  };
 }

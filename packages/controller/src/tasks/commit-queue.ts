@@ -13,7 +13,10 @@ export interface BatchClaimer {
   claimRequest(
     outcomes: readonly AttemptOutcome[],
   ): { readonly now: number; readonly limit: number; readonly leaseUntil: number } | undefined;
-  adopt(tasks: readonly TaskRecord[], now: number): void;
+  /** The tasks claimed for a request of `requested` (none if the batch failed). */
+  adopt(tasks: readonly TaskRecord[], requested: number): void;
+  /** An outcome of one of its tasks is handed over (to be stored with the next batch). */
+  submitted(taskId: string): void;
 }
 
 interface Pending {
@@ -24,12 +27,21 @@ interface Pending {
 
 export class CommitQueue {
   private pending: Pending[] = [];
-  private flushing = false;
+  /** Batches being written: one, or two with a store that writes off the event loop (see schedule). */
+  private flushing = 0;
+  /** A flush is due at the end of this turn of the event loop. */
+  private scheduled = false;
   private claimer: BatchClaimer | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly owner: string,
+    /**
+     * With a store whose writes run off the event loop: a batch this large is sent at once, while
+     * the event loop goes on running attempts (an endpoint in the same process answers in
+     * microtasks: waiting for the end of the turn would leave the writer idle until all were done).
+     */
+    private readonly sendAt = 16,
   ) {}
 
   /**
@@ -44,14 +56,29 @@ export class CommitQueue {
   commit(outcome: AttemptOutcome): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.pending.push({ outcome, resolve, reject });
+      this.claimer?.submitted(outcome.task.id);
       this.schedule();
     });
   }
 
+  /** A flush after this turn of the event loop (a batch of what ends in it), or at once (see sendAt). */
   private schedule(): void {
-    if (this.flushing) return;
-    this.flushing = true;
-    setImmediate(() => void this.flush());
+    const offLoop = this.store.writesOffEventLoop === true;
+    // Off the event loop, a second batch waits in the writer's queue while the first is written,
+    // so that the writer never waits for the event loop between two.
+    if (this.flushing >= (offLoop ? 2 : 1)) return;
+    if (offLoop && this.pending.length >= this.sendAt) {
+      this.flushing++;
+      queueMicrotask(() => void this.flush());
+    } else if (this.flushing === 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        if (this.flushing > 0 || this.pending.length === 0) return;
+        this.flushing++;
+        void this.flush();
+      });
+    }
   }
 
   private async flush(): Promise<void> {
@@ -62,16 +89,20 @@ export class CommitQueue {
       const claim = this.store.completeAttemptsAndClaim ? this.claimer?.claimRequest(outcomes) : undefined;
       let applied: boolean[];
       if (claim && this.store.completeAttemptsAndClaim) {
-        const done = await this.store.completeAttemptsAndClaim(this.owner, outcomes, claim);
+        let done: { applied: boolean[]; claimed: TaskRecord[] } | undefined;
+        try {
+          done = await this.store.completeAttemptsAndClaim(this.owner, outcomes, claim);
+        } finally {
+          // Launched before the outcomes' callers go on, so that their finishing sees the slots taken.
+          this.claimer?.adopt(done?.claimed ?? [], claim.limit);
+        }
         applied = done.applied;
-        // Launched before the outcomes' callers go on, so that their finishing sees the slots taken.
-        this.claimer?.adopt(done.claimed, claim.now);
       } else applied = await this.store.completeAttempts(this.owner, outcomes);
       batch.forEach((p, i) => p.resolve(applied[i] === true));
     } catch (e) {
       batch.forEach((p) => p.reject(e));
     } finally {
-      this.flushing = false;
+      this.flushing--;
       if (this.pending.length > 0) this.schedule();
     }
   }

@@ -16,8 +16,15 @@ export interface SchedulerOptions {
   /** The longest sleep between looks at the store. */
   readonly pollMs: number;
   readonly clock: () => number;
-  /** Called as a task is claimed, with how late it starts against its scheduled time. */
+  /** Called as a claimed task starts, with how late it starts against its scheduled time. */
   readonly onClaim?: (task: TaskRecord, latenessMs: number) => void;
+  /**
+   * Pipelined (a store whose writes do not hold up the event loop, as SQLite's writer thread): a
+   * task leaves its slot once its outcome is handed to the group commit, not once it is stored, and
+   * up to `concurrency` more tasks are claimed ahead, ready to start as slots free. The event loop
+   * then runs attempts while a batch is being written, instead of waiting for it.
+   */
+  readonly pipelined?: () => boolean;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -31,8 +38,13 @@ export class Scheduler implements BatchClaimer {
   /** A look at the store is due on the next turn of the event loop (see wake). */
   private wakePending = false;
   private readonly inFlight = new Set<Promise<void>>();
-  /** The ids of the tasks under way: an outcome of one of them frees a slot. */
-  private readonly inFlightIds = new Set<string>();
+  /** The tasks holding a slot (calling the endpoint, or until their outcome is stored if not pipelined). */
+  private readonly slots = new Set<string>();
+  /** Claimed ahead, waiting for a slot (pipelined only). */
+  private readonly ready: { task: TaskRecord }[] = [];
+  private fillPending = false;
+  /** Tasks asked for in batches being written (CommitQueue), not yet adopted. */
+  private claiming = 0;
 
   constructor(
     private readonly store: Store,
@@ -80,8 +92,51 @@ export class Scheduler implements BatchClaimer {
     this.timer = undefined;
     // A look at the store under way may still claim tasks: they run, and are waited for, below.
     await this.loopDone;
-    // Tasks claimed with a batch of outcomes are launched as those finish: wait for them too.
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // Tasks claimed with a batch of outcomes, or ahead, are this runner's: they run, and are waited for.
+    while (this.inFlight.size > 0 || this.ready.length > 0) {
+      this.fill();
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  /** How many more tasks this runner takes now: free slots, and room ahead if pipelined. */
+  private room(): number {
+    const ahead = this.pipelined() ? 2 * this.options.concurrency : 0;
+    return this.options.concurrency + ahead - this.slots.size - this.ready.length - this.claiming;
+  }
+
+  /**
+   * A task's outcome is handed to the group commit (CommitQueue): pipelined, its slot is free now,
+   * and a task claimed ahead takes it.
+   */
+  submitted(taskId: string): void {
+    if (!this.pipelined() || !this.slots.delete(taskId)) return;
+    this.scheduleFill();
+  }
+
+  private scheduleFill(): void {
+    if (this.fillPending) return;
+    this.fillPending = true;
+    // On the next turn of the event loop, not in this one's microtasks: an endpoint in this process
+    // answers in microtasks, and starting the next task at once would run every task in hand
+    // before the writer's answers (messages, handled between turns) could be read.
+    setImmediate(() => {
+      this.fillPending = false;
+      this.fill();
+    });
+  }
+
+  /**
+   * Starts tasks claimed ahead while there are free slots. One that waited past half its lease (a
+   * slow endpoint) is left to its lease's end, when a claim takes it over: started that late, its
+   * lease could end while it runs, and the task be run twice.
+   */
+  private fill(): void {
+    while (this.slots.size < this.options.concurrency && this.ready.length > 0) {
+      const { task } = this.ready.shift() as { task: TaskRecord };
+      if (task.leaseUntil !== null && this.options.clock() > task.leaseUntil - this.options.leaseMs / 2) continue;
+      this.launch(task);
+    }
   }
 
   /**
@@ -90,20 +145,33 @@ export class Scheduler implements BatchClaimer {
    */
   claimRequest(outcomes: readonly AttemptOutcome[]): { now: number; limit: number; leaseUntil: number } | undefined {
     if (!this.running) return undefined;
-    const ending = outcomes.filter((o) => this.inFlightIds.has(o.task.id)).length;
-    const limit = this.options.concurrency - this.inFlight.size + ending;
+    // Pipelined, the outcomes' tasks have left their slots already (submitted).
+    const ending = this.pipelined() ? 0 : outcomes.filter((o) => this.slots.has(o.task.id)).length;
+    const limit = this.room() + ending;
     if (limit <= 0) return undefined;
+    this.claiming += limit;
     const now = this.options.clock();
     return { now, limit, leaseUntil: now + this.options.leaseMs };
   }
 
   /** Runs tasks claimed with a batch of outcomes (they are this runner's: they run even if it stops). */
-  adopt(tasks: readonly TaskRecord[], now: number): void {
-    for (const task of tasks) this.launch(task, now);
+  adopt(tasks: readonly TaskRecord[], requested: number): void {
+    this.claiming -= requested;
+    this.take(tasks);
+  }
+
+  private pipelined(): boolean {
+    return this.options.pipelined?.() === true;
   }
 
   get busy(): number {
-    return this.inFlight.size;
+    return this.slots.size;
+  }
+
+  /** Claimed tasks: started now while slots are free, the others ready for the next free slot. */
+  private take(tasks: readonly TaskRecord[]): void {
+    for (const task of tasks) this.ready.push({ task });
+    this.fill();
   }
 
   private async loop(): Promise<void> {
@@ -112,20 +180,20 @@ export class Scheduler implements BatchClaimer {
     try {
       do {
         this.again = false;
-        const free = this.options.concurrency - this.inFlight.size;
+        const free = this.room();
         if (free > 0) {
           const now = this.options.clock();
           const claimed = await this.store.claimDueTasks(now, free, this.options.owner, now + this.options.leaseMs);
-          for (const task of claimed) this.launch(task, now);
+          this.take(claimed);
           if (claimed.length === free) this.again = true; // there may be more due
         }
         if (!this.again) {
           const next = await this.store.nextWakeUp();
           const now = this.options.clock();
           delay = next === undefined ? this.options.pollMs : Math.max(0, Math.min(next - now, this.options.pollMs));
-          if (delay === 0 && this.inFlight.size < this.options.concurrency) this.again = true;
+          if (delay === 0 && this.room() > 0) this.again = true;
         }
-      } while (this.again && this.running && this.inFlight.size < this.options.concurrency);
+      } while (this.again && this.running && this.room() > 0);
     } catch (e) {
       this.options.onError?.(e);
     } finally {
@@ -137,17 +205,17 @@ export class Scheduler implements BatchClaimer {
     }
   }
 
-  private launch(task: TaskRecord, now: number): void {
-    const scheduledAt = task.nextRunAt ?? now;
-    this.options.onClaim?.(task, Math.max(0, now - scheduledAt));
+  private launch(task: TaskRecord): void {
+    const now = this.options.clock();
+    this.options.onClaim?.(task, Math.max(0, now - (task.nextRunAt ?? now)));
+    this.slots.add(task.id);
     const run = this.runTask(task)
       .catch((e: unknown) => this.options.onError?.(e))
       .finally(() => {
         this.inFlight.delete(run);
-        this.inFlightIds.delete(task.id);
+        if (this.slots.delete(task.id)) this.fill();
         this.wake();
       });
     this.inFlight.add(run);
-    this.inFlightIds.add(task.id);
   }
 }
