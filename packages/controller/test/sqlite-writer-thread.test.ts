@@ -57,9 +57,24 @@ async function runAll(store: SqliteStore, n: number): Promise<boolean[]> {
   return store.completeAttempts(
     'me',
     claimed.map((task) => ({
-      task: { ...task, status: 'succeeded', output: 'done', endedAt: 2, updatedAt: 2, leaseOwner: null, leaseUntil: null },
+      task: {
+        ...task,
+        status: 'succeeded',
+        output: 'done',
+        endedAt: 2,
+        updatedAt: 2,
+        leaseOwner: null,
+        leaseUntil: null,
+      },
       event: { taskId: task.id, at: 2, kind: 'succeeded', message: 'done', attempt: task.attempts },
-      resource: { id: task.resourceId, type: TYPE, status: 'aps:ready', revision: 2, modified: 2, properties: { done: true } },
+      resource: {
+        id: task.resourceId,
+        type: TYPE,
+        status: 'aps:ready',
+        revision: 2,
+        modified: 2,
+        properties: { done: true },
+      },
     })),
   );
 }
