@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SqliteStore } from '@apskit/controller';
-import type { TaskRecord } from '@apskit/store';
+import { exampleEvent, exampleResource, exampleTask } from '@apskit/store/testing';
 
 const TYPE = 'http://apskit.dev/test/writer/1.0';
 
@@ -20,31 +20,11 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function seed(store: SqliteStore, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const resourceId = randomUUID();
-    const task: TaskRecord = {
-      id: randomUUID(),
-      resourceId,
-      requestId: null,
-      requestHash: null,
-      operation: 'provision',
-      name: 'Provisioning',
-      description: 'queued',
-      output: 'queued',
-      status: 'scheduled',
-      attempts: 1,
-      nextRunAt: 0,
-      deadlineAt: null,
-      phase: 'async',
-      request: { method: 'POST', path: '/things/' },
-      createdAt: 0,
-      updatedAt: 0,
-      endedAt: null,
-      leaseOwner: null,
-      leaseUntil: null,
-    };
+    const task = exampleTask(randomUUID(), resourceId, { attempts: 1, nextRunAt: 0 });
     await store.createResourceWithTask(
-      { id: resourceId, type: TYPE, status: 'aps:provisioning', revision: 1, modified: 0, properties: { n: i } },
+      { ...exampleResource(resourceId, { n: i }), type: TYPE },
       task,
-      { taskId: task.id, at: 0, kind: 'created', message: 'created', attempt: 0 },
+      exampleEvent(task.id, 'created'),
       [],
     );
   }
