@@ -139,12 +139,16 @@ if (requirePostgres('the multi-process test')) {
             `SELECT count(*)::int AS n FROM apskit.tasks WHERE status = 'running' AND lease_owner = $1`,
             [victimOwner],
           ),
-        ([{ n }]) => n >= 3,
+        ([{ n }]) => n >= 6,
         30_000,
       );
       victim.process.kill('SIGKILL');
       await new Promise((resolve) => victim.process.once('exit', resolve));
       const callsAtKill = calls(log).length;
+      // A statement the process sent before it died still runs to its end, and may commit outcomes of
+      // tasks it held: what it holds is counted once those have ended (well within the 4 s lease). With
+      // fewer held tasks at the kill (3), all of them were sometimes in such a last statement.
+      await new Promise((resolve) => setTimeout(resolve, 250));
 
       const [{ inflight }] = await db<{ inflight: number }>(
         `SELECT count(*)::int AS inflight FROM apskit.tasks WHERE status IN ('scheduled', 'running')`,

@@ -134,7 +134,9 @@ export class Scheduler implements BatchClaimer {
   private fill(): void {
     while (this.slots.size < this.options.concurrency && this.ready.length > 0) {
       const { task } = this.ready.shift() as { task: TaskRecord };
-      if (task.leaseUntil !== null && this.options.clock() > task.leaseUntil - this.options.leaseMs / 2) continue;
+      const stale = task.leaseUntil !== null && this.options.clock() > task.leaseUntil - this.options.leaseMs / 2;
+      // Only a task claimed ahead can have waited (not pipelined, a claimed task starts at once).
+      if (stale && this.pipelined()) continue;
       this.launch(task);
     }
   }
