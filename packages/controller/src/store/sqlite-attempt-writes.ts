@@ -50,6 +50,21 @@ export interface AttemptVocabulary {
 
 export interface AttemptWrites {
   /**
+   * Steps of other writes, in a transaction of the caller's on the same connection: the store's
+   * creates and transitions write tasks, events and resources with these same statements.
+   */
+  readonly within: {
+    insertTask(task: TaskRow): void;
+    insertEvent(event: TaskEvent): void;
+    /** An event, and the task's history trimmed to its newest maxEventsPerTask. */
+    addEvent(event: TaskEvent): void;
+    upsertResource(resource: ResourceRow): void;
+    /** A resource, its links both ways, and the subscriptions it holds or that name it as their source. */
+    removeResource(id: string): void;
+    /** Tasks created with another write; one whose request id is taken is left out. */
+    addFollowUps(followUps: OutcomeRows['followUps']): void;
+  };
+  /**
    * Applies the outcomes (each only if the task is still `owner`'s), then claims up to `claim.limit`
    * due tasks for `owner`: one transaction. Claimed rows in due order, then creation order.
    */
@@ -143,13 +158,17 @@ export function attemptWrites(db: Database.Database, options: AttemptWritesOptio
     // The resource as it is, of the same type: an update that leaves the type (and its index) alone;
     // else (another type, or the resource gone meanwhile) the whole row.
     else if (r && s.updateResourceState.run(r).changes !== 1) s.upsertResource.run(r);
-    for (const f of outcome.followUps) {
+    addFollowUps(outcome.followUps);
+    return true;
+  }
+
+  function addFollowUps(followUps: OutcomeRows['followUps']): void {
+    for (const f of followUps) {
       // One whose request id is taken is left out (the contract's duplicate rule).
       if (f.task.request_id !== null && s.taskByRequestId.get(f.task.request_id)) continue;
       s.insertTask.run(f.task);
       s.insertEvent.run(f.event);
     }
-    return true;
   }
 
   function claim(owner: string, { now, limit, leaseUntil }: ClaimArgs): TaskRow[] {
@@ -189,6 +208,14 @@ export function attemptWrites(db: Database.Database, options: AttemptWritesOptio
   );
 
   return {
+    within: {
+      insertTask: (task) => void s.insertTask.run(task),
+      insertEvent: (event) => void s.insertEvent.run(event),
+      addEvent,
+      upsertResource: (resource) => void s.upsertResource.run(resource),
+      removeResource,
+      addFollowUps,
+    },
     completeAndClaim(owner, outcomes, args) {
       // A claim alone commits without a disk sync, as on PostgreSQL (synchronous_commit off for
       // claims). A power loss that drops it leaves its task as it was, to be claimed again; and the

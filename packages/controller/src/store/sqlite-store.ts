@@ -162,26 +162,9 @@ export class SqliteStore implements Store {
       insertResource: db.prepare(
         'INSERT INTO resources (id, type, status, revision, modified, properties) VALUES (@id, @type, @status, @revision, @modified, @properties)',
       ),
-      upsertResource: db.prepare(
-        `INSERT INTO resources (id, type, status, revision, modified, properties) VALUES (@id, @type, @status, @revision, @modified, @properties)
-         ON CONFLICT(id) DO UPDATE SET type = excluded.type, status = excluded.status, revision = excluded.revision,
-           modified = excluded.modified, properties = excluded.properties`,
-      ),
-      updateResourceState: db.prepare(
-        `UPDATE resources SET status = @status, revision = @revision, modified = @modified, properties = @properties
-         WHERE id = @id AND type = @type`,
-      ),
       updateResourceIf: db.prepare(
         `UPDATE resources SET type = @type, status = @status, revision = @revision, modified = @modified, properties = @properties
          WHERE id = @id AND revision = @expected`,
-      ),
-      deleteResource: db.prepare('DELETE FROM resources WHERE id = ?'),
-      deleteLinksOf: db.prepare('DELETE FROM links WHERE from_id = ? OR to_id = ?'),
-      insertTask: db.prepare(
-        `INSERT INTO tasks (id, resource_id, request_id, request_hash, operation, name, description, output, status, attempts,
-           next_run_at, deadline_at, phase, request, created_at, updated_at, ended_at, lease_owner, lease_until)
-         VALUES (@id, @resource_id, @request_id, @request_hash, @operation, @name, @description, @output, @status, @attempts,
-           @next_run_at, @deadline_at, @phase, @request, @created_at, @updated_at, @ended_at, @lease_owner, @lease_until)`,
       ),
       updateTask: db.prepare(
         `UPDATE tasks SET name = @name, description = @description, output = @output, status = @status, attempts = @attempts,
@@ -194,19 +177,11 @@ export class SqliteStore implements Store {
       activeTask: db.prepare<[string], TaskRow>(
         `SELECT * FROM tasks WHERE resource_id = ? AND status IN ${ACTIVE} ORDER BY created_at, rowid LIMIT 1`,
       ),
-      insertEvent: db.prepare(
-        'INSERT INTO task_events (task_id, at, kind, message, attempt) VALUES (@taskId, @at, @kind, @message, @attempt)',
-      ),
       // The newest ? events (-1: all), oldest first.
       events: db.prepare<[string, number], TaskEvent>(
         `SELECT taskId, at, kind, message, attempt FROM (
            SELECT seq, task_id AS taskId, at, kind, message, attempt FROM task_events WHERE task_id = ?
            ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
-      ),
-      // Drops a task's events older than its newest @keep (through the task_events_by_task index).
-      pruneEvents: db.prepare(
-        `DELETE FROM task_events WHERE task_id = @taskId AND seq <= (
-           SELECT seq FROM task_events WHERE task_id = @taskId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
       ),
       nextScheduled: db.prepare<[], { at: number | null }>(
         `SELECT MIN(next_run_at) AS at FROM tasks WHERE status = ${SCHEDULED}`,
@@ -250,8 +225,6 @@ export class SqliteStore implements Store {
              AND source_type IN (SELECT value FROM json_each(?)))
          ORDER BY seq`,
       ),
-      deleteSubscriptionsHeld: db.prepare('DELETE FROM subscriptions WHERE subscriber_id = ?'),
-      deleteSubscriptionsNaming: db.prepare('DELETE FROM subscriptions WHERE source_id = ?'),
     };
   }
 
@@ -354,7 +327,7 @@ export class SqliteStore implements Store {
     expectedRevision?: number,
     followUps: readonly NewTask[] = [],
   ): boolean {
-    if (expectedRevision === undefined) this.stmts.upsertResource.run(resourceRow(resource));
+    if (expectedRevision === undefined) this.writes.within.upsertResource(resourceRow(resource));
     else if (this.stmts.updateResourceIf.run({ ...resourceRow(resource), expected: expectedRevision }).changes !== 1)
       return false;
     this.addFollowUps(followUps);
@@ -362,24 +335,12 @@ export class SqliteStore implements Store {
   }
 
   async deleteResource(id: string): Promise<void> {
-    this.db.transaction(() => this.removeResource(id)).immediate();
-  }
-
-  /** A resource, its links both ways, and the subscriptions it holds or that name it as their source. */
-  private removeResource(id: string): void {
-    this.stmts.deleteResource.run(id);
-    this.stmts.deleteLinksOf.run(id, id);
-    this.stmts.deleteSubscriptionsHeld.run(id);
-    this.stmts.deleteSubscriptionsNaming.run(id);
+    this.db.transaction(() => this.writes.within.removeResource(id)).immediate();
   }
 
   /** Tasks created with another write (in its transaction); one whose request id is taken is left out. */
   private addFollowUps(followUps: readonly NewTask[]): void {
-    for (const f of followUps) {
-      if (this.duplicateOf(f.task)) continue;
-      this.stmts.insertTask.run(taskRow(f.task));
-      this.stmts.insertEvent.run(f.event);
-    }
+    this.writes.within.addFollowUps(followUps.map((f) => ({ task: taskRow(f.task), event: f.event })));
   }
 
   async createResourceWithTask(
@@ -396,8 +357,8 @@ export class SqliteStore implements Store {
         this.stmts.insertResource.run(resourceRow(resource));
         for (const l of links) this.stmts.link.run({ from: l.from, relation: l.relation, to: l.to });
         for (const sub of subscriptions) this.stmts.insertSubscription.run(subscriptionRow(sub));
-        this.stmts.insertTask.run(taskRow(task));
-        this.stmts.insertEvent.run(event);
+        this.writes.within.insertTask(taskRow(task));
+        this.writes.within.insertEvent(event);
         return { created: true };
       })
       .immediate();
@@ -410,9 +371,9 @@ export class SqliteStore implements Store {
         if (duplicate) return duplicate;
         const busy = this.stmts.activeTask.get(task.resourceId);
         if (busy) return { created: false, reason: 'busy', existing: taskOf(busy) };
-        this.stmts.upsertResource.run(resourceRow(resource));
-        this.stmts.insertTask.run(taskRow(task));
-        this.stmts.insertEvent.run(event);
+        this.writes.within.upsertResource(resourceRow(resource));
+        this.writes.within.insertTask(taskRow(task));
+        this.writes.within.insertEvent(event);
         return { created: true };
       })
       .immediate();
@@ -423,8 +384,8 @@ export class SqliteStore implements Store {
       .transaction((): CreateResult => {
         const duplicate = this.duplicateOf(task);
         if (duplicate) return duplicate;
-        this.stmts.insertTask.run(taskRow(task));
-        this.stmts.insertEvent.run(event);
+        this.writes.within.insertTask(taskRow(task));
+        this.writes.within.insertEvent(event);
         return { created: true };
       })
       .immediate();
@@ -463,12 +424,6 @@ export class SqliteStore implements Store {
 
   async taskEvents(taskId: string, limit?: number): Promise<TaskEvent[]> {
     return this.stmts.events.all(taskId, limit ?? -1);
-  }
-
-  /** A task's event after its first, and the history trimmed to the newest maxEventsPerTask. */
-  private addEvent(event: TaskEvent): void {
-    this.stmts.insertEvent.run(event);
-    this.stmts.pruneEvents.run({ taskId: event.taskId, keep: this.maxEventsPerTask });
   }
 
   async activeTask(resourceId: string): Promise<TaskRecord | undefined> {
@@ -527,7 +482,7 @@ export class SqliteStore implements Store {
           if (busy && busy.id !== task.id) return false;
         }
         this.stmts.updateTask.run(taskRow(task));
-        this.addEvent(event);
+        this.writes.within.addEvent(event);
         return true;
       })
       .immediate();

@@ -21,7 +21,7 @@ export interface SchedulerOptions {
   /**
    * Pipelined (a store whose writes do not hold up the event loop, as SQLite's writer thread): a
    * task leaves its slot once its outcome is handed to the group commit, not once it is stored, and
-   * up to `concurrency` more tasks are claimed ahead, ready to start as slots free. The event loop
+   * up to twice `concurrency` more tasks are claimed ahead, ready to start as slots free. The event loop
    * then runs attempts while a batch is being written, instead of waiting for it.
    */
   readonly pipelined?: () => boolean;
@@ -41,7 +41,7 @@ export class Scheduler implements BatchClaimer {
   /** The tasks holding a slot (calling the endpoint, or until their outcome is stored if not pipelined). */
   private readonly slots = new Set<string>();
   /** Claimed ahead, waiting for a slot (pipelined only). */
-  private readonly ready: { task: TaskRecord }[] = [];
+  private readonly ready: TaskRecord[] = [];
   private fillPending = false;
   /** Tasks asked for in batches being written (CommitQueue), not yet adopted. */
   private claiming = 0;
@@ -133,7 +133,7 @@ export class Scheduler implements BatchClaimer {
    */
   private fill(): void {
     while (this.slots.size < this.options.concurrency && this.ready.length > 0) {
-      const { task } = this.ready.shift() as { task: TaskRecord };
+      const task = this.ready.shift() as TaskRecord;
       const stale = task.leaseUntil !== null && this.options.clock() > task.leaseUntil - this.options.leaseMs / 2;
       // Only a task claimed ahead can have waited (not pipelined, a claimed task starts at once).
       if (stale && this.pipelined()) continue;
@@ -172,7 +172,7 @@ export class Scheduler implements BatchClaimer {
 
   /** Claimed tasks: started now while slots are free, the others ready for the next free slot. */
   private take(tasks: readonly TaskRecord[]): void {
-    for (const task of tasks) this.ready.push({ task });
+    this.ready.push(...tasks);
     this.fill();
   }
 
