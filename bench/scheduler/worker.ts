@@ -21,7 +21,7 @@
  * BENCH_CONTROLLER (a path to another build of @apskit/controller) runs that build instead: run.ts's
  * A/B comparison. It prints one JSON line.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -63,6 +63,34 @@ class Tick {
     // Retry-Timeout is in seconds; the time scale turns 1 s into RETRY_MS. Capacity: due again at once.
     if (this.polls < POLLS) throw new Accepted(this, `poll ${this.polls}`, mode === 'capacity' ? 0 : 1);
     if (++finished === TASKS) onAllFinished();
+  }
+}
+
+/**
+ * CPU time of this process's threads so far, in ms (Linux: /proc/self/task): the main thread's, and
+ * the others' (SQLite's writer thread and checkpointer, V8's garbage collection helpers, libuv).
+ * Undefined where /proc is not.
+ */
+function threadCpuMs(): { main: number; others: number } | undefined {
+  try {
+    const ticks = { main: 0, others: 0 };
+    for (const tid of readdirSync('/proc/self/task')) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const used = Number(fields[11]) + Number(fields[12]);
+      if (tid === String(process.pid)) ticks.main += used;
+      else ticks.others += used;
+    }
+    // Clock ticks of 10 ms (USER_HZ 100 on Linux).
+    return { main: ticks.main * 10, others: ticks.others * 10 };
+  } catch {
+    return undefined;
   }
 }
 
@@ -176,9 +204,11 @@ async function main(): Promise<void> {
   const bound = mode === 'capacity' ? CAPACITY_MS : LOAD_MS + POLLS * RETRY_MS + 60_000;
   const timeout = setTimeout(() => onAllFinished(), bound);
   const cpuBefore = process.cpuUsage();
+  const threadsBefore = threadCpuMs();
   await controller.start();
   await done;
   const cpu = process.cpuUsage(cpuBefore);
+  const threadsAfter = threadCpuMs();
   clearTimeout(timeout);
   const elapsedMs = clock();
   clearInterval(sampler);
@@ -216,6 +246,16 @@ async function main(): Promise<void> {
     // This process's CPU time per re-poll (user, system): less sensitive than re-polls/s to what
     // else the machine runs, and it says whether the time went to computing or to waiting on the disk.
     cpuUsPerRepoll: { user: Math.round(cpu.user / claims), system: Math.round(cpu.system / claims) },
+    // The same, by thread: the main thread's (the controller and the endpoint), and the others'
+    // (SQLite's writer thread, garbage collection helpers); 10 ms ticks, so rough on short runs.
+    ...(threadsBefore && threadsAfter
+      ? {
+          threadCpuUsPerRepoll: {
+            main: Math.round(((threadsAfter.main - threadsBefore.main) * 1000) / claims),
+            others: Math.round(((threadsAfter.others - threadsBefore.others) * 1000) / claims),
+          },
+        }
+      : {}),
     insertMs,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -304,7 +304,7 @@ export class Controller {
       appName: options.app.name,
     });
     this.jobs.define(USAGE_SYNC_JOB, this.usage.job());
-    this.scheduler = new Scheduler(this.store, async (task) => void (await runner.run(task)), {
+    this.scheduler = new Scheduler(this.store, async (task, claimed) => void (await runner.run(task, claimed)), {
       concurrency: options.concurrency ?? 16,
       owner,
       leaseMs: options.leaseMs ?? 120_000,

@@ -50,6 +50,7 @@ export {
   DEFAULT_MAX_TASK_EVENTS,
   isLifecycle,
   type AttemptOutcome,
+  type CompletedAndClaimed,
   type CreateResult,
   type LifecycleOperation,
   type LinkRecord,
@@ -65,7 +66,7 @@ export {
   type TaskRequest,
   type TaskStatus,
 } from '@apskit/store';
-export { Scheduler, type SchedulerOptions } from './tasks/scheduler';
+export { Scheduler, type ClaimedResource, type SchedulerOptions } from './tasks/scheduler';
 export { HttpTransport, type ClientCertificate, type HttpTransportOptions } from './transport/http-transport';
 export {
   ControllerTrust,

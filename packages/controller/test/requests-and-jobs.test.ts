@@ -234,7 +234,7 @@ describe('SQLite migrations', () => {
       expect(await store.getTask('t1')).toMatchObject({ name: 'old task', requestId: null, requestHash: null });
       await store.close();
       const check = new Database(file, { readonly: true });
-      expect(check.pragma('user_version', { simple: true })).toBe(4);
+      expect(check.pragma('user_version', { simple: true })).toBe(5);
       check.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -52,7 +52,7 @@ describe('SQLite schema versions 2 and 3 (resource queries)', () => {
       await store.close();
       const check = new Database(file, { readonly: true });
       // 4 (event subscriptions) came later: see sqlite-subscriptions-migration.test.ts.
-      expect(check.pragma('user_version', { simple: true })).toBe(4);
+      expect(check.pragma('user_version', { simple: true })).toBe(5);
       const columns = check.prepare("SELECT name FROM pragma_index_info('resources_by_type')").all();
       expect(columns).toEqual([{ name: 'type' }]);
       check.close();

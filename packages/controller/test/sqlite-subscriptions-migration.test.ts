@@ -53,7 +53,7 @@ describe('SQLite schema version 4 (event subscriptions)', () => {
       await store.close();
     }
     const check = new Database(file, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(4);
+    expect(check.pragma('user_version', { simple: true })).toBe(5);
     check.close();
   });
 

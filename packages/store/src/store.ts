@@ -79,6 +79,20 @@ export type CreateResult =
   | { readonly created: true }
   | { readonly created: false; readonly reason: 'busy' | 'duplicate'; readonly existing: TaskRecord };
 
+/** What completeAttemptsAndClaim answers. */
+export interface CompletedAndClaimed {
+  /** For each outcome, whether it was applied (its task was still the owner's). */
+  readonly applied: boolean[];
+  readonly claimed: TaskRecord[];
+  /**
+   * Optional: the claimed tasks' resources by id, read in the claim's own transaction (a store that
+   * reads them cheaply there: SQLite's writer thread). A claimed task whose resource is not in it has
+   * none. The scheduler then starts each attempt on its resource as claimed, instead of reading it
+   * again on the event loop (see TaskRunner.run).
+   */
+  readonly resources?: ReadonlyMap<string, ResourceRecord>;
+}
+
 export interface Store {
   /** Creates tables (or whatever the store needs); safe to call on an existing store. */
   init(): Promise<void>;
@@ -148,20 +162,20 @@ export interface Store {
    */
   completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]>;
   /**
-   * Optional: `completeAttempts`, then `claimDueTasks(claim.now, claim.limit, owner, claim.leaseUntil)`,
-   * in one durable step, so that the scheduler's slots the outcomes free are filled by the same
-   * commit (issue 23). A store without it is asked twice.
-   */
-  /**
    * Optional: whether completeAttemptsAndClaim runs off the event loop (SQLite's writer thread), read
    * at each batch. Then the scheduler pipelines: it runs attempts while a batch is being written.
    */
   readonly writesOffEventLoop?: boolean;
+  /**
+   * Optional: `completeAttempts`, then `claimDueTasks(claim.now, claim.limit, owner, claim.leaseUntil)`,
+   * in one durable step, so that the scheduler's slots the outcomes free are filled by the same
+   * commit (issue 23). A store without it is asked twice. With no outcomes, it is a claim.
+   */
   completeAttemptsAndClaim?(
     owner: string,
     outcomes: readonly AttemptOutcome[],
     claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
-  ): Promise<{ applied: boolean[]; claimed: TaskRecord[] }>;
+  ): Promise<CompletedAndClaimed>;
   /** Changes a task if its status is one of `from` (rerun, cancel); false if it is not. */
   transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean>;
   /** The earliest `nextRunAt` of a scheduled task, or the earliest lease end of a running one. */

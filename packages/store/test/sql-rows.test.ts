@@ -52,7 +52,16 @@ describe('the shared row mapping', () => {
     const row = taskRow(task);
     expect(taskValues(task)).toEqual(TASK_COLUMN_NAMES.map((c) => row[c]));
     expect(taskUpdateValues(task)).toEqual(TASK_UPDATE_COLUMN_NAMES.map((c) => row[c]));
-    expect(resourceValues(resource)).toHaveLength(RESOURCE_COLUMN_NAMES.length);
+    const r = resourceRow(resource);
+    expect(resourceValues(resource)).toEqual(RESOURCE_COLUMN_NAMES.map((c) => r[c]));
+  });
+
+  it('reads a record back from its values in column order (a row read as an array)', () => {
+    const { taskOfValues, resourceOfValues } = rowReader(SQLITE_DIALECT);
+    expect(taskOfValues(taskValues(task))).toEqual(task);
+    // Columns after the record's (SQLite's rowid as seq) are left alone.
+    expect(taskOfValues([...taskValues(task), 7])).toEqual(task);
+    expect(resourceOfValues(resourceValues(resource))).toEqual(resource);
   });
 
   it("writes a task query's filters in each dialect's placeholders", () => {

@@ -3,6 +3,7 @@
  * older APSKit up to them. Its layout is the one @apskit/store's row mapping reads and writes.
  */
 import type Database from 'better-sqlite3';
+import { SqlTaskStatus } from '@apskit/store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -107,6 +108,13 @@ function migrate(db: Database.Database): void {
         CREATE INDEX subscriptions_by_source ON subscriptions(source_id, event);
         CREATE INDEX subscriptions_by_type ON subscriptions(event, source_type) WHERE source_id IS NULL;`);
       db.pragma('user_version = 4');
+    }
+    if (version < 5) {
+      // 5: running tasks by the end of their lease (issue 23). Every claim first takes the tasks
+      // whose runner died (lease ended): through tasks_due that read every running task's row, on
+      // each claim; this index holds the running tasks alone, so the look is one index probe.
+      db.exec(`CREATE INDEX IF NOT EXISTS tasks_leases ON tasks(lease_until) WHERE status = ${SqlTaskStatus.running}`);
+      db.pragma('user_version = 5');
     }
   })();
 }

@@ -20,6 +20,8 @@ import {
   typesOnlyFilter,
   RESOURCE_COLUMNS,
   resourceRow,
+  resourceValues,
+  RESOURCE_COLUMN_NAMES,
   rowReader,
   SQL_ACTIVE_TASK_STATUSES,
   SQLITE_DIALECT,
@@ -29,7 +31,11 @@ import {
   SUBSCRIPTION_COLUMNS,
   taskFilter,
   taskRow,
+  taskValues,
+  TASK_COLUMN_NAMES,
+  TASK_UPDATE_COLUMN_NAMES,
   type AttemptOutcome,
+  type CompletedAndClaimed,
   type CreateResult,
   type LinkRecord,
   type NewTask,
@@ -62,7 +68,7 @@ export interface SqliteStoreOptions {
 }
 
 /** SQLite reads its JSON columns back as text. */
-const { taskOf, resourceOf } = rowReader(SQLITE_DIALECT);
+const { taskOf, resourceOf, taskOfValues, resourceOfValues } = rowReader(SQLITE_DIALECT);
 const ACTIVE = SQL_ACTIVE_TASK_STATUSES;
 const RUNNING = SqlTaskStatus.running;
 const SCHEDULED = SqlTaskStatus.scheduled;
@@ -77,6 +83,15 @@ export class SqliteStore implements Store {
   /** The scheduler's writes on a thread of their own, for a database in a file (sqlite-writer.ts). */
   private writer: SqliteWriter | undefined;
   private readonly maxEventsPerTask: number;
+  /**
+   * The events some subscription names, read from the table at the first match, then kept. Matching
+   * runs on every change; most changes have no subscriber, and the query ran on the event loop on
+   * pages the writer thread's commits had just made stale (8 µs on the benchmark machine). This
+   * process owns the file and adds subscriptions only here (the writer thread only deletes them):
+   * an event missing from the set has none. One removed leaves its event in: a query too many,
+   * never a subscriber missed.
+   */
+  private subscribedEvents: Set<string> | undefined;
 
   constructor(
     /** The database file; `:memory:` for a throwaway one. */
@@ -119,6 +134,7 @@ export class SqliteStore implements Store {
       });
     }
     this.stmts = this.prepare();
+    this.subscribedEvents = undefined;
     const writeOptions = {
       maxEventsPerTask: this.maxEventsPerTask,
       durability: this.options.durability ?? 'full',
@@ -128,6 +144,9 @@ export class SqliteStore implements Store {
         running: TaskStatus.running,
         recovered: TaskEventKind.recovered,
         recoveredMessage: RECOVERED_MESSAGE,
+        taskColumns: TASK_COLUMN_NAMES,
+        taskUpdateColumns: TASK_UPDATE_COLUMN_NAMES,
+        resourceColumns: RESOURCE_COLUMN_NAMES,
       },
     };
     this.writes = attemptWrites(this.db, writeOptions);
@@ -177,17 +196,18 @@ export class SqliteStore implements Store {
       activeTask: db.prepare<[string], TaskRow>(
         `SELECT * FROM tasks WHERE resource_id = ? AND status IN ${ACTIVE} ORDER BY created_at, rowid LIMIT 1`,
       ),
-      // The newest ? events (-1: all), oldest first.
+      // The newest ? events (-1: all), oldest first. `LIMIT +?`, here and in every query of this
+      // store: a bare `LIMIT ?` is prepared again by SQLite at each new value (see sqlite-attempt-writes).
       events: db.prepare<[string, number], TaskEvent>(
         `SELECT taskId, at, kind, message, attempt FROM (
            SELECT seq, task_id AS taskId, at, kind, message, attempt FROM task_events WHERE task_id = ?
-           ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+           ORDER BY seq DESC LIMIT +?) ORDER BY seq`,
       ),
       nextScheduled: db.prepare<[], { at: number | null }>(
         `SELECT MIN(next_run_at) AS at FROM tasks WHERE status = ${SCHEDULED}`,
       ),
       nextLease: db.prepare<[], { at: number | null }>(
-        `SELECT MIN(lease_until) AS at FROM tasks WHERE status = ${RUNNING}`,
+        `SELECT MIN(lease_until) AS at FROM tasks INDEXED BY tasks_leases WHERE status = ${RUNNING}`,
       ),
       link: db.prepare('INSERT OR IGNORE INTO links (from_id, relation, to_id) VALUES (@from, @relation, @to)'),
       unlink: db.prepare('DELETE FROM links WHERE from_id = @from AND relation = @relation AND to_id = @to'),
@@ -216,6 +236,7 @@ export class SqliteStore implements Store {
       ),
       // Those naming the resource (through subscriptions_by_source; a type beside the id narrows it),
       // then those naming one of its types alone (subscriptions_by_type): two disjoint index lookups.
+      subscribedEvents: db.prepare<[], { event: string }>('SELECT DISTINCT event FROM subscriptions'),
       matchingSubscriptions: db.prepare<[string, string, string, string, string], SubscriptionRow>(
         `SELECT ${SUBSCRIPTION_COLUMNS} FROM (
            SELECT seq, ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE source_id = ? AND event = ?
@@ -262,11 +283,9 @@ export class SqliteStore implements Store {
     const { where, orderBy, values } = compileResourceQuery('sqlite', query, 'links');
     // One read transaction: the page and its total from the same snapshot.
     return this.db.transaction(() => {
-      const rows = this.statement(`SELECT ${RESOURCE_COLUMNS} FROM resources ${where} ${orderBy} LIMIT ? OFFSET ?`).all(
-        ...values,
-        query.limit ?? -1,
-        query.offset ?? 0,
-      ) as ResourceRow[];
+      const rows = this.statement(
+        `SELECT ${RESOURCE_COLUMNS} FROM resources ${where} ${orderBy} LIMIT +? OFFSET ?`,
+      ).all(...values, query.limit ?? -1, query.offset ?? 0) as ResourceRow[];
       // No count when the caller needs none (a keyset walk: counting every match at every page).
       const total = query.total === false ? NOT_COUNTED : this.total(query, where, values);
       return { items: rows.map(resourceOf), total };
@@ -327,7 +346,7 @@ export class SqliteStore implements Store {
     expectedRevision?: number,
     followUps: readonly NewTask[] = [],
   ): boolean {
-    if (expectedRevision === undefined) this.writes.within.upsertResource(resourceRow(resource));
+    if (expectedRevision === undefined) this.writes.within.upsertResource(resourceValues(resource));
     else if (this.stmts.updateResourceIf.run({ ...resourceRow(resource), expected: expectedRevision }).changes !== 1)
       return false;
     this.addFollowUps(followUps);
@@ -340,7 +359,7 @@ export class SqliteStore implements Store {
 
   /** Tasks created with another write (in its transaction); one whose request id is taken is left out. */
   private addFollowUps(followUps: readonly NewTask[]): void {
-    this.writes.within.addFollowUps(followUps.map((f) => ({ task: taskRow(f.task), event: f.event })));
+    this.writes.within.addFollowUps(followUps.map((f) => ({ task: taskValues(f.task), event: f.event })));
   }
 
   async createResourceWithTask(
@@ -356,8 +375,8 @@ export class SqliteStore implements Store {
         if (duplicate) return duplicate;
         this.stmts.insertResource.run(resourceRow(resource));
         for (const l of links) this.stmts.link.run({ from: l.from, relation: l.relation, to: l.to });
-        for (const sub of subscriptions) this.stmts.insertSubscription.run(subscriptionRow(sub));
-        this.writes.within.insertTask(taskRow(task));
+        for (const sub of subscriptions) this.insertSubscription(sub);
+        this.writes.within.insertTask(taskValues(task));
         this.writes.within.insertEvent(event);
         return { created: true };
       })
@@ -371,8 +390,8 @@ export class SqliteStore implements Store {
         if (duplicate) return duplicate;
         const busy = this.stmts.activeTask.get(task.resourceId);
         if (busy) return { created: false, reason: 'busy', existing: taskOf(busy) };
-        this.writes.within.upsertResource(resourceRow(resource));
-        this.writes.within.insertTask(taskRow(task));
+        this.writes.within.upsertResource(resourceValues(resource));
+        this.writes.within.insertTask(taskValues(task));
         this.writes.within.insertEvent(event);
         return { created: true };
       })
@@ -384,7 +403,7 @@ export class SqliteStore implements Store {
       .transaction((): CreateResult => {
         const duplicate = this.duplicateOf(task);
         if (duplicate) return duplicate;
-        this.writes.within.insertTask(taskRow(task));
+        this.writes.within.insertTask(taskValues(task));
         this.writes.within.insertEvent(event);
         return { created: true };
       })
@@ -411,7 +430,7 @@ export class SqliteStore implements Store {
     const args: unknown[] = [];
     const where = taskFilter(query, SQLITE_DIALECT, args);
     const rows = this.db
-      .prepare(`SELECT * FROM tasks ${where} ORDER BY created_at, rowid LIMIT ? OFFSET ?`)
+      .prepare(`SELECT * FROM tasks ${where} ORDER BY created_at, rowid LIMIT +? OFFSET ?`)
       .all(...args, query.limit ?? -1, query.offset ?? 0) as TaskRow[];
     return rows.map(taskOf);
   }
@@ -449,7 +468,7 @@ export class SqliteStore implements Store {
     owner: string,
     outcomes: readonly AttemptOutcome[],
     claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
-  ): Promise<{ applied: boolean[]; claimed: TaskRecord[] }> {
+  ): Promise<CompletedAndClaimed> {
     // One commit, synced as configured, for the outcomes and the claims that fill their slots.
     return this.write(owner, outcomes, claim);
   }
@@ -459,7 +478,7 @@ export class SqliteStore implements Store {
     owner: string,
     outcomes: readonly AttemptOutcome[],
     claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number } | undefined,
-  ): Promise<{ applied: boolean[]; claimed: TaskRecord[] }> {
+  ): Promise<CompletedAndClaimed> {
     const rows = outcomes.map(outcomeRows);
     if (this.writer?.broken) {
       // The thread failed (it says why in its rejection): this connection writes from now on.
@@ -468,7 +487,12 @@ export class SqliteStore implements Store {
     const done = this.writer
       ? await this.writer.run(owner, rows, claim)
       : this.writes.completeAndClaim(owner, rows, claim);
-    return { applied: done.applied, claimed: done.claimed.map(taskOf) };
+    const resources = new Map<string, ResourceRecord>();
+    for (const values of done.resources) {
+      const resource = resourceOfValues(values);
+      resources.set(resource.id, resource);
+    }
+    return { applied: done.applied, claimed: done.claimed.map(taskOfValues), resources };
   }
 
   async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {
@@ -531,7 +555,7 @@ export class SqliteStore implements Store {
       .transaction((): boolean => {
         if (this.stmts.subscriptionExists.get(subscription.id)) return true;
         if ((this.stmts.subscriptionCount.get(subscription.subscriberId)?.n ?? 0) >= maxPerSubscriber) return false;
-        this.stmts.insertSubscription.run(subscriptionRow(subscription));
+        this.insertSubscription(subscription);
         return true;
       })
       .immediate();
@@ -550,8 +574,16 @@ export class SqliteStore implements Store {
     sourceId: string,
     sourceTypes: readonly string[],
   ): Promise<SubscriptionRecord[]> {
+    this.subscribedEvents ??= new Set(this.stmts.subscribedEvents.all().map((r) => r.event));
+    if (!this.subscribedEvents.has(event)) return [];
     const types = JSON.stringify(sourceTypes);
     return this.stmts.matchingSubscriptions.all(sourceId, event, types, event, types).map(subscriptionOf);
+  }
+
+  /** Within a write transaction: a subscription, and its event among those subscribed to. */
+  private insertSubscription(subscription: SubscriptionRecord): void {
+    this.stmts.insertSubscription.run(subscriptionRow(subscription));
+    this.subscribedEvents?.add(subscription.event);
   }
 }
 
@@ -559,9 +591,9 @@ export class SqliteStore implements Store {
 function outcomeRows(outcome: AttemptOutcome): OutcomeRows {
   const r = outcome.resource;
   return {
-    task: taskRow(outcome.task),
+    task: taskValues(outcome.task),
     event: outcome.event,
-    resource: r === undefined ? undefined : 'delete' in r ? { delete: r.delete } : resourceRow(r),
-    followUps: (outcome.followUps ?? []).map((f) => ({ task: taskRow(f.task), event: f.event })),
+    resource: r === undefined ? undefined : 'delete' in r ? { delete: r.delete } : resourceValues(r),
+    followUps: (outcome.followUps ?? []).map((f) => ({ task: taskValues(f.task), event: f.event })),
   };
 }

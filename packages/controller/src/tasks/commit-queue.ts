@@ -3,7 +3,7 @@
  * written in one store step, so that a store which syncs every commit to disk pays one sync for a
  * batch rather than one per task. Each caller still waits for its own outcome to be durable.
  */
-import type { AttemptOutcome, Store, TaskRecord } from '@apskit/store';
+import type { AttemptOutcome, CompletedAndClaimed, ResourceRecord, Store, TaskRecord } from '@apskit/store';
 
 /**
  * Who takes tasks claimed with a batch of outcomes (the scheduler): how many it can run once these
@@ -13,8 +13,11 @@ export interface BatchClaimer {
   claimRequest(
     outcomes: readonly AttemptOutcome[],
   ): { readonly now: number; readonly limit: number; readonly leaseUntil: number } | undefined;
-  /** The tasks claimed for a request of `requested` (none if the batch failed). */
-  adopt(tasks: readonly TaskRecord[], requested: number): void;
+  /**
+   * The tasks claimed for a request of `requested` (none if the batch failed), with their resources
+   * if the store read them in the claim (CompletedAndClaimed).
+   */
+  adopt(tasks: readonly TaskRecord[], requested: number, resources?: ReadonlyMap<string, ResourceRecord>): void;
   /** An outcome of one of its tasks is handed over (to be stored with the next batch). */
   submitted(taskId: string): void;
 }
@@ -89,12 +92,12 @@ export class CommitQueue {
       const claim = this.store.completeAttemptsAndClaim ? this.claimer?.claimRequest(outcomes) : undefined;
       let applied: boolean[];
       if (claim && this.store.completeAttemptsAndClaim) {
-        let done: { applied: boolean[]; claimed: TaskRecord[] } | undefined;
+        let done: CompletedAndClaimed | undefined;
         try {
           done = await this.store.completeAttemptsAndClaim(this.owner, outcomes, claim);
         } finally {
           // Launched before the outcomes' callers go on, so that their finishing sees the slots taken.
-          this.claimer?.adopt(done?.claimed ?? [], claim.limit);
+          this.claimer?.adopt(done?.claimed ?? [], claim.limit, done?.resources);
         }
         applied = done.applied;
       } else applied = await this.store.completeAttempts(this.owner, outcomes);

@@ -3,8 +3,16 @@
  * no two runners take the same task) and runs at most `concurrency` at once. It sleeps until the
  * store's next wake-up, and at most `pollMs`, so that tasks scheduled by other processes are seen.
  */
-import type { AttemptOutcome, Store, TaskRecord } from '@apskit/store';
+import type { AttemptOutcome, ResourceRecord, Store, TaskRecord } from '@apskit/store';
 import type { BatchClaimer } from './commit-queue';
+
+/**
+ * A claimed task's resource as the store read it in the claim's transaction (`resource` undefined:
+ * it had none). Given to runTask when the store answers claims with resources (CompletedAndClaimed).
+ */
+export interface ClaimedResource {
+  readonly resource: ResourceRecord | undefined;
+}
 
 export interface SchedulerOptions {
   /** Tasks run at once. */
@@ -45,10 +53,12 @@ export class Scheduler implements BatchClaimer {
   private fillPending = false;
   /** Tasks asked for in batches being written (CommitQueue), not yet adopted. */
   private claiming = 0;
+  /** The resources read with the claims of tasks not yet started, by task id. */
+  private readonly claimedResources = new Map<string, ClaimedResource>();
 
   constructor(
     private readonly store: Store,
-    private readonly runTask: (task: TaskRecord) => Promise<void>,
+    private readonly runTask: (task: TaskRecord, claimed: ClaimedResource | undefined) => Promise<void>,
     private readonly options: SchedulerOptions,
   ) {}
 
@@ -136,7 +146,10 @@ export class Scheduler implements BatchClaimer {
       const task = this.ready.shift() as TaskRecord;
       const stale = task.leaseUntil !== null && this.options.clock() > task.leaseUntil - this.options.leaseMs / 2;
       // Only a task claimed ahead can have waited (not pipelined, a claimed task starts at once).
-      if (stale && this.pipelined()) continue;
+      if (stale && this.pipelined()) {
+        this.claimedResources.delete(task.id);
+        continue;
+      }
       this.launch(task);
     }
   }
@@ -157,9 +170,9 @@ export class Scheduler implements BatchClaimer {
   }
 
   /** Runs tasks claimed with a batch of outcomes (they are this runner's: they run even if it stops). */
-  adopt(tasks: readonly TaskRecord[], requested: number): void {
+  adopt(tasks: readonly TaskRecord[], requested: number, resources?: ReadonlyMap<string, ResourceRecord>): void {
     this.claiming -= requested;
-    this.take(tasks);
+    this.take(tasks, resources);
   }
 
   private pipelined(): boolean {
@@ -171,7 +184,9 @@ export class Scheduler implements BatchClaimer {
   }
 
   /** Claimed tasks: started now while slots are free, the others ready for the next free slot. */
-  private take(tasks: readonly TaskRecord[]): void {
+  private take(tasks: readonly TaskRecord[], resources: ReadonlyMap<string, ResourceRecord> | undefined): void {
+    if (resources)
+      for (const task of tasks) this.claimedResources.set(task.id, { resource: resources.get(task.resourceId) });
     this.ready.push(...tasks);
     this.fill();
   }
@@ -185,9 +200,13 @@ export class Scheduler implements BatchClaimer {
         const free = this.room();
         if (free > 0) {
           const now = this.options.clock();
-          const claimed = await this.store.claimDueTasks(now, free, this.options.owner, now + this.options.leaseMs);
-          this.take(claimed);
-          if (claimed.length === free) this.again = true; // there may be more due
+          const leaseUntil = now + this.options.leaseMs;
+          // A store that answers claims with the tasks' resources does so here too (no outcomes).
+          const claimed = this.store.completeAttemptsAndClaim
+            ? await this.store.completeAttemptsAndClaim(this.options.owner, [], { now, limit: free, leaseUntil })
+            : { claimed: await this.store.claimDueTasks(now, free, this.options.owner, leaseUntil) };
+          this.take(claimed.claimed, 'resources' in claimed ? claimed.resources : undefined);
+          if (claimed.claimed.length === free) this.again = true; // there may be more due
         }
         if (!this.again) {
           const next = await this.store.nextWakeUp();
@@ -211,7 +230,9 @@ export class Scheduler implements BatchClaimer {
     const now = this.options.clock();
     this.options.onClaim?.(task, Math.max(0, now - (task.nextRunAt ?? now)));
     this.slots.add(task.id);
-    const run = this.runTask(task)
+    const claimed = this.claimedResources.get(task.id);
+    this.claimedResources.delete(task.id);
+    const run = this.runTask(task, claimed)
       .catch((e: unknown) => this.options.onError?.(e))
       .finally(() => {
         this.inFlight.delete(run);

@@ -21,6 +21,7 @@ import type { CommitQueue } from './commit-queue';
 import type { JobRegistry } from './job-registry';
 import { jobOutcome, type JobResult } from './jobs';
 import { maxPollingFor, type MaxPollingOption } from './polling-limits';
+import type { ClaimedResource } from './scheduler';
 
 export interface TaskRunnerDeps {
   readonly store: Pick<Store, 'getResource' | 'linksFrom'>;
@@ -59,14 +60,20 @@ export interface InstallHandshake {
 export class TaskRunner {
   constructor(private readonly deps: TaskRunnerDeps) {}
 
-  /** One attempt, its outcome recorded; the task as recorded, or undefined if another runner took it over. */
-  async run(task: TaskRecord): Promise<TaskRecord | undefined> {
+  /**
+   * One attempt, its outcome recorded; the task as recorded, or undefined if another runner took it
+   * over. `claimed`: the task's resource as the store read it in the claim's own transaction, when
+   * it does (SQLite's writer thread); the attempt starts from it rather than reading it again. The
+   * task is running from its claim on: no other task works on the resource meanwhile, and an app's
+   * own write in between fares as one made during the endpoint call (the outcome is written over it).
+   */
+  async run(task: TaskRecord, claimed?: ClaimedResource): Promise<TaskRecord | undefined> {
     if (!isLifecycle(task.operation)) return this.runJob(task);
     if (this.deps.upgrade?.isMigrationStep(task)) return this.migrate(task, this.deps.upgrade);
     if (task.request.method === 'JOB')
       throw new Error(`Task ${task.id} is a lifecycle task without an endpoint request`);
     const { store, registry, transport } = this.deps;
-    const resource = await store.getResource(task.resourceId);
+    const resource = claimed ? claimed.resource : await store.getResource(task.resourceId);
     // The type's polling limit: the type of the resource the task works on (it exists while its task runs).
     const type = resource ? registry.find(resource.type)?.type : undefined;
     const timing = this.timing(maxPollingFor(this.deps.maxPollingSeconds, type?.name));

@@ -194,11 +194,36 @@ export function taskRow(t: TaskRecord): TaskRow {
   };
 }
 
-/** A task's values in TASK_COLUMN_NAMES order (positional parameters). */
-export function taskValues(t: TaskRecord): unknown[] {
-  const row = taskRow(t);
-  return TASK_COLUMN_NAMES.map((c) => row[c]);
+/**
+ * A task's values in TASK_COLUMN_NAMES order (positional parameters), written out rather than
+ * mapped from taskRow: SQLite's writer thread gets one per attempt outcome (see taskOfValues).
+ */
+export function taskValues(t: TaskRecord): SqlValue[] {
+  return [
+    t.id,
+    t.resourceId,
+    t.requestId,
+    t.requestHash,
+    t.operation,
+    t.name,
+    t.description,
+    t.output,
+    t.status,
+    t.attempts,
+    t.nextRunAt,
+    t.deadlineAt,
+    t.phase,
+    JSON.stringify(t.request),
+    t.createdAt,
+    t.updatedAt,
+    t.endedAt,
+    t.leaseOwner,
+    t.leaseUntil,
+  ];
 }
+
+/** A value bound to a statement's parameter, or read from a column. */
+export type SqlValue = string | number | null;
 
 /** A task's values in TASK_UPDATE_COLUMN_NAMES order. */
 export function taskUpdateValues(t: TaskRecord): unknown[] {
@@ -219,9 +244,8 @@ export function resourceRow(r: ResourceRecord): ResourceRow {
 }
 
 /** A resource's values in RESOURCE_COLUMN_NAMES order. */
-export function resourceValues(r: ResourceRecord): unknown[] {
-  const row = resourceRow(r);
-  return RESOURCE_COLUMN_NAMES.map((c) => row[c]);
+export function resourceValues(r: ResourceRecord): SqlValue[] {
+  return [r.id, r.type, r.status, r.revision, r.modified, JSON.stringify(r.properties)];
 }
 
 /** An event's values in EVENT_COLUMNS order. */
@@ -233,6 +257,10 @@ export function eventValues(e: TaskEvent): unknown[] {
 export interface RowReader {
   taskOf(row: TaskRow<unknown>): TaskRecord;
   resourceOf(row: ResourceRow<unknown>): ResourceRecord;
+  /** A task from its values in TASK_COLUMN_NAMES order (a row read as an array), and any after them. */
+  taskOfValues(values: readonly unknown[]): TaskRecord;
+  /** A resource from its values in RESOURCE_COLUMN_NAMES order. */
+  resourceOfValues(values: readonly unknown[]): ResourceRecord;
 }
 
 export function rowReader(dialect: SqlDialect): RowReader {
@@ -267,6 +295,36 @@ export function rowReader(dialect: SqlDialect): RowReader {
       revision: row.revision,
       modified: row.modified,
       properties: json<Record<string, unknown>>(row.properties),
+    }),
+    // The indexes below are TASK_COLUMN_NAMES' and RESOURCE_COLUMN_NAMES' (rows.test.ts reads both ways).
+    taskOfValues: (v) => ({
+      id: v[0] as string,
+      resourceId: v[1] as string,
+      requestId: v[2] as string | null,
+      requestHash: v[3] as string | null,
+      operation: v[4] as TaskRecord['operation'],
+      name: v[5] as string,
+      description: v[6] as string,
+      output: v[7] as string,
+      status: v[8] as TaskRecord['status'],
+      attempts: v[9] as number,
+      nextRunAt: v[10] as number | null,
+      deadlineAt: v[11] as number | null,
+      phase: v[12] as TaskRecord['phase'],
+      request: json<TaskRecord['request']>(v[13]),
+      createdAt: v[14] as number,
+      updatedAt: v[15] as number,
+      endedAt: v[16] as number | null,
+      leaseOwner: v[17] as string | null,
+      leaseUntil: v[18] as number | null,
+    }),
+    resourceOfValues: (v) => ({
+      id: v[0] as string,
+      type: v[1] as string,
+      status: v[2] as ResourceRecord['status'],
+      revision: v[3] as number,
+      modified: v[4] as number,
+      properties: json<Record<string, unknown>>(v[5]),
     }),
   };
 }
