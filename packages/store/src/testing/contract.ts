@@ -110,6 +110,47 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       expect(await (await store.completeAttempts('dead', [outcome]))[0]).toBe(false);
     });
 
+    it('completes and claims in one step where it can; claimed tasks come with their resources as stored if it reads them', async () => {
+      if (!store.completeAttemptsAndClaim) return; // optional: the scheduler then asks twice
+      for (const [id, at] of [
+        ['a', 100],
+        ['b', 200],
+        ['c', 300],
+      ] as const)
+        await store.createResourceWithTask(
+          exampleResource(`r-${id}`, { name: id }),
+          exampleTask(id, `r-${id}`, { nextRunAt: at }),
+          exampleEvent(id, TaskEventKind.created),
+          [],
+        );
+      // A job's task: its resource id names no resource.
+      await store.createTask(
+        exampleTask('job', 'no-such-resource', { nextRunAt: 250 }),
+        exampleEvent('job', TaskEventKind.created),
+      );
+      const [a] = await store.claimDueTasks(100, 1, 'me', 10_000);
+      const outcome = {
+        task: { ...a, status: TaskStatus.succeeded, endedAt: 400, leaseOwner: null, leaseUntil: null },
+        event: exampleEvent('a', TaskEventKind.succeeded, 400),
+        resource: { ...exampleResource('r-a', { name: 'a', done: true }), status: ResourceStatus.ready, revision: 2 },
+      };
+      const done = await store.completeAttemptsAndClaim('me', [outcome], { now: 400, limit: 5, leaseUntil: 20_000 });
+      expect(done.applied).toEqual([true]);
+      // In due order; the outcome's own task ended, so it is not among them.
+      expect(done.claimed.map((t) => t.id)).toEqual(['b', 'job', 'c']);
+      expect(done.claimed[0]).toMatchObject({ status: TaskStatus.running, leaseOwner: 'me', leaseUntil: 20_000 });
+      expect((await store.getResource('r-a'))?.properties).toEqual({ name: 'a', done: true });
+      if (done.resources) {
+        expect(done.resources.get('r-b')).toEqual(await store.getResource('r-b'));
+        expect(done.resources.get('r-c')).toEqual(await store.getResource('r-c'));
+        expect(done.resources.has('no-such-resource')).toBe(false);
+      }
+      // Nothing is due any more: a claim alone (no outcomes) finds none.
+      expect(
+        (await store.completeAttemptsAndClaim('me', [], { now: 400, limit: 5, leaseUntil: 20_000 })).claimed,
+      ).toEqual([]);
+    });
+
     it('allows one active task per resource', async () => {
       await store.createResourceWithTask(
         exampleResource('r1'),

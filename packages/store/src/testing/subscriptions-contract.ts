@@ -53,6 +53,28 @@ export function subscriptionsContract(store: () => Store): void {
     expect(ids(await s.listSubscriptions('other'))).toEqual(['c']);
   });
 
+  it('matches a subscription added after a change of its event had none', async () => {
+    const s = store();
+    expect(await s.matchingSubscriptions(CHANGED, 'src', ['t'])).toEqual([]);
+    const sub = exampleSubscription('a', 'sub', { event: CHANGED, sourceType: null, sourceId: 'src' });
+    expect(await s.addSubscription(sub, 10)).toBe(true);
+    expect(await s.matchingSubscriptions(CHANGED, 'src', ['t'])).toEqual([sub]);
+    // Removed, it is matched no more (a store may still look).
+    expect(await s.removeSubscription('sub', 'a')).toBe(true);
+    expect(await s.matchingSubscriptions(CHANGED, 'src', ['t'])).toEqual([]);
+    // One made with its subscriber (declared subscriptions) too.
+    expect(await s.matchingSubscriptions(LINKED, 'src', ['t'])).toEqual([]);
+    const declared = exampleSubscription('d', 'holder', { event: LINKED, declared: true });
+    await s.createResourceWithTask(
+      exampleResource('holder'),
+      exampleTask('t-holder', 'holder'),
+      exampleEvent('t-holder', TaskEventKind.created),
+      [],
+      [declared],
+    );
+    expect(await s.matchingSubscriptions(LINKED, 'src', ['t'])).toEqual([declared]);
+  });
+
   it('keeps at most maxPerSubscriber per subscriber; adding an id that is stored again is a no-op', async () => {
     const s = store();
     expect(await s.addSubscription(exampleSubscription('a', 'sub'), 2)).toBe(true);
