@@ -25,6 +25,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Accepted, ApsType, CoreTypes, Property } from '@apskit/core';
 import type * as ControllerModule from '@apskit/controller';
 import type { Store } from '@apskit/controller';
@@ -89,6 +90,18 @@ function threadCpuMs(): { main: number; others: number } | undefined {
     }
     // Clock ticks of 10 ms (USER_HZ 100 on Linux).
     return { main: ticks.main * 10, others: ticks.others * 10 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The main thread's time on a CPU and waiting for one, in ms (Linux: its schedstat); undefined elsewhere. */
+function mainSchedMs(): { onCpu: number; waiting: number } | undefined {
+  try {
+    const [onCpuNs, waitingNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8')
+      .split(' ')
+      .map(Number);
+    return { onCpu: onCpuNs / 1e6, waiting: waitingNs / 1e6 };
   } catch {
     return undefined;
   }
@@ -205,10 +218,14 @@ async function main(): Promise<void> {
   const timeout = setTimeout(() => onAllFinished(), bound);
   const cpuBefore = process.cpuUsage();
   const threadsBefore = threadCpuMs();
+  const schedBefore = mainSchedMs();
+  const eluBefore = performance.eventLoopUtilization();
   await controller.start();
   await done;
   const cpu = process.cpuUsage(cpuBefore);
   const threadsAfter = threadCpuMs();
+  const schedAfter = mainSchedMs();
+  const elu = performance.eventLoopUtilization(eluBefore);
   clearTimeout(timeout);
   const elapsedMs = clock();
   clearInterval(sampler);
@@ -256,6 +273,14 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+    // Where the main thread's time went: the event loop busy (utilization), of which some waiting for
+    // a CPU the other threads had (a SQLite store's writer thread, garbage collection); idle is
+    // waiting for work, e.g. for the writer thread's answer.
+    mainThread: {
+      utilization: Math.round(elu.utilization * 100) / 100,
+      ...(schedBefore && schedAfter ? { waitingForCpuMs: Math.round(schedAfter.waiting - schedBefore.waiting) } : {}),
+      idleMs: Math.round(elu.idle),
+    },
     insertMs,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

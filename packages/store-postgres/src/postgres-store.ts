@@ -283,7 +283,7 @@ export class PostgresStore implements Store {
     // the request id is taken.
     const withSubscriptions = subscriptions.length > 0;
     const withLinks = links.length > 0 || withSubscriptions;
-    const values = [...taskValues(task), ...eventValues(event), ...resourceValues(resource)];
+    const values: unknown[] = [...taskValues(task), ...eventValues(event), ...resourceValues(resource)];
     if (withLinks)
       values.push(
         links.map((l) => l.from),

@@ -62,6 +62,14 @@ describe('the shared row mapping', () => {
     // Columns after the record's (SQLite's rowid as seq) are left alone.
     expect(taskOfValues([...taskValues(task), 7])).toEqual(task);
     expect(resourceOfValues(resourceValues(resource))).toEqual(resource);
+    // Several in one flat array, appended one after the other and read at their offsets.
+    const other = exampleTask('t2', 'r2', { status: TaskStatus.running, leaseOwner: 'me', leaseUntil: 9 });
+    const flat = taskValues(other, taskValues(task, ['before']));
+    expect(flat[0]).toBe('before');
+    expect(taskOfValues(flat, 1)).toEqual(task);
+    expect(taskOfValues(flat, 1 + TASK_COLUMN_NAMES.length)).toEqual(other);
+    const r2 = exampleResource('r2', { b: 1 });
+    expect(resourceOfValues(resourceValues(r2, resourceValues(resource)), RESOURCE_COLUMN_NAMES.length)).toEqual(r2);
   });
 
   it("writes a task query's filters in each dialect's placeholders", () => {

@@ -6,12 +6,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TaskEventKind, TaskStatus } from '@apskit/core';
 import { createPrivateFile, preparePrivateDirectory, tightenDatabaseFiles } from './private-files';
-import { attemptWrites, type AttemptWrites, type OutcomeRows } from './sqlite-attempt-writes';
+import { attemptWrites, OutcomeResource, type AttemptWrites, type OutcomeBatch } from './sqlite-attempt-writes';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { createSchema } from './sqlite-schema';
 import { SqliteWriter, writesModule } from './sqlite-writer';
 import {
   compileResourceQuery,
+  eventValues,
   maxEventsPerTaskOf,
   NOT_COUNTED,
   RECOVERED_MESSAGE,
@@ -479,20 +480,24 @@ export class SqliteStore implements Store {
     outcomes: readonly AttemptOutcome[],
     claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number } | undefined,
   ): Promise<CompletedAndClaimed> {
-    const rows = outcomes.map(outcomeRows);
+    const batch = outcomeBatch(outcomes);
     if (this.writer?.broken) {
       // The thread failed (it says why in its rejection): this connection writes from now on.
       this.writer = undefined;
     }
     const done = this.writer
-      ? await this.writer.run(owner, rows, claim)
-      : this.writes.completeAndClaim(owner, rows, claim);
+      ? await this.writer.run(owner, batch, claim)
+      : this.writes.completeAndClaim(owner, batch, claim);
+    const claimed: TaskRecord[] = [];
+    // Each claimed task's values, then its row's creation order (see AttemptWritesResult).
+    for (let at = 0; at < done.claimed.length; at += TASK_COLUMN_NAMES.length + 1)
+      claimed.push(taskOfValues(done.claimed, at));
     const resources = new Map<string, ResourceRecord>();
-    for (const values of done.resources) {
-      const resource = resourceOfValues(values);
+    for (let at = 0; at < done.resources.length; at += RESOURCE_COLUMN_NAMES.length) {
+      const resource = resourceOfValues(done.resources, at);
       resources.set(resource.id, resource);
     }
-    return { applied: done.applied, claimed: done.claimed.map(taskOfValues), resources };
+    return { applied: done.applied, claimed, resources };
   }
 
   async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {
@@ -587,13 +592,22 @@ export class SqliteStore implements Store {
   }
 }
 
-/** An outcome as the rows the writes take (flat data, to cross to the writer thread). */
-function outcomeRows(outcome: AttemptOutcome): OutcomeRows {
-  const r = outcome.resource;
-  return {
-    task: taskValues(outcome.task),
-    event: outcome.event,
-    resource: r === undefined ? undefined : 'delete' in r ? { delete: r.delete } : resourceValues(r),
-    followUps: (outcome.followUps ?? []).map((f) => ({ task: taskValues(f.task), event: f.event })),
-  };
+/** Outcomes as the flat array of values the writes take (see OutcomeBatch). */
+function outcomeBatch(outcomes: readonly AttemptOutcome[]): OutcomeBatch {
+  const v: OutcomeBatch = [];
+  for (const outcome of outcomes) {
+    taskValues(outcome.task, v);
+    eventValues(outcome.event, v);
+    const r = outcome.resource;
+    if (r === undefined) v.push(OutcomeResource.none);
+    else if ('delete' in r) v.push(OutcomeResource.deleted, r.delete);
+    else {
+      v.push(OutcomeResource.values);
+      resourceValues(r, v);
+    }
+    const followUps = outcome.followUps ?? [];
+    v.push(followUps.length);
+    for (const f of followUps) eventValues(f.event, taskValues(f.task, v));
+  }
+  return v;
 }

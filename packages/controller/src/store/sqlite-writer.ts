@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AttemptWritesOptions, AttemptWritesResult, ClaimArgs, OutcomeRows } from './sqlite-attempt-writes';
+import type { AttemptWritesOptions, AttemptWritesResult, ClaimArgs, OutcomeBatch } from './sqlite-attempt-writes';
 
 /**
  * The thread: plain CommonJS, evaluated, that loads `attemptWrites` (see writesModule).
@@ -108,7 +108,7 @@ export class SqliteWriter {
     return this.failure !== undefined;
   }
 
-  run(owner: string, outcomes: readonly OutcomeRows[], claim: ClaimArgs | undefined): Promise<AttemptWritesResult> {
+  run(owner: string, outcomes: Readonly<OutcomeBatch>, claim: ClaimArgs | undefined): Promise<AttemptWritesResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<AttemptWritesResult>((resolve, reject) => {

@@ -5,6 +5,12 @@
  */
 import type { AttemptOutcome, ResourceRecord, Store, TaskRecord } from '@apskit/store';
 import type { BatchClaimer } from './commit-queue';
+import { StartRate } from './start-rate';
+
+/** Pipelined, tasks are claimed ahead for about this long of starts (see Scheduler.ahead)... */
+const AHEAD_WINDOW_MS = 25;
+/** ...and at most this many times `concurrency` of them. */
+const MAX_AHEAD = 16;
 
 /**
  * A claimed task's resource as the store read it in the claim's transaction (`resource` undefined:
@@ -29,8 +35,8 @@ export interface SchedulerOptions {
   /**
    * Pipelined (a store whose writes do not hold up the event loop, as SQLite's writer thread): a
    * task leaves its slot once its outcome is handed to the group commit, not once it is stored, and
-   * up to twice `concurrency` more tasks are claimed ahead, ready to start as slots free. The event loop
-   * then runs attempts while a batch is being written, instead of waiting for it.
+   * more tasks are claimed ahead (see `ahead`), ready to start as slots free. The event loop then runs
+   * attempts while a batch is being written, instead of waiting for it.
    */
   readonly pipelined?: () => boolean;
   readonly onError?: (error: unknown) => void;
@@ -53,6 +59,8 @@ export class Scheduler implements BatchClaimer {
   private fillPending = false;
   /** Tasks asked for in batches being written (CommitQueue), not yet adopted. */
   private claiming = 0;
+  /** How fast tasks start: how many to claim ahead (see ahead). */
+  private readonly starts = new StartRate(AHEAD_WINDOW_MS);
   /** The resources read with the claims of tasks not yet started, by task id. */
   private readonly claimedResources = new Map<string, ClaimedResource>();
 
@@ -111,8 +119,22 @@ export class Scheduler implements BatchClaimer {
 
   /** How many more tasks this runner takes now: free slots, and room ahead if pipelined. */
   private room(): number {
-    const ahead = this.pipelined() ? 2 * this.options.concurrency : 0;
-    return this.options.concurrency + ahead - this.slots.size - this.ready.length - this.claiming;
+    return this.options.concurrency + this.ahead() - this.slots.size - this.ready.length - this.claiming;
+  }
+
+  /**
+   * How many tasks to hold claimed ahead, pipelined: as many as started in the last AHEAD_WINDOW_MS
+   * (at least `concurrency`, at most MAX_AHEAD times it). Two batches of outcomes are in the writer's
+   * hands at a time (CommitQueue), one of them waiting on its disk sync: the event loop must have
+   * enough to run meanwhile. With a fixed twice `concurrency` it was idle a fifth of the time on the
+   * benchmark machine (in-process endpoints, thousands of re-polls a second), and a fixed number
+   * large enough for that would leave tasks of slow endpoints waiting claimed for seconds, their
+   * leases running. By the rate, a task claimed ahead waits about the window.
+   */
+  private ahead(): number {
+    if (!this.pipelined()) return 0;
+    const c = this.options.concurrency;
+    return Math.min(MAX_AHEAD * c, Math.max(c, this.starts.recent));
   }
 
   /**
@@ -173,6 +195,18 @@ export class Scheduler implements BatchClaimer {
   adopt(tasks: readonly TaskRecord[], requested: number, resources?: ReadonlyMap<string, ResourceRecord>): void {
     this.claiming -= requested;
     this.take(tasks, resources);
+    // Room the loop left to this batch's claim (see roomForLoop) and that it did not fill.
+    if (this.claiming === 0 && this.roomForLoop() > 0) this.wake();
+  }
+
+  /**
+   * The room the loop's own claim may fill. Pipelined, none while a batch of outcomes is being
+   * written with a claim: its answer comes within a few milliseconds, and the next batch claims the
+   * slots freed meanwhile; a claim of the loop's own then was a transaction more on the writer thread
+   * for a handful of tasks (a fifth of its transactions on the benchmark machine).
+   */
+  private roomForLoop(): number {
+    return this.pipelined() && this.claiming > 0 ? 0 : this.room();
   }
 
   private pipelined(): boolean {
@@ -197,24 +231,33 @@ export class Scheduler implements BatchClaimer {
     try {
       do {
         this.again = false;
+        // A batch's claim under way fills the room (and adopt() wakes the loop for what it left).
+        if (this.pipelined() && this.claiming > 0) break;
         const free = this.room();
         if (free > 0) {
           const now = this.options.clock();
           const leaseUntil = now + this.options.leaseMs;
-          // A store that answers claims with the tasks' resources does so here too (no outcomes).
-          const claimed = this.store.completeAttemptsAndClaim
-            ? await this.store.completeAttemptsAndClaim(this.options.owner, [], { now, limit: free, leaseUntil })
-            : { claimed: await this.store.claimDueTasks(now, free, this.options.owner, leaseUntil) };
-          this.take(claimed.claimed, 'resources' in claimed ? claimed.resources : undefined);
+          // Counted while under way, so that a batch's claim meanwhile does not ask for the same room.
+          this.claiming += free;
+          let claimed: { claimed: TaskRecord[]; resources?: ReadonlyMap<string, ResourceRecord> };
+          try {
+            // A store that answers claims with the tasks' resources does so here too (no outcomes).
+            claimed = this.store.completeAttemptsAndClaim
+              ? await this.store.completeAttemptsAndClaim(this.options.owner, [], { now, limit: free, leaseUntil })
+              : { claimed: await this.store.claimDueTasks(now, free, this.options.owner, leaseUntil) };
+          } finally {
+            this.claiming -= free;
+          }
+          this.take(claimed.claimed, claimed.resources);
           if (claimed.claimed.length === free) this.again = true; // there may be more due
         }
         if (!this.again) {
           const next = await this.store.nextWakeUp();
           const now = this.options.clock();
           delay = next === undefined ? this.options.pollMs : Math.max(0, Math.min(next - now, this.options.pollMs));
-          if (delay === 0 && this.room() > 0) this.again = true;
+          if (delay === 0 && this.roomForLoop() > 0) this.again = true;
         }
-      } while (this.again && this.running && this.room() > 0);
+      } while (this.again && this.running && this.roomForLoop() > 0);
     } catch (e) {
       this.options.onError?.(e);
     } finally {
@@ -230,6 +273,7 @@ export class Scheduler implements BatchClaimer {
     const now = this.options.clock();
     this.options.onClaim?.(task, Math.max(0, now - (task.nextRunAt ?? now)));
     this.slots.add(task.id);
+    this.starts.started();
     const claimed = this.claimedResources.get(task.id);
     this.claimedResources.delete(task.id);
     const run = this.runTask(task, claimed)

@@ -195,11 +195,12 @@ export function taskRow(t: TaskRecord): TaskRow {
 }
 
 /**
- * A task's values in TASK_COLUMN_NAMES order (positional parameters), written out rather than
- * mapped from taskRow: SQLite's writer thread gets one per attempt outcome (see taskOfValues).
+ * A task's values in TASK_COLUMN_NAMES order (positional parameters), appended to `into` if given,
+ * written out rather than mapped from taskRow: SQLite's writer thread gets one per attempt outcome,
+ * in one flat array per batch (see taskOfValues).
  */
-export function taskValues(t: TaskRecord): SqlValue[] {
-  return [
+export function taskValues(t: TaskRecord, into: SqlValue[] = []): SqlValue[] {
+  into.push(
     t.id,
     t.resourceId,
     t.requestId,
@@ -219,7 +220,8 @@ export function taskValues(t: TaskRecord): SqlValue[] {
     t.endedAt,
     t.leaseOwner,
     t.leaseUntil,
-  ];
+  );
+  return into;
 }
 
 /** A value bound to a statement's parameter, or read from a column. */
@@ -243,24 +245,29 @@ export function resourceRow(r: ResourceRecord): ResourceRow {
   };
 }
 
-/** A resource's values in RESOURCE_COLUMN_NAMES order. */
-export function resourceValues(r: ResourceRecord): SqlValue[] {
-  return [r.id, r.type, r.status, r.revision, r.modified, JSON.stringify(r.properties)];
+/** A resource's values in RESOURCE_COLUMN_NAMES order, appended to `into` if given. */
+export function resourceValues(r: ResourceRecord, into: SqlValue[] = []): SqlValue[] {
+  into.push(r.id, r.type, r.status, r.revision, r.modified, JSON.stringify(r.properties));
+  return into;
 }
 
-/** An event's values in EVENT_COLUMNS order. */
-export function eventValues(e: TaskEvent): unknown[] {
-  return [e.taskId, e.at, e.kind, e.message, e.attempt];
+/** An event's values in EVENT_COLUMNS order, appended to `into` if given. */
+export function eventValues(e: TaskEvent, into: SqlValue[] = []): SqlValue[] {
+  into.push(e.taskId, e.at, e.kind, e.message, e.attempt);
+  return into;
 }
 
 /** Reads rows back into records, the JSON columns as the dialect's driver returns them. */
 export interface RowReader {
   taskOf(row: TaskRow<unknown>): TaskRecord;
   resourceOf(row: ResourceRow<unknown>): ResourceRecord;
-  /** A task from its values in TASK_COLUMN_NAMES order (a row read as an array), and any after them. */
-  taskOfValues(values: readonly unknown[]): TaskRecord;
-  /** A resource from its values in RESOURCE_COLUMN_NAMES order. */
-  resourceOfValues(values: readonly unknown[]): ResourceRecord;
+  /**
+   * A task from its values in TASK_COLUMN_NAMES order (a row read as an array), from index `at` of
+   * `values` (a flat array of several rows); what follows them is left alone.
+   */
+  taskOfValues(values: readonly unknown[], at?: number): TaskRecord;
+  /** A resource from its values in RESOURCE_COLUMN_NAMES order, from index `at`. */
+  resourceOfValues(values: readonly unknown[], at?: number): ResourceRecord;
 }
 
 export function rowReader(dialect: SqlDialect): RowReader {
@@ -297,34 +304,34 @@ export function rowReader(dialect: SqlDialect): RowReader {
       properties: json<Record<string, unknown>>(row.properties),
     }),
     // The indexes below are TASK_COLUMN_NAMES' and RESOURCE_COLUMN_NAMES' (rows.test.ts reads both ways).
-    taskOfValues: (v) => ({
-      id: v[0] as string,
-      resourceId: v[1] as string,
-      requestId: v[2] as string | null,
-      requestHash: v[3] as string | null,
-      operation: v[4] as TaskRecord['operation'],
-      name: v[5] as string,
-      description: v[6] as string,
-      output: v[7] as string,
-      status: v[8] as TaskRecord['status'],
-      attempts: v[9] as number,
-      nextRunAt: v[10] as number | null,
-      deadlineAt: v[11] as number | null,
-      phase: v[12] as TaskRecord['phase'],
-      request: json<TaskRecord['request']>(v[13]),
-      createdAt: v[14] as number,
-      updatedAt: v[15] as number,
-      endedAt: v[16] as number | null,
-      leaseOwner: v[17] as string | null,
-      leaseUntil: v[18] as number | null,
+    taskOfValues: (v, at = 0) => ({
+      id: v[at] as string,
+      resourceId: v[at + 1] as string,
+      requestId: v[at + 2] as string | null,
+      requestHash: v[at + 3] as string | null,
+      operation: v[at + 4] as TaskRecord['operation'],
+      name: v[at + 5] as string,
+      description: v[at + 6] as string,
+      output: v[at + 7] as string,
+      status: v[at + 8] as TaskRecord['status'],
+      attempts: v[at + 9] as number,
+      nextRunAt: v[at + 10] as number | null,
+      deadlineAt: v[at + 11] as number | null,
+      phase: v[at + 12] as TaskRecord['phase'],
+      request: json<TaskRecord['request']>(v[at + 13]),
+      createdAt: v[at + 14] as number,
+      updatedAt: v[at + 15] as number,
+      endedAt: v[at + 16] as number | null,
+      leaseOwner: v[at + 17] as string | null,
+      leaseUntil: v[at + 18] as number | null,
     }),
-    resourceOfValues: (v) => ({
-      id: v[0] as string,
-      type: v[1] as string,
-      status: v[2] as ResourceRecord['status'],
-      revision: v[3] as number,
-      modified: v[4] as number,
-      properties: json<Record<string, unknown>>(v[5]),
+    resourceOfValues: (v, at = 0) => ({
+      id: v[at] as string,
+      type: v[at + 1] as string,
+      status: v[at + 2] as ResourceRecord['status'],
+      revision: v[at + 3] as number,
+      modified: v[at + 4] as number,
+      properties: json<Record<string, unknown>>(v[at + 5]),
     }),
   };
 }
