@@ -2,7 +2,8 @@
  * `npm run bench:scale`: the PostgreSQL store at 10k, 100k and 1M scheduled tasks and resources (see
  * scale-bench.ts). PostgreSQL via APSKIT_BENCH_DATABASE_URL (else APSKIT_TEST_DATABASE_URL; start one
  * with `.ci/setup.d/postgres.sh`). Settings by environment: BENCH_SCALE_SIZES (default
- * 10000,100000,1000000), BENCH_SCALE_DUE (tasks due at once per run, 5000), BENCH_POLLS (3),
+ * 10000,100000,1000000), BENCH_SCALE_DUE (tasks due at once per run, 5000), BENCH_SCALE_WARMUP (tasks
+ * each run's processes run first, unmeasured, 1000), BENCH_POLLS (3),
  * BENCH_RETRY_MS (500), BENCH_CONCURRENCY (16), BENCH_LEASE_MS (5000), BENCH_SCALE_PROCESSES_AT
  * (100000), BENCH_SCALE_ROUNDS (runs per size, 1 and 3 processes alternated, medians kept: 3),
  * BENCH_USAGE_RESOURCES (the largest size; 0 skips the usage sync). Writes bench/results/scale.json
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     databaseUrl,
     sizes,
     due: numberEnv('BENCH_SCALE_DUE'),
+    warmup: numberEnv('BENCH_SCALE_WARMUP'),
     polls: numberEnv('BENCH_POLLS'),
     retryMs: numberEnv('BENCH_RETRY_MS'),
     concurrency: numberEnv('BENCH_CONCURRENCY'),

@@ -33,6 +33,11 @@ export interface ScaleBenchOptions {
   readonly sizes: readonly number[];
   /** Tasks made due at once per run (at most a third of the smallest size). Default 5,000. */
   readonly due?: number;
+  /**
+   * Tasks each run's processes run first, unmeasured, so that their code is compiled (see runSlice).
+   * Default 1,000 (fewer if the smallest size leaves less room beside the slice).
+   */
+  readonly warmup?: number;
   /** Endpoint calls per task (202s, then 200). Default 3. */
   readonly polls?: number;
   /** A 202's retry delay, in ms. Default 500. */
@@ -160,6 +165,8 @@ interface Worker {
   readonly callsFile: string;
   readonly ready: Promise<void>;
   readonly owner: Promise<string>;
+  /** Starts its figures over (after the warm-up); resolves once it has. */
+  measure(): Promise<void>;
   readonly figures: Promise<WorkerFigures | undefined>;
 }
 
@@ -177,6 +184,12 @@ function startWorker(url: string, schema: string, callsFile: string, env: Record
     child.once('exit', (code) => reject(new Error(`bench:scale worker exited with ${code} before it was ready`)));
   });
   const owner = new Promise<string>((resolve) => (onOwner = resolve));
+  let onMeasuring: () => void = () => {};
+  const measure = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      onMeasuring = resolve;
+      child.send({ kind: 'measure' });
+    });
   const figures = new Promise<WorkerFigures | undefined>((resolve) => {
     onFigures = resolve;
     child.once('exit', () => resolve(undefined));
@@ -186,18 +199,22 @@ function startWorker(url: string, schema: string, callsFile: string, env: Record
   child.on('message', (message: WorkerMessage) => {
     if (message.kind === 'ready') onReady();
     else if (message.kind === 'owner') onOwner(message.owner);
+    else if (message.kind === 'measuring') onMeasuring();
     else onFigures(message.figures);
   });
-  return { child, callsFile, ready, owner, figures };
+  return { child, callsFile, ready, owner, measure, figures };
 }
 
-/** (task, attempt) keys called more than once, in the given calls files; `first` of each key's calls by file. */
-function callCounts(files: readonly string[]): Map<string, string[]> {
+/**
+ * The calls of each (task, attempt) key in the given calls files, by file: those of the resources in
+ * `of` only (the warm-up's are not counted).
+ */
+function callCounts(files: readonly string[], of: ReadonlySet<string>): Map<string, string[]> {
   const calls = new Map<string, string[]>();
   for (const file of files) {
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (line === '') continue;
+      if (line === '' || !of.has(line.slice(0, line.indexOf(' ')))) continue;
       const by = calls.get(line);
       if (by) by.push(file);
       else calls.set(line, [file]);
@@ -213,7 +230,10 @@ interface SliceRun {
 
 /**
  * Tasks [from, from + count) made due now, run by `processes` workers until all succeeded; with
- * `killAfterMs`, worker 0 is killed (SIGKILL) that long after the tasks fell due.
+ * `killAfterMs`, worker 0 is killed (SIGKILL) that long after the tasks fell due. Before them, the
+ * workers run the tasks of `warmup` ([first, end) ids, if any) to the end, unmeasured: a process's
+ * first thousands of attempts run code still being compiled, and three processes compile it three
+ * times (their CPU time per re-poll was half again one process's without a warm-up).
  */
 async function runSlice(
   client: Client,
@@ -223,6 +243,7 @@ async function runSlice(
   from: number,
   count: number,
   processes: number,
+  warmup: { readonly from: number; readonly count: number } | undefined,
   killAfterMs?: number,
 ): Promise<SliceRun> {
   const s = `"${schema}"`;
@@ -238,6 +259,24 @@ async function runSlice(
   );
   try {
     await Promise.all(workers.map((w) => w.ready));
+    if (warmup && warmup.count > 0) {
+      const [wFirst, wEnd] = [taskId(warmup.from), taskId(warmup.from + warmup.count)];
+      await client.query(`UPDATE ${s}.tasks SET next_run_at = $1 WHERE id >= $2 AND id < $3`, [
+        Date.now(),
+        wFirst,
+        wEnd,
+      ]);
+      for (const warmupStart = Date.now(); ;) {
+        await sleep(25);
+        const { rows } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${s}.tasks WHERE id >= $1 AND id < $2 AND status = 'succeeded'`,
+          [wFirst, wEnd],
+        );
+        if (rows[0].n === warmup.count) break;
+        if (Date.now() - warmupStart > 120_000) throw new Error('bench:scale: the warm-up did not end in time');
+      }
+      await Promise.all(workers.map((w) => w.measure()));
+    }
     const databaseCpuAtStart = await databaseCpuMs(client);
     const [first, end] = [taskId(from), taskId(from + count)];
     const start = Date.now();
@@ -281,7 +320,11 @@ async function runSlice(
     const parts = (await Promise.all(alive.map((w) => w.figures))).filter((f): f is WorkerFigures => !!f);
     if (parts.length !== alive.length) throw new Error('bench:scale: a worker exited without its figures');
 
-    const calls = callCounts(workers.map((w) => w.callsFile));
+    const slice = new Set(Array.from({ length: count }, (_, i) => resourceId(from + i)));
+    const calls = callCounts(
+      workers.map((w) => w.callsFile),
+      slice,
+    );
     let repolls = 0;
     let duplicates = 0;
     let duplicatesBesideKilled = 0;
@@ -495,6 +538,8 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRe
   };
   // The slice and the plans' 16 tasks beside it must fit in the smallest size.
   const due = Math.min(options.due ?? 5000, sizes[0] - 16);
+  // The warm-up's tasks come after the slice and the plans' 16.
+  const warmup = Math.max(0, Math.min(options.warmup ?? 1000, sizes[0] - due - 16));
   const rounds = Math.max(1, options.rounds ?? 1);
   const processesAt = sizes.includes(options.processesAt ?? 100_000)
     ? (options.processesAt ?? 100_000)
@@ -527,8 +572,8 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<ScaleRe
         // The same `due` tasks in every run, reset and vacuumed in between: a run differs from
         // another only in its processes.
         const runOnce = async (count: number, killAfterMs?: number) => {
-          await resetSlice(client, schema, due);
-          return runSlice(client, url, schema, settings, 0, due, count, killAfterMs);
+          await resetSlice(client, schema, due + 16 + warmup);
+          return runSlice(client, url, schema, settings, 0, due, count, { from: due + 16, count: warmup }, killAfterMs);
         };
         const describe = (f: RunFigures) =>
           `${f.repollsPerSecond} re-polls/s, claim p50 ${f.claimMs.p50} ms, complete p50 ${f.completeMs.p50} ms, peak RSS ${f.peakRssMb} MB, duplicates ${f.duplicates}, CPU a re-poll: controller ${f.controllerCpuMsPerRepoll} ms, database ${f.databaseCpuMsPerRepoll ?? '?'} ms`;

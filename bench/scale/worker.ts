@@ -24,6 +24,8 @@ const APPLICATION_NAME = process.env.BENCH_APPLICATION_NAME ?? 'apskit-bench-sca
 export type WorkerMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'owner'; readonly owner: string }
+  /** The answer to `measure`: the figures start over from now. */
+  | { readonly kind: 'measuring' }
   | { readonly kind: 'figures'; readonly figures: WorkerFigures };
 
 export interface WorkerFigures {
@@ -120,8 +122,21 @@ async function main(): Promise<void> {
     },
   });
   await controller.start();
-  const cpuAtStart = process.cpuUsage();
+  let cpuAtStart = process.cpuUsage();
   process.on('message', (message: { kind?: string }) => {
+    if (message.kind === 'measure') {
+      // After the warm-up (a slice of tasks run before the measured one, so that the code the
+      // measured run takes is compiled already, as in a process that has run for a while): the
+      // figures start over. Peak RSS is kept: it is the process's.
+      store.claimMs.length = 0;
+      store.completeMs.length = 0;
+      store.nextWakeUpMs.length = 0;
+      store.emptyClaims = 0;
+      repolls = 0;
+      cpuAtStart = process.cpuUsage();
+      send({ kind: 'measuring' });
+      return;
+    }
     if (message.kind !== 'stop') return;
     void (async () => {
       await controller.stop();

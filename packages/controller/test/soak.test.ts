@@ -146,8 +146,12 @@ it(`keeps every resource through ${SECONDS} s of faults and restarts`, async () 
   const heap: number[] = [];
   const sampler = setInterval(() => heap.push(liveHeap()), 1000);
 
+  // The restart under way, if any: the drain below waits for it (CI once saw the drain's request
+  // reach the old controller just as a restart begun before the interval was cleared closed it).
+  let restarting: Promise<void> = Promise.resolve();
   const restarter = setInterval(() => {
-    void (async () => {
+    restarting = (async () => {
+      await restarting;
       const old = running;
       running = await start().catch(() => old); // a new process would bind anew: so does this one
       if (running !== old) {
@@ -180,6 +184,7 @@ it(`keeps every resource through ${SECONDS} s of faults and restarts`, async () 
     await Promise.all(pending);
   } finally {
     clearInterval(restarter);
+    await restarting;
   }
 
   // Drain: no task scheduled or running, within a bound.

@@ -9,12 +9,14 @@ import { performance } from 'node:perf_hooks';
 export class StartRate {
   private current = 0;
   private previous = 0;
-  private since = performance.now();
+  private since: number;
 
   constructor(
     private readonly windowMs: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.since = now();
+  }
 
   started(): void {
     this.roll();
