@@ -383,7 +383,15 @@ async function runSlice(
       },
     };
   } finally {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+    // A worker that sent its figures exits on its own (node's --cpu-prof, for one, writes its profile
+    // then); one that has not within a second is killed.
+    await Promise.all(
+      workers.map(async (w) => {
+        const exited = () => w.child.exitCode !== null || w.child.signalCode !== null;
+        for (let waited = 0; waited < 1000 && !exited(); waited += 50) await sleep(50);
+        if (!exited()) w.child.kill('SIGKILL');
+      }),
+    );
     rmSync(dir, { recursive: true, force: true });
   }
 }
