@@ -139,9 +139,9 @@ async function worker(options: UsageSyncOptions): Promise<UsageSyncFigures> {
     });
     await controller.start();
     const heapBefore = heapAfterGc();
-    const startRss = process.memoryUsage().rss;
+    const startRss = process.memoryUsage.rss();
     let peakRss = startRss;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 25);
 
     // Provisioning tasks due at a steady rate, inserted a little ahead of time as a first 202 would.
     let ticking = true;

@@ -103,8 +103,9 @@ async function main(): Promise<void> {
   const store = new TimedStore({ connectionString: url, schema, pool: { application_name: APPLICATION_NAME } });
   let repolls = 0;
   let ownerSent = false;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  let peakRss = process.memoryUsage.rss();
+  // memoryUsage.rss(), not memoryUsage(): the whole report every 25 ms was 5% of a worker's profile.
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 25);
   const controller = new Controller({
     app: { name: 'bench-scale', services: { bench: Scaled } },
     store,
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage(cpuAtStart);
       clearInterval(sampler);
       closeSync(calls);
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
       const figures: WorkerFigures = {
         claimMs: store.claimMs,
         emptyClaims: store.emptyClaims,

@@ -194,8 +194,8 @@ async function main(): Promise<void> {
   const lateness = new Float64Array(TASKS * POLLS);
   const claimedAt = new Float64Array(TASKS * POLLS);
   let claims = 0;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 25);
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 25);
   const controller = new Controller({
     app: { name: 'bench', services: { ticks: Tick } },
     store,
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   clearTimeout(timeout);
   const elapsedMs = clock();
   clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
   await controller.stop(); // closes the store
   rmSync(dir, { recursive: true, force: true });
   if (mode === 'load' && finished !== TASKS)
