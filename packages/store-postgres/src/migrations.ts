@@ -147,19 +147,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX subscriptions_by_type ON ${s}.subscriptions (event, source_type) WHERE source_id IS NULL;
     `,
   },
-  {
-    version: 4,
-    description: 'the queue tables vacuumed often',
-    // A task's row is rewritten at every claim and every outcome, and its old version stays in the
-    // due-tasks index until a vacuum: claims read through those entries. PostgreSQL's default waits
-    // for a fifth of a table to be dead, which a queue of a million tasks reaches only after hundreds
-    // of thousands of re-polls; bench:scale measured claims 19% slower from the dead entries of a few
-    // runs (docs/benchmarks.md). A hundredth for tasks; events are only added and trimmed.
-    sql: (s) => `
-      ALTER TABLE ${s}.tasks SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_analyze_scale_factor = 0.02);
-      ALTER TABLE ${s}.task_events SET (autovacuum_vacuum_scale_factor = 0.05);
-    `,
-  },
 ];
 
 /** Quotes a schema name for SQL; only plain names are accepted, so nothing odd reaches a statement. */

@@ -42,7 +42,7 @@ const url = TEST_DATABASE_URL as string;
       const versions = await withClient(url, (c) =>
         c.query<{ version: number }>(`SELECT version FROM "${schema}".schema_migrations ORDER BY version`),
       );
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
     } finally {
       await store.close();
     }
