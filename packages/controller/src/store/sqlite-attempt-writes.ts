@@ -134,8 +134,12 @@ export function attemptWrites(db: Database.Database, options: AttemptWritesOptio
     /** Where each updated column's value is in a task's values. */
     updated: words.taskUpdateColumns.map(task),
   };
+  const TASK_WIDTH = words.taskColumns.length;
+  const RESOURCE_WIDTH = words.resourceColumns.length;
+  /** An event's values: task id, at, kind, message, attempt. */
+  const EVENT_WIDTH = 5;
   /** Where a claimed row's creation order is: after the task's columns (`rowid AS seq`). */
-  const SEQ = words.taskColumns.length;
+  const SEQ = TASK_WIDTH;
   const R = { id: resource('id'), type: resource('type'), status: resource('status'), revision: resource('revision') };
   const R_STATE = [R.status, R.revision, resource('modified'), resource('properties'), R.id, R.type];
   const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
@@ -207,9 +211,14 @@ export function attemptWrites(db: Database.Database, options: AttemptWritesOptio
     s.insertEvent.run(e.taskId, e.at, e.kind, e.message, e.attempt);
   }
 
+  /** An event from its values at `at` of `v`, and the task's history trimmed to its newest `keep`. */
+  function addEventAt(v: Readonly<OutcomeBatch>, at: number): void {
+    s.insertEvent.run(v[at], v[at + 1], v[at + 2], v[at + 3], v[at + 4]);
+    s.pruneEvents.run(v[at], v[at], keep);
+  }
+
   function addEvent(e: TaskEvent): void {
-    insertEvent(e);
-    s.pruneEvents.run(e.taskId, e.taskId, keep);
+    addEventAt([e.taskId, e.at, e.kind, e.message, e.attempt], 0);
   }
 
   /** A resource, its links both ways, and the subscriptions it holds or that name it as their source. */
@@ -220,9 +229,6 @@ export function attemptWrites(db: Database.Database, options: AttemptWritesOptio
     s.deleteSubscriptionsNaming.run(id);
   }
 
-  const TASK_WIDTH = words.taskColumns.length;
-  const RESOURCE_WIDTH = words.resourceColumns.length;
-  const EVENT_WIDTH = 5;
   const eventAt = (v: Readonly<OutcomeBatch>, at: number): TaskEvent => ({
     taskId: v[at] as string,
     at: v[at + 1] as number,
@@ -253,8 +259,7 @@ export function attemptWrites(db: Database.Database, options: AttemptWritesOptio
         applied.push(false);
         continue;
       }
-      s.insertEvent.run(v[event], v[event + 1], v[event + 2], v[event + 3], v[event + 4]);
-      s.pruneEvents.run(v[event], v[event], keep);
+      addEventAt(v, event);
       if (tag === OutcomeResource.deleted) removeResource(v[resource] as string);
       else if (tag === OutcomeResource.values) {
         // The resource as it is, of the same type: an update that leaves the type (and its index)
