@@ -309,12 +309,20 @@ async function runSlice(
         );
         kill = { at, owner, held: rows };
       }
-      const { rows } = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${s}.tasks WHERE id >= $1 AND id < $2 AND status = 'succeeded'`,
+      // Whether a task of the slice is still to succeed: the first one found ends the scan (a count
+      // of the slice's successes, every 25 ms, took 4 ms of a core each time, beside the run measured).
+      const { rows } = await client.query<{ left: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${s}.tasks WHERE id >= $1 AND id < $2 AND status <> 'succeeded') AS left`,
         [first, end],
       );
-      if (rows[0].n === count) break;
-      if (Date.now() > deadline) throw new Error(`bench:scale: ${rows[0].n} of ${count} tasks succeeded in time`);
+      if (!rows[0].left) break;
+      if (Date.now() > deadline) {
+        const { rows: done } = await client.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${s}.tasks WHERE id >= $1 AND id < $2 AND status = 'succeeded'`,
+          [first, end],
+        );
+        throw new Error(`bench:scale: ${done[0].n} of ${count} tasks succeeded in time`);
+      }
     }
     const elapsedMs = Date.now() - start;
     const databaseCpuAtEnd = await databaseCpuMs(client);
@@ -475,7 +483,8 @@ async function seedSubscriptions(client: Client, schema: string, n: number): Pro
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of the queue's statements and the reads beside them, in a transaction
  * that is rolled back (ANALYZE runs the claim and the complete). 16 tasks of [from, from + 16) are
- * made due for the claim; the complete records them as succeeded.
+ * made due; the claim (with resources, as the scheduler's own claims) takes 8, and the complete
+ * records them as succeeded and claims the other 8 in the same statement, as a batch does.
  */
 async function explainPlans(client: Client, schema: string, n: number, from: number): Promise<Record<string, string>> {
   const s = `"${schema}"`;
@@ -493,7 +502,7 @@ async function explainPlans(client: Client, schema: string, n: number, from: num
       taskId(from),
       taskId(from + 16),
     ]);
-    plans.claim = await explain(sql.claim, [now, 16, 'explain', now + 60_000, RECOVERED_MESSAGE]);
+    plans.claim = await explain(sql.claimWithResources, [now, 8, 'explain', now + 60_000, RECOVERED_MESSAGE]);
     // The claimed tasks' outcomes (succeeded, resource written), as the store sends them (rows.ts outcomeJson).
     const { rows } = await client.query<{ input: string }>(
       `SELECT json_agg(json_build_object('i', k - 1, 'id', t.id, 'name', t.name, 'description', 'done', 'output', 'done',
@@ -506,7 +515,16 @@ async function explainPlans(client: Client, schema: string, n: number, from: num
        JOIN ${s}.resources r ON r.id = t.resource_id`,
       [now],
     );
-    plans.complete = await explain(sql.complete, [rows[0].input, 'explain', 99, '[]']);
+    plans.complete = await explain(sql.completeAndClaim, [
+      rows[0].input,
+      'explain',
+      99,
+      '[]',
+      now,
+      8,
+      now + 60_000,
+      RECOVERED_MESSAGE,
+    ]);
     plans.nextWakeUp = await explain(sql.nextWakeUp);
     const page = compileResourceQuery('postgres', { type: SCALE_TYPE }, `${s}.links`);
     const k = page.values.length;

@@ -14,7 +14,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { Accepted, ApsType, CoreTypes, Property } from '@apskit/core';
 import { Controller } from '@apskit/controller';
 import { PostgresStore } from '@apskit/store-postgres';
-import type { AttemptOutcome, TaskRecord } from '@apskit/store';
+import type { AttemptOutcome, CompletedAndClaimed, TaskRecord } from '@apskit/store';
 
 export const SCALE_TYPE = 'http://apskit.dev/bench/scale/1.0';
 /** The application_name of this worker's connections, given by scale-bench.ts. */
@@ -29,10 +29,11 @@ export type WorkerMessage =
   | { readonly kind: 'figures'; readonly figures: WorkerFigures };
 
 export interface WorkerFigures {
-  /** Durations of the claims that returned a task at least, in ms. */
+  /** Durations of the claims made alone (no outcomes) that returned a task at least, in ms. */
   readonly claimMs: number[];
   /** Claims that found nothing due. */
   readonly emptyClaims: number;
+  /** Durations of the batches of outcomes, each with the claim made in its statement, in ms. */
   readonly completeMs: number[];
   readonly nextWakeUpMs: number[];
   readonly repolls: number;
@@ -84,6 +85,24 @@ class TimedStore extends PostgresStore {
     const applied = await super.completeAttempts(owner, outcomes);
     this.completeMs.push(performance.now() - start);
     return applied;
+  }
+
+  /**
+   * The scheduler's path: a claim alone (no outcomes) counts as a claim, a batch of outcomes with
+   * the claim made in its statement as a complete.
+   */
+  override async completeAttemptsAndClaim(
+    owner: string,
+    outcomes: readonly AttemptOutcome[],
+    claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
+  ): Promise<CompletedAndClaimed> {
+    const start = performance.now();
+    const done = await super.completeAttemptsAndClaim(owner, outcomes, claim);
+    const ms = performance.now() - start;
+    if (outcomes.length > 0) this.completeMs.push(ms);
+    else if (done.claimed.length > 0) this.claimMs.push(ms);
+    else this.emptyClaims++;
+    return done;
   }
 
   override async nextWakeUp(): Promise<number | undefined> {

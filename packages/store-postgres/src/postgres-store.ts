@@ -25,7 +25,9 @@ import {
   taskFilter,
   taskUpdateValues,
   taskValues,
+  TASK_COLUMN_NAMES,
   type AttemptOutcome,
+  type CompletedAndClaimed,
   type CreateResult,
   type LinkRecord,
   type NewTask,
@@ -44,8 +46,10 @@ import {
   outcomeFollowUpsJson,
   outcomeJson,
   resourceOf,
+  resourceOfValues,
   subscriptionsJson,
   taskOf,
+  taskOfValues,
   type PgResourceRow,
   type PgTaskRow,
 } from './rows';
@@ -66,6 +70,35 @@ export interface PostgresStoreOptions {
 
 /** Thrown inside a transaction to undo it when a request id turned out to be taken meanwhile. */
 class RequestIdTaken extends Error {}
+
+/** Whether two outcomes of a batch touch the same task or resource (see completeAttempts). */
+function overlapping(outcomes: readonly AttemptOutcome[]): boolean {
+  const resources = outcomes.flatMap((o) =>
+    o.resource ? ['delete' in o.resource ? o.resource.delete : o.resource.id] : [],
+  );
+  return new Set(outcomes.map((o) => o.task.id)).size < outcomes.length || new Set(resources).size < resources.length;
+}
+
+/**
+ * Claimed tasks and their resources from rows read as arrays: from index `at` of each, the task's
+ * columns (TASK_COLUMN_NAMES), its `seq` and `was`, then its resource's (null if it has none).
+ */
+function claimedOf(
+  rows: readonly (readonly unknown[])[],
+  at: number,
+): { claimed: TaskRecord[]; resources: Map<string, ResourceRecord> } {
+  const resourceAt = at + TASK_COLUMN_NAMES.length + 2;
+  const claimed: TaskRecord[] = [];
+  const resources = new Map<string, ResourceRecord>();
+  for (const row of rows) {
+    claimed.push(taskOfValues(row, at));
+    if (row[resourceAt] !== null) {
+      const resource = resourceOfValues(row, resourceAt);
+      resources.set(resource.id, resource);
+    }
+  }
+  return { claimed, resources };
+}
 
 export class PostgresStore implements Store {
   readonly schema: string;
@@ -385,18 +418,73 @@ export class PostgresStore implements Store {
     // applies all outcomes against one snapshot, which is right unless two of them touch the same
     // task or resource (no runner makes such a batch; the contract allows it): those go one by one,
     // in order, in one transaction.
-    const resources = outcomes.flatMap((o) =>
-      o.resource ? ['delete' in o.resource ? o.resource.delete : o.resource.id] : [],
-    );
-    const overlap =
-      new Set(outcomes.map((o) => o.task.id)).size < outcomes.length || new Set(resources).size < resources.length;
-    if (!overlap) return this.completeBatch(this.db, owner, outcomes, 0);
-    return this.transaction(async (client) => {
-      const applied: boolean[] = [];
-      for (const [i, outcome] of outcomes.entries())
-        applied.push(...(await this.completeBatch(client, owner, [outcome], i)));
-      return applied;
+    if (!overlapping(outcomes)) return this.completeBatch(this.db, owner, outcomes, 0);
+    return this.transaction((client) => this.completeOneByOne(client, owner, outcomes));
+  }
+
+  private async completeOneByOne(
+    client: PoolClient,
+    owner: string,
+    outcomes: readonly AttemptOutcome[],
+  ): Promise<boolean[]> {
+    const applied: boolean[] = [];
+    for (const [i, outcome] of outcomes.entries())
+      applied.push(...(await this.completeBatch(client, owner, [outcome], i)));
+    return applied;
+  }
+
+  /**
+   * The outcomes and the claim that fills the slots they free, in one statement (`completeAndClaim`:
+   * one round trip, one commit), each claimed task with its resource as that statement read it, so
+   * that its attempt needs no read of its own. The claim sees the database as it was before the
+   * outcomes (see the statement). A claim alone goes on the claim connections (no disk sync, as
+   * claimDueTasks); outcomes that overlap go one by one, then the claim, in one transaction.
+   */
+  async completeAttemptsAndClaim(
+    owner: string,
+    outcomes: readonly AttemptOutcome[],
+    claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
+  ): Promise<CompletedAndClaimed> {
+    const claimValues = [claim.now, claim.limit, owner, claim.leaseUntil, RECOVERED_MESSAGE];
+    if (outcomes.length === 0) {
+      if (claim.limit <= 0) return { applied: [], claimed: [] };
+      const { rows } = await (this.claimPool ?? this.db).query<unknown[]>({
+        name: 'apskit_claim_with_resources',
+        text: this.sql.claimWithResources,
+        values: claimValues,
+        rowMode: 'array',
+      });
+      return { applied: [], ...claimedOf(rows, 0) };
+    }
+    if (overlapping(outcomes))
+      return this.transaction(async (client) => {
+        const applied = await this.completeOneByOne(client, owner, outcomes);
+        const { rows } = await client.query<unknown[]>({
+          text: this.sql.claimWithResources,
+          values: claimValues,
+          rowMode: 'array',
+        });
+        return { applied, ...claimedOf(rows, 0) };
+      });
+    const { rows } = await this.db.query<unknown[]>({
+      name: 'apskit_complete_and_claim',
+      text: this.sql.completeAndClaim,
+      values: [
+        JSON.stringify(outcomes.map((o, i) => outcomeJson(o, i))),
+        owner,
+        this.maxEventsPerTask - 1,
+        outcomeFollowUpsJson(outcomes, 0),
+        claim.now,
+        Math.max(0, claim.limit),
+        claim.leaseUntil,
+        RECOVERED_MESSAGE,
+      ],
+      rowMode: 'array',
     });
+    const applied = outcomes.map(() => false);
+    for (const i of (rows[0][0] as number[] | null) ?? []) applied[i] = true;
+    // The claimed tasks follow `applied` in each row; a row of nulls if none were claimed.
+    return { applied, ...claimedOf(rows[0][1] === null ? [] : rows, 1) };
   }
 
   private async completeBatch(

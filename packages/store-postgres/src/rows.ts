@@ -20,7 +20,7 @@ export type PgTaskRow = TaskRow<unknown>;
 /** A resource row as pg returns it: its json column parsed. */
 export type PgResourceRow = ResourceRow<unknown>;
 
-export const { taskOf, resourceOf } = rowReader(POSTGRES_DIALECT);
+export const { taskOf, resourceOf, taskOfValues, resourceOfValues } = rowReader(POSTGRES_DIALECT);
 
 /** One outcome as a row of the `complete` statement's JSON input, `i` its index in the batch. */
 export function outcomeJson(outcome: AttemptOutcome, i: number): Record<string, unknown> {

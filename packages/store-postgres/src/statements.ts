@@ -4,6 +4,7 @@
  */
 import {
   EVENT_COLUMNS,
+  RESOURCE_COLUMN_NAMES,
   RESOURCE_COLUMNS,
   SQL_ACTIVE_TASK_STATUSES,
   SqlTaskEventKind,
@@ -28,6 +29,11 @@ const TASK_CASTS = [T, T, T, T, T, T, T, T, T, 'int', MS, MS, T, 'json', MS, MS,
 const RESOURCE_CASTS = [T, T, T, 'int', MS, 'json'] as const;
 const EVENT_CASTS = [T, MS, T, T, 'int'] as const;
 const SUBSCRIPTION_CASTS = [T, T, T, T, T, T, T, 'int::boolean', MS] as const;
+
+/** How claimed tasks are listed: due order, then creation order. */
+const CLAIM_ORDER = 'COALESCE(next_run_at, 0), seq';
+/** A claimed task's resource (`res`) beside the task's columns: each named `r_<column>`. */
+const CLAIMED_RESOURCE_COLUMNS = RESOURCE_COLUMN_NAMES.map((c) => `res.${c} AS r_${c}`).join(', ');
 
 /** The columns of a follow-up row of a JSON parameter (see rows.ts `followUpJson`), with their types. */
 const FOLLOW_UP_RECORD = [
@@ -128,7 +134,7 @@ export function statements(s: string) {
    * index lookup (a BitmapOr), where `IN (SELECT …) OR IN (SELECT …)` read the whole of links and
    * subscriptions on every batch, deletion or not (bench:scale's EXPLAIN at a million rows).
    */
-  const complete = `
+  const completeCtes = `
     WITH input AS (
       SELECT * FROM json_to_recordset($1::json) AS x(
         i int, id text, name text, description text, output text, status text, attempts int,
@@ -166,8 +172,45 @@ export function statements(s: string) {
       DELETE FROM ${events} ev USING (SELECT DISTINCT e_task_id AS task_id FROM applied) a
       WHERE ev.task_id = a.task_id AND ev.seq <= (
         SELECT x.seq FROM ${events} x WHERE x.task_id = a.task_id ORDER BY x.seq DESC OFFSET $3::int LIMIT 1)
-    )
+    )`;
+  const complete = `${completeCtes}
     SELECT i FROM u`;
+
+  /**
+   * The queue: due tasks locked with SKIP LOCKED, so that processes claiming at once each get other
+   * ones; a row that another claimer took meanwhile is re-checked against the WHERE after its lock,
+   * so no task is claimed twice. Tasks whose runner's lease ran out come first, then scheduled ones in
+   * due order, each read in index order (no sort of the whole backlog, however long it is). A task
+   * taken over gets its 'recovered' event in the same statement. The CTEs `expired`, `scheduled`,
+   * `due`, `claimed` (the tasks' rows, with `seq` and `was`, the status they had) and `recovered`,
+   * with the parameters named by `p` (a statement with outcomes numbers them after its own).
+   */
+  const claimCtes = (p: {
+    readonly now: string;
+    readonly limit: string;
+    readonly owner: string;
+    readonly leaseUntil: string;
+    readonly message: string;
+  }): string => `
+      expired AS (
+        SELECT id, status AS was FROM ${tasks} WHERE status = ${RUNNING} AND lease_until < ${p.now}
+        ORDER BY lease_until LIMIT ${p.limit}
+        FOR UPDATE SKIP LOCKED
+      ), scheduled AS (
+        SELECT id, status AS was FROM ${tasks} WHERE status = ${SCHEDULED} AND next_run_at <= ${p.now}
+        ORDER BY next_run_at LIMIT ${p.limit}
+        FOR UPDATE SKIP LOCKED
+      ), due AS (
+        SELECT id, was FROM expired UNION ALL SELECT id, was FROM scheduled LIMIT ${p.limit}
+      ), claimed AS (
+        UPDATE ${tasks} t SET status = ${RUNNING}, attempts = t.attempts + 1, lease_owner = ${p.owner},
+          lease_until = ${p.leaseUntil}, updated_at = ${p.now}
+        FROM due WHERE t.id = due.id
+        RETURNING ${TASK_COLUMN_NAMES.map((c) => `t.${c}`).join(', ')}, t.seq, due.was
+      ), recovered AS (
+        INSERT INTO ${events} (${EVENT_COLUMNS})
+        SELECT id, ${p.now}, ${SqlTaskEventKind.recovered}, ${p.message}, attempts - 1 FROM claimed WHERE was = ${RUNNING}
+      )`;
 
   return {
     resourcesTable: resources,
@@ -212,37 +255,30 @@ export function statements(s: string) {
     pruneEvents: `DELETE FROM ${events} WHERE task_id = $1 AND seq <= (
       SELECT seq FROM ${events} WHERE task_id = $1 ORDER BY seq DESC OFFSET $2::int LIMIT 1)`,
 
+    claim: `WITH ${claimCtes({ now: '$1', limit: '$2', owner: '$3', leaseUntil: '$4', message: '$5' })}
+      SELECT * FROM claimed ORDER BY ${CLAIM_ORDER}`,
+    /** The claim ($1-$5 as in `claim`), each task with its resource's columns (`r_id`…; null if none). */
+    claimWithResources: `WITH ${claimCtes({ now: '$1', limit: '$2', owner: '$3', leaseUntil: '$4', message: '$5' })}
+      SELECT claimed.*, ${CLAIMED_RESOURCE_COLUMNS}
+      FROM claimed LEFT JOIN ${resources} res ON res.id = claimed.resource_id
+      ORDER BY ${CLAIM_ORDER}`,
     /**
-     * The queue: due tasks locked with SKIP LOCKED, so that processes claiming at once each get other
-     * ones; a row that another claimer took meanwhile is re-checked against the WHERE after its lock,
-     * so no task is claimed twice. Tasks whose runner's lease ran out come first, then scheduled ones in
-     * due order, each read in index order (no sort of the whole backlog, however long it is). A task
-     * taken over gets its 'recovered' event in the same statement.
-     * $1 now, $2 limit, $3 owner, $4 lease end, $5 the recovered event's message.
+     * A batch of outcomes ($1-$4 as in `complete`) and a claim ($5 now, $6 limit, $7 lease end, $8 the
+     * recovered event's message; the owner is $2), in one statement: one round trip and one commit.
+     * Its parts share one snapshot, so the claim does not see what the outcomes change: a task an
+     * outcome makes due again, or a follow-up it creates, waits for the next claim. A row both would
+     * write (a task of ours whose lease ran out) is written by one of them only (PostgreSQL skips a
+     * row the same statement changed already): its outcome counts as not applied if the claim took
+     * it over first. One row at least: `applied`, the indexes of the outcomes applied, on every row,
+     * and the claimed tasks with their resources (none: a row of nulls beside `applied`).
      */
-    claim: `
-      WITH expired AS (
-        SELECT id, status AS was FROM ${tasks} WHERE status = ${RUNNING} AND lease_until < $1
-        ORDER BY lease_until LIMIT $2
-        FOR UPDATE SKIP LOCKED
-      ), scheduled AS (
-        SELECT id, status AS was FROM ${tasks} WHERE status = ${SCHEDULED} AND next_run_at <= $1
-        ORDER BY next_run_at LIMIT $2
-        FOR UPDATE SKIP LOCKED
-      ), due AS (
-        SELECT id, was FROM expired UNION ALL SELECT id, was FROM scheduled LIMIT $2
-      ), claimed AS (
-        UPDATE ${tasks} t SET status = ${RUNNING}, attempts = t.attempts + 1, lease_owner = $3, lease_until = $4,
-          updated_at = $1
-        FROM due WHERE t.id = due.id
-        RETURNING ${TASK_COLUMNS.split(', ')
-          .map((c) => `t.${c}`)
-          .join(', ')}, t.seq, due.was
-      ), recovered AS (
-        INSERT INTO ${events} (${EVENT_COLUMNS})
-        SELECT id, $1, ${SqlTaskEventKind.recovered}, $5, attempts - 1 FROM claimed WHERE was = ${RUNNING}
-      )
-      SELECT * FROM claimed ORDER BY COALESCE(next_run_at, 0), seq`,
+    completeAndClaim: `${completeCtes}, ${claimCtes({ now: '$5', limit: '$6', owner: '$2', leaseUntil: '$7', message: '$8' })}
+      SELECT a.applied, c.* FROM (SELECT array_agg(i) AS applied FROM u) a
+      LEFT JOIN (
+        SELECT claimed.*, ${CLAIMED_RESOURCE_COLUMNS}
+        FROM claimed LEFT JOIN ${resources} res ON res.id = claimed.resource_id
+      ) c ON true
+      ORDER BY COALESCE(c.next_run_at, 0), c.seq`,
     nextWakeUp: `SELECT LEAST(
       (SELECT min(next_run_at) FROM ${tasks} WHERE status = ${SCHEDULED}),
       (SELECT min(lease_until) FROM ${tasks} WHERE status = ${RUNNING})) AS at`,

@@ -191,4 +191,73 @@ const postgres = postgresStores('the store tests');
     expect(JSON.stringify(back?.properties)).toBe(JSON.stringify(properties));
     expect(await store.getTask('t1')).toMatchObject({ status: 'scheduled', nextRunAt: 2_000, leaseOwner: null });
   });
+
+  describe('completeAttemptsAndClaim: a batch of outcomes and the claim that follows, one statement', () => {
+    it('claims with the snapshot from before the outcomes: a task made due again, or a follow-up, waits for the next claim', async () => {
+      const [store] = await stores(1);
+      await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
+      await store.createResourceWithTask(resource('r2'), task('t2', 'r2', { nextRunAt: 150 }), ev('t2', 'created'), []);
+      const [t1] = await store.claimDueTasks(100, 1, 'me', 10_000);
+      const follow = task('f1', 'r9', { nextRunAt: 100 });
+      const outcome = {
+        // Due again at once (a retry), with a follow-up due already.
+        task: { ...t1, status: 'scheduled' as const, nextRunAt: 200, leaseOwner: null, leaseUntil: null },
+        event: ev('t1', 'rescheduled', 200),
+        resource: { ...resource('r1', { step: 2 }), revision: 2 },
+        followUps: [{ task: follow, event: ev('f1', 'created', 200) }],
+      };
+      const done = await store.completeAttemptsAndClaim('me', [outcome], { now: 300, limit: 10, leaseUntil: 20_000 });
+      expect(done.applied).toEqual([true]);
+      expect(done.claimed.map((t) => t.id)).toEqual(['t2']);
+      expect(done.resources?.get('r2')).toEqual(await store.getResource('r2'));
+      // What the outcomes wrote is there for the next claim.
+      const next = await store.completeAttemptsAndClaim('me', [], { now: 300, limit: 10, leaseUntil: 20_000 });
+      expect(next.claimed.map((t) => t.id).sort()).toEqual(['f1', 't1']);
+      expect(next.resources?.get('r1')?.properties).toEqual({ step: 2 });
+      expect(next.resources?.has('r9')).toBe(false);
+      expect((await store.taskEvents('t1')).map((e) => e.kind)).toEqual(['created', 'rescheduled']);
+    });
+
+    it('never both applies an outcome and takes its task over when its own lease ran out', async () => {
+      const [store] = await stores(1);
+      await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
+      const [t1] = await store.claimDueTasks(100, 1, 'me', 500);
+      const outcome = {
+        task: { ...t1, status: 'succeeded' as const, endedAt: 900, leaseOwner: null, leaseUntil: null },
+        event: ev('t1', 'succeeded', 900),
+      };
+      // At 1,000 the lease (to 500) ran out: the claim may take the task over, or the outcome apply.
+      const done = await store.completeAttemptsAndClaim('me', [outcome], { now: 1_000, limit: 5, leaseUntil: 9_000 });
+      const kinds = (await store.taskEvents('t1')).map((e) => e.kind);
+      const stored = await store.getTask('t1');
+      if (done.applied[0]) {
+        expect(done.claimed).toEqual([]);
+        expect(stored?.status).toBe('succeeded');
+        expect(kinds).toEqual(['created', 'succeeded']);
+      } else {
+        expect(done.claimed.map((t) => t.id)).toEqual(['t1']);
+        expect(stored).toMatchObject({ status: 'running', attempts: 2, leaseUntil: 9_000 });
+        expect(kinds).toEqual(['created', 'recovered']);
+      }
+    });
+
+    it('applies overlapping outcomes one by one, then claims, in one transaction', async () => {
+      const [store] = await stores(1);
+      await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
+      await store.createResourceWithTask(resource('r2'), task('t2', 'r2', { nextRunAt: 150 }), ev('t2', 'created'), []);
+      const [t1] = await store.claimDueTasks(100, 1, 'me', 10_000);
+      const outcome = {
+        task: { ...t1, status: 'succeeded' as const, endedAt: 200, leaseOwner: null, leaseUntil: null },
+        event: ev('t1', 'succeeded', 200),
+      };
+      const done = await store.completeAttemptsAndClaim('me', [outcome, outcome], {
+        now: 300,
+        limit: 5,
+        leaseUntil: 20_000,
+      });
+      expect(done.applied).toEqual([true, false]);
+      expect(done.claimed.map((t) => t.id)).toEqual(['t2']);
+      expect(done.resources?.get('r2')).toEqual(await store.getResource('r2'));
+    });
+  });
 });

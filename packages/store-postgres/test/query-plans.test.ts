@@ -123,10 +123,26 @@ function nodes(plan: unknown): string[] {
     expect(plan).toContain('Bitmap Index Scan');
   });
 
+  it('records outcomes and claims in one statement through indexes alone', async () => {
+    const sql = statements(s());
+    const values = [
+      JSON.stringify([outcomeJson(outcome(), 0)]),
+      'me',
+      99,
+      '[]',
+      2e12,
+      16,
+      2e12 + 1000,
+      RECOVERED_MESSAGE,
+    ];
+    expect((await planOf(sql.completeAndClaim, values)).filter((n) => n.startsWith('Seq Scan'))).toEqual([]);
+  });
+
   it('claims, finds its next wake-up and matches subscriptions through indexes alone', async () => {
     const sql = statements(s());
     for (const [text, values] of [
       [sql.claim, [2e12, 16, 'other', 2e12 + 1000, RECOVERED_MESSAGE]],
+      [sql.claimWithResources, [2e12, 16, 'other', 2e12 + 1000, RECOVERED_MESSAGE]],
       [sql.nextWakeUp, []],
       [sql.matchingSubscriptions, ['e', 'y5', ['t']]],
     ] as const)
