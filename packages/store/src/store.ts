@@ -86,8 +86,8 @@ export interface CompletedAndClaimed {
   readonly claimed: TaskRecord[];
   /**
    * Optional: the claimed tasks' resources by id, read in the claim's own transaction (a store that
-   * reads them cheaply there: SQLite's writer thread). A claimed task whose resource is not in it has
-   * none. The scheduler then starts each attempt on its resource as claimed, instead of reading it
+   * reads them cheaply there: SQLite's writer thread, PostgreSQL's claim statement). A claimed task
+   * whose resource is not in it has none. The scheduler then starts each attempt on its resource as claimed, instead of reading it
    * again on the event loop (see TaskRunner.run).
    */
   readonly resources?: ReadonlyMap<string, ResourceRecord>;
@@ -169,7 +169,10 @@ export interface Store {
   /**
    * Optional: `completeAttempts`, then `claimDueTasks(claim.now, claim.limit, owner, claim.leaseUntil)`,
    * in one durable step, so that the scheduler's slots the outcomes free are filled by the same
-   * commit (issue 23). A store without it is asked twice. With no outcomes, it is a claim.
+   * commit (issue 23). A store without it is asked twice. With no outcomes, it is a claim. The claim
+   * may read the store as it was before the outcomes (PostgreSQL's one statement): a task an outcome
+   * makes due again, or a follow-up it creates, may be left to the next claim; it must never both
+   * apply an outcome and take that outcome's task over.
    */
   completeAttemptsAndClaim?(
     owner: string,
