@@ -4,8 +4,8 @@
  *   worker.ts <url> <schema> <calls file>      (BENCH_* settings in the environment, see below)
  *
  * It starts a controller on a schema seed.ts filled, says `ready`, and runs whatever falls due until
- * it is told `stop`; then it answers with its figures: how long each claimDueTasks and
- * completeAttempts call took, how many re-polls it ran, its peak RSS. Every endpoint call is written
+ * it is told `stop`; then it answers with its figures: how long each claim and each batch of
+ * outcomes took, how many re-polls it ran, its peak RSS. Every endpoint call is written
  * at once to the calls file as `<resource id> <polls before the call>` (a write(2) per call, so that
  * a process killed with SIGKILL leaves its calls behind): the parent counts the (task, attempt) pairs
  * called more than once across processes.
@@ -14,7 +14,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { Accepted, ApsType, CoreTypes, Property } from '@apskit/core';
 import { Controller } from '@apskit/controller';
 import { PostgresStore } from '@apskit/store-postgres';
-import type { AttemptOutcome, CompletedAndClaimed, TaskRecord } from '@apskit/store';
+import type { AttemptOutcome, CompletedAndClaimed } from '@apskit/store';
 
 export const SCALE_TYPE = 'http://apskit.dev/bench/scale/1.0';
 /** The application_name of this worker's connections, given by scale-bench.ts. */
@@ -75,14 +75,7 @@ class TimedStore extends PostgresStore {
   readonly completeMs: number[] = [];
   readonly nextWakeUpMs: number[] = [];
 
-  override async claimDueTasks(now: number, limit: number, owner: string, leaseUntil: number): Promise<TaskRecord[]> {
-    const start = performance.now();
-    const claimed = await super.claimDueTasks(now, limit, owner, leaseUntil);
-    if (claimed.length > 0) this.claimMs.push(performance.now() - start);
-    else this.emptyClaims++;
-    return claimed;
-  }
-
+  /** A batch of outcomes with no claim (the scheduler had no room, or was stopping). */
   override async completeAttempts(owner: string, outcomes: readonly AttemptOutcome[]): Promise<boolean[]> {
     const start = performance.now();
     const applied = await super.completeAttempts(owner, outcomes);

@@ -445,9 +445,11 @@ export class PostgresStore implements Store {
     outcomes: readonly AttemptOutcome[],
     claim: { readonly now: number; readonly limit: number; readonly leaseUntil: number },
   ): Promise<CompletedAndClaimed> {
-    const claimValues = [claim.now, claim.limit, owner, claim.leaseUntil, RECOVERED_MESSAGE];
+    // A negative LIMIT is an error to PostgreSQL; the contract's claim of none is no claim.
+    const limit = Math.max(0, claim.limit);
+    const claimValues = [claim.now, limit, owner, claim.leaseUntil, RECOVERED_MESSAGE];
     if (outcomes.length === 0) {
-      if (claim.limit <= 0) return { applied: [], claimed: [] };
+      if (limit === 0) return { applied: [], claimed: [] };
       const { rows } = await (this.claimPool ?? this.db).query<unknown[]>({
         name: 'apskit_claim_with_resources',
         text: this.sql.claimWithResources,
@@ -469,16 +471,7 @@ export class PostgresStore implements Store {
     const { rows } = await this.db.query<unknown[]>({
       name: 'apskit_complete_and_claim',
       text: this.sql.completeAndClaim,
-      values: [
-        JSON.stringify(outcomes.map((o, i) => outcomeJson(o, i))),
-        owner,
-        this.maxEventsPerTask - 1,
-        outcomeFollowUpsJson(outcomes, 0),
-        claim.now,
-        Math.max(0, claim.limit),
-        claim.leaseUntil,
-        RECOVERED_MESSAGE,
-      ],
+      values: [...this.completeValues(owner, outcomes, 0), claim.now, limit, claim.leaseUntil, RECOVERED_MESSAGE],
       rowMode: 'array',
     });
     const applied = outcomes.map(() => false);
@@ -496,16 +489,21 @@ export class PostgresStore implements Store {
     const { rows } = await db.query<{ i: number }>({
       name: 'apskit_complete',
       text: this.sql.complete,
-      values: [
-        JSON.stringify(outcomes.map((o, i) => outcomeJson(o, offset + i))),
-        owner,
-        this.maxEventsPerTask - 1,
-        outcomeFollowUpsJson(outcomes, offset),
-      ],
+      values: this.completeValues(owner, outcomes, offset),
     });
     const applied = outcomes.map(() => false);
     for (const { i } of rows) applied[i - offset] = true;
     return applied;
+  }
+
+  /** $1-$4 of `complete` (and of `completeAndClaim`): the outcomes numbered from `offset`. */
+  private completeValues(owner: string, outcomes: readonly AttemptOutcome[], offset: number): unknown[] {
+    return [
+      JSON.stringify(outcomes.map((o, i) => outcomeJson(o, offset + i))),
+      owner,
+      this.maxEventsPerTask - 1,
+      outcomeFollowUpsJson(outcomes, offset),
+    ];
   }
 
   async transitionTask(task: TaskRecord, from: readonly TaskStatus[], event: TaskEvent): Promise<boolean> {

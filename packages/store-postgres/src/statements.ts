@@ -212,6 +212,9 @@ export function statements(s: string) {
         SELECT id, ${p.now}, ${SqlTaskEventKind.recovered}, ${p.message}, attempts - 1 FROM claimed WHERE was = ${RUNNING}
       )`;
 
+  /** The claim on its own: $1 now, $2 limit, $3 owner, $4 lease end, $5 the recovered event's message. */
+  const claimAlone = claimCtes({ now: '$1', limit: '$2', owner: '$3', leaseUntil: '$4', message: '$5' });
+
   return {
     resourcesTable: resources,
     countsTable: `${s}.resource_counts`,
@@ -255,10 +258,10 @@ export function statements(s: string) {
     pruneEvents: `DELETE FROM ${events} WHERE task_id = $1 AND seq <= (
       SELECT seq FROM ${events} WHERE task_id = $1 ORDER BY seq DESC OFFSET $2::int LIMIT 1)`,
 
-    claim: `WITH ${claimCtes({ now: '$1', limit: '$2', owner: '$3', leaseUntil: '$4', message: '$5' })}
+    claim: `WITH ${claimAlone}
       SELECT * FROM claimed ORDER BY ${CLAIM_ORDER}`,
     /** The claim ($1-$5 as in `claim`), each task with its resource's columns (`r_id`…; null if none). */
-    claimWithResources: `WITH ${claimCtes({ now: '$1', limit: '$2', owner: '$3', leaseUntil: '$4', message: '$5' })}
+    claimWithResources: `WITH ${claimAlone}
       SELECT claimed.*, ${CLAIMED_RESOURCE_COLUMNS}
       FROM claimed LEFT JOIN ${resources} res ON res.id = claimed.resource_id
       ORDER BY ${CLAIM_ORDER}`,

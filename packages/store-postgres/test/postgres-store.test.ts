@@ -193,6 +193,19 @@ const postgres = postgresStores('the store tests');
   });
 
   describe('completeAttemptsAndClaim: a batch of outcomes and the claim that follows, one statement', () => {
+    /** t1 on r1 claimed by 'me', with its success to record; t2 on r2 due, not claimed. */
+    async function oneRunningOneDue() {
+      const [store] = await stores(1);
+      await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
+      await store.createResourceWithTask(resource('r2'), task('t2', 'r2', { nextRunAt: 150 }), ev('t2', 'created'), []);
+      const [t1] = await store.claimDueTasks(100, 1, 'me', 10_000);
+      const outcome = {
+        task: { ...t1, status: 'succeeded' as const, endedAt: 200, leaseOwner: null, leaseUntil: null },
+        event: ev('t1', 'succeeded', 200),
+      };
+      return { store, outcome };
+    }
+
     it('claims with the snapshot from before the outcomes: a task made due again, or a follow-up, waits for the next claim', async () => {
       const [store] = await stores(1);
       await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
@@ -242,14 +255,7 @@ const postgres = postgresStores('the store tests');
     });
 
     it('applies overlapping outcomes one by one, then claims, in one transaction', async () => {
-      const [store] = await stores(1);
-      await store.createResourceWithTask(resource('r1'), task('t1', 'r1'), ev('t1', 'created'), []);
-      await store.createResourceWithTask(resource('r2'), task('t2', 'r2', { nextRunAt: 150 }), ev('t2', 'created'), []);
-      const [t1] = await store.claimDueTasks(100, 1, 'me', 10_000);
-      const outcome = {
-        task: { ...t1, status: 'succeeded' as const, endedAt: 200, leaseOwner: null, leaseUntil: null },
-        event: ev('t1', 'succeeded', 200),
-      };
+      const { store, outcome } = await oneRunningOneDue();
       const done = await store.completeAttemptsAndClaim('me', [outcome, outcome], {
         now: 300,
         limit: 5,
@@ -258,6 +264,15 @@ const postgres = postgresStores('the store tests');
       expect(done.applied).toEqual([true, false]);
       expect(done.claimed.map((t) => t.id)).toEqual(['t2']);
       expect(done.resources?.get('r2')).toEqual(await store.getResource('r2'));
+    });
+
+    it('claims nothing for a limit of none or less, as claimDueTasks, whichever way the outcomes go', async () => {
+      const { store, outcome } = await oneRunningOneDue();
+      const none = { now: 300, limit: -1, leaseUntil: 20_000 };
+      expect(await store.completeAttemptsAndClaim('me', [], none)).toEqual({ applied: [], claimed: [] });
+      expect((await store.completeAttemptsAndClaim('me', [outcome, outcome], none)).claimed).toEqual([]);
+      expect((await store.getTask('t1'))?.status).toBe('succeeded');
+      expect((await store.getTask('t2'))?.status).toBe('scheduled');
     });
   });
 });

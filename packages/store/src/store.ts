@@ -87,8 +87,8 @@ export interface CompletedAndClaimed {
   /**
    * Optional: the claimed tasks' resources by id, read in the claim's own transaction (a store that
    * reads them cheaply there: SQLite's writer thread, PostgreSQL's claim statement). A claimed task
-   * whose resource is not in it has none. The scheduler then starts each attempt on its resource as claimed, instead of reading it
-   * again on the event loop (see TaskRunner.run).
+   * whose resource is not in it has none. The scheduler then starts each attempt on its resource as
+   * claimed, instead of reading it again (see TaskRunner.run).
    */
   readonly resources?: ReadonlyMap<string, ResourceRecord>;
 }
