@@ -63,9 +63,10 @@ export class TaskRunner {
   /**
    * One attempt, its outcome recorded; the task as recorded, or undefined if another runner took it
    * over. `claimed`: the task's resource as the store read it in the claim's own transaction, when
-   * it does (SQLite's writer thread); the attempt starts from it rather than reading it again. The
-   * task is running from its claim on: no other task works on the resource meanwhile, and an app's
-   * own write in between fares as one made during the endpoint call (the outcome is written over it).
+   * it does (SQLite's writer thread, PostgreSQL's claim statement); the attempt starts from it rather
+   * than reading it again. The task is running from its claim on: no other task works on the resource
+   * meanwhile, and an app's own write in between (from this process or another) fares as one made
+   * during the endpoint call (the outcome is written over it).
    */
   async run(task: TaskRecord, claimed?: ClaimedResource): Promise<TaskRecord | undefined> {
     if (!isLifecycle(task.operation)) return this.runJob(task);
